@@ -1,0 +1,26 @@
+/**
+ * Errors adapters throw so that services can react without knowing the database. Adapters translate their
+ * driver's errors (PostgreSQL 23505, MongoDB E11000, ...) into these.
+ */
+
+/** A unique constraint was violated. `constraint` names which one in domain terms (e.g. 'username'). */
+export class UniqueViolationError extends Error {
+  constructor(
+    readonly constraint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`unique constraint violated: ${constraint}`, options);
+    this.name = 'UniqueViolationError';
+  }
+}
+
+/** A record the operation needs does not exist (e.g. appending to a conversation that was deleted). */
+export class RecordNotFoundError extends Error {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
+    super(`${entity} not found: ${id}`);
+    this.name = 'RecordNotFoundError';
+  }
+}

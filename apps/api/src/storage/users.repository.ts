@@ -1,0 +1,34 @@
+import type { RecordPage, UserRecord } from './storage.types.js';
+
+export interface CreateUserInput {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+export interface SearchUsersInput {
+  /** Prefix of the username or of any word of the display name, case-insensitive; empty lists everyone. */
+  query: string;
+  /** Left out of the results (usually the caller). */
+  excludeUserId?: string;
+  /** Opaque cursor from the previous page. */
+  cursor?: string | null;
+  /** 1..LIMITS.USER_SEARCH_PAGE_MAX. */
+  limit: number;
+}
+
+/**
+ * Port for people. Usernames are unique case-insensitively; results are ordered by lower-cased username, then id.
+ */
+export abstract class UsersRepository {
+  /** @throws UniqueViolationError('username') when the username is taken in any letter case. */
+  abstract create(input: CreateUserInput): Promise<UserRecord>;
+  abstract findById(id: string): Promise<UserRecord | null>;
+  /** Case-insensitive lookup. */
+  abstract findByUsername(username: string): Promise<UserRecord | null>;
+  /** Users with these ids, in no particular order; unknown ids are left out. */
+  abstract findManyByIds(ids: readonly string[]): Promise<UserRecord[]>;
+  abstract search(input: SearchUsersInput): Promise<RecordPage<UserRecord>>;
+  /** @returns the updated user, or null when it does not exist. */
+  abstract updateProfile(id: string, changes: { displayName?: string }): Promise<UserRecord | null>;
+}
