@@ -1,0 +1,81 @@
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import type { AuthResponse } from '@chat/shared';
+import { AppConfig } from '../config/app-config.js';
+import { AuthService, type AuthResult } from './auth.service.js';
+import { LoginDto } from './dto/login.dto.js';
+import { RegisterDto } from './dto/register.dto.js';
+import { Public } from './public.decorator.js';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie.js';
+
+/** Longest User-Agent kept on a session. */
+const USER_AGENT_MAX = 256;
+
+/**
+ * /api/auth: register, login, refresh, logout (see packages/shared/src/rest.ts). Public (no access token), and
+ * rate-limited per client IP (AUTH_RATE_LIMIT per AUTH_RATE_WINDOW_SECONDS) against password guessing.
+ */
+@Public()
+@UseGuards(ThrottlerGuard)
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** 201 AuthResponse + refresh cookie. */
+  @Post('register')
+  @HttpCode(201)
+  async register(
+    @Body() body: RegisterDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthResponse> {
+    return this.answer(res, await this.auth.register(body, clientInfo(req)));
+  }
+
+  /** 200 AuthResponse + refresh cookie. */
+  @Post('login')
+  @HttpCode(200)
+  async login(
+    @Body() body: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthResponse> {
+    return this.answer(res, await this.auth.login(body, clientInfo(req)));
+  }
+
+  /** 200 AuthResponse + rotated refresh cookie; a failure also clears the cookie. */
+  @Post('refresh')
+  @HttpCode(200)
+  async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
+    try {
+      return this.answer(res, await this.auth.refresh(readRefreshCookie(req)));
+    } catch (error) {
+      clearRefreshCookie(res, this.config);
+      throw error;
+    }
+  }
+
+  /** 204; revokes the session and clears the cookie, whether or not the cookie was valid. */
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logout(readRefreshCookie(req));
+    clearRefreshCookie(res, this.config);
+  }
+
+  private answer(res: Response, result: AuthResult): AuthResponse {
+    setRefreshCookie(res, this.config, result.refreshToken, result.refreshExpiresAt);
+    // Tokens must never be cached by a proxy or the browser.
+    res.setHeader('Cache-Control', 'no-store');
+    return result.response;
+  }
+}
+
+function clientInfo(req: Request): { userAgent: string | null } {
+  const ua = req.headers['user-agent'];
+  return { userAgent: typeof ua === 'string' && ua !== '' ? ua.slice(0, USER_AGENT_MAX) : null };
+}

@@ -1,0 +1,38 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { LIMITS } from '@chat/shared';
+import { AppModule } from '../app.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
+
+/**
+ * Builds the fully wired application (not yet listening): the exact production setup, shared by main.ts and the
+ * e2e tests, which call `app.listen(0, '127.0.0.1')` on it.
+ *
+ * - REST under /api, JSON bodies up to LIMITS.REST_MAX_BODY_BYTES (larger: 413 PAYLOAD_TOO_LARGE);
+ * - helmet headers; CORS for WEB_ORIGIN with credentials (the refresh cookie);
+ * - cookie-parser (refresh cookie); Socket.IO through ChatIoAdapter on the same port;
+ * - pino logs; shutdown hooks are left to the caller (main.ts) so tests do not install signal handlers.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  for (const warning of config.warnings) logger.warn(warning, 'Config');
+
+  app.disable('x-powered-by');
+  app.setGlobalPrefix('api');
+  app.use(helmet());
+  app.enableCors({ origin: [...config.webOrigins], credentials: true });
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: LIMITS.REST_MAX_BODY_BYTES });
+  app.useWebSocketAdapter(new ChatIoAdapter(app, config));
+  await app.init();
+  return app;
+}

@@ -1,0 +1,96 @@
+import { HttpException } from '@nestjs/common';
+import { ERROR_HTTP_STATUS, ErrorCode, type ErrorPayload } from '@chat/shared';
+import { InvalidCursorError } from '../storage/storage.errors.js';
+import { AppError } from './app-error.js';
+
+/** What a transport needs to answer a failure. */
+export interface MappedError {
+  /** HTTP status, always `ERROR_HTTP_STATUS[payload.code]`. */
+  status: number;
+  payload: ErrorPayload;
+  /** True for anything that is not an expected failure: log it with its stack; its text is never sent. */
+  unexpected: boolean;
+}
+
+/** Messages for failures that did not come from our own services (framework, body parser, guards). */
+const GENERIC_MESSAGES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'The request is malformed.',
+  UNAUTHENTICATED: 'Sign in first.',
+  TOKEN_EXPIRED: 'The access token has expired.',
+  INVALID_CREDENTIALS: 'Wrong username or password.',
+  REFRESH_TOKEN_INVALID: 'The session has ended; sign in again.',
+  FORBIDDEN: 'Not allowed.',
+  NOT_FOUND: 'Not found.',
+  CONVERSATION_NOT_FOUND: 'Conversation not found.',
+  USER_NOT_FOUND: 'User not found.',
+  USERNAME_TAKEN: 'That username is taken.',
+  CANNOT_MESSAGE_SELF: 'Pick someone else to talk to.',
+  PAYLOAD_TOO_LARGE: 'The request is too large.',
+  RATE_LIMITED: 'Too many attempts; try again later.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
+  INTERNAL: 'Something went wrong on our side.',
+};
+
+function codeForStatus(status: number): ErrorCode | null {
+  switch (status) {
+    case 401:
+      return ErrorCode.UNAUTHENTICATED;
+    case 403:
+      return ErrorCode.FORBIDDEN;
+    case 404:
+      return ErrorCode.NOT_FOUND;
+    case 413:
+      return ErrorCode.PAYLOAD_TOO_LARGE;
+    case 429:
+      return ErrorCode.RATE_LIMITED;
+    case 503:
+      return ErrorCode.SERVICE_UNAVAILABLE;
+    default:
+      // Any other client error (malformed JSON, unsupported media type, bad method...) is the caller's input.
+      return status >= 400 && status < 500 ? ErrorCode.VALIDATION_FAILED : null;
+  }
+}
+
+function of(code: ErrorCode, message: string, unexpected = false, details?: Record<string, string[]>): MappedError {
+  return {
+    status: ERROR_HTTP_STATUS[code],
+    payload: details ? { code, message, details } : { code, message },
+    unexpected,
+  };
+}
+
+/**
+ * Maps anything thrown to the wire error. Shared by the REST exception filter and the Socket.IO gateway so
+ * both speak the same codes.
+ *
+ * - `AppError`: its own code, message and details. A storage `InvalidCursorError`: VALIDATION_FAILED.
+ * - Nest `HttpException` and http-errors style objects (`{ status, expose: true }`, as body-parser throws for
+ *   malformed or oversized bodies): the code for the status with a generic message (their own text may name
+ *   internals, e.g. a parser's position).
+ * - Everything else: INTERNAL, `unexpected: true`.
+ */
+export function mapError(error: unknown): MappedError {
+  if (error instanceof AppError) return of(error.code, error.message, false, error.details);
+  if (error instanceof InvalidCursorError) {
+    return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, { cursor: ['is not a cursor from this list'] });
+  }
+
+  if (error instanceof HttpException) {
+    const code = codeForStatus(error.getStatus());
+    return code ? of(code, GENERIC_MESSAGES[code]) : of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);
+  }
+
+  if (isHttpError(error)) {
+    const code = codeForStatus(error.status);
+    if (code) return of(code, GENERIC_MESSAGES[code]);
+  }
+
+  return of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);
+}
+
+/** http-errors (used by body-parser/raw-body): `expose` is true only for client errors meant to be shown. */
+function isHttpError(error: unknown): error is { status: number; expose: boolean } {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { status?: unknown; expose?: unknown };
+  return typeof e.status === 'number' && e.expose === true;
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, SAMPLE_JWT_SECRET } from './app-config.js';
+
+const STRONG_SECRET = 'x'.repeat(40);
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment (development, sample secret with a warning)', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3001,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      jwtSecret: SAMPLE_JWT_SECRET,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlDays: 30,
+      webOrigins: ['http://localhost:3000'],
+      cookieSecure: false,
+      bcryptCost: 12,
+      logLevel: 'info',
+    });
+    expect(config.warnings).toEqual([expect.stringContaining('JWT_SECRET')]);
+  });
+
+  it('parses typed values and comma-separated origins', () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATABASE_URL: 'pglite://memory',
+      JWT_SECRET: 'short-is-fine-outside-production',
+      WEB_ORIGIN: 'http://localhost:3000, https://chat.example.com',
+      COOKIE_SECURE: 'true',
+      BCRYPT_COST: '4',
+      LOG_LEVEL: 'silent',
+    });
+    expect(config.port).toBe(0);
+    expect(config.webOrigins).toEqual(['http://localhost:3000', 'https://chat.example.com']);
+    expect(config.cookieSecure).toBe(true);
+    expect(config.bcryptCost).toBe(4);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('names every malformed variable in one error', () => {
+    expect(
+      problemsOf({
+        PORT: 'eighty',
+        BCRYPT_COST: '3',
+        COOKIE_SECURE: 'yes please',
+        LOG_LEVEL: 'loud',
+        ACCESS_TOKEN_TTL_SECONDS: '1e3',
+        WEB_ORIGIN: 'localhost:3000',
+        DATABASE_URL: 'mysql://x',
+        NODE_ENV: 'staging',
+      }).sort(),
+    ).toEqual(
+      [
+        'ACCESS_TOKEN_TTL_SECONDS',
+        'BCRYPT_COST',
+        'COOKIE_SECURE',
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'NODE_ENV',
+        'PORT',
+        'WEB_ORIGIN',
+      ].sort(),
+    );
+  });
+
+  it('puts the variable name in the message', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+  });
+
+  describe('in production', () => {
+    it('requires JWT_SECRET', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['JWT_SECRET']);
+    });
+
+    it('refuses the sample secret and short secrets', () => {
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: SAMPLE_JWT_SECRET })).toEqual(['JWT_SECRET']);
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toEqual(['JWT_SECRET']);
+    });
+
+    it('keeps the bcrypt cost floor at 12', () => {
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, BCRYPT_COST: '11' })).toEqual([
+        'BCRYPT_COST',
+      ]);
+      expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).bcryptCost).toBe(12);
+    });
+  });
+});

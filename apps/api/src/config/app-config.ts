@@ -1,0 +1,289 @@
+/**
+ * The validated, typed configuration of the API. Built once at start by `loadConfig(process.env)` (main.ts) or by
+ * tests with their own variables, then injected everywhere by its class (`AppConfig` is the injection token).
+ * No other file reads `process.env`.
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Pino's levels plus 'silent'. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Used when JWT_SECRET is unset outside production, with a warning. Refused in production: anyone who has read
+ * this repository could forge tokens with it.
+ */
+export const SAMPLE_JWT_SECRET = 'dev-only-sample-jwt-secret-do-not-use-in-production';
+
+/**
+ * Smallest JWT secret accepted in production, in characters. 32 characters of random text carry at least the
+ * 256 bits HS256 keys should have (RFC 7518 section 3.2: "a key of the same size as the hash output").
+ */
+export const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+/** bcrypt cost floor in production (ARCHITECTURE.md section 5; OWASP Password Storage Cheat Sheet: >= 10). */
+export const MIN_PRODUCTION_BCRYPT_COST = 12;
+
+/** Thrown by `loadConfig` when variables are missing or malformed; `problems` names each variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<{ variable: string; reasons: string[] }>) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.reasons.join('; ')}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const toInt = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string' || value.trim() === '') return value === '' ? undefined : value;
+  // Only plain decimal integers: Number('0x10') or Number('1e3') would slip through otherwise.
+  return /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+};
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string' || value.trim() === '') return value === '' ? undefined : value;
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  return value;
+};
+
+/** The raw environment as class-validator sees it (strings converted to numbers/booleans first). */
+class EnvironmentVariables {
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(NODE_ENVS)
+  NODE_ENV?: NodeEnv;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(/^(pglite:\/\/|postgres:\/\/|postgresql:\/\/|mongodb:\/\/|mongodb\+srv:\/\/)/, {
+    message: 'must start with pglite://, postgres://, postgresql://, mongodb:// or mongodb+srv://',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(1)
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  ACCESS_TOKEN_TTL_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  REFRESH_TOKEN_TTL_DAYS?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  WEB_ORIGIN?: string;
+
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  COOKIE_SECURE?: boolean;
+
+  // 4 is the smallest cost bcrypt accepts (tests); 16 already takes seconds per hash on one core.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(16)
+  BCRYPT_COST?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL?: LogLevel;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60 * 60)
+  AUTH_RATE_WINDOW_SECONDS?: number;
+}
+
+/**
+ * Typed configuration; inject it by class (`constructor(private readonly config: AppConfig)`).
+ * Every field is already validated and defaulted; see `loadConfig` for the variable behind each.
+ */
+export class AppConfig {
+  readonly nodeEnv!: NodeEnv;
+  /** TCP port; 0 asks the OS for a free one (tests). */
+  readonly port!: number;
+  readonly host!: string;
+  /** Undefined means the default embedded PGlite folder (decided by StorageModule). */
+  readonly databaseUrl!: string | undefined;
+  readonly jwtSecret!: string;
+  readonly accessTokenTtlSeconds!: number;
+  readonly refreshTokenTtlDays!: number;
+  /** Allowed browser origins (CORS for REST and Socket.IO), exact matches. */
+  readonly webOrigins!: readonly string[];
+  readonly cookieSecure!: boolean;
+  readonly bcryptCost!: number;
+  readonly logLevel!: LogLevel;
+  /** Requests per window per client IP on login/register/refresh. */
+  readonly authRateLimit!: number;
+  readonly authRateWindowSeconds!: number;
+  /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
+  readonly warnings!: readonly string[];
+
+  /** Builds a config from already-typed values (no validation); `loadConfig` is the checked way in. */
+  constructor(values: Omit<AppConfig, never>) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+}
+
+function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: string[] }> {
+  return errors.map((e) => ({
+    variable: e.property,
+    reasons: Object.values(e.constraints ?? {}).map((m) => m.replace(`${e.property} `, '')),
+  }));
+}
+
+/**
+ * Validates the environment and returns the typed configuration.
+ *
+ * Variables: NODE_ENV (development|test|production, default development), PORT (default 3001), HOST (default
+ * 0.0.0.0), DATABASE_URL (optional), JWT_SECRET (required in production, at least 32 characters and not the
+ * sample; elsewhere the sample is used with a warning), ACCESS_TOKEN_TTL_SECONDS (default 900, about 15 minutes
+ * as ARCHITECTURE.md section 5 asks), REFRESH_TOKEN_TTL_DAYS (default 30), WEB_ORIGIN (comma-separated, default
+ * http://localhost:3000), COOKIE_SECURE (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in
+ * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 10) and
+ * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh.
+ *
+ * @param env usually `process.env`; unknown variables are ignored.
+ * @throws ConfigError naming every missing or malformed variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const raw = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
+  const errors = validateSync(raw, { whitelist: true, forbidUnknownValues: false });
+  const problems = flatten(errors);
+
+  const nodeEnv: NodeEnv = raw.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const warnings: string[] = [];
+  const bad = new Set(problems.map((p) => p.variable));
+
+  let jwtSecret = raw.JWT_SECRET;
+  if (!bad.has('JWT_SECRET')) {
+    if (jwtSecret === undefined) {
+      if (production) {
+        problems.push({ variable: 'JWT_SECRET', reasons: ['is required when NODE_ENV=production'] });
+      } else {
+        jwtSecret = SAMPLE_JWT_SECRET;
+        warnings.push('JWT_SECRET is not set: using the sample secret (development and test only)');
+      }
+    } else if (production && jwtSecret === SAMPLE_JWT_SECRET) {
+      problems.push({ variable: 'JWT_SECRET', reasons: ['the sample secret is refused when NODE_ENV=production'] });
+    } else if (production && jwtSecret.length < MIN_PRODUCTION_SECRET_LENGTH) {
+      problems.push({
+        variable: 'JWT_SECRET',
+        reasons: [`must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production`],
+      });
+    }
+  }
+
+  const bcryptCost = raw.BCRYPT_COST ?? 12;
+  if (!bad.has('BCRYPT_COST') && production && bcryptCost < MIN_PRODUCTION_BCRYPT_COST) {
+    problems.push({
+      variable: 'BCRYPT_COST',
+      reasons: [`must be at least ${MIN_PRODUCTION_BCRYPT_COST} when NODE_ENV=production`],
+    });
+  }
+
+  const webOrigins = (raw.WEB_ORIGIN ?? 'http://localhost:3000')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  if (!bad.has('WEB_ORIGIN')) {
+    const malformed = webOrigins.filter((o) => !isOrigin(o));
+    if (webOrigins.length === 0 || malformed.length > 0) {
+      problems.push({
+        variable: 'WEB_ORIGIN',
+        reasons: [
+          `must be a comma-separated list of origins like http://localhost:3000 (bad: ${malformed.join(', ') || 'empty'})`,
+        ],
+      });
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return new AppConfig({
+    nodeEnv,
+    port: raw.PORT ?? 3001,
+    host: raw.HOST ?? '0.0.0.0',
+    databaseUrl: raw.DATABASE_URL,
+    jwtSecret: jwtSecret as string,
+    accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS ?? 900,
+    refreshTokenTtlDays: raw.REFRESH_TOKEN_TTL_DAYS ?? 30,
+    webOrigins,
+    cookieSecure: raw.COOKIE_SECURE ?? false,
+    bcryptCost,
+    logLevel: raw.LOG_LEVEL ?? 'info',
+    authRateLimit: raw.AUTH_RATE_LIMIT ?? 10,
+    authRateWindowSeconds: raw.AUTH_RATE_WINDOW_SECONDS ?? 60,
+    warnings,
+  });
+}
+
+/** An origin is scheme://host[:port] with nothing after it (what browsers send in the Origin header). */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,57 @@
+import type { ConversationMember, ConversationSummary, Message } from '@chat/shared';
+import type {
+  ConversationListItem,
+  MemberRecord,
+  MessageRecord,
+  UserRecord,
+} from '../storage/storage.types.js';
+import { toPublicUser } from '../users/user.mapper.js';
+
+/** Domain message -> wire message. */
+export function toMessage(m: MessageRecord): Message {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    senderId: m.senderId,
+    clientMessageId: m.clientMessageId,
+    kind: m.kind,
+    body: m.body,
+    createdAt: m.createdAt.toISOString(),
+  };
+}
+
+/**
+ * A list item plus its members (and their user records) -> the wire summary. Members whose user record is
+ * missing are left out rather than failing the whole page.
+ */
+export function toConversationSummary(
+  item: ConversationListItem,
+  members: readonly MemberRecord[],
+  usersById: ReadonlyMap<string, UserRecord>,
+): ConversationSummary {
+  const c = item.conversation;
+  const wireMembers: ConversationMember[] = [];
+  for (const m of members) {
+    const user = usersById.get(m.userId);
+    if (!user) continue;
+    wireMembers.push({
+      user: toPublicUser(user),
+      role: m.role,
+      joinedAt: m.joinedAt.toISOString(),
+      deliveredSeq: m.deliveredSeq,
+      readSeq: m.readSeq,
+    });
+  }
+  return {
+    id: c.id,
+    type: c.type,
+    title: c.title,
+    members: wireMembers,
+    lastSeq: c.lastSeq,
+    lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,
+    lastActivityAt: c.lastActivityAt.toISOString(),
+    unreadCount: item.unreadCount,
+    createdAt: c.createdAt.toISOString(),
+  };
+}

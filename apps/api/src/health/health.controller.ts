@@ -1,0 +1,44 @@
+import { Controller, Get, Logger, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { HealthResponse } from '@chat/shared';
+import { Public } from '../auth/public.decorator.js';
+import { StorageHealth } from '../storage/storage.health.js';
+
+/** A database that has not answered within this many milliseconds counts as down (probes expect a quick reply). */
+export const HEALTH_PING_TIMEOUT_MS = 2000;
+
+/** GET /api/health: 200 when the database answers, 503 otherwise; public, for load balancers and Docker. */
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly storage: StorageHealth) {}
+
+  @Public()
+  @Get()
+  async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    let latencyMs: number | null = null;
+    try {
+      latencyMs = await withTimeout(this.storage.ping(), HEALTH_PING_TIMEOUT_MS);
+    } catch (error) {
+      this.logger.warn(`database ping failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const ok = latencyMs !== null;
+    res.status(ok ? 200 : 503);
+    res.setHeader('Cache-Control', 'no-store');
+    return {
+      status: ok ? 'ok' : 'error',
+      database: { status: ok ? 'ok' : 'error', driver: this.storage.driver, latencyMs },
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,37 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Message, MessagePage } from '@chat/shared';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ParseIdPipe } from '../common/ids.js';
+import { HistoryQueryDto } from './dto/history.query.js';
+import { SendMessageDto } from './dto/send-message.dto.js';
+import { MessagesService } from './messages.service.js';
+
+/** /api/conversations/:id/messages: history pages and the REST twin of `message:send`. */
+@Controller('conversations/:id/messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Get()
+  history(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) conversationId: string,
+    @Query() query: HistoryQueryDto,
+  ): Promise<MessagePage> {
+    return this.messages.history(conversationId, caller.userId, query);
+  }
+
+  /** 201 when stored now, 200 when the client message id was already stored (idempotent retry). */
+  @Post()
+  async send(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) conversationId: string,
+    @Body() body: SendMessageDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Message> {
+    const { message, created } = await this.messages.send(caller.userId, { conversationId, ...body });
+    res.status(created ? 201 : 200);
+    return message;
+  }
+}

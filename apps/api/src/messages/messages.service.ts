@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared';
+import { AppError } from '../common/app-error.js';
+import { toMessage } from '../conversations/conversation.mapper.js';
+import { ConversationsService } from '../conversations/conversations.service.js';
+import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { MessagesRepository } from '../storage/messages.repository.js';
+import { RecordNotFoundError } from '../storage/storage.errors.js';
+
+/** A send request after validation (body already trimmed). */
+export interface SendMessageInput {
+  conversationId: string;
+  clientMessageId: string;
+  body: string;
+}
+
+/**
+ * Sending and reading messages. The rules live here; REST and Socket.IO are thin transports over them.
+ */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly messages: MessagesRepository,
+    private readonly realtime: RealtimePublisher,
+  ) {}
+
+  /**
+   * Stores a message durably, then fans it out as `message:new` to the room of every member (the sender's
+   * other tabs and devices included). Idempotent on the client message id: a retry returns the stored
+   * message with `created: false` and is not fanned out again.
+   * @returns the stored message; `created` tells REST whether to answer 201 or 200
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not a member (nothing is stored or sent);
+   *   VALIDATION_FAILED for a body that is empty or too long after trimming (defence in depth: DTOs check first)
+   */
+  async send(senderId: string, input: SendMessageInput): Promise<{ message: Message; created: boolean }> {
+    const body = input.body.trim();
+    if (body.length < LIMITS.MESSAGE_BODY_MIN || body.length > LIMITS.MESSAGE_BODY_MAX) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'The message is empty or too long.', {
+        body: [`must be ${LIMITS.MESSAGE_BODY_MIN}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
+      });
+    }
+    await this.conversations.requireMember(input.conversationId, senderId);
+    let result;
+    try {
+      result = await this.messages.append({
+        conversationId: input.conversationId,
+        senderId,
+        clientMessageId: input.clientMessageId,
+        kind: 'text',
+        body,
+      });
+    } catch (error) {
+      if (error instanceof RecordNotFoundError) {
+        throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
+      throw error;
+    }
+    const message = toMessage(result.message);
+    if (result.created) {
+      const memberIds = await this.conversations.memberIds(input.conversationId);
+      this.realtime.toUsers(memberIds, 'message:new', message);
+    }
+    return { message, created: result.created };
+  }
+
+  /**
+   * One page of history in ascending seq order (see MessagesRepository.listPage for before/after semantics).
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not a member
+   */
+  async history(
+    conversationId: string,
+    callerId: string,
+    query: { before?: number; after?: number; limit?: number },
+  ): Promise<MessagePage> {
+    await this.conversations.requireMember(conversationId, callerId);
+    const page = await this.messages.listPage(conversationId, {
+      ...(query.before !== undefined ? { before: query.before } : {}),
+      ...(query.after !== undefined ? { after: query.after } : {}),
+      limit: query.limit ?? LIMITS.HISTORY_PAGE_DEFAULT,
+    });
+    return { items: page.items.map(toMessage), hasMore: page.hasMore };
+  }
+}

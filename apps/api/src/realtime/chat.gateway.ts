@@ -1,0 +1,91 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { Ack, Message } from '@chat/shared';
+import { TokensService } from '../auth/tokens.service.js';
+import { mapError } from '../common/error-mapping.js';
+import { validateInput } from '../common/validation.js';
+import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { RealtimePublisher, userRoom } from './realtime.publisher.js';
+import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
+import type { ChatServer, ChatSocket } from './socket.types.js';
+
+/** What `connect_error` carries on the client when the handshake is refused. */
+interface HandshakeError extends Error {
+  data?: unknown;
+}
+
+/**
+ * The Socket.IO gateway (same port as REST, path /socket.io). It authenticates the handshake, puts each socket
+ * in its user's room, and translates events into service calls; it holds no rules. Options (CORS, payload limit)
+ * come from ChatIoAdapter. Idea from immich's websocket repository: typed events, auth at connection, a room per
+ * user.
+ */
+@WebSocketGateway()
+export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnection<ChatSocket> {
+  private readonly logger = new Logger(ChatGateway.name);
+
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly messages: MessagesService,
+    private readonly publisher: RealtimePublisher,
+  ) {}
+
+  /**
+   * Installs the handshake check as Socket.IO middleware, so a refused client never becomes "connected": a
+   * missing, invalid or expired `auth.token` fails with `connect_error` whose message is the ErrorCode
+   * (UNAUTHENTICATED or TOKEN_EXPIRED) and whose `data` is the ErrorPayload.
+   */
+  afterInit(server: ChatServer): void {
+    if (this.publisher instanceof SocketIoRealtimePublisher) this.publisher.attach(server);
+    server.use((socket, next) => {
+      const auth: unknown = socket.handshake.auth;
+      const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
+      this.tokens.verifyAccessToken(token).then(
+        (verified) => {
+          socket.data.userId = verified.userId;
+          socket.data.sessionId = verified.sessionId;
+          socket.data.tokenExpiresAt = verified.expiresAt;
+          next();
+        },
+        (error: unknown) => {
+          const { payload, unexpected } = mapError(error);
+          if (unexpected) this.logger.error(error);
+          const refusal: HandshakeError = new Error(payload.code);
+          refusal.data = payload;
+          next(refusal);
+        },
+      );
+    });
+  }
+
+  /** Joins the user's room: the only room a client is ever in, chosen by the server. */
+  async handleConnection(socket: ChatSocket): Promise<void> {
+    await socket.join(userRoom(socket.data.userId));
+  }
+
+  /**
+   * `message:send`: validated like a REST body (a non-object or malformed payload gets an error ack, never a
+   * crash), acked with the stored message only after it is durable. Without an ack callback the result is
+   * simply not reported (Nest's IoAdapter calls the ack only when the client passed one).
+   */
+  @SubscribeMessage('message:send')
+  async onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<Ack<Message>> {
+    try {
+      const input = await validateInput(SendMessagePayloadDto, payload);
+      const { message } = await this.messages.send(socket.data.userId, input);
+      return { ok: true, data: message };
+    } catch (error) {
+      const { payload: errorPayload, unexpected } = mapError(error);
+      if (unexpected) this.logger.error(error);
+      return { ok: false, error: errorPayload };
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
+import type { Page, PublicUser, SelfUser } from '@chat/shared';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { UserSearchQueryDto } from './dto/user-search.query.js';
+import { UsersService } from './users.service.js';
+
+/** /api/users: own profile and the directory. */
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  me(@CurrentUser() caller: AuthUser): Promise<SelfUser> {
+    return this.users.getSelf(caller.userId);
+  }
+
+  @Patch('me')
+  update(@CurrentUser() caller: AuthUser, @Body() body: UpdateProfileDto): Promise<SelfUser> {
+    return this.users.updateProfile(caller.userId, body.displayName);
+  }
+
+  @Get()
+  search(@CurrentUser() caller: AuthUser, @Query() query: UserSearchQueryDto): Promise<Page<PublicUser>> {
+    return this.users.search(caller.userId, query);
+  }
+}
