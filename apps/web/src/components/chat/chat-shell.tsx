@@ -1,0 +1,125 @@
+'use client';
+
+import { useEffect, useState, type ReactNode } from 'react';
+import { useParams, usePathname, useRouter } from 'next/navigation';
+import { toast } from 'sonner';
+import type { SelfUser } from '@chat/shared';
+import { describeError } from '@/lib/api-client';
+import { useChat, useConnection, useSession } from '@/components/providers/chat-provider';
+import { Avatar } from '@/components/avatar/avatar';
+import { ConversationList } from '@/components/conversation-list/conversation-list';
+import { PeopleSearch } from '@/components/people-search/people-search';
+import { MessagePane } from '@/components/message-list/message-pane';
+
+/**
+ * The chat screen's frame. Waits for session restore; sends signed-out visitors to /login (remembering a
+ * deep link in `?next=`); shows a retry screen when the API is unreachable.
+ */
+export function ChatShell({ children }: { children: ReactNode }) {
+  const status = useSession((s) => s.status);
+  const user = useSession((s) => s.user);
+  const { session } = useChat();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (status !== 'signedOut') return;
+    const next = pathname && pathname !== '/c' ? `?next=${encodeURIComponent(pathname)}` : '';
+    router.replace(`/login${next}`);
+  }, [status, pathname, router]);
+
+  if (status === 'unreachable') {
+    return (
+      <main className="splash">
+        <div className="splash-card" role="alert">
+          <h1>Cannot reach the server</h1>
+          <p>The chat service is not answering. Check your connection, then try again.</p>
+          <button type="button" className="button primary" onClick={() => void session.getState().restore()}>
+            Try again
+          </button>
+        </div>
+      </main>
+    );
+  }
+  if (status !== 'signedIn' || !user) {
+    return (
+      <main className="splash" aria-busy="true">
+        <p className="splash-note">Loading…</p>
+      </main>
+    );
+  }
+  return (
+    <>
+      <SignedInChat user={user} />
+      {children}
+    </>
+  );
+}
+
+function SignedInChat({ user }: { user: SelfUser }) {
+  const params = useParams<{ id?: string }>();
+  const activeId = typeof params.id === 'string' ? params.id : null;
+  const { session } = useChat();
+  const [searching, setSearching] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+
+  async function signOut() {
+    setSigningOut(true);
+    try {
+      await session.getState().logout();
+    } catch (error) {
+      toast.error(`Sign-out did not reach the server: ${describeError(error)}`);
+    } finally {
+      setSigningOut(false);
+    }
+  }
+
+  return (
+    <div className={`chat${activeId ? ' has-active' : ''}`}>
+      <aside className="sidebar" aria-label="Conversation list">
+        <header className="sidebar-header">
+          <Avatar id={user.id} name={user.displayName} size={36} />
+          <div className="me">
+            <span className="me-name">{user.displayName}</span>
+            <span className="me-username">@{user.username}</span>
+          </div>
+          <button type="button" className="button subtle small" onClick={() => void signOut()} disabled={signingOut}>
+            Sign out
+          </button>
+        </header>
+        <ConnectionBanner />
+        {searching ? (
+          <PeopleSearch selfId={user.id} onClose={() => setSearching(false)} />
+        ) : (
+          <div className="sidebar-actions">
+            <button type="button" className="button primary wide" onClick={() => setSearching(true)}>
+              New chat
+            </button>
+          </div>
+        )}
+        <ConversationList activeId={activeId} selfId={user.id} />
+      </aside>
+      <main className="pane">
+        {activeId ? (
+          <MessagePane key={activeId} conversationId={activeId} selfId={user.id} />
+        ) : (
+          <div className="pane-empty">
+            <p>Select a conversation, or start a new one.</p>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** Tells the person when real-time delivery is interrupted (messages may arrive late). */
+function ConnectionBanner() {
+  const status = useConnection((s) => s.status);
+  // 'connecting' is not shown: the first handshake is too quick to deserve a flash of text.
+  if (status !== 'offline') return null;
+  return (
+    <p className="connection-banner" role="status">
+      Offline. Reconnecting…
+    </p>
+  );
+}

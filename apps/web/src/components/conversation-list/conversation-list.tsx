@@ -1,0 +1,94 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { toast } from 'sonner';
+import type { ConversationSummary } from '@chat/shared';
+import { describeError } from '@/lib/api-client';
+import { conversationAvatarId, conversationTitle, relativeTime } from '@/lib/format';
+import { useChat, useConversations } from '@/components/providers/chat-provider';
+import { Avatar } from '@/components/avatar/avatar';
+
+/** Re-renders every `ms` so relative times ("3 min") stay true without new data. */
+function useNow(ms: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+function preview(conversation: ConversationSummary, selfId: string): string {
+  const last = conversation.lastMessage;
+  if (!last) return 'No messages yet';
+  const text = last.body.replace(/\s+/g, ' ');
+  return last.senderId === selfId ? `You: ${text}` : text;
+}
+
+/** The conversation list, most recent activity first, with previews, times and unread badges. */
+export function ConversationList({ activeId, selfId }: { activeId: string | null; selfId: string }) {
+  const { conversations } = useChat();
+  const order = useConversations((s) => s.order);
+  const byId = useConversations((s) => s.byId);
+  const status = useConversations((s) => s.status);
+  const nextCursor = useConversations((s) => s.nextCursor);
+  const now = useNow(30_000);
+
+  if (status === 'loading' && order.length === 0) {
+    return <p className="list-note">Loading conversations…</p>;
+  }
+  if (status === 'error' && order.length === 0) {
+    return (
+      <div className="list-note">
+        <p>Could not load your conversations.</p>
+        <button type="button" className="button" onClick={() => conversations.getState().load().catch((e: unknown) => toast.error(describeError(e)))}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (order.length === 0) {
+    return <p className="list-note">No conversations yet. Start one with “New chat”.</p>;
+  }
+  return (
+    <nav aria-label="Conversations" className="conversation-nav">
+      <ul className="conversation-list">
+        {order.map((id) => {
+          const c = byId[id];
+          if (!c) return null;
+          const title = conversationTitle(c, selfId);
+          const active = id === activeId;
+          return (
+            <li key={id}>
+              <Link href={`/c/${id}`} className="conversation-item" aria-current={active ? 'page' : undefined} data-testid="conversation-item">
+                <Avatar id={conversationAvatarId(c, selfId)} name={title} />
+                <span className="conversation-text">
+                  <span className="conversation-top">
+                    <span className="conversation-title">{title}</span>
+                    <time className="conversation-time" dateTime={c.lastActivityAt}>
+                      {relativeTime(c.lastActivityAt, now)}
+                    </time>
+                  </span>
+                  <span className="conversation-bottom">
+                    <span className="conversation-preview">{preview(c, selfId)}</span>
+                    {c.unreadCount > 0 ? (
+                      <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                        {c.unreadCount > 99 ? '99+' : c.unreadCount}
+                      </span>
+                    ) : null}
+                  </span>
+                </span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+      {nextCursor ? (
+        <button type="button" className="button subtle load-more" onClick={() => conversations.getState().loadMore().catch((e: unknown) => toast.error(describeError(e)))}>
+          Show older conversations
+        </button>
+      ) : null}
+    </nav>
+  );
+}

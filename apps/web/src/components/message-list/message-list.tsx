@@ -1,0 +1,211 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { toast } from 'sonner';
+import type { ConversationSummary, Message } from '@chat/shared';
+import { describeError } from '@/lib/api-client';
+import { dayKey, dayLabel, timeOfDay } from '@/lib/format';
+import type { PendingMessage, Thread } from '@/stores/messages-store';
+import { useChat, useMessages } from '@/components/providers/chat-provider';
+
+/** Start loading the previous page when the reader is this close to the top (px). */
+const LOAD_OLDER_THRESHOLD_PX = 400;
+/** Height reserved above the first row for the "beginning of the conversation" / loading note (px). */
+const EDGE_HEIGHT_PX = 48;
+
+type Row =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'message'; key: string; message: Message; own: boolean }
+  | { kind: 'pending'; key: string; pending: PendingMessage };
+
+const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
+
+/**
+ * Rows for the list: a day separator before the first message of each local calendar day, then messages
+ * by seq, then own pending messages. A message's key is `senderId:clientMessageId`, which its pending form
+ * shares, so the acked message replaces the pending row in place instead of remounting.
+ */
+function buildRows(thread: Thread, selfId: string, now: number): Row[] {
+  const rows: Row[] = [];
+  let lastDay: string | null = null;
+  const pushDay = (iso: string) => {
+    const key = dayKey(iso);
+    if (key !== lastDay) {
+      rows.push({ kind: 'day', key: `day:${key}`, label: dayLabel(iso, now) });
+      lastDay = key;
+    }
+  };
+  for (const message of thread.messages) {
+    pushDay(message.createdAt);
+    rows.push({ kind: 'message', key: `${message.senderId}:${message.clientMessageId}`, message, own: message.senderId === selfId });
+  }
+  for (const pending of thread.pending) {
+    pushDay(pending.createdAt);
+    rows.push({ kind: 'pending', key: `${selfId}:${pending.clientMessageId}`, pending });
+  }
+  return rows;
+}
+
+/**
+ * The virtualised message history of one conversation (@tanstack/react-virtual).
+ * - `anchorTo: 'end'` keeps the message under the reader in place when older pages are prepended.
+ * - `followOnAppend` keeps the view at the bottom for new messages when the reader is already there.
+ * - Scrolling near the top loads the page before the oldest loaded seq.
+ */
+export function MessageList({ conversation, selfId }: { conversation: ConversationSummary; selfId: string }) {
+  const client = useChat();
+  const store = client.messages;
+  const thread = useMessages((s) => s.threads[conversation.id]) ?? EMPTY_THREAD;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const isGroup = conversation.type === 'group';
+  const names = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])), [conversation.members]);
+
+  const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (index) => (rows[index]?.kind === 'day' ? 44 : 64),
+    getItemKey: (index) => rows[index]?.key ?? index,
+    overscan: 10,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: 48,
+    paddingStart: EDGE_HEIGHT_PX,
+    paddingEnd: 8,
+  });
+
+  useEffect(() => {
+    store
+      .getState()
+      .loadLatest(conversation.id)
+      .catch((error: unknown) => toast.error(`Could not load messages: ${describeError(error)}`));
+  }, [store, conversation.id]);
+
+  // Land at the newest message when the first page arrives.
+  const ready = thread.status === 'ready';
+  useEffect(() => {
+    if (ready) virtualizer.scrollToEnd();
+  }, [ready, virtualizer]);
+
+  // Own new messages always bring the view to the bottom, wherever the reader was.
+  const pendingCount = thread.pending.length;
+  const previousPending = useRef(pendingCount);
+  useEffect(() => {
+    if (pendingCount > previousPending.current) virtualizer.scrollToEnd();
+    previousPending.current = pendingCount;
+  }, [pendingCount, virtualizer]);
+
+  const maybeLoadOlder = useCallback(() => {
+    const el = scrollRef.current;
+    const t = store.getState().threads[conversation.id];
+    if (!el || !t || t.status !== 'ready' || !t.hasMoreBefore || t.loadingOlder) return;
+    if (el.scrollTop < LOAD_OLDER_THRESHOLD_PX) {
+      store
+        .getState()
+        .loadOlder(conversation.id)
+        .catch((error: unknown) => toast.error(`Could not load older messages: ${describeError(error)}`));
+    }
+  }, [store, conversation.id]);
+
+  // A first page that does not fill the pane cannot be scrolled: load more until it does.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && thread.hasMoreBefore && !thread.loadingOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX) maybeLoadOlder();
+  }, [thread.hasMoreBefore, thread.loadingOlder, rows.length, maybeLoadOlder]);
+
+  const items = virtualizer.getVirtualItems();
+
+  return (
+    <div ref={scrollRef} className="message-scroller" onScroll={maybeLoadOlder} role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions" tabIndex={0}>
+      <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+      <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
+        {thread.status === 'loading' ? 'Loading messages…' : null}
+        {thread.status === 'error' ? (
+          <button
+            type="button"
+            className="button subtle"
+            onClick={() => store.getState().loadLatest(conversation.id).catch((e: unknown) => toast.error(describeError(e)))}
+          >
+            Could not load messages. Try again
+          </button>
+        ) : null}
+        {thread.status === 'ready' && thread.loadingOlder ? 'Loading earlier messages…' : null}
+        {thread.status === 'ready' && !thread.hasMoreBefore && rows.length > 0 ? 'This is the beginning of the conversation.' : null}
+        {thread.status === 'ready' && rows.length === 0 ? 'No messages yet. Say hello!' : null}
+      </div>
+        {items.map((item) => {
+          const row = rows[item.index];
+          if (!row) return null;
+          return (
+            <div key={item.key} ref={virtualizer.measureElement} data-index={item.index} className="message-row-wrap" style={{ transform: `translateY(${item.start}px)` }}>
+              {row.kind === 'day' ? (
+                <div className="day-separator" role="separator" aria-label={row.label}>
+                  <span>{row.label}</span>
+                </div>
+              ) : row.kind === 'message' ? (
+                <MessageBubble
+                  body={row.message.body}
+                  time={row.message.createdAt}
+                  own={row.own}
+                  status="sent"
+                  sender={isGroup && !row.own ? (names.get(row.message.senderId) ?? null) : null}
+                  seq={row.message.seq}
+                />
+              ) : (
+                <MessageBubble
+                  body={row.pending.body}
+                  time={row.pending.createdAt}
+                  own
+                  status={row.pending.status}
+                  error={row.pending.error}
+                  onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
+                />
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+interface BubbleProps {
+  body: string;
+  time: string;
+  own: boolean;
+  status: 'sent' | 'pending' | 'failed';
+  sender?: string | null;
+  error?: string | null;
+  seq?: number;
+  onRetry?: () => void;
+}
+
+/** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
+function MessageBubble({ body, time, own, status, sender, error, seq, onRetry }: BubbleProps) {
+  return (
+    <div className={`message ${own ? 'own' : 'theirs'} ${status}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-seq={seq}>
+      <div className="bubble">
+        {sender ? <div className="bubble-sender">{sender}</div> : null}
+        <p className="bubble-body">{body}</p>
+        <div className="bubble-meta">
+          <time dateTime={time}>{timeOfDay(time)}</time>
+          {own ? (
+            <span className="bubble-status" data-testid="message-status">
+              {status === 'pending' ? 'Sending…' : status === 'sent' ? 'Sent' : 'Not sent'}
+            </span>
+          ) : null}
+        </div>
+      </div>
+      {status === 'failed' ? (
+        <div className="message-failed" role="alert">
+          <span>{error ?? 'Not sent.'}</span>
+          <button type="button" className="button subtle small" onClick={onRetry}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

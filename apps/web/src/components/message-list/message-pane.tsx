@@ -1,0 +1,80 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { ErrorCode } from '@chat/shared';
+import { ApiError, describeError } from '@/lib/api-client';
+import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
+import { useChat, useConversations } from '@/components/providers/chat-provider';
+import { Avatar } from '@/components/avatar/avatar';
+import { Composer } from '@/components/composer/composer';
+import { MessageList } from './message-list';
+
+/**
+ * The right-hand pane for one conversation: header (with a back link on narrow screens), history and
+ * composer. A deep link to a conversation missing from the loaded list fetches it; one the person may not
+ * see shows "not found" (the API answers the same for missing and forbidden).
+ */
+export function MessagePane({ conversationId, selfId }: { conversationId: string; selfId: string }) {
+  const client = useChat();
+  const conversation = useConversations((s) => s.byId[conversationId]);
+  const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
+
+  useEffect(() => {
+    client.conversations.getState().setActive(conversationId);
+    return () => client.conversations.getState().setActive(null);
+  }, [client, conversationId]);
+
+  useEffect(() => {
+    if (conversation) return;
+    let cancelled = false;
+    client.conversations
+      .getState()
+      .fetchOne(conversationId)
+      .catch((error: unknown) => {
+        if (!cancelled) setFetchError(error instanceof Error ? error : new Error(describeError(error)));
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [client, conversationId, conversation]);
+
+  if (!conversation) {
+    const notFound = fetchError instanceof ApiError && (fetchError.code === ErrorCode.CONVERSATION_NOT_FOUND || fetchError.code === ErrorCode.NOT_FOUND);
+    return (
+      <section className="pane-empty" aria-label="Conversation">
+        <Link href="/c" className="button subtle back-link">
+          ← Conversations
+        </Link>
+        {fetchError ? (
+          <p role="alert">{notFound ? 'This conversation does not exist or you are not a member.' : describeError(fetchError)}</p>
+        ) : (
+          <p>Loading conversation…</p>
+        )}
+      </section>
+    );
+  }
+
+  const title = conversationTitle(conversation, selfId);
+  const other = conversation.type === 'direct' ? otherMember(conversation, selfId) : null;
+  return (
+    <section className="pane-content" aria-labelledby="pane-title">
+      <header className="pane-header">
+        <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
+          </svg>
+        </Link>
+        <Avatar id={conversationAvatarId(conversation, selfId)} name={title} size={36} />
+        <div className="pane-title-block">
+          <h2 id="pane-title" className="pane-title">
+            {title}
+          </h2>
+          {other ? <p className="pane-subtitle">@{other.username}</p> : <p className="pane-subtitle">{conversation.members.length} members</p>}
+        </div>
+      </header>
+      <MessageList conversation={conversation} selfId={selfId} />
+      <Composer onSend={(body) => client.send(conversation.id, body)} />
+    </section>
+  );
+}

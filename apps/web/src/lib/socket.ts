@@ -1,0 +1,86 @@
+import { io, type Socket } from 'socket.io-client';
+import {
+  ErrorCode,
+  isErrorCode,
+  type Ack,
+  type ClientToServerEvents,
+  type ErrorPayload,
+  type Message,
+  type SendMessagePayload,
+  type ServerToClientEvents,
+} from '@chat/shared';
+import { ApiError, type ApiClient } from './api-client';
+
+/** The typed Socket.IO client: events from `@chat/shared` (`socket.ts`). */
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long a `message:send` may wait for its ack before the send is shown as failed (ms). */
+export const SEND_ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Creates the socket (not yet connected) for the API at `api.baseUrl`.
+ *
+ * - `auth` is a callback, so every (re)connection sends the access token current at that moment, not the
+ *   one from when the socket was made (socket.io-client calls it before each handshake).
+ * - A handshake refused with TOKEN_EXPIRED (or UNAUTHENTICATED while a refresh cookie may still work)
+ *   refreshes the token once and connects again; Socket.IO does not retry middleware refusals by itself.
+ *   If the refresh fails the session is gone and the ApiClient tells its listeners.
+ * - A server-side disconnect (`io server disconnect`, e.g. the token expired on the server's clock) is
+ *   handled the same way; Socket.IO would otherwise stay disconnected.
+ */
+export function createChatSocket(api: ApiClient): ChatSocket {
+  const socket: ChatSocket = io(api.baseUrl, {
+    autoConnect: false,
+    withCredentials: true,
+    transports: ['websocket', 'polling'],
+    auth: (cb) => cb({ token: api.getAccessToken() ?? '' }),
+  });
+
+  let refreshAttempts = 0;
+  const refreshAndReconnect = (): void => {
+    // Two failed refreshes in a row without a successful connect means something else is wrong: stop looping.
+    if (refreshAttempts >= 2) return;
+    refreshAttempts += 1;
+    api
+      .refresh()
+      .then(() => socket.connect())
+      .catch(() => undefined);
+  };
+
+  socket.on('connect', () => {
+    refreshAttempts = 0;
+  });
+  socket.on('connect_error', (error) => {
+    if (socket.active) return; // a transport error: Socket.IO retries by itself
+    if (error.message === ErrorCode.TOKEN_EXPIRED || error.message === ErrorCode.UNAUTHENTICATED) {
+      if (api.getAccessToken() !== null) refreshAndReconnect();
+    }
+  });
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect' && api.getAccessToken() !== null) refreshAndReconnect();
+  });
+  return socket;
+}
+
+/**
+ * Emits `message:send` and resolves with the stored message, or rejects with an ApiError (the ack's code,
+ * or SERVICE_UNAVAILABLE after `SEND_ACK_TIMEOUT_MS` without an ack). Socket.IO buffers the emit while
+ * disconnected, so a send made during a brief reconnect still goes out once connected.
+ */
+export function sendMessage(socket: ChatSocket, payload: SendMessagePayload): Promise<Message> {
+  return new Promise<Message>((resolve, reject) => {
+    socket.timeout(SEND_ACK_TIMEOUT_MS).emit('message:send', payload, (timeoutError: Error | null, ack?: Ack<Message>) => {
+      if (timeoutError || !ack) {
+        reject(new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'The server did not confirm the message in time.'));
+        return;
+      }
+      if (ack.ok) resolve(ack.data);
+      else reject(ackError(ack.error));
+    });
+  });
+}
+
+function ackError(error: ErrorPayload): ApiError {
+  const code = isErrorCode(error.code) ? error.code : ErrorCode.INTERNAL;
+  return new ApiError(0, code, error.message, error.details);
+}

@@ -1,0 +1,136 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { LIMITS, type ConversationSummary, type Message } from '@chat/shared';
+import type { ApiClient } from '@/lib/api-client';
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ConversationsState {
+  byId: Record<string, ConversationSummary>;
+  /** Ids sorted by `lastActivityAt` descending (ties by id, for a stable order). */
+  order: string[];
+  status: LoadStatus;
+  /** Cursor for the next page of the list, null when everything is loaded. */
+  nextCursor: string | null;
+  /** The conversation on screen: its incoming messages do not count as unread. */
+  activeId: string | null;
+  /** Loads the first page (again, after a reconnect); throws ApiError. */
+  load: () => Promise<void>;
+  /** Loads the next page; throws ApiError. */
+  loadMore: () => Promise<void>;
+  /** Inserts or replaces a conversation (from the API or `conversation:updated`). */
+  upsert: (conversation: ConversationSummary) => void;
+  /** Fetches one conversation (deep link, or a message for an unknown one); throws ApiError. */
+  fetchOne: (id: string) => Promise<ConversationSummary>;
+  /**
+   * Applies a stored message (from an ack or `message:new`): updates last message, activity and unread.
+   * A message for an unknown conversation fetches it. Rejects with ApiError only from that fetch.
+   */
+  applyMessage: (message: Message, selfId: string) => Promise<void>;
+  /** Marks the conversation on screen; its unread count is cleared locally. */
+  setActive: (id: string | null) => void;
+  /** Forgets everything (sign-out). */
+  reset: () => void;
+}
+
+export type ConversationsStore = StoreApi<ConversationsState>;
+
+function sortIds(byId: Record<string, ConversationSummary>): string[] {
+  return Object.values(byId)
+    .sort((a, b) => {
+      const diff = Date.parse(b.lastActivityAt) - Date.parse(a.lastActivityAt);
+      return diff !== 0 ? diff : a.id.localeCompare(b.id);
+    })
+    .map((c) => c.id);
+}
+
+const EMPTY = { byId: {}, order: [], status: 'idle' as LoadStatus, nextCursor: null, activeId: null };
+
+/** Creates the per-user conversation list store. Made in the app provider, never at module level. */
+export function createConversationsStore(api: ApiClient): ConversationsStore {
+  const pendingFetches = new Map<string, Promise<ConversationSummary>>();
+
+  return createStore<ConversationsState>()((set, get) => {
+    const upsertMany = (items: ConversationSummary[]): void => {
+      set((state) => {
+        const byId = { ...state.byId };
+        for (const item of items) {
+          const existing = byId[item.id];
+          // A summary older than what a live message already told us must not roll the preview back.
+          if (existing && existing.lastSeq > item.lastSeq) {
+            byId[item.id] = { ...item, lastSeq: existing.lastSeq, lastMessage: existing.lastMessage, lastActivityAt: existing.lastActivityAt };
+          } else {
+            byId[item.id] = item;
+          }
+          if (state.activeId === item.id) byId[item.id] = { ...byId[item.id]!, unreadCount: 0 };
+        }
+        return { byId, order: sortIds(byId) };
+      });
+    };
+
+    return {
+      ...EMPTY,
+      load: async () => {
+        set({ status: get().status === 'ready' ? 'ready' : 'loading' });
+        try {
+          const page = await api.listConversations({ limit: LIMITS.CONVERSATION_PAGE_DEFAULT });
+          upsertMany(page.items);
+          set({ status: 'ready', nextCursor: page.nextCursor });
+        } catch (error) {
+          if (get().status !== 'ready') set({ status: 'error' });
+          throw error;
+        }
+      },
+      loadMore: async () => {
+        const cursor = get().nextCursor;
+        if (!cursor) return;
+        const page = await api.listConversations({ cursor, limit: LIMITS.CONVERSATION_PAGE_DEFAULT });
+        upsertMany(page.items);
+        set({ nextCursor: page.nextCursor });
+      },
+      upsert: (conversation) => upsertMany([conversation]),
+      fetchOne: async (id) => {
+        let pending = pendingFetches.get(id);
+        if (!pending) {
+          pending = api.getConversation(id).finally(() => pendingFetches.delete(id));
+          pendingFetches.set(id, pending);
+        }
+        const conversation = await pending;
+        upsertMany([conversation]);
+        return conversation;
+      },
+      applyMessage: async (message, selfId) => {
+        const existing = get().byId[message.conversationId];
+        if (!existing) {
+          // The fetched summary already includes this message and the server's unread count.
+          await get().fetchOne(message.conversationId);
+          return;
+        }
+        if (message.seq <= existing.lastSeq && existing.lastMessage && existing.lastMessage.seq >= message.seq) return;
+        const countsAsUnread = message.senderId !== selfId && get().activeId !== message.conversationId;
+        const updated: ConversationSummary = {
+          ...existing,
+          lastSeq: Math.max(existing.lastSeq, message.seq),
+          lastMessage: message,
+          lastActivityAt: message.createdAt,
+          unreadCount: countsAsUnread ? existing.unreadCount + 1 : existing.unreadCount,
+        };
+        set((state) => {
+          const byId = { ...state.byId, [updated.id]: updated };
+          return { byId, order: sortIds(byId) };
+        });
+      },
+      setActive: (id) => {
+        set((state) => {
+          if (!id) return { activeId: null };
+          const current = state.byId[id];
+          if (!current || current.unreadCount === 0) return { activeId: id };
+          return { activeId: id, byId: { ...state.byId, [id]: { ...current, unreadCount: 0 } } };
+        });
+      },
+      reset: () => {
+        pendingFetches.clear();
+        set({ ...EMPTY });
+      },
+    };
+  });
+}

@@ -1,0 +1,166 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { LIMITS, type Message } from '@chat/shared';
+import type { ApiClient } from '@/lib/api-client';
+import type { LoadStatus } from './conversations-store';
+
+/** A message the person sent that the server has not confirmed yet (or refused). */
+export interface PendingMessage {
+  /** The idempotency key sent with every attempt; a retry reuses it so the server never stores it twice. */
+  clientMessageId: string;
+  conversationId: string;
+  body: string;
+  /** Local clock, for display only (ordering uses the server's seq once stored). */
+  createdAt: string;
+  status: 'pending' | 'failed';
+  /** Why the last attempt failed, for the person. */
+  error: string | null;
+}
+
+export interface Thread {
+  /** Stored messages, ascending by `seq`, unique by `id`. */
+  messages: Message[];
+  /** Own messages not yet acknowledged, in the order they were written. Shown after `messages`. */
+  pending: PendingMessage[];
+  status: LoadStatus;
+  /** True while older history exists before `messages[0]`. */
+  hasMoreBefore: boolean;
+  loadingOlder: boolean;
+}
+
+export interface MessagesState {
+  threads: Record<string, Thread>;
+  /** Loads the newest page of a conversation (once; later calls catch up instead). Throws ApiError. */
+  loadLatest: (conversationId: string) => Promise<void>;
+  /** Loads the page before the oldest loaded seq. Throws ApiError. */
+  loadOlder: (conversationId: string) => Promise<void>;
+  /** Fetches everything after the newest loaded seq, page by page (after a reconnect). Throws ApiError. */
+  catchUp: (conversationId: string) => Promise<void>;
+  /**
+   * Adds a stored message (ack or `message:new`), dropping duplicates by id and replacing the pending
+   * message with the same clientMessageId when it is the signed-in person's own.
+   */
+  receive: (message: Message, selfId: string) => void;
+  addPending: (pending: PendingMessage) => void;
+  setPendingStatus: (conversationId: string, clientMessageId: string, status: PendingMessage['status'], error: string | null) => void;
+  reset: () => void;
+}
+
+export type MessagesStore = StoreApi<MessagesState>;
+
+const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
+
+/** Merges `incoming` into the seq-ordered `current`, dropping duplicate ids. Both inputs ascending. */
+export function mergeBySeq(current: readonly Message[], incoming: readonly Message[]): Message[] {
+  if (incoming.length === 0) return current as Message[];
+  const seen = new Set(current.map((m) => m.id));
+  const fresh = incoming.filter((m) => {
+    if (seen.has(m.id)) return false;
+    seen.add(m.id);
+    return true;
+  });
+  if (fresh.length === 0) return current as Message[];
+  return [...current, ...fresh].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Creates the per-user message store. Made in the app provider, never at module level.
+ * @param onBackgroundError told about failures of work nobody awaits (gap filling), to show them.
+ */
+export function createMessagesStore(api: ApiClient, onBackgroundError: (error: unknown) => void): MessagesStore {
+  const inFlight = new Map<string, Promise<void>>();
+  const once = (key: string, run: () => Promise<void>): Promise<void> => {
+    const existing = inFlight.get(key);
+    if (existing) return existing;
+    const p = run().finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    return p;
+  };
+
+  return createStore<MessagesState>()((set, get) => {
+    const thread = (id: string): Thread => get().threads[id] ?? EMPTY_THREAD;
+    const patch = (id: string, update: (t: Thread) => Partial<Thread>): void => {
+      set((state) => {
+        const current = state.threads[id] ?? EMPTY_THREAD;
+        return { threads: { ...state.threads, [id]: { ...current, ...update(current) } } };
+      });
+    };
+
+    return {
+      threads: {},
+      loadLatest: (conversationId) => {
+        const t = thread(conversationId);
+        if (t.status === 'ready') return get().catchUp(conversationId);
+        return once(`latest:${conversationId}`, async () => {
+          patch(conversationId, () => ({ status: 'loading' }));
+          try {
+            const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_DEFAULT });
+            patch(conversationId, (cur) => ({
+              messages: mergeBySeq(cur.messages, page.items),
+              status: 'ready',
+              hasMoreBefore: page.hasMore,
+            }));
+          } catch (error) {
+            patch(conversationId, () => ({ status: 'error' }));
+            throw error;
+          }
+        });
+      },
+      loadOlder: (conversationId) => {
+        const t = thread(conversationId);
+        const oldest = t.messages[0];
+        if (t.status !== 'ready' || !t.hasMoreBefore || t.loadingOlder || !oldest) return Promise.resolve();
+        return once(`older:${conversationId}`, async () => {
+          patch(conversationId, () => ({ loadingOlder: true }));
+          try {
+            const page = await api.history(conversationId, { before: oldest.seq, limit: LIMITS.HISTORY_PAGE_DEFAULT });
+            patch(conversationId, (cur) => ({
+              messages: mergeBySeq(cur.messages, page.items),
+              hasMoreBefore: page.hasMore,
+              loadingOlder: false,
+            }));
+          } catch (error) {
+            patch(conversationId, () => ({ loadingOlder: false }));
+            throw error;
+          }
+        });
+      },
+      catchUp: (conversationId) =>
+        once(`after:${conversationId}`, async () => {
+          for (let guard = 0; guard < 100; guard += 1) {
+            const t = thread(conversationId);
+            const newest = t.messages[t.messages.length - 1];
+            if (t.status !== 'ready') return;
+            const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_MAX, ...(newest ? { after: newest.seq } : {}) });
+            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items) }));
+            if (!page.hasMore || page.items.length === 0 || !newest) return;
+          }
+        }),
+      receive: (message, selfId) => {
+        const t = get().threads[message.conversationId];
+        const own = message.senderId === selfId;
+        if (!t) return; // not opened yet: its history load will include this message
+        const pending = own ? t.pending.filter((p) => p.clientMessageId !== message.clientMessageId) : t.pending;
+        // Before the first page arrives, keep the message anyway: mergeBySeq dedups it when the page lands.
+        const messages = mergeBySeq(t.messages, [message]);
+        if (messages === t.messages && pending.length === t.pending.length) return;
+        patch(message.conversationId, () => ({ messages, pending }));
+        const before = t.messages[t.messages.length - 1];
+        // A jump in seq means we missed something (e.g. while reconnecting): fill the range from the server.
+        if (t.status === 'ready' && before && message.seq > before.seq + 1) {
+          get()
+            .catchUp(message.conversationId)
+            .catch(onBackgroundError);
+        }
+      },
+      addPending: (pending) => patch(pending.conversationId, (cur) => ({ pending: [...cur.pending, pending] })),
+      setPendingStatus: (conversationId, clientMessageId, status, error) =>
+        patch(conversationId, (cur) => ({
+          pending: cur.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, status, error } : p)),
+        })),
+      reset: () => {
+        inFlight.clear();
+        set({ threads: {} });
+      },
+    };
+  });
+}

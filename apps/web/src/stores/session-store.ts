@@ -1,0 +1,62 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { LoginRequest, RegisterRequest, SelfUser } from '@chat/shared';
+import { ApiError, type ApiClient } from '@/lib/api-client';
+
+/**
+ * - `restoring`: asking the API for a session with the refresh cookie (page load).
+ * - `signedIn` / `signedOut`: known.
+ * - `unreachable`: the API could not be reached while restoring; `restore()` again to retry.
+ */
+export type SessionStatus = 'restoring' | 'signedIn' | 'signedOut' | 'unreachable';
+
+export interface SessionState {
+  status: SessionStatus;
+  /** The signed-in person; null unless `status === 'signedIn'`. The access token stays inside ApiClient. */
+  user: SelfUser | null;
+  /** Restores the session through POST /api/auth/refresh (the httpOnly cookie). Never throws. */
+  restore: () => Promise<void>;
+  /** Signs in; throws ApiError (INVALID_CREDENTIALS, VALIDATION_FAILED, RATE_LIMITED, SERVICE_UNAVAILABLE). */
+  login: (input: LoginRequest) => Promise<void>;
+  /** Creates the account and signs in; throws ApiError (USERNAME_TAKEN, VALIDATION_FAILED, ...). */
+  register: (input: RegisterRequest) => Promise<void>;
+  /** Revokes the session on the API and forgets it locally; throws ApiError if the API call failed. */
+  logout: () => Promise<void>;
+}
+
+export type SessionStore = StoreApi<SessionState>;
+
+/**
+ * Creates the session store bound to one ApiClient. Created inside the app provider (one per browser tab,
+ * one per SSR request), never at module level, following zustand's Next.js guide.
+ */
+export function createSessionStore(api: ApiClient): SessionStore {
+  const store = createStore<SessionState>()((set, get) => ({
+    status: 'restoring',
+    user: null,
+    restore: async () => {
+      set({ status: 'restoring' });
+      try {
+        await api.refresh();
+      } catch (error) {
+        const unreachable = error instanceof ApiError && error.status === 0;
+        set({ status: unreachable ? 'unreachable' : 'signedOut', user: null });
+      }
+    },
+    login: async (input) => {
+      await api.login(input);
+    },
+    register: async (input) => {
+      await api.register(input);
+    },
+    logout: async () => {
+      if (get().status !== 'signedIn') return;
+      await api.logout();
+    },
+  }));
+  // Every auth result (login, register, refresh, proactive refresh, loss) flows through one place.
+  api.onAuthChange((auth) => {
+    if (auth) store.setState({ status: 'signedIn', user: auth.user });
+    else store.setState({ status: 'signedOut', user: null });
+  });
+  return store;
+}
