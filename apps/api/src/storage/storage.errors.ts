@@ -24,3 +24,14 @@ export class RecordNotFoundError extends Error {
     this.name = 'RecordNotFoundError';
   }
 }
+
+/**
+ * A pagination cursor that this storage did not issue (tampered with, truncated, or from another list).
+ * Services answer it as a validation error (HTTP 400), never as a server error.
+ */
+export class InvalidCursorError extends Error {
+  constructor(readonly reason: string) {
+    super(`invalid cursor: ${reason}`);
+    this.name = 'InvalidCursorError';
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Test harnesses that open the SQL adapter for the contract suite: one database per test file, emptied between
+ * tests by TRUNCATE (much cheaper than a new PGlite instance, which costs 1-2 s, or a new PostgreSQL database).
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { openSqlDatabase, type SqlDatabase, type SqlTarget } from '../sql/sql-database.js';
+import { sqlStorageOver } from '../sql/sql-storage.js';
+import type { StorageUnderTest } from './storage.contract.js';
+
+/** Every table of the schema, for TRUNCATE. */
+const TABLES = 'messages, conversation_members, conversations, sessions, users';
+
+function underTest(database: SqlDatabase, afterClose: () => Promise<void> = async () => {}): StorageUnderTest {
+  const storage = sqlStorageOver(database);
+  return {
+    repos: {
+      users: storage.users,
+      sessions: storage.sessions,
+      conversations: storage.conversations,
+      messages: storage.messages,
+      health: storage.health,
+    },
+    reset: async () => {
+      await database.db.execute(sql.raw(`TRUNCATE ${TABLES} CASCADE`));
+    },
+    close: async () => {
+      await storage.health.close();
+      await afterClose();
+    },
+  };
+}
+
+/** An in-memory PGlite database, migrated. */
+export async function pgliteUnderTest(): Promise<StorageUnderTest> {
+  return underTest(await openSqlDatabase({ kind: 'pglite', dataDir: null }));
+}
+
+/** Why a PostgreSQL server cannot be used, or null when it answers. Waits at most `timeoutMs`. */
+export async function probePostgres(url: string, timeoutMs = 3000): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * A fresh database `chat_contract_<random>` on the server at `adminUrl` (created through that connection,
+ * migrated, dropped on close even if connections are left open), so runs never see each other's data.
+ */
+export async function postgresUnderTest(adminUrl: string): Promise<StorageUnderTest> {
+  const name = `chat_contract_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const target: SqlTarget = { kind: 'postgres', url: url.toString() };
+  const dropDatabase = async () => {
+    const dropper = new pg.Client({ connectionString: adminUrl });
+    await dropper.connect();
+    try {
+      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await dropper.end();
+    }
+  };
+  try {
+    return underTest(await openSqlDatabase(target, { poolMax: 20 }), dropDatabase);
+  } catch (error) {
+    await dropDatabase();
+    throw error;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Small pieces every SQL repository shares: id checks, driver-error translation, LIKE escaping, row mappers.
+ */
+import type { InferSelectModel } from 'drizzle-orm';
+import type {
+  ConversationRecord,
+  MemberRecord,
+  MessageRecord,
+  SessionRecord,
+  UserRecord,
+} from '../storage.types.js';
+import { UniqueViolationError } from '../storage.errors.js';
+import type { conversationMembers, conversations, messages, sessions, users } from './schema.js';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True when `id` can be a key of ours. Ids are opaque strings on the wire (another adapter uses ObjectIds), so
+ * a malformed one must read as "not found" rather than reach PostgreSQL, which would refuse it as a uuid
+ * (SQLSTATE 22P02) and surface as a server error.
+ */
+export function isUuid(id: string): boolean {
+  return UUID_PATTERN.test(id);
+}
+
+/** The fields of a PostgreSQL error both drivers expose (pg's DatabaseError and PGlite's share pg-protocol). */
+interface PgErrorFields {
+  code: string;
+  constraint?: string;
+}
+
+/**
+ * Finds the PostgreSQL error inside whatever the driver threw: drizzle 0.45 wraps it in DrizzleQueryError
+ * (`cause`), transactions may wrap again.
+ */
+export function findPgError(error: unknown): PgErrorFields | null {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return null;
+    const candidate = current as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string' && /^[0-9A-Z]{5}$/.test(candidate.code)) {
+      return {
+        code: candidate.code,
+        ...(typeof candidate.constraint === 'string' ? { constraint: candidate.constraint } : {}),
+      };
+    }
+    current = candidate.cause;
+  }
+  return null;
+}
+
+/** Index name -> the domain name services see in UniqueViolationError.constraint. */
+const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
+  users_username_lower_uq: 'username',
+  sessions_token_hash_uq: 'session_token',
+  conversations_direct_key_uq: 'direct_key',
+  conversation_members_pk: 'member',
+  messages_conversation_seq_uq: 'message_seq',
+  messages_client_id_uq: 'client_message_id',
+};
+
+/** SQLSTATE unique_violation (PostgreSQL manual, appendix A "Error Codes"). */
+export const PG_UNIQUE_VIOLATION = '23505';
+/** SQLSTATE foreign_key_violation. */
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+
+/**
+ * Rethrows a unique violation (23505) as UniqueViolationError with the domain name of the constraint; any other
+ * error is returned unchanged for the caller to throw.
+ */
+export function translateError(error: unknown): unknown {
+  const pgError = findPgError(error);
+  if (pgError?.code === PG_UNIQUE_VIOLATION) {
+    const name = pgError.constraint ?? 'unknown';
+    return new UniqueViolationError(UNIQUE_CONSTRAINTS[name] ?? name, { cause: error });
+  }
+  return error;
+}
+
+/** Runs `fn`, translating driver errors on the way out (see translateError). */
+export async function translated<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+/**
+ * Escapes LIKE's wildcards (`%`, `_`) and its escape character so that user input matches literally; use
+ * with `ESCAPE '\'`.
+ */
+export function escapeLike(input: string): string {
+  return input.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export function toUserRecord(row: InferSelectModel<typeof users>): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    passwordHash: row.passwordHash,
+    avatarUrl: row.avatarUrl,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toSessionRecord(row: InferSelectModel<typeof sessions>): SessionRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    tokenHash: row.tokenHash,
+    previousTokenHash: row.previousTokenHash,
+    userAgent: row.userAgent,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+export function toConversationRecord(row: InferSelectModel<typeof conversations>): ConversationRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    directKey: row.directKey,
+    createdBy: row.createdBy,
+    lastSeq: row.lastSeq,
+    lastActivityAt: row.lastActivityAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>): MemberRecord {
+  return {
+    conversationId: row.conversationId,
+    userId: row.userId,
+    role: row.role,
+    joinedAt: row.joinedAt,
+    deliveredSeq: row.deliveredSeq,
+    readSeq: row.readSeq,
+  };
+}
+
+export function toMessageRecord(row: InferSelectModel<typeof messages>): MessageRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    seq: row.seq,
+    senderId: row.senderId,
+    clientMessageId: row.clientMessageId,
+    kind: row.kind,
+    body: row.body,
+    createdAt: row.createdAt,
+  };
+}

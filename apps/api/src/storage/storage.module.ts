@@ -1,0 +1,78 @@
+import {
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { ConversationsRepository } from './conversations.repository.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { MessagesRepository } from './messages.repository.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { createSqlStorage, type SqlStorage } from './sql/sql-storage.js';
+import { StorageHealth } from './storage.health.js';
+import { UsersRepository } from './users.repository.js';
+
+export interface StorageModuleOptions {
+  /** DATABASE_URL as configured; see `parseDatabaseUrl` for the accepted forms. Unset: `./.data/pglite`. */
+  databaseUrl?: string;
+}
+
+/** Injection token of the adapter bundle (internal to this module). */
+const SQL_STORAGE = Symbol('SQL_STORAGE');
+
+/**
+ * Storage for the whole app. `forRoot` picks the adapter from the database URL, opens it and applies migrations
+ * while the app initialises (so the app fails to start, naming the reason, when the database is unusable), and
+ * closes it when the app shuts down (`app.close()`, or a signal once `enableShutdownHooks()` is on).
+ *
+ * Provides, globally: UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository,
+ * StorageHealth.
+ */
+@Global()
+@Module({})
+export class StorageModule implements OnApplicationShutdown {
+  private readonly logger = new Logger(StorageModule.name);
+
+  constructor(@Inject(StorageHealth) private readonly health: StorageHealth) {}
+
+  /**
+   * @throws Error for a malformed or unsupported DATABASE_URL, and for `mongodb://` / `mongodb+srv://` (the
+   *   MongoDB adapter is not part of this version yet).
+   */
+  static forRoot(options: StorageModuleOptions = {}): DynamicModule {
+    const target = parseDatabaseUrl(options.databaseUrl);
+    if (target.kind === 'mongodb') {
+      throw new Error(
+        'DATABASE_URL: the MongoDB adapter is not built into this version yet; ' +
+          'use pglite://... or postgres://... (or leave DATABASE_URL unset)',
+      );
+    }
+    const sqlTarget: Exclude<DatabaseTarget, { kind: 'mongodb' }> = target;
+    const fromStorage = <T>(provide: abstract new (...args: never[]) => T, pick: (s: SqlStorage) => T): Provider => ({
+      provide,
+      useFactory: pick,
+      inject: [SQL_STORAGE],
+    });
+    return {
+      module: StorageModule,
+      global: true,
+      providers: [
+        { provide: SQL_STORAGE, useFactory: () => createSqlStorage(sqlTarget) },
+        fromStorage(UsersRepository, (s) => s.users),
+        fromStorage(SessionsRepository, (s) => s.sessions),
+        fromStorage(ConversationsRepository, (s) => s.conversations),
+        fromStorage(MessagesRepository, (s) => s.messages),
+        fromStorage(StorageHealth, (s) => s.health),
+      ],
+      exports: [UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository, StorageHealth],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.health.close();
+    this.logger.log(`storage closed (${this.health.driver})`);
+  }
+}
