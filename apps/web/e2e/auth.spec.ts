@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { makePerson, registerViaApi } from './fixtures';
+
+test('sign-in with a wrong password shows the error and stays on the sign-in page', async ({ page, request }) => {
+  const cleo = makePerson('cleo');
+  await registerViaApi(request, cleo);
+
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(cleo.username);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong username or password.' })).toBeVisible();
+  await expect(page).toHaveURL(/\/login$/);
+
+  // The right password then works, and signing out returns to the sign-in page for good (no silent restore).
+  await page.getByLabel('Password').fill(cleo.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/c$/);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('sign-up checks fields before sending and shows a taken username inline', async ({ page, request }) => {
+  const dana = makePerson('dana');
+  await registerViaApi(request, dana);
+
+  await page.goto('/register');
+  await page.getByLabel('Username').fill('a!');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('#username-error')).toHaveText('At least 3 characters.');
+  await expect(page.locator('#password-error')).toHaveText('At least 8 characters.');
+  await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByLabel('Username').fill(dana.username.toUpperCase());
+  await page.getByLabel('Password').fill('a-long-enough-password');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('#username-error')).toHaveText('That username is already taken.');
+  await expect(page).toHaveURL(/\/register$/);
+});
+
+test('a deep link while signed out returns to that conversation after sign-in', async ({ page, request }) => {
+  const eve = makePerson('eve');
+  await registerViaApi(request, eve);
+
+  await page.goto('/c/no-such-conversation');
+  await expect(page).toHaveURL(/\/login\?next=%2Fc%2Fno-such-conversation$/);
+  await page.getByLabel('Username').fill(eve.username);
+  await page.getByLabel('Password').fill(eve.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/c\/no-such-conversation$/);
+  await expect(page.getByRole('alert').filter({ hasText: 'does not exist' })).toBeVisible();
+});

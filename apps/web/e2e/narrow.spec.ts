@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { makePerson, messageBodies, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+
+const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
+
+test.use({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+
+test('on a 375 px screen the list and the conversation are separate views', async ({ page, request }) => {
+  const finn = makePerson('finn');
+  const gus = makePerson('gus');
+  await registerViaApi(request, gus);
+  await registerViaUi(page, finn);
+
+  // The list fills the screen; no pane is shown next to it.
+  await expect(page.getByText('Select a conversation, or start a new one.')).toBeHidden();
+
+  await startConversation(page, gus);
+  await expect(page.getByRole('button', { name: 'New chat' })).toBeHidden();
+
+  await send(page, 'Hello from a small screen');
+  const mine = page.getByTestId('message').filter({ hasText: 'Hello from a small screen' });
+  await expect(mine).toHaveAttribute('data-status', 'sent');
+  await expect(messageBodies(page)).toHaveText(['Hello from a small screen']);
+
+  // Nothing may overflow sideways at this width.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/chat-375.png` });
+
+  await page.getByRole('link', { name: 'Back to conversations' }).click();
+  await expect(page).toHaveURL(/\/c$/);
+  await expect(page.getByTestId('conversation-item').filter({ hasText: gus.displayName })).toContainText('You: Hello from a small screen');
+});

@@ -1,0 +1,73 @@
+import { defineConfig, devices } from '@playwright/test';
+import { API_URL, WEB_URL, API_PORT, WEB_PORT } from './e2e/env';
+
+/**
+ * Browser tests against the real built apps: the API from `../api/dist` on an in-memory PGlite database and
+ * the production web build (`next start`), in Debian's Chromium (Playwright downloads no browser here).
+ * Build first: `pnpm turbo run build --filter=@chat/api --filter=@chat/web`.
+ * Ports 3100 (web) and 3101 (api) leave a dev instance on 3000/3001 alone.
+ */
+const isCI = Boolean(process.env.CI);
+
+export default defineConfig({
+  testDir: './e2e',
+  // One worker: 2 cores, and each test already drives two browser contexts plus two servers.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: isCI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: isCI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL: WEB_URL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
+  webServer: [
+    {
+      command: 'node ../api/dist/main.js',
+      url: `${API_URL}/api/health`,
+      reuseExistingServer: !isCI,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        NODE_ENV: 'test',
+        PORT: String(API_PORT),
+        DATABASE_URL: 'pglite://memory',
+        WEB_ORIGIN: WEB_URL,
+        LOG_LEVEL: 'warn',
+        // Every test signs people up and in from one address: lift the per-IP auth limit for the run.
+        AUTH_RATE_LIMIT: '1000',
+        // Cost 12 takes ~250 ms per hash on this machine; the rule (>= 12) is enforced in production only.
+        BCRYPT_COST: '8',
+      },
+    },
+    {
+      command: `node node_modules/next/dist/bin/next start --port ${WEB_PORT}`,
+      url: `${WEB_URL}/login`,
+      reuseExistingServer: !isCI,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        NEXT_TELEMETRY_DISABLED: '1',
+        API_PUBLIC_URL: API_URL,
+      },
+    },
+  ],
+});
