@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -30,10 +29,6 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         loggingModule(config),
         StorageModule.forRoot({ databaseUrl: config.databaseUrl }),
-        ThrottlerModule.forRoot({
-          throttlers: [{ ttl: config.authRateWindowSeconds * 1000, limit: config.authRateLimit }],
-          errorMessage: 'Too many attempts; try again later.',
-        }),
         RealtimeCoreModule,
         AuthModule,
         UsersModule,

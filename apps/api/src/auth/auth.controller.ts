@@ -1,5 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthResponse } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
@@ -14,10 +13,9 @@ const USER_AGENT_MAX = 256;
 
 /**
  * /api/auth: register, login, refresh, logout (see packages/shared/src/rest.ts). Public (no access token), and
- * rate-limited per client IP (AUTH_RATE_LIMIT per AUTH_RATE_WINDOW_SECONDS) against password guessing.
+ * rate-limited per client IP by `authRateLimiters` (installed in createApp) against password guessing.
  */
 @Public()
-@UseGuards(ThrottlerGuard)
 @Controller('auth')
 export class AuthController {
   constructor(

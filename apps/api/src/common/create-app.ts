@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { LIMITS } from '@chat/shared';
 import { AppModule } from '../app.module.js';
+import { authRateLimiters } from '../auth/auth-rate-limit.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
 
@@ -14,7 +15,7 @@ import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
  *
  * - REST under /api, JSON bodies up to LIMITS.REST_MAX_BODY_BYTES (larger: 413 PAYLOAD_TOO_LARGE);
  * - helmet headers; CORS for WEB_ORIGIN with credentials (the refresh cookie);
- * - cookie-parser (refresh cookie); Socket.IO through ChatIoAdapter on the same port;
+ * - cookie-parser (refresh cookie); rate limits on login/register/refresh; Socket.IO through ChatIoAdapter on the same port;
  * - pino logs; shutdown hooks are left to the caller (main.ts) so tests do not install signal handlers.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(helmet());
   app.enableCors({ origin: [...config.webOrigins], credentials: true });
   app.use(cookieParser());
+  for (const [path, limiter] of authRateLimiters(config)) app.use(path, limiter);
   app.useBodyParser('json', { limit: LIMITS.REST_MAX_BODY_BYTES });
   app.useWebSocketAdapter(new ChatIoAdapter(app, config));
   await app.init();

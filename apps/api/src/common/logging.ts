@@ -31,6 +31,8 @@ export function loggingModule(config: AppConfig): DynamicModule {
           path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,
           userAgent: req.headers?.['user-agent'],
         }),
+        // Response headers carry Set-Cookie (the refresh token): keep the status only.
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

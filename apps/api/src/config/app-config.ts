@@ -199,7 +199,7 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * sample; elsewhere the sample is used with a warning), ACCESS_TOKEN_TTL_SECONDS (default 900, about 15 minutes
  * as ARCHITECTURE.md section 5 asks), REFRESH_TOKEN_TTL_DAYS (default 30), WEB_ORIGIN (comma-separated, default
  * http://localhost:3000), COOKIE_SECURE (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in
- * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 10) and
+ * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 20) and
  * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh.
  *
  * @param env usually `process.env`; unknown variables are ignored.
@@ -272,7 +272,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     cookieSecure: raw.COOKIE_SECURE ?? false,
     bcryptCost,
     logLevel: raw.LOG_LEVEL ?? 'info',
-    authRateLimit: raw.AUTH_RATE_LIMIT ?? 10,
+    authRateLimit: raw.AUTH_RATE_LIMIT ?? 20,
     authRateWindowSeconds: raw.AUTH_RATE_WINDOW_SECONDS ?? 60,
     warnings,
   });

@@ -1,0 +1,82 @@
+/**
+ * Real socket.io-client helpers typed with the shared event maps.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientToServerEvents,
+  ErrorPayload,
+  Message,
+  SendMessagePayload,
+  ServerToClientEvents,
+} from '@chat/shared';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const open: ClientSocket[] = [];
+
+/** Connects with `auth.token` (websocket transport only, so failures are immediate) and waits for `connect`. */
+export function connect(baseUrl: string, token: string | undefined): Promise<ClientSocket> {
+  const socket: ClientSocket = io(baseUrl, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  open.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => reject(error));
+  });
+}
+
+/** Connects expecting refusal; resolves with the connect_error's message and data. */
+export async function connectRefused(
+  baseUrl: string,
+  token: string | undefined,
+): Promise<{ message: string; data: ErrorPayload }> {
+  try {
+    await connect(baseUrl, token);
+  } catch (error) {
+    const e = error as Error & { data?: ErrorPayload };
+    return { message: e.message, data: e.data as ErrorPayload };
+  }
+  throw new Error('the connection was accepted');
+}
+
+/** Disconnects every socket opened by `connect` (afterAll/afterEach). */
+export function disconnectAll(): void {
+  for (const s of open.splice(0)) s.disconnect();
+}
+
+/** Emits message:send and resolves with the ack. */
+export function send(socket: ClientSocket, payload: SendMessagePayload): Promise<Ack<Message>> {
+  return socket.timeout(5000).emitWithAck('message:send', payload);
+}
+
+/**
+ * Collects `message:new` events into a queue so tests can take them in order: `next()` waits for the next one.
+ * Taking events in order is how tests prove that nothing unexpected came first (no sleeps).
+ */
+export function messageInbox(socket: ClientSocket): { next(timeoutMs?: number): Promise<Message> } {
+  const queue: Message[] = [];
+  const waiters: Array<(m: Message) => void> = [];
+  socket.on('message:new', (m) => {
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  return {
+    next(timeoutMs = 5000) {
+      const queued = queue.shift();
+      if (queued) return Promise.resolve(queued);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no message:new within the timeout')), timeoutMs);
+        waiters.push((m) => {
+          clearTimeout(timer);
+          resolve(m);
+        });
+      });
+    },
+  };
+}
