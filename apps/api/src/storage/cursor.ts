@@ -22,7 +22,11 @@ export function encodeCursor(key: Readonly<Record<string, string | number>>): st
  * @throws InvalidCursorError when the string is not one this storage issued for that shape.
  */
 export function decodeCursor<T>(cursor: string, guard: (value: unknown) => value is T): T {
-  if (cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
+  if (
+    cursor.length === 0 ||
+    cursor.length > MAX_CURSOR_LENGTH ||
+    !/^[A-Za-z0-9_-]+$/.test(cursor)
+  ) {
     throw new InvalidCursorError('not a base64url string of acceptable length');
   }
   let value: unknown;

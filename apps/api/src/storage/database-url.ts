@@ -32,7 +32,10 @@ const PGLITE_PREFIX = 'pglite://';
  * @throws Error naming the problem (never echoing the URL, which may hold a password) when the scheme is
  *   unknown, a PGlite URL names no folder, or a postgres/mongodb URL does not parse.
  */
-export function parseDatabaseUrl(url: string | undefined, cwd: string = process.cwd()): DatabaseTarget {
+export function parseDatabaseUrl(
+  url: string | undefined,
+  cwd: string = process.cwd(),
+): DatabaseTarget {
   const value = url?.trim() ?? '';
   if (value === '') return { kind: 'pglite', dataDir: resolve(cwd, DEFAULT_PGLITE_DIR) };
 
@@ -41,7 +44,8 @@ export function parseDatabaseUrl(url: string | undefined, cwd: string = process.
     case 'pglite': {
       const location = value.slice(PGLITE_PREFIX.length);
       if (location === 'memory' || location === 'memory/') return { kind: 'pglite', dataDir: null };
-      if (location === '') throw new Error('DATABASE_URL: a pglite:// URL needs "memory" or a folder path');
+      if (location === '')
+        throw new Error('DATABASE_URL: a pglite:// URL needs "memory" or a folder path');
       return { kind: 'pglite', dataDir: isAbsolute(location) ? location : resolve(cwd, location) };
     }
     case 'postgres':

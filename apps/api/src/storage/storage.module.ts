@@ -51,7 +51,10 @@ export class StorageModule implements OnApplicationShutdown {
       );
     }
     const sqlTarget: Exclude<DatabaseTarget, { kind: 'mongodb' }> = target;
-    const fromStorage = <T>(provide: abstract new (...args: never[]) => T, pick: (s: SqlStorage) => T): Provider => ({
+    const fromStorage = <T>(
+      provide: abstract new (...args: never[]) => T,
+      pick: (s: SqlStorage) => T,
+    ): Provider => ({
       provide,
       useFactory: pick,
       inject: [SQL_STORAGE],
@@ -67,7 +70,13 @@ export class StorageModule implements OnApplicationShutdown {
         fromStorage(MessagesRepository, (s) => s.messages),
         fromStorage(StorageHealth, (s) => s.health),
       ],
-      exports: [UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository, StorageHealth],
+      exports: [
+        UsersRepository,
+        SessionsRepository,
+        ConversationsRepository,
+        MessagesRepository,
+        StorageHealth,
+      ],
     };
   }
 

@@ -12,7 +12,10 @@ import type { StorageUnderTest } from './storage.contract.js';
 /** Every table of the schema, for TRUNCATE. */
 const TABLES = 'messages, conversation_members, conversations, sessions, users';
 
-function underTest(database: SqlDatabase, afterClose: () => Promise<void> = async () => {}): StorageUnderTest {
+function underTest(
+  database: SqlDatabase,
+  afterClose: () => Promise<void> = async () => {},
+): StorageUnderTest {
   const storage = sqlStorageOver(database);
   return {
     repos: {
@@ -55,7 +58,9 @@ export async function probePostgres(url: string, timeoutMs = 3000): Promise<stri
  * A fresh database `chat_contract_<random>` on the server at `adminUrl` (created through that connection,
  * migrated, dropped on close even if connections are left open), so runs never see each other's data.
  */
-export async function postgresUnderTest(adminUrl: string): Promise<StorageUnderTest> {
+export async function postgresUnderTest(
+  adminUrl: string,
+): Promise<StorageUnderTest & { databaseUrl: string }> {
   const name = `chat_contract_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -77,7 +82,10 @@ export async function postgresUnderTest(adminUrl: string): Promise<StorageUnderT
     }
   };
   try {
-    return underTest(await openSqlDatabase(target, { poolMax: 20 }), dropDatabase);
+    return {
+      ...underTest(await openSqlDatabase(target, { poolMax: 20 }), dropDatabase),
+      databaseUrl: target.url,
+    };
   } catch (error) {
     await dropDatabase();
     throw error;

@@ -14,7 +14,11 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationsRepository } from '../conversations.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
 import type { SessionsRepository } from '../sessions.repository.js';
-import { InvalidCursorError, RecordNotFoundError, UniqueViolationError } from '../storage.errors.js';
+import {
+  InvalidCursorError,
+  RecordNotFoundError,
+  UniqueViolationError,
+} from '../storage.errors.js';
 import type { StorageHealth } from '../storage.health.js';
 import type { ConversationListItem, MessageRecord, UserRecord } from '../storage.types.js';
 import type { UsersRepository } from '../users.repository.js';
@@ -42,7 +46,10 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * @param name shown in the test names, e.g. 'sql on pglite'.
  * @param factory opens the adapter once for the whole suite (expensive: share it).
  */
-export function describeStorageContract(name: string, factory: () => Promise<StorageUnderTest>): void {
+export function describeStorageContract(
+  name: string,
+  factory: () => Promise<StorageUnderTest>,
+): void {
   describe(`storage contract: ${name}`, () => {
     let storage: StorageUnderTest | undefined;
     let users: UsersRepository;
@@ -66,7 +73,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
 
     // ---- small factories -------------------------------------------------------------------------------
 
-    const makeUser = (overrides: { username?: string; displayName?: string } = {}): Promise<UserRecord> => {
+    const makeUser = (
+      overrides: { username?: string; displayName?: string } = {},
+    ): Promise<UserRecord> => {
       counter += 1;
       return users.create({
         username: overrides.username ?? `user${counter}`,
@@ -78,17 +87,24 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
     const makeDirect = async (a: UserRecord, b: UserRecord) =>
       (await conversations.findOrCreateDirect(a.id, b.id, a.id)).conversation;
 
-    const send = (conversationId: string, sender: UserRecord, body = 'hello', clientMessageId = randomUUID()) =>
+    const send = (
+      conversationId: string,
+      sender: UserRecord,
+      body = 'hello',
+      clientMessageId = randomUUID(),
+    ) =>
       messages.append({ conversationId, senderId: sender.id, clientMessageId, kind: 'text', body });
 
     const sendMany = async (conversationId: string, sender: UserRecord, count: number) => {
       const sent: MessageRecord[] = [];
-      for (let i = 1; i <= count; i++) sent.push((await send(conversationId, sender, `m${i}`)).message);
+      for (let i = 1; i <= count; i++)
+        sent.push((await send(conversationId, sender, `m${i}`)).message);
       return sent;
     };
 
     const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
-    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
     /** Walks every page of listForUser with `limit`, failing on a loop. */
     const walkConversations = async (userId: string, limit: number) => {
@@ -109,7 +125,11 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
 
     describe('users', () => {
       it('creates a user with an id and timestamps', async () => {
-        const user = await users.create({ username: 'Alice', displayName: 'Alice A', passwordHash: 'h' });
+        const user = await users.create({
+          username: 'Alice',
+          displayName: 'Alice A',
+          passwordHash: 'h',
+        });
         expect(user).toEqual({
           id: expect.any(String),
           username: 'Alice',
@@ -240,9 +260,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
 
       it('refuses a cursor it did not issue', async () => {
         await makeUser();
-        await expect(users.search({ query: '', cursor: 'garbage!', limit: 5 })).rejects.toBeInstanceOf(
-          InvalidCursorError,
-        );
+        await expect(
+          users.search({ query: '', cursor: 'garbage!', limit: 5 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
         const notOurs = Buffer.from(JSON.stringify({ x: 1 })).toString('base64url');
         await expect(users.search({ query: '', cursor: notOurs, limit: 5 })).rejects.toBeInstanceOf(
           InvalidCursorError,
@@ -253,7 +273,11 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         const user = await makeUser({ displayName: 'Old' });
         await pause();
         const updated = await users.updateProfile(user.id, { displayName: 'New Name' });
-        expect(updated).toMatchObject({ id: user.id, username: user.username, displayName: 'New Name' });
+        expect(updated).toMatchObject({
+          id: user.id,
+          username: user.username,
+          displayName: 'New Name',
+        });
         expect(updated!.updatedAt.getTime()).toBeGreaterThan(user.updatedAt.getTime());
         expect(await users.findById(user.id)).toEqual(updated);
         expect(await users.updateProfile(user.id, {})).toEqual(updated);
@@ -275,7 +299,12 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       it('creates a live session', async () => {
         const expiresAt = new Date(Date.now() + hour);
         const user = await makeUser();
-        const session = await sessions.create({ userId: user.id, tokenHash: 'h1', userAgent: null, expiresAt });
+        const session = await sessions.create({
+          userId: user.id,
+          tokenHash: 'h1',
+          userAgent: null,
+          expiresAt,
+        });
         expect(session).toEqual({
           id: expect.any(String),
           userId: user.id,
@@ -334,7 +363,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect(reuse.session.id).toBe(session.id);
         expect(reuse.session.revokedAt).toEqual(expect.any(Date));
         // The family is dead: even the current token is refused now.
-        expect(await sessions.rotate('h2', 'h4', expiry, new Date())).toEqual({ status: 'invalid' });
+        expect(await sessions.rotate('h2', 'h4', expiry, new Date())).toEqual({
+          status: 'invalid',
+        });
       });
 
       it('refuses expired, unknown and revoked tokens without changing anything', async () => {
@@ -346,12 +377,16 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect(await sessions.findById(expired.id)).toEqual(expired);
         // Expiry is judged against the `now` given, strictly.
         const live = await newSession('live', new Date(now.getTime() + 1000));
-        expect(await sessions.rotate('live', 'y', new Date(), new Date(now.getTime() + 1000))).toEqual({
+        expect(
+          await sessions.rotate('live', 'y', new Date(), new Date(now.getTime() + 1000)),
+        ).toEqual({
           status: 'invalid',
         });
         expect(await sessions.findById(live.id)).toEqual(live);
 
-        expect(await sessions.rotate('never-issued', 'z', new Date(), now)).toEqual({ status: 'invalid' });
+        expect(await sessions.rotate('never-issued', 'z', new Date(), now)).toEqual({
+          status: 'invalid',
+        });
 
         const revoked = await newSession('gone');
         await sessions.revoke(revoked.id, now);
@@ -395,7 +430,11 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect(first.conversation.lastActivityAt).toEqual(first.conversation.createdAt);
         expect(first.members.map((m) => m.userId)).toEqual([alice.id, bob.id].sort(byString));
         for (const member of first.members) {
-          expect(member).toMatchObject({ conversationId: first.conversation.id, deliveredSeq: 0, readSeq: 0 });
+          expect(member).toMatchObject({
+            conversationId: first.conversation.id,
+            deliveredSeq: 0,
+            readSeq: 0,
+          });
         }
 
         const again = await conversations.findOrCreateDirect(bob.id, alice.id, bob.id);
@@ -462,17 +501,29 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       });
 
       it('lists the ids of everyone sharing a conversation, once each, without oneself', async () => {
-        const [a, b, c, d] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+        const [a, b, c, d] = [
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+        ];
         await makeDirect(a, b);
         await makeDirect(c, a);
-        expect((await conversations.listContactIds(a.id)).sort(byString)).toEqual([b.id, c.id].sort(byString));
+        expect((await conversations.listContactIds(a.id)).sort(byString)).toEqual(
+          [b.id, c.id].sort(byString),
+        );
         expect(await conversations.listContactIds(b.id)).toEqual([a.id]);
         expect(await conversations.listContactIds(d.id)).toEqual([]);
       });
 
       describe('listForUser', () => {
         it('orders by latest activity, with the last message and the unread count', async () => {
-          const [me, x, y, z] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+          const [me, x, y, z] = [
+            await makeUser(),
+            await makeUser(),
+            await makeUser(),
+            await makeUser(),
+          ];
           const withX = await makeDirect(me, x);
           await pause();
           const withY = await makeDirect(me, y);
@@ -489,7 +540,10 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
           expect(page.items.map((i) => i.conversation.id)).toEqual([withX.id, withY.id, withZ.id]);
           const [itemX, itemY, itemZ] = page.items;
           expect(itemX).toMatchObject({ lastMessage: lastToX, unreadCount: 0 });
-          expect(itemX!.conversation).toMatchObject({ lastSeq: 1, lastActivityAt: lastToX.createdAt });
+          expect(itemX!.conversation).toMatchObject({
+            lastSeq: 1,
+            lastActivityAt: lastToX.createdAt,
+          });
           expect(itemX!.membership).toMatchObject({ userId: me.id, readSeq: 1, deliveredSeq: 1 });
           expect(itemY).toMatchObject({ unreadCount: 2 });
           expect(itemY!.lastMessage).toMatchObject({ seq: 2, body: 'y2', senderId: y.id });
@@ -501,7 +555,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
           expect(fromY).toMatchObject({ unreadCount: 0, membership: { userId: y.id, readSeq: 2 } });
           // Reading lowers the unread count.
           await conversations.advanceWatermarks(withY.id, me.id, { readSeq: 1 });
-          expect(await conversations.getListItem(withY.id, me.id)).toMatchObject({ unreadCount: 1 });
+          expect(await conversations.getListItem(withY.id, me.id)).toMatchObject({
+            unreadCount: 1,
+          });
         });
 
         it('gives the same item for one conversation through getListItem, or null for a non-member', async () => {
@@ -565,19 +621,22 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
           // Activity moves the older conversation to the top: nothing is left below the cursor.
           await pause();
           await send(older.id, me);
-          const rest = await conversations.listForUser(me.id, { cursor: first.nextCursor, limit: 1 });
+          const rest = await conversations.listForUser(me.id, {
+            cursor: first.nextCursor,
+            limit: 1,
+          });
           expect(rest).toEqual({ items: [], nextCursor: null });
         });
 
         it('refuses a cursor it did not issue', async () => {
           const me = await makeUser();
-          await expect(conversations.listForUser(me.id, { cursor: '!!', limit: 5 })).rejects.toBeInstanceOf(
-            InvalidCursorError,
-          );
+          await expect(
+            conversations.listForUser(me.id, { cursor: '!!', limit: 5 }),
+          ).rejects.toBeInstanceOf(InvalidCursorError);
           const wrong = Buffer.from(JSON.stringify({ u: 'x', id: 'y' })).toString('base64url');
-          await expect(conversations.listForUser(me.id, { cursor: wrong, limit: 5 })).rejects.toBeInstanceOf(
-            InvalidCursorError,
-          );
+          await expect(
+            conversations.listForUser(me.id, { cursor: wrong, limit: 5 }),
+          ).rejects.toBeInstanceOf(InvalidCursorError);
         });
       });
 
@@ -586,21 +645,31 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         const conversation = await makeDirect(alice, bob);
         await sendMany(conversation.id, alice, 3);
 
-        expect(await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 2 })).toMatchObject({
+        expect(
+          await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 2 }),
+        ).toMatchObject({
           deliveredSeq: 2,
           readSeq: 0,
         });
-        expect(await conversations.advanceWatermarks(conversation.id, bob.id, { readSeq: 1 })).toMatchObject({
+        expect(
+          await conversations.advanceWatermarks(conversation.id, bob.id, { readSeq: 1 }),
+        ).toMatchObject({
           deliveredSeq: 2,
           readSeq: 1,
         });
         // Never backwards.
         expect(
-          await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 1, readSeq: 0 }),
+          await conversations.advanceWatermarks(conversation.id, bob.id, {
+            deliveredSeq: 1,
+            readSeq: 0,
+          }),
         ).toMatchObject({ deliveredSeq: 2, readSeq: 1 });
         // Never past lastSeq.
         expect(
-          await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 99, readSeq: 50 }),
+          await conversations.advanceWatermarks(conversation.id, bob.id, {
+            deliveredSeq: 99,
+            readSeq: 50,
+          }),
         ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
         expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
           deliveredSeq: 3,
@@ -610,8 +679,12 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
           deliveredSeq: 3,
           readSeq: 3,
         });
-        expect(await conversations.advanceWatermarks(conversation.id, eve.id, { readSeq: 1 })).toBeNull();
-        expect(await conversations.advanceWatermarks(alice.id, alice.id, { readSeq: 1 })).toBeNull();
+        expect(
+          await conversations.advanceWatermarks(conversation.id, eve.id, { readSeq: 1 }),
+        ).toBeNull();
+        expect(
+          await conversations.advanceWatermarks(alice.id, alice.id, { readSeq: 1 }),
+        ).toBeNull();
       });
     });
 
@@ -642,7 +715,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect([first, second, third].map((r) => r.message.seq)).toEqual([1, 2, 3]);
         const after = await conversations.findById(conversation.id);
         expect(after).toMatchObject({ lastSeq: 3, lastActivityAt: third.message.createdAt });
-        expect(third.message.createdAt.getTime()).toBeGreaterThanOrEqual(first.message.createdAt.getTime());
+        expect(third.message.createdAt.getTime()).toBeGreaterThanOrEqual(
+          first.message.createdAt.getTime(),
+        );
       });
 
       it('gives 50 concurrent appends the distinct seqs 1..50', async () => {
@@ -657,9 +732,14 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect(seqs(history.items)).toEqual(range(1, 50));
         expect(new Set(history.items.map((m) => m.id)).size).toBe(50);
         // Each sender's own watermark ends exactly at their last message: concurrent raises never lower it.
-        const lastOf = (u: UserRecord) => Math.max(...history.items.filter((m) => m.senderId === u.id).map((m) => m.seq));
-        expect((await conversations.findMember(conversation.id, alice.id))?.readSeq).toBe(lastOf(alice));
-        expect((await conversations.findMember(conversation.id, bob.id))?.readSeq).toBe(lastOf(bob));
+        const lastOf = (u: UserRecord) =>
+          Math.max(...history.items.filter((m) => m.senderId === u.id).map((m) => m.seq));
+        expect((await conversations.findMember(conversation.id, alice.id))?.readSeq).toBe(
+          lastOf(alice),
+        );
+        expect((await conversations.findMember(conversation.id, bob.id))?.readSeq).toBe(
+          lastOf(bob),
+        );
       });
 
       it('answers a resend with the stored message, without a new seq', async () => {
@@ -669,14 +749,18 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         const resend = await send(conversation.id, alice, 'hello (edited on retry)', clientId);
         expect(resend).toEqual({ message: original.message, created: false });
         expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
-        expect(await messages.findByClientId(conversation.id, alice.id, clientId)).toEqual(original.message);
+        expect(await messages.findByClientId(conversation.id, alice.id, clientId)).toEqual(
+          original.message,
+        );
         expect((await send(conversation.id, alice, 'next')).message.seq).toBe(2);
       });
 
       it('stores one message for ten concurrent sends with the same client id', async () => {
         const { alice, conversation } = await pair();
         const clientId = randomUUID();
-        const results = await Promise.all(range(1, 10).map(() => send(conversation.id, alice, 'once', clientId)));
+        const results = await Promise.all(
+          range(1, 10).map(() => send(conversation.id, alice, 'once', clientId)),
+        );
         expect(results.filter((r) => r.created)).toHaveLength(1);
         expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
         const history = await messages.listPage(conversation.id, { limit: 100 });
@@ -693,7 +777,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         expect([mine.created, theirs.created, elsewhere.created]).toEqual([true, true, true]);
         expect(new Set([mine, theirs, elsewhere].map((r) => r.message.id)).size).toBe(3);
         expect([mine.message.seq, theirs.message.seq, elsewhere.message.seq]).toEqual([1, 2, 1]);
-        expect(await messages.findByClientId(conversation.id, bob.id, clientId)).toEqual(theirs.message);
+        expect(await messages.findByClientId(conversation.id, bob.id, clientId)).toEqual(
+          theirs.message,
+        );
         expect(await messages.findByClientId(conversation.id, alice.id, randomUUID())).toBeNull();
         expect(await messages.findByClientId('junk', alice.id, clientId)).toBeNull();
       });
@@ -710,8 +796,12 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
           readSeq: 0,
         });
         await send(conversation.id, bob);
-        expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({ readSeq: 3 });
-        expect(await conversations.findMember(conversation.id, alice.id)).toMatchObject({ readSeq: 2 });
+        expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
+          readSeq: 3,
+        });
+        expect(await conversations.findMember(conversation.id, alice.id)).toMatchObject({
+          readSeq: 2,
+        });
       });
 
       it('refuses to append to a conversation that does not exist', async () => {
@@ -723,7 +813,9 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
       describe('listPage', () => {
         let conversationId: string;
         const page = (input: { before?: number; after?: number; limit: number }) =>
-          messages.listPage(conversationId, input).then((p) => ({ seqs: seqs(p.items), hasMore: p.hasMore }));
+          messages
+            .listPage(conversationId, input)
+            .then((p) => ({ seqs: seqs(p.items), hasMore: p.hasMore }));
 
         beforeEach(async () => {
           const { alice, conversation } = await pair();
@@ -758,24 +850,47 @@ export function describeStorageContract(name: string, factory: () => Promise<Sto
         });
 
         it('fills a gap between after and before, nearest to after first', async () => {
-          expect(await page({ after: 2, before: 9, limit: 3 })).toEqual({ seqs: [3, 4, 5], hasMore: true });
-          expect(await page({ after: 2, before: 6, limit: 3 })).toEqual({ seqs: [3, 4, 5], hasMore: false });
-          expect(await page({ after: 2, before: 6, limit: 10 })).toEqual({ seqs: [3, 4, 5], hasMore: false });
-          expect(await page({ after: 5, before: 6, limit: 3 })).toEqual({ seqs: [], hasMore: false });
+          expect(await page({ after: 2, before: 9, limit: 3 })).toEqual({
+            seqs: [3, 4, 5],
+            hasMore: true,
+          });
+          expect(await page({ after: 2, before: 6, limit: 3 })).toEqual({
+            seqs: [3, 4, 5],
+            hasMore: false,
+          });
+          expect(await page({ after: 2, before: 6, limit: 10 })).toEqual({
+            seqs: [3, 4, 5],
+            hasMore: false,
+          });
+          expect(await page({ after: 5, before: 6, limit: 3 })).toEqual({
+            seqs: [],
+            hasMore: false,
+          });
         });
 
         it('pages an empty or unknown conversation as empty', async () => {
           const { conversation } = await pair();
           for (const input of [{ limit: 5 }, { before: 3, limit: 5 }, { after: 0, limit: 5 }]) {
-            expect(await messages.listPage(conversation.id, input)).toEqual({ items: [], hasMore: false });
+            expect(await messages.listPage(conversation.id, input)).toEqual({
+              items: [],
+              hasMore: false,
+            });
           }
-          expect(await messages.listPage('junk', { limit: 5 })).toEqual({ items: [], hasMore: false });
+          expect(await messages.listPage('junk', { limit: 5 })).toEqual({
+            items: [],
+            hasMore: false,
+          });
         });
 
         it('returns full message records in seq order', async () => {
           const { items } = await messages.listPage(conversationId, { after: 0, limit: 2 });
           expect(items.map((m) => m.body)).toEqual(['m1', 'm2']);
-          expect(items[0]).toMatchObject({ conversationId, seq: 1, kind: 'text', createdAt: expect.any(Date) });
+          expect(items[0]).toMatchObject({
+            conversationId,
+            seq: 1,
+            kind: 'text',
+            createdAt: expect.any(Date),
+          });
         });
       });
     });

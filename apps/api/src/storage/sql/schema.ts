@@ -88,7 +88,10 @@ export const conversations = pgTable(
     // NULLs are distinct, so only direct conversations take part; the target of ON CONFLICT (direct_key).
     uniqueIndex('conversations_direct_key_uq').on(t.directKey),
     // NULLS FIRST matches the default of `ORDER BY ... DESC`, so the planner can walk it for the list order.
-    index('conversations_activity_idx').on(t.lastActivityAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('conversations_activity_idx').on(
+      t.lastActivityAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     check('conversations_type_ck', sql`${t.type} IN ('direct', 'group')`),
     check(
       'conversations_direct_key_ck',
@@ -106,7 +109,9 @@ export const conversationMembers = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role', { enum: ['member', 'admin'] }).notNull().default('member'),
+    role: text('role', { enum: ['member', 'admin'] })
+      .notNull()
+      .default('member'),
     joinedAt: time('joined_at').notNull().defaultNow(),
     deliveredSeq: integer('delivered_seq').notNull().default(0),
     readSeq: integer('read_seq').notNull().default(0),

@@ -98,7 +98,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .select()
       .from(conversations)
       .where(eq(conversations.directKey, directKey));
-    if (!existing) throw new Error(`direct conversation ${directKey} vanished right after a conflict`);
+    if (!existing)
+      throw new Error(`direct conversation ${directKey} vanished right after a conflict`);
     return {
       conversation: toConversationRecord(existing),
       members: await this.listMembers(existing.id),
@@ -117,7 +118,12 @@ export class SqlConversationsRepository extends ConversationsRepository {
     const [row] = await this.db
       .select()
       .from(conversationMembers)
-      .where(and(eq(conversationMembers.conversationId, conversationId), eq(conversationMembers.userId, userId)));
+      .where(
+        and(
+          eq(conversationMembers.conversationId, conversationId),
+          eq(conversationMembers.userId, userId),
+        ),
+      );
     return row ? toMemberRecord(row) : null;
   }
 
@@ -183,7 +189,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
       items: pageItems,
       nextCursor:
         items.length > page.limit && last
-          ? encodeCursor({ t: last.conversation.lastActivityAt.toISOString(), id: last.conversation.id })
+          ? encodeCursor({
+              t: last.conversation.lastActivityAt.toISOString(),
+              id: last.conversation.id,
+            })
           : null,
     };
   }
@@ -191,7 +200,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
   async getListItem(conversationId: string, userId: string): Promise<ConversationListItem | null> {
     if (!isUuid(conversationId) || !isUuid(userId)) return null;
     const [item] = await this.selectListItems(
-      and(eq(conversationMembers.userId, userId), eq(conversationMembers.conversationId, conversationId)) as SQL,
+      and(
+        eq(conversationMembers.userId, userId),
+        eq(conversationMembers.conversationId, conversationId),
+      ) as SQL,
       1,
     );
     return item ?? null;
@@ -251,9 +263,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
           body: lastMessage.body,
           createdAt: lastMessage.createdAt,
         },
-        unreadCount: sql<number>`greatest(${conversations.lastSeq} - ${conversationMembers.readSeq}, 0)`.mapWith(
-          Number,
-        ),
+        unreadCount:
+          sql<number>`greatest(${conversations.lastSeq} - ${conversationMembers.readSeq}, 0)`.mapWith(
+            Number,
+          ),
       })
       .from(conversationMembers)
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
@@ -271,5 +284,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
 }
 
 function compareMembers(x: MemberRecord, y: MemberRecord): number {
-  return x.joinedAt.getTime() - y.joinedAt.getTime() || (x.userId < y.userId ? -1 : x.userId > y.userId ? 1 : 0);
+  return (
+    x.joinedAt.getTime() - y.joinedAt.getTime() ||
+    (x.userId < y.userId ? -1 : x.userId > y.userId ? 1 : 0)
+  );
 }

@@ -39,7 +39,8 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
-export type SqlTarget = { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string };
+export type SqlTarget =
+  { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string };
 
 export interface OpenSqlOptions {
   /** Folder of drizzle-kit migrations; defaults to the package's `drizzle/` (see the module comment). */
@@ -49,7 +50,9 @@ export interface OpenSqlOptions {
 }
 
 /** `<package root>/drizzle`, found from this module's URL (same depth in `src/` and in `dist/`). */
-export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(
+  new URL('../../../drizzle', import.meta.url),
+);
 
 /**
  * Key of the PostgreSQL advisory lock held while migrating, so that several API processes starting at once
@@ -66,7 +69,10 @@ const logger = new Logger('SqlDatabase');
  * @throws Error when the migrations folder is missing, the server is unreachable, or a migration fails; the
  *   connection is closed before the error propagates.
  */
-export async function openSqlDatabase(target: SqlTarget, options: OpenSqlOptions = {}): Promise<SqlDatabase> {
+export async function openSqlDatabase(
+  target: SqlTarget,
+  options: OpenSqlOptions = {},
+): Promise<SqlDatabase> {
   const migrationsFolder = options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER;
   if (!existsSync(join(migrationsFolder, 'meta', '_journal.json'))) {
     throw new Error(
@@ -92,7 +98,11 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
   return { db, driver: 'pglite', close: once(() => client.close()) };
 }
 
-async function openPostgres(url: string, migrationsFolder: string, max: number): Promise<SqlDatabase> {
+async function openPostgres(
+  url: string,
+  migrationsFolder: string,
+  max: number,
+): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that loses its connection emits 'error' on the pool; unhandled, it would crash the
   // process. The pool drops that client and the next query opens a new connection.

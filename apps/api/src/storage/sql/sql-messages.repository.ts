@@ -38,9 +38,14 @@ export class SqlMessagesRepository extends MessagesRepository {
    *   for a sender id that cannot exist. (Membership is the service's check, made before calling this.)
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
-    if (!isUuid(input.conversationId)) throw new RecordNotFoundError('conversation', input.conversationId);
+    if (!isUuid(input.conversationId))
+      throw new RecordNotFoundError('conversation', input.conversationId);
     if (!isUuid(input.senderId)) throw new RecordNotFoundError('user', input.senderId);
-    const existing = await this.findByClientId(input.conversationId, input.senderId, input.clientMessageId);
+    const existing = await this.findByClientId(
+      input.conversationId,
+      input.senderId,
+      input.clientMessageId,
+    );
     if (existing) return { message: existing, created: false };
 
     try {
@@ -91,7 +96,11 @@ export class SqlMessagesRepository extends MessagesRepository {
       return { message, created: true };
     } catch (error) {
       if (error instanceof DuplicateSend) {
-        const stored = await this.findByClientId(input.conversationId, input.senderId, input.clientMessageId);
+        const stored = await this.findByClientId(
+          input.conversationId,
+          input.senderId,
+          input.clientMessageId,
+        );
         if (stored) return { message: stored, created: false };
       }
       throw translateError(error);

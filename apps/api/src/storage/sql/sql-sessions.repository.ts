@@ -65,7 +65,11 @@ export class SqlSessionsRepository extends SessionsRepository {
           lastUsedAt: now,
         })
         .where(
-          and(eq(sessions.tokenHash, presentedHash), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+          and(
+            eq(sessions.tokenHash, presentedHash),
+            isNull(sessions.revokedAt),
+            gt(sessions.expiresAt, now),
+          ),
         )
         .returning(),
     );

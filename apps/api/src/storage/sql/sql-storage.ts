@@ -2,7 +2,12 @@
  * The SQL adapter assembled: one open database and every repository over it. The Nest module and the contract
  * tests both build it through `createSqlStorage`, so they run exactly the same code.
  */
-import { openSqlDatabase, type OpenSqlOptions, type SqlDatabase, type SqlTarget } from './sql-database.js';
+import {
+  openSqlDatabase,
+  type OpenSqlOptions,
+  type SqlDatabase,
+  type SqlTarget,
+} from './sql-database.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { SqlSessionsRepository } from './sql-sessions.repository.js';
@@ -34,6 +39,9 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
  * Opens (and migrates) the database for `target` and builds the repositories over it.
  * @throws whatever openSqlDatabase throws (missing migrations, unreachable server, failed migration).
  */
-export async function createSqlStorage(target: SqlTarget, options?: OpenSqlOptions): Promise<SqlStorage> {
+export async function createSqlStorage(
+  target: SqlTarget,
+  options?: OpenSqlOptions,
+): Promise<SqlStorage> {
   return sqlStorageOver(await openSqlDatabase(target, options));
 }

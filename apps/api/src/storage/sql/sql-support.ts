@@ -119,7 +119,9 @@ export function toSessionRecord(row: InferSelectModel<typeof sessions>): Session
   };
 }
 
-export function toConversationRecord(row: InferSelectModel<typeof conversations>): ConversationRecord {
+export function toConversationRecord(
+  row: InferSelectModel<typeof conversations>,
+): ConversationRecord {
   return {
     id: row.id,
     type: row.type,

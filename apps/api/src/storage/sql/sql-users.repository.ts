@@ -2,7 +2,11 @@ import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import type { RecordPage, UserRecord } from '../storage.types.js';
-import { UsersRepository, type CreateUserInput, type SearchUsersInput } from '../users.repository.js';
+import {
+  UsersRepository,
+  type CreateUserInput,
+  type SearchUsersInput,
+} from '../users.repository.js';
 import { users } from './schema.js';
 import type { SqlDb } from './sql-database.js';
 import { escapeLike, isUuid, toUserRecord, translated } from './sql-support.js';
@@ -94,7 +98,8 @@ export class SqlUsersRepository extends UsersRepository {
     const last = page.at(-1);
     return {
       items: page.map((row) => toUserRecord(row.user)),
-      nextCursor: rows.length > input.limit && last ? encodeCursor({ u: last.key, id: last.user.id }) : null,
+      nextCursor:
+        rows.length > input.limit && last ? encodeCursor({ u: last.key, id: last.user.id }) : null,
     };
   }
 

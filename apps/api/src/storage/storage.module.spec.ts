@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { ConversationsRepository } from './conversations.repository.js';
+import { MessagesRepository } from './messages.repository.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { StorageHealth } from './storage.health.js';
+import { StorageModule } from './storage.module.js';
+import { UsersRepository } from './users.repository.js';
+
+describe('StorageModule', () => {
+  let app: INestApplicationContext;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [StorageModule.forRoot({ databaseUrl: 'pglite://memory' })],
+    }).compile();
+    app = await moduleRef.init();
+  });
+  afterAll(async () => {
+    await app?.close(); // already closed by the last test unless it failed; closing twice is harmless
+  });
+
+  it('provides every repository over a migrated database', async () => {
+    const users = app.get(UsersRepository);
+    const conversations = app.get(ConversationsRepository);
+    const messages = app.get(MessagesRepository);
+    expect(app.get(SessionsRepository)).toBeDefined();
+    const alice = await users.create({
+      username: 'alice',
+      displayName: 'Alice',
+      passwordHash: 'h',
+    });
+    const bob = await users.create({ username: 'bob', displayName: 'Bob', passwordHash: 'h' });
+    const { conversation } = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+    const sent = await messages.append({
+      conversationId: conversation.id,
+      senderId: alice.id,
+      clientMessageId: 'c1',
+      kind: 'text',
+      body: 'hi',
+    });
+    expect(sent.message.seq).toBe(1);
+  });
+
+  it('reports health for the pglite driver', async () => {
+    const health = app.get(StorageHealth);
+    expect(health.driver).toBe('pglite');
+    await expect(health.ping()).resolves.toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses MongoDB URLs clearly until that adapter exists', () => {
+    expect(() => StorageModule.forRoot({ databaseUrl: 'mongodb://localhost:27017/chat' })).toThrow(
+      /MongoDB adapter is not built into this version yet/,
+    );
+  });
+
+  // Last: it shuts the shared app down (one PGlite instance per file keeps this file fast).
+  it('closes the database on application shutdown', async () => {
+    const health = app.get(StorageHealth);
+    await app.close();
+    await expect(health.ping()).rejects.toThrow();
+  });
+});
