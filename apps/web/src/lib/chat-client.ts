@@ -97,7 +97,8 @@ export class ChatClient {
       if (!socket) throw new ApiError(0, ErrorCode.UNAUTHENTICATED, 'You are not connected.');
       const stored = await sendMessage(socket, { conversationId, clientMessageId, body });
       this.onStoredMessage(stored);
-    } catch (error) {
+    } catch (sendError) {
+      let error: unknown = sendError;
       const authProblem = error instanceof ApiError && (error.code === ErrorCode.TOKEN_EXPIRED || error.code === ErrorCode.UNAUTHENTICATED);
       if (authProblem && !afterRefresh && this.socket) {
         // The socket's handshake token expired on the server: reconnect with a fresh one and send again.

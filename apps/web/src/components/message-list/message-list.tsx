@@ -63,6 +63,8 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
 
   const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
 
+  // No React Compiler in this app, so nothing memoises across the virtualizer's mutable API.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,

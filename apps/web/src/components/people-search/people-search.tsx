@@ -35,10 +35,7 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
 
   useEffect(() => {
     const q = query.trim();
-    if (!q) {
-      setState({ kind: 'idle' });
-      return;
-    }
+    if (!q) return; // an empty box shows nothing (see `view` below), no request
     const controller = new AbortController();
     const timer = setTimeout(() => {
       setState({ kind: 'loading' });
@@ -71,6 +68,7 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
     }
   }
 
+  const view: SearchState = query.trim() ? state : { kind: 'idle' };
   return (
     <section className="people-search" aria-label="Start a conversation">
       <div className="people-search-bar">
@@ -100,16 +98,16 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
         </p>
       ) : null}
       <div aria-live="polite" className="people-results">
-        {state.kind === 'loading' ? <p className="list-note">Searching…</p> : null}
-        {state.kind === 'error' ? (
+        {view.kind === 'loading' ? <p className="list-note">Searching…</p> : null}
+        {view.kind === 'error' ? (
           <p role="alert" className="field-error">
-            {state.message}
+            {view.message}
           </p>
         ) : null}
-        {state.kind === 'done' && state.users.length === 0 ? <p className="list-note">No people found.</p> : null}
-        {state.kind === 'done' && state.users.length > 0 ? (
+        {view.kind === 'done' && view.users.length === 0 ? <p className="list-note">No people found.</p> : null}
+        {view.kind === 'done' && view.users.length > 0 ? (
           <ul className="people-list">
-            {state.users.map((user) => (
+            {view.users.map((user) => (
               <li key={user.id}>
                 <button type="button" className="person" onClick={() => void open(user)} disabled={opening !== null} data-testid="person-result">
                   <Avatar id={user.id} name={user.displayName} size={36} />

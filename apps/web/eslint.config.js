@@ -1,0 +1,19 @@
+// @ts-check
+// ESLint 10 looks up the config nearest to each linted file, so this file applies to apps/web whether eslint
+// runs here or at the repository root. It extends the root config with React hooks and Next.js rules.
+import reactHooks from 'eslint-plugin-react-hooks';
+import nextPlugin from '@next/eslint-plugin-next';
+import root from '../../eslint.config.js';
+
+export default [
+  ...root,
+  { ignores: ['.next/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'] },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ...nextPlugin.configs['core-web-vitals'],
+  },
+];
