@@ -1,0 +1,111 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule, type MongooseModuleOptions } from '@nestjs/mongoose';
+import { ConversationsRepository } from '../conversations.repository.js';
+import { MessagesRepository } from '../messages.repository.js';
+import { SessionsRepository } from '../sessions.repository.js';
+import { StorageHealth } from '../storage.health.js';
+import { UsersRepository } from '../users.repository.js';
+import { MongoConversationsRepository } from './mongo-conversations.repository.js';
+import { MongoMessagesRepository } from './mongo-messages.repository.js';
+import { MongoSessionsRepository } from './mongo-sessions.repository.js';
+import { MongoStorageHealth } from './mongo-storage.health.js';
+import { MongoUsersRepository } from './mongo-users.repository.js';
+import {
+  ConversationSchema,
+  MessageSchema,
+  MODEL,
+  MONGO_CONNECTION_NAME,
+  SessionSchema,
+  UserSchema,
+} from './mongo.schemas.js';
+
+export interface MongoStorageOptions {
+  /** Database name; overrides the one in the URL's path (tests use a fresh name per run). */
+  dbName?: string;
+  /** How long to wait for a reachable server at start, in milliseconds (default 10 000). */
+  serverSelectionTimeoutMS?: number;
+  /** Connection attempts at start before the app gives up (default 3, one second apart). */
+  connectAttempts?: number;
+}
+
+/**
+ * Options of the adapter's Mongoose connection (pure, unit-tested):
+ * - `sanitizeFilter`: every filter object whose key starts with `$` and that the adapter did not mark with
+ *   `mongoose.trusted()` is wrapped in `$eq`, so a value from a request can never become an operator
+ *   (`{ "$ne": null }`); see mongoosejs.com/docs/api/mongoose.html#Mongoose.prototype.sanitizeFilter().
+ *   `strictQuery: 'throw'` is set on every schema (mongo.schemas.ts).
+ * - `autoIndex` + `autoCreate`: collections and declared indexes are created at start (awaited in
+ *   MongoStorageHealth.onModuleInit).
+ * - write concern `{ w: 'majority', j: true }`: a write resolves once it is in the journal of a majority of
+ *   the replica set (on a standalone server: its own journal), which is what "ack only after the message is
+ *   durably stored" needs; MongoDB's default `w: 1` without `j` may lose the last ~100 ms of writes on a crash
+ *   (MongoDB manual, "Write Concern" and "Journaling").
+ * - `retryAttempts`/`retryDelay` (@nestjs/mongoose): a few quick retries at start instead of its default
+ *   nine attempts three seconds apart, so a wrong DATABASE_URL fails the start within seconds.
+ */
+export function mongoConnectionOptions(options: MongoStorageOptions = {}): MongooseModuleOptions {
+  return {
+    connectionName: MONGO_CONNECTION_NAME,
+    ...(options.dbName ? { dbName: options.dbName } : {}),
+    appName: 'relay-chat-api',
+    sanitizeFilter: true,
+    autoIndex: true,
+    autoCreate: true,
+    writeConcern: { w: 'majority', journal: true },
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+    retryAttempts: options.connectAttempts ?? 3,
+    retryDelay: 1_000,
+  };
+}
+
+/** Every port token this module provides, bound to its MongoDB implementation. */
+const PORTS = [
+  { provide: UsersRepository, useExisting: MongoUsersRepository },
+  { provide: SessionsRepository, useExisting: MongoSessionsRepository },
+  { provide: ConversationsRepository, useExisting: MongoConversationsRepository },
+  { provide: MessagesRepository, useExisting: MongoMessagesRepository },
+  { provide: StorageHealth, useExisting: MongoStorageHealth },
+];
+
+/**
+ * The MongoDB adapter as a Nest module: @nestjs/mongoose opens one named connection (`forRoot`) and compiles
+ * the four models on it (`forFeature`); the repositories receive their models by injection. The module exports
+ * the same tokens as the SQL adapter: UsersRepository, SessionsRepository, ConversationsRepository,
+ * MessagesRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
+ *
+ * Why @nestjs/mongoose rather than a hand-made connection provider: it already does what such a provider would
+ * (connect at init with retries, one model per schema on a named connection, close on shutdown), and the
+ * contract suite builds this very module, so tests and app share the wiring. The connection is named so that
+ * nothing else in the app can pick it up by accident as "the default".
+ *
+ * The connection string is handed to the driver untouched and never logged (it may carry a password).
+ */
+@Module({})
+export class MongoStorageModule {
+  static forRoot(url: string, options: MongoStorageOptions = {}): DynamicModule {
+    return {
+      module: MongoStorageModule,
+      imports: [
+        MongooseModule.forRoot(url, mongoConnectionOptions(options)),
+        MongooseModule.forFeature(
+          [
+            { name: MODEL.user, schema: UserSchema },
+            { name: MODEL.session, schema: SessionSchema },
+            { name: MODEL.conversation, schema: ConversationSchema },
+            { name: MODEL.message, schema: MessageSchema },
+          ],
+          MONGO_CONNECTION_NAME,
+        ),
+      ],
+      providers: [
+        MongoUsersRepository,
+        MongoSessionsRepository,
+        MongoConversationsRepository,
+        MongoMessagesRepository,
+        MongoStorageHealth,
+        ...PORTS,
+      ],
+      exports: PORTS.map((port) => port.provide),
+    };
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Small pieces every MongoDB repository shares: id parsing, E11000 translation, regex escaping, and the mappers
+ * from lean documents to the plain domain records (string ids, no Mongoose type crosses the port).
+ */
+import { Types } from 'mongoose';
+import type {
+  ConversationRecord,
+  MemberRecord,
+  MessageRecord,
+  SessionRecord,
+  UserRecord,
+} from '../storage.types.js';
+import { UniqueViolationError } from '../storage.errors.js';
+import {
+  INDEX,
+  type ConversationDoc,
+  type MemberDoc,
+  type MessageDoc,
+  type SessionDoc,
+  type UserDoc,
+} from './mongo.schemas.js';
+
+const OBJECT_ID_HEX = /^[0-9a-f]{24}$/i;
+
+/**
+ * Parses an id of ours. Ids are opaque strings on the wire (the SQL adapter issues UUIDs), so a malformed one
+ * reads as "no such record" instead of reaching Mongoose, whose CastError would surface as a server error.
+ * Only 24 hex digits count: older bson versions' `ObjectId.isValid` also accepted any 12-character string, and
+ * the adapter should not depend on which bson a future Mongoose brings.
+ * @returns the ObjectId, or null when `id` is not 24 hex digits.
+ */
+export function parseId(id: string): Types.ObjectId | null {
+  return OBJECT_ID_HEX.test(id) ? new Types.ObjectId(id.toLowerCase()) : null;
+}
+
+/** parseId over many ids, dropping the malformed ones (they cannot match anything). */
+export function parseIds(ids: readonly string[]): Types.ObjectId[] {
+  const out: Types.ObjectId[] = [];
+  for (const id of ids) {
+    const parsed = parseId(id);
+    if (parsed) out.push(parsed);
+  }
+  return out;
+}
+
+/** Index name -> the domain name services see in UniqueViolationError.constraint (same names as the SQL adapter). */
+const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
+  [INDEX.usernameLower]: 'username',
+  [INDEX.sessionToken]: 'session_token',
+  [INDEX.directKey]: 'direct_key',
+  [INDEX.messageSeq]: 'message_seq',
+  [INDEX.clientMessageId]: 'client_message_id',
+};
+
+/** MongoDB's DuplicateKey error code (src/mongo/base/error_codes.yml in the server repository). */
+export const MONGO_DUPLICATE_KEY = 11000;
+
+/** Key pattern (field names in order, comma-joined) -> index name, for servers whose message omits the name. */
+const INDEX_BY_KEY_PATTERN: Readonly<Record<string, string>> = {
+  usernameLower: INDEX.usernameLower,
+  tokenHash: INDEX.sessionToken,
+  directKey: INDEX.directKey,
+  'conversationId,seq': INDEX.messageSeq,
+  'conversationId,senderId,clientMessageId': INDEX.clientMessageId,
+};
+
+/**
+ * The name of the unique index an E11000 error is about, or null when `error` is not a duplicate-key error.
+ * The driver puts the code on MongoServerError (and on MongoBulkWriteError for inserts). The index name is read
+ * from the message ("E11000 duplicate key error collection: db.users index: users_username_lower_uq dup key:
+ * { ... }", a shape kept since MongoDB 3.x); failing that, from the error's `keyPattern` (MongoDB 4.4+); failing
+ * both, the empty string.
+ */
+export function duplicateKeyIndex(error: unknown): string | null {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== 'object') return null;
+    const candidate = current as {
+      code?: unknown;
+      message?: unknown;
+      keyPattern?: unknown;
+      cause?: unknown;
+    };
+    if (candidate.code === MONGO_DUPLICATE_KEY) {
+      const message = typeof candidate.message === 'string' ? candidate.message : '';
+      const named = /\bindex: (\S+) dup key/.exec(message)?.[1];
+      if (named) return named;
+      const pattern =
+        candidate.keyPattern && typeof candidate.keyPattern === 'object'
+          ? Object.keys(candidate.keyPattern).join(',')
+          : '';
+      return INDEX_BY_KEY_PATTERN[pattern] ?? '';
+    }
+    current = candidate.cause;
+  }
+  return null;
+}
+
+/**
+ * Turns a duplicate-key error into UniqueViolationError with the domain name of the index; any other error is
+ * returned unchanged for the caller to throw.
+ */
+export function translateMongoError(error: unknown): unknown {
+  const index = duplicateKeyIndex(error);
+  if (index === null) return error;
+  return new UniqueViolationError(UNIQUE_CONSTRAINTS[index] ?? (index || 'unknown'), {
+    cause: error,
+  });
+}
+
+/** Runs `fn`, translating driver errors on the way out (see translateMongoError). */
+export async function translated<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw translateMongoError(error);
+  }
+}
+
+/** Escapes every regex metacharacter so that user input matches literally inside a RegExp. */
+export function escapeRegex(input: string): string {
+  return input.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/**
+ * The key that makes a direct conversation unique per pair: `min:max` of the two user ids as strings (the
+ * same rule as ConversationRecord.directKey documents), so the order of the arguments never matters.
+ */
+export function directKeyOf(userIdA: string, userIdB: string): string {
+  return userIdA < userIdB ? `${userIdA}:${userIdB}` : `${userIdB}:${userIdA}`;
+}
+
+export function toUserRecord(doc: UserDoc): UserRecord {
+  return {
+    id: doc._id.toHexString(),
+    username: doc.username,
+    displayName: doc.displayName,
+    passwordHash: doc.passwordHash,
+    avatarUrl: doc.avatarUrl ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+export function toSessionRecord(doc: SessionDoc): SessionRecord {
+  return {
+    id: doc._id.toHexString(),
+    userId: doc.userId.toHexString(),
+    tokenHash: doc.tokenHash,
+    previousTokenHash: doc.previousTokenHash ?? null,
+    userAgent: doc.userAgent ?? null,
+    createdAt: doc.createdAt,
+    expiresAt: doc.expiresAt,
+    lastUsedAt: doc.lastUsedAt,
+    revokedAt: doc.revokedAt ?? null,
+  };
+}
+
+export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
+  return {
+    id: doc._id.toHexString(),
+    type: doc.type,
+    title: doc.title ?? null,
+    directKey: doc.directKey ?? null,
+    createdBy: doc.createdBy.toHexString(),
+    lastSeq: doc.lastSeq,
+    lastActivityAt: doc.lastActivityAt,
+    createdAt: doc.createdAt,
+  };
+}
+
+export function toMemberRecord(
+  conversationId: Types.ObjectId | string,
+  doc: MemberDoc,
+): MemberRecord {
+  return {
+    conversationId:
+      typeof conversationId === 'string' ? conversationId : conversationId.toHexString(),
+    userId: doc.userId.toHexString(),
+    role: doc.role,
+    joinedAt: doc.joinedAt,
+    deliveredSeq: doc.deliveredSeq,
+    readSeq: doc.readSeq,
+  };
+}
+
+/** Members of a conversation document in the port's order: joinedAt, then userId. */
+export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): MemberRecord[] {
+  return doc.members
+    .map((member) => toMemberRecord(doc._id, member))
+    .sort(
+      (a, b) =>
+        a.joinedAt.getTime() - b.joinedAt.getTime() ||
+        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
+    );
+}
+
+export function toMessageRecord(doc: MessageDoc): MessageRecord {
+  return {
+    id: doc._id.toHexString(),
+    conversationId: doc.conversationId.toHexString(),
+    seq: doc.seq,
+    senderId: doc.senderId.toHexString(),
+    clientMessageId: doc.clientMessageId,
+    kind: doc.kind,
+    body: doc.body,
+    createdAt: doc.createdAt,
+  };
+}

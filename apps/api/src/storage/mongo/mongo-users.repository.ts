@@ -1,0 +1,152 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Types, trusted, type Model } from 'mongoose';
+import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
+import type { RecordPage, UserRecord } from '../storage.types.js';
+import {
+  UsersRepository,
+  type CreateUserInput,
+  type SearchUsersInput,
+} from '../users.repository.js';
+import { MODEL, MONGO_CONNECTION_NAME, type UserDoc } from './mongo.schemas.js';
+import { escapeRegex, parseId, parseIds, toUserRecord, translated } from './mongo-support.js';
+
+/** Search cursor: the last item's lower-cased username and id (same shape as the SQL adapter's). */
+type SearchCursor = { u: string; id: string };
+const isSearchCursor = (value: unknown): value is SearchCursor =>
+  hasStringFields(value, ['u', 'id']) && parseId(value.id) !== null;
+
+/**
+ * Builds the MongoDB filter of one search page (pure, so it is unit-tested without a server).
+ * Username prefix: an anchored, case-sensitive regex on `usernameLower`, which MongoDB serves as an index range
+ * scan. Display-name words: a regex on `displayNameLower` matching the query at the start or after a space,
+ * the SQL adapter's `(' ' || lower(display_name)) LIKE '% q%'` rule exactly.
+ * @throws InvalidCursorError for a cursor this adapter did not issue.
+ */
+export function buildUserSearchFilter(input: SearchUsersInput): Record<string, unknown> {
+  const and: Record<string, unknown>[] = [];
+  const query = input.query.trim().toLowerCase();
+  if (query !== '') {
+    const escaped = escapeRegex(query);
+    and.push({
+      $or: [
+        { usernameLower: new RegExp(`^${escaped}`) },
+        { displayNameLower: new RegExp(`(?:^| )${escaped}`) },
+      ],
+    });
+  }
+  const excluded = input.excludeUserId === undefined ? null : parseId(input.excludeUserId);
+  if (excluded) and.push({ _id: trusted({ $ne: excluded }) });
+  if (input.cursor) {
+    const after = decodeCursor(input.cursor, isSearchCursor);
+    const afterId = new Types.ObjectId(after.id.toLowerCase());
+    and.push({
+      $or: [
+        { usernameLower: trusted({ $gt: after.u }) },
+        { usernameLower: after.u, _id: trusted({ $gt: afterId }) },
+      ],
+    });
+  }
+  return and.length === 0 ? {} : { $and: and };
+}
+
+/**
+ * UsersRepository on MongoDB. Case-insensitive uniqueness comes from the unique index on `usernameLower`
+ * (a normalised copy of the username, as the SQL adapter's `lower(username)` index); a clash surfaces as
+ * UniqueViolationError('username').
+ */
+@Injectable()
+export class MongoUsersRepository extends UsersRepository {
+  constructor(
+    @InjectModel(MODEL.user, MONGO_CONNECTION_NAME) private readonly users: Model<UserDoc>,
+  ) {
+    super();
+  }
+
+  /** @throws UniqueViolationError('username') when the name is taken in any letter case. */
+  async create(input: CreateUserInput): Promise<UserRecord> {
+    const now = new Date();
+    const doc: UserDoc = {
+      _id: new Types.ObjectId(),
+      username: input.username,
+      usernameLower: input.username.toLowerCase(),
+      displayName: input.displayName,
+      displayNameLower: input.displayName.toLowerCase(),
+      passwordHash: input.passwordHash,
+      avatarUrl: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await translated(() => this.users.insertOne(doc));
+    return toUserRecord(doc);
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    const doc = await this.users.findById(_id).lean<UserDoc>().exec();
+    return doc ? toUserRecord(doc) : null;
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const doc = await this.users
+      .findOne({ usernameLower: username.toLowerCase() })
+      .lean<UserDoc>()
+      .exec();
+    return doc ? toUserRecord(doc) : null;
+  }
+
+  async findManyByIds(ids: readonly string[]): Promise<UserRecord[]> {
+    const wanted = parseIds([...new Set(ids)]);
+    if (wanted.length === 0) return [];
+    const docs = await this.users
+      .find({ _id: trusted({ $in: wanted }) })
+      .lean<UserDoc[]>()
+      .exec();
+    return docs.map(toUserRecord);
+  }
+
+  /**
+   * Prefix match on the username or on any space-separated word of the display name, case-insensitive; regex
+   * metacharacters in the query match literally. Ordered by (usernameLower, _id); keyset cursor over that key.
+   * @throws InvalidCursorError for a cursor this method did not issue.
+   */
+  async search(input: SearchUsersInput): Promise<RecordPage<UserRecord>> {
+    const docs = await this.users
+      .find(buildUserSearchFilter(input))
+      .sort({ usernameLower: 1, _id: 1 })
+      .limit(input.limit + 1)
+      .lean<UserDoc[]>()
+      .exec();
+    const page = docs.slice(0, input.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toUserRecord),
+      nextCursor:
+        docs.length > input.limit && last
+          ? encodeCursor({ u: last.usernameLower, id: last._id.toHexString() })
+          : null,
+    };
+  }
+
+  async updateProfile(id: string, changes: { displayName?: string }): Promise<UserRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    if (changes.displayName === undefined) return this.findById(id);
+    const doc = await this.users
+      .findOneAndUpdate(
+        { _id },
+        {
+          $set: {
+            displayName: changes.displayName,
+            displayNameLower: changes.displayName.toLowerCase(),
+            updatedAt: new Date(),
+          },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<UserDoc>()
+      .exec();
+    return doc ? toUserRecord(doc) : null;
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * MongoDB collections of the chat, as Mongoose 9 schemas, with one index per query the repositories make.
+ *
+ * Layout (why it looks like this; see docs/storage.md):
+ * - `users`, `sessions`, `messages`: one document per record.
+ * - `conversations`: members are EMBEDDED in their conversation (`members: [{ userId, role, joinedAt,
+ *   deliveredSeq, readSeq }]`). A standalone mongod (the Docker default) has no multi-document transactions,
+ *   and embedding makes the two writes that must be atomic single-document writes: creating a direct
+ *   conversation together with its two members, and reading a membership together with the conversation's
+ *   `lastSeq` for unread counts. The conversation list is served by a multikey index on
+ *   (`members.userId`, `lastActivityAt` desc, `_id` desc): the sort keys are scalars of the conversation, so
+ *   MongoDB walks that index in order and stops after one page (keyset, no in-memory sort). The cost: every
+ *   receipt (watermark) update rewrites the conversation document, which is fine while groups stay small
+ *   (a few hundred members: well under the 16 MiB document limit). See MongoDB's "Model One-to-Few
+ *   Relationships with Embedded Documents" and "Multikey Indexes" pages for the rules relied on.
+ *
+ * Every schema sets `strictQuery: 'throw'` and `strict: 'throw'`: a filter, an update or an insert naming a path
+ * the schema does not declare is an error, never a silently widened query or a silently dropped update (with
+ * the default `strict: true`, Mongoose drops an unknown `$set` path and runs what is left, possibly nothing).
+ * Operator injection is closed separately by the connection's `sanitizeFilter`.
+ * Collections get explicit names so that the database reads the same whatever Mongoose's pluraliser does.
+ *
+ * Index names are fixed (`name`) because E11000 errors are translated into domain constraint names by index
+ * name (see mongo-errors.ts), the same domain names the SQL adapter uses.
+ */
+import { Schema, type Types } from 'mongoose';
+import type { ConversationType, MemberRole, MessageKind } from '@chat/shared';
+
+/** Token of the Mongoose connection the adapter owns (a named connection leaves the default one alone). */
+export const MONGO_CONNECTION_NAME = 'chat-storage';
+
+/** Model names, also the Nest injection names of the models (via getModelToken). */
+export const MODEL = {
+  user: 'User',
+  session: 'Session',
+  conversation: 'Conversation',
+  message: 'Message',
+} as const;
+
+/** Unique index names, the keys of the E11000 -> domain constraint table. */
+export const INDEX = {
+  usernameLower: 'users_username_lower_uq',
+  sessionToken: 'sessions_token_hash_uq',
+  directKey: 'conversations_direct_key_uq',
+  messageSeq: 'messages_conversation_seq_uq',
+  clientMessageId: 'messages_client_id_uq',
+} as const;
+
+export interface UserDoc {
+  _id: Types.ObjectId;
+  username: string;
+  /** `username.toLowerCase()`: the case-insensitive unique key and the search/sort key. */
+  usernameLower: string;
+  displayName: string;
+  /** `displayName.toLowerCase()`: searched by word prefix. */
+  displayNameLower: string;
+  passwordHash: string;
+  avatarUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SessionDoc {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  tokenHash: string;
+  previousTokenHash: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface MemberDoc {
+  userId: Types.ObjectId;
+  role: MemberRole;
+  joinedAt: Date;
+  deliveredSeq: number;
+  readSeq: number;
+}
+
+export interface ConversationDoc {
+  _id: Types.ObjectId;
+  type: ConversationType;
+  title: string | null;
+  directKey: string | null;
+  createdBy: Types.ObjectId;
+  lastSeq: number;
+  lastActivityAt: Date;
+  createdAt: Date;
+  members: MemberDoc[];
+}
+
+export interface MessageDoc {
+  _id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  seq: number;
+  senderId: Types.ObjectId;
+  clientMessageId: string;
+  kind: MessageKind;
+  body: string;
+  createdAt: Date;
+}
+
+/**
+ * Options shared by every schema. `versionKey: false`: documents are only changed through atomic update
+ * operators, never by save(), so optimistic-concurrency version numbers would be noise.
+ */
+const common = { strict: 'throw', strictQuery: 'throw', versionKey: false, id: false } as const;
+
+export const UserSchema = new Schema<UserDoc>(
+  {
+    username: { type: String, required: true },
+    usernameLower: { type: String, required: true },
+    displayName: { type: String, required: true },
+    displayNameLower: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    avatarUrl: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...common, collection: 'users' },
+);
+// findByUsername, the unique rule, prefix search on the username and the search keyset order (usernameLower
+// is unique, so it alone is a total order; ids never need to break ties).
+UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower });
+
+export const SessionSchema = new Schema<SessionDoc>(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    tokenHash: { type: String, required: true },
+    previousTokenHash: { type: String, default: null },
+    userAgent: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    lastUsedAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+  },
+  { ...common, collection: 'sessions' },
+);
+// rotate (the conditional swap) and revokeByTokenHash.
+SessionSchema.index({ tokenHash: 1 }, { unique: true, name: INDEX.sessionToken });
+// Reuse detection: only sessions that have rotated at least once carry a previous hash.
+SessionSchema.index(
+  { previousTokenHash: 1 },
+  {
+    name: 'sessions_previous_token_hash_idx',
+    partialFilterExpression: { previousTokenHash: { $type: 'string' } },
+  },
+);
+// "sign out everywhere" and per-user session lists (next issues).
+SessionSchema.index({ userId: 1 }, { name: 'sessions_user_id_idx' });
+
+const MemberSchema = new Schema<MemberDoc>(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    role: { type: String, enum: ['member', 'admin'], required: true },
+    joinedAt: { type: Date, required: true },
+    deliveredSeq: { type: Number, required: true, min: 0 },
+    readSeq: { type: Number, required: true, min: 0 },
+  },
+  { _id: false, ...common },
+);
+
+export const ConversationSchema = new Schema<ConversationDoc>(
+  {
+    type: { type: String, enum: ['direct', 'group'], required: true },
+    title: { type: String, default: null },
+    directKey: { type: String, default: null },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    lastSeq: { type: Number, required: true, min: 0 },
+    lastActivityAt: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
+    members: { type: [MemberSchema], required: true },
+  },
+  { ...common, collection: 'conversations' },
+);
+// findOrCreateDirect: one direct conversation per pair. Partial, so group conversations (directKey null) never
+// collide with each other.
+ConversationSchema.index(
+  { directKey: 1 },
+  {
+    unique: true,
+    name: INDEX.directKey,
+    partialFilterExpression: { type: 'direct' },
+  },
+);
+// listForUser (keyset walk in list order), findMember, listContactIds.
+ConversationSchema.index(
+  { 'members.userId': 1, lastActivityAt: -1, _id: -1 },
+  { name: 'conversations_member_activity_idx' },
+);
+
+export const MessageSchema = new Schema<MessageDoc>(
+  {
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    seq: { type: Number, required: true, min: 1 },
+    senderId: { type: Schema.Types.ObjectId, required: true },
+    clientMessageId: { type: String, required: true },
+    kind: { type: String, enum: ['text', 'system'], required: true },
+    body: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: 'messages' },
+);
+// History pages (newest / before / after) and each conversation's last message: range scans on this.
+MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true, name: INDEX.messageSeq });
+// Idempotent sends: a retried (conversation, sender, client id) finds the stored message.
+MessageSchema.index(
+  { conversationId: 1, senderId: 1, clientMessageId: 1 },
+  { unique: true, name: INDEX.clientMessageId },
+);
