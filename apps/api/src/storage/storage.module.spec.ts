@@ -3,6 +3,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ConversationsRepository } from './conversations.repository.js';
 import { MessagesRepository } from './messages.repository.js';
+import { MongoStorageModule } from './mongo/mongo-storage.module.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { StorageHealth } from './storage.health.js';
 import { StorageModule } from './storage.module.js';
@@ -49,10 +50,18 @@ describe('StorageModule', () => {
     await expect(health.ping()).resolves.toBeGreaterThanOrEqual(0);
   });
 
-  it('refuses MongoDB URLs clearly until that adapter exists', () => {
-    expect(() => StorageModule.forRoot({ databaseUrl: 'mongodb://localhost:27017/chat' })).toThrow(
-      /MongoDB adapter is not built into this version yet/,
-    );
+  it('routes mongodb:// and mongodb+srv:// URLs to the MongoDB adapter module (no connection made here)', () => {
+    for (const databaseUrl of [
+      'mongodb://localhost:27017/chat',
+      'mongodb+srv://cluster.example.net/chat',
+    ]) {
+      const dynamic = StorageModule.forRoot({ databaseUrl });
+      expect(dynamic.global).toBe(true);
+      expect(dynamic.imports?.map((m) => (m as { module?: unknown }).module)).toEqual([
+        MongoStorageModule,
+      ]);
+      expect(dynamic.exports).toEqual([MongoStorageModule]);
+    }
   });
 
   // Last: it shuts the shared app down (one PGlite instance per file keeps this file fast).

@@ -10,6 +10,7 @@ import {
 import { ConversationsRepository } from './conversations.repository.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { MessagesRepository } from './messages.repository.js';
+import { MongoStorageModule } from './mongo/mongo-storage.module.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { createSqlStorage, type SqlStorage } from './sql/sql-storage.js';
 import { StorageHealth } from './storage.health.js';
@@ -39,16 +40,20 @@ export class StorageModule implements OnApplicationShutdown {
   constructor(@Inject(StorageHealth) private readonly health: StorageHealth) {}
 
   /**
-   * @throws Error for a malformed or unsupported DATABASE_URL, and for `mongodb://` / `mongodb+srv://` (the
-   *   MongoDB adapter is not part of this version yet).
+   * `mongodb://` and `mongodb+srv://` URLs select the MongoDB adapter (MongoStorageModule, which connects and
+   * builds its indexes while the app initialises); every other form selects the SQL adapter.
+   * @throws Error for a malformed or unsupported DATABASE_URL.
    */
   static forRoot(options: StorageModuleOptions = {}): DynamicModule {
     const target = parseDatabaseUrl(options.databaseUrl);
     if (target.kind === 'mongodb') {
-      throw new Error(
-        'DATABASE_URL: the MongoDB adapter is not built into this version yet; ' +
-          'use pglite://... or postgres://... (or leave DATABASE_URL unset)',
-      );
+      return {
+        module: StorageModule,
+        global: true,
+        imports: [MongoStorageModule.forRoot(target.url)],
+        // Re-exporting the adapter module exports its port tokens (the same five as below).
+        exports: [MongoStorageModule],
+      };
     }
     const sqlTarget: Exclude<DatabaseTarget, { kind: 'mongodb' }> = target;
     const fromStorage = <T>(

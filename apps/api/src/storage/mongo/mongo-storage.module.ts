@@ -22,7 +22,7 @@ import {
 export interface MongoStorageOptions {
   /** Database name; overrides the one in the URL's path (tests use a fresh name per run). */
   dbName?: string;
-  /** How long to wait for a reachable server at start, in milliseconds (default 10 000). */
+  /** How long to wait for a reachable server at start, in milliseconds (default 5 000). */
   serverSelectionTimeoutMS?: number;
   /** Connection attempts at start before the app gives up (default 3, one second apart). */
   connectAttempts?: number;
@@ -52,8 +52,9 @@ export function mongoConnectionOptions(options: MongoStorageOptions = {}): Mongo
     autoIndex: true,
     autoCreate: true,
     writeConcern: { w: 'majority', journal: true },
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
-    retryAttempts: options.connectAttempts ?? 3,
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    // @nestjs/mongoose counts retries after the first attempt.
+    retryAttempts: Math.max((options.connectAttempts ?? 3) - 1, 0),
     retryDelay: 1_000,
   };
 }

@@ -62,7 +62,10 @@ async function resolveTarget(): Promise<Target> {
     };
   } catch (error) {
     gaveUp = true;
-    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.trim();
+    const reason = (error instanceof Error ? error.message : String(error))
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200);
     return { skip: `MONGODB_URI is unset and mongodb-memory-server has no mongod (${reason})` };
   } finally {
     clearTimeout(timer);
