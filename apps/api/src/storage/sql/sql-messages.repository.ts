@@ -8,12 +8,50 @@ import {
 } from '../messages.repository.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type { MessageRecord } from '../storage.types.js';
-import { conversationMembers, conversations, messages } from './schema.js';
+import { messages } from './schema.js';
 import type { SqlDb } from './sql-database.js';
-import { isUuid, toMessageRecord, translateError } from './sql-support.js';
+import { isUuid, queryRows, toMessageRecord, translateError } from './sql-support.js';
 
 /** Thrown inside the append transaction to roll back a seq allocation made for a send that lost a race. */
 class DuplicateSend extends Error {}
+
+/** What the append statement returns: how many seqs it allocated, and the new or the stored message. */
+interface AppendOutcomeRow extends Record<string, unknown> {
+  allocated: number;
+  /** `row_to_json` of a messages row (snake_case keys); drivers hand json over parsed or as text. */
+  inserted: unknown;
+  existing: unknown;
+}
+
+interface MessageJson {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  client_message_id: string;
+  kind: MessageRecord['kind'];
+  body: string;
+  /** ISO 8601 with offset, as row_to_json writes timestamptz. */
+  created_at: string;
+}
+
+function parseJsonRow(value: unknown): MessageJson | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as MessageJson;
+}
+
+function toMessageFromJson(row: MessageJson): MessageRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: row.seq,
+    senderId: row.sender_id,
+    clientMessageId: row.client_message_id,
+    kind: row.kind,
+    body: row.body,
+    createdAt: new Date(row.created_at),
+  };
+}
 
 /**
  * MessagesRepository on SQL.
@@ -30,77 +68,70 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Idempotent append. A resend is answered from the unique (conversation, sender, client id) index before any
-   * lock is taken; two identical sends racing both miss that check, and the loser's INSERT ... ON CONFLICT DO
-   * NOTHING inserts nothing (it runs after the winner committed, because both hold the conversation's row
-   * lock in turn), so it rolls back its allocation and returns the winner's message: no seq is burnt.
+   * Idempotent append in one statement (inside a transaction), so a send costs one round trip plus BEGIN and
+   * COMMIT; the drizzle builder version took six statements and ran at a third of the speed on PGlite. The
+   * statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4):
+   * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
+   * - `alloc`: unless it exists, `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes
+   *   the conversation's row lock and gives the new seq.
+   * - `inserted`: the message with that seq, `ON CONFLICT (conversation, sender, client id) DO NOTHING`.
+   * - `marks`: the sender's deliveredSeq/readSeq raised to the new seq.
+   * Two identical sends racing both find no `existing` row (same snapshot); the second waits on the row lock,
+   * then its insert hits the winner's committed row and does nothing. It then rolls back, un-allocating its
+   * seq, and returns the winner's message: no seq is burnt.
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
    *   for a sender id that cannot exist. (Membership is the service's check, made before calling this.)
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
-    if (!isUuid(input.conversationId))
-      throw new RecordNotFoundError('conversation', input.conversationId);
-    if (!isUuid(input.senderId)) throw new RecordNotFoundError('user', input.senderId);
-    const existing = await this.findByClientId(
-      input.conversationId,
-      input.senderId,
-      input.clientMessageId,
-    );
-    if (existing) return { message: existing, created: false };
+    const { conversationId, senderId, clientMessageId } = input;
+    if (!isUuid(conversationId)) throw new RecordNotFoundError('conversation', conversationId);
+    if (!isUuid(senderId)) throw new RecordNotFoundError('user', senderId);
 
     try {
-      const message = await this.db.transaction(async (tx) => {
-        const [allocated] = await tx
-          .update(conversations)
-          .set({
-            lastSeq: sql`${conversations.lastSeq} + 1`,
-            lastActivityAt: sql`greatest(${conversations.lastActivityAt}, clock_timestamp())`,
-          })
-          .where(eq(conversations.id, input.conversationId))
-          .returning({ seq: conversations.lastSeq, at: conversations.lastActivityAt });
-        if (!allocated) throw new RecordNotFoundError('conversation', input.conversationId);
-
-        const [row] = await tx
-          .insert(messages)
-          .values({
-            id: uuidv7(),
-            conversationId: input.conversationId,
-            seq: allocated.seq,
-            senderId: input.senderId,
-            clientMessageId: input.clientMessageId,
-            kind: input.kind,
-            body: input.body,
-            createdAt: allocated.at,
-          })
-          .onConflictDoNothing({
-            target: [messages.conversationId, messages.senderId, messages.clientMessageId],
-          })
-          .returning();
-        if (!row) throw new DuplicateSend();
-
-        // One's own message is never unread, and the sending device obviously has it.
-        await tx
-          .update(conversationMembers)
-          .set({
-            deliveredSeq: sql`greatest(${conversationMembers.deliveredSeq}, ${row.seq}::integer)`,
-            readSeq: sql`greatest(${conversationMembers.readSeq}, ${row.seq}::integer)`,
-          })
-          .where(
-            and(
-              eq(conversationMembers.conversationId, input.conversationId),
-              eq(conversationMembers.userId, input.senderId),
-            ),
-          );
-        return toMessageRecord(row);
+      const result = await this.db.transaction(async (tx) => {
+        const [outcome] = await queryRows<AppendOutcomeRow>(
+          tx,
+          sql`
+          WITH existing AS (
+            SELECT * FROM messages
+             WHERE conversation_id = ${conversationId}::uuid AND sender_id = ${senderId}::uuid
+               AND client_message_id = ${clientMessageId}::text
+          ), alloc AS (
+            UPDATE conversations
+               SET last_seq = last_seq + 1,
+                   last_activity_at = greatest(last_activity_at, clock_timestamp())
+             WHERE id = ${conversationId}::uuid AND NOT EXISTS (SELECT 1 FROM existing)
+            RETURNING id, last_seq, last_activity_at
+          ), inserted AS (
+            INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, created_at)
+            SELECT ${uuidv7()}::uuid, alloc.id, alloc.last_seq, ${senderId}::uuid, ${clientMessageId}::text,
+                   ${input.kind}::text, ${input.body}::text, alloc.last_activity_at
+              FROM alloc
+            ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
+            RETURNING *
+          ), marks AS (
+            UPDATE conversation_members AS m
+               SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
+                   read_seq = greatest(m.read_seq, inserted.seq)
+              FROM inserted
+             WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
+          )
+          SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
+                 (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
+                 (SELECT row_to_json(e) FROM existing AS e) AS existing`,
+        );
+        if (!outcome) throw new Error('append statement returned no row');
+        const inserted = parseJsonRow(outcome.inserted);
+        if (inserted) return { message: toMessageFromJson(inserted), created: true };
+        const existing = parseJsonRow(outcome.existing);
+        if (existing) return { message: toMessageFromJson(existing), created: false };
+        if (outcome.allocated === 0) throw new RecordNotFoundError('conversation', conversationId);
+        throw new DuplicateSend();
       });
-      return { message, created: true };
+      return result;
     } catch (error) {
       if (error instanceof DuplicateSend) {
-        const stored = await this.findByClientId(
-          input.conversationId,
-          input.senderId,
-          input.clientMessageId,
-        );
+        const stored = await this.findByClientId(conversationId, senderId, clientMessageId);
         if (stored) return { message: stored, created: false };
       }
       throw translateError(error);

@@ -1,7 +1,7 @@
 /**
  * Small pieces every SQL repository shares: id checks, driver-error translation, LIKE escaping, row mappers.
  */
-import type { InferSelectModel } from 'drizzle-orm';
+import type { InferSelectModel, SQL } from 'drizzle-orm';
 import type {
   ConversationRecord,
   MemberRecord,
@@ -11,6 +11,7 @@ import type {
 } from '../storage.types.js';
 import { UniqueViolationError } from '../storage.errors.js';
 import type { conversationMembers, conversations, messages, sessions, users } from './schema.js';
+import type { SqlDb } from './sql-database.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -83,6 +84,19 @@ export async function translated<T>(fn: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw translateError(error);
   }
+}
+
+/**
+ * Runs a raw statement and returns its rows as `T`. Both drivers answer `{ rows }`; drizzle types the result
+ * per driver, so with the shared `SqlDb` type the rows have to be named here. Raw rows bypass drizzle's column
+ * mapping: keys are SQL names, and timestamps arrive as the driver gives them (use row_to_json or casts).
+ */
+export async function queryRows<T extends Record<string, unknown>>(
+  db: SqlDb,
+  query: SQL,
+): Promise<T[]> {
+  const result = (await db.execute<T>(query)) as unknown as { rows: T[] };
+  return result.rows;
 }
 
 /**
