@@ -25,7 +25,8 @@ async function bootstrap(): Promise<void> {
   }
 
   const app = await createApp(config);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // process.exit (not re-raising the signal) lets pino flush its last lines; exit code 0 after a clean shutdown.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       // A connection that never closes must not keep the process alive forever.
@@ -36,7 +37,9 @@ async function bootstrap(): Promise<void> {
     });
   }
   await app.listen(config.port, config.host);
-  new Logger('Bootstrap').log(`API listening on http://${config.host}:${config.port} (${config.nodeEnv})`);
+  new Logger('Bootstrap').log(
+    `API listening on http://${config.host}:${config.port} (${config.nodeEnv})`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

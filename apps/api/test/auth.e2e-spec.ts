@@ -53,14 +53,22 @@ describe('register', () => {
 
   it('refuses a username taken in another letter case with 409 USERNAME_TAKEN', async () => {
     const username = uniqueUsername('case');
-    expect((await post('/api/auth/register', { username, password: 'long enough' })).status).toBe(201);
-    const res = await post('/api/auth/register', { username: username.toUpperCase(), password: 'long enough' });
+    expect((await post('/api/auth/register', { username, password: 'long enough' })).status).toBe(
+      201,
+    );
+    const res = await post('/api/auth/register', {
+      username: username.toUpperCase(),
+      password: 'long enough',
+    });
     expect(res.status).toBe(409);
     expect(asError(res).code).toBe(ErrorCode.USERNAME_TAKEN);
   });
 
   it('refuses a 73-byte password instead of truncating it, and accepts 72 bytes', async () => {
-    const tooLong = await post('/api/auth/register', { username: uniqueUsername('pw'), password: 'p'.repeat(73) });
+    const tooLong = await post('/api/auth/register', {
+      username: uniqueUsername('pw'),
+      password: 'p'.repeat(73),
+    });
     expect(tooLong.status).toBe(400);
     expect(asError(tooLong)).toMatchObject({
       statusCode: 400,
@@ -68,7 +76,10 @@ describe('register', () => {
       details: { password: [expect.stringMatching(/72 bytes/)] },
     });
     // 24 three-byte characters = 72 bytes although only 24 characters.
-    const ok = await post('/api/auth/register', { username: uniqueUsername('pw'), password: '€'.repeat(24) });
+    const ok = await post('/api/auth/register', {
+      username: uniqueUsername('pw'),
+      password: '€'.repeat(24),
+    });
     expect(ok.status).toBe(201);
     const multiTooLong = await post('/api/auth/register', {
       username: uniqueUsername('pw'),
@@ -78,7 +89,11 @@ describe('register', () => {
   });
 
   it('answers VALIDATION_FAILED with per-field details for bad input and unknown fields', async () => {
-    const res = await post('/api/auth/register', { username: 'a b', password: 'short', isAdmin: true });
+    const res = await post('/api/auth/register', {
+      username: 'a b',
+      password: 'short',
+      isAdmin: true,
+    });
     expect(res.status).toBe(400);
     const error = asError(res);
     expect(error.code).toBe(ErrorCode.VALIDATION_FAILED);
@@ -121,9 +136,18 @@ describe('login', () => {
 
   it('gives the same answer for a wrong password and an unknown user', async () => {
     const me = await registerUser(t.baseUrl, 'login');
-    const wrong = await post('/api/auth/login', { username: me.username, password: 'not the password' });
-    const unknown = await post('/api/auth/login', { username: uniqueUsername('ghost'), password: me.password });
-    const overlong = await post('/api/auth/login', { username: me.username, password: me.password + 'x'.repeat(60) });
+    const wrong = await post('/api/auth/login', {
+      username: me.username,
+      password: 'not the password',
+    });
+    const unknown = await post('/api/auth/login', {
+      username: uniqueUsername('ghost'),
+      password: me.password,
+    });
+    const overlong = await post('/api/auth/login', {
+      username: me.username,
+      password: me.password + 'x'.repeat(60),
+    });
     for (const res of [wrong, unknown, overlong]) {
       expect(res.status).toBe(401);
       expect(res.refreshToken).toBeUndefined();
@@ -137,12 +161,16 @@ describe('login', () => {
 describe('refresh', () => {
   it('rotates the refresh token on every use', async () => {
     const me = await registerUser(t.baseUrl, 'rot');
-    const first = await post<AuthResponse>('/api/auth/refresh', undefined, { refreshToken: me.refreshToken });
+    const first = await post<AuthResponse>('/api/auth/refresh', undefined, {
+      refreshToken: me.refreshToken,
+    });
     expect(first.status).toBe(200);
     expect(first.body.user.id).toBe(me.id);
     expect(first.refreshToken).toBeTruthy();
     expect(first.refreshToken).not.toBe(me.refreshToken);
-    const second = await post<AuthResponse>('/api/auth/refresh', undefined, { refreshToken: first.refreshToken });
+    const second = await post<AuthResponse>('/api/auth/refresh', undefined, {
+      refreshToken: first.refreshToken,
+    });
     expect(second.status).toBe(200);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     // The new access token works.
@@ -158,7 +186,9 @@ describe('refresh', () => {
     expect(asError(reuse).code).toBe(ErrorCode.REFRESH_TOKEN_INVALID);
     expect(reuse.refreshToken).toBe(''); // cookie cleared
     // The thief's reuse also ends the legitimate holder's current token.
-    const current = await post('/api/auth/refresh', undefined, { refreshToken: rotated.refreshToken });
+    const current = await post('/api/auth/refresh', undefined, {
+      refreshToken: rotated.refreshToken,
+    });
     expect(current.status).toBe(401);
     expect(asError(current).code).toBe(ErrorCode.REFRESH_TOKEN_INVALID);
   });
@@ -173,9 +203,14 @@ describe('refresh', () => {
 
   it('keeps other sessions of the same person alive when one is revoked', async () => {
     const me = await registerUser(t.baseUrl, 'multi');
-    const other = await post<AuthResponse>('/api/auth/login', { username: me.username, password: me.password });
+    const other = await post<AuthResponse>('/api/auth/login', {
+      username: me.username,
+      password: me.password,
+    });
     await post('/api/auth/logout', undefined, { refreshToken: me.refreshToken });
-    expect((await post('/api/auth/refresh', undefined, { refreshToken: other.refreshToken })).status).toBe(200);
+    expect(
+      (await post('/api/auth/refresh', undefined, { refreshToken: other.refreshToken })).status,
+    ).toBe(200);
   });
 });
 
@@ -206,7 +241,11 @@ describe('access tokens on protected routes', () => {
   it('refuses a missing token with 401 UNAUTHENTICATED', async () => {
     const res = await get('/api/users/me');
     expect(res.status).toBe(401);
-    expect(asError(res)).toEqual({ statusCode: 401, code: ErrorCode.UNAUTHENTICATED, message: expect.any(String) });
+    expect(asError(res)).toEqual({
+      statusCode: 401,
+      code: ErrorCode.UNAUTHENTICATED,
+      message: expect.any(String),
+    });
   });
 
   it('refuses a badly signed, malformed or alg=none token with UNAUTHENTICATED', async () => {
@@ -272,7 +311,10 @@ describe('rate limiting', () => {
 
   it('answers 429 RATE_LIMITED after AUTH_RATE_LIMIT attempts in the window', async () => {
     const attempt = () =>
-      http(limited.baseUrl, 'POST', '/api/auth/login', { username: 'nobody', password: 'whatever1' });
+      http(limited.baseUrl, 'POST', '/api/auth/login', {
+        username: 'nobody',
+        password: 'whatever1',
+      });
     for (let i = 0; i < 3; i += 1) expect((await attempt()).status).toBe(401);
     const res = await attempt();
     expect(res.status).toBe(429);

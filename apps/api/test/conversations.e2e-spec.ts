@@ -31,14 +31,21 @@ async function openDirect(me: SignedIn, other: SignedIn | string) {
 describe('users', () => {
   it('reads and updates my profile (display name trimmed and validated)', async () => {
     const me = await registerUser(t.baseUrl, 'prof');
-    const updated = await call<SelfUser>(me, 'PATCH', '/api/users/me', { displayName: '  Grace Hopper ' });
+    const updated = await call<SelfUser>(me, 'PATCH', '/api/users/me', {
+      displayName: '  Grace Hopper ',
+    });
     expect(updated.status).toBe(200);
     expect(updated.body.displayName).toBe('Grace Hopper');
-    expect((await call<SelfUser>(me, 'GET', '/api/users/me')).body.displayName).toBe('Grace Hopper');
+    expect((await call<SelfUser>(me, 'GET', '/api/users/me')).body.displayName).toBe(
+      'Grace Hopper',
+    );
     const blank = await call(me, 'PATCH', '/api/users/me', { displayName: '   ' });
     expect(blank.status).toBe(400);
     expect(asError(blank).details).toHaveProperty('displayName');
-    const sneaky = await call(me, 'PATCH', '/api/users/me', { displayName: 'ok', username: 'root' });
+    const sneaky = await call(me, 'PATCH', '/api/users/me', {
+      displayName: 'ok',
+      username: 'root',
+    });
     expect(asError(sneaky).details).toHaveProperty('username');
   });
 
@@ -49,7 +56,12 @@ describe('users', () => {
     const res = await call<Page<PublicUser>>(me, 'GET', `/api/users?q=${tag}`);
     expect(res.status).toBe(200);
     expect(res.body.items.map((u) => u.id)).toEqual([alice.id]);
-    expect(Object.keys(res.body.items[0]!).sort()).toEqual(['avatarUrl', 'displayName', 'id', 'username']);
+    expect(Object.keys(res.body.items[0]!).sort()).toEqual([
+      'avatarUrl',
+      'displayName',
+      'id',
+      'username',
+    ]);
     const byWord = await call<Page<PublicUser>>(me, 'GET', '/api/users?q=zephyr');
     expect(byWord.body.items.map((u) => u.id)).toContain(alice.id);
   });
@@ -153,7 +165,9 @@ describe('conversation list and details', () => {
     expect(first.lastSeq).toBe(2);
     expect(first.lastMessage).toMatchObject({ body: 'two', seq: 2, senderId: b.id });
     expect(first.unreadCount).toBe(2);
-    expect(first.members.map((m) => m.user.username).sort()).toEqual([me.username, b.username].sort());
+    expect(first.members.map((m) => m.user.username).sort()).toEqual(
+      [me.username, b.username].sort(),
+    );
     // The sender's own messages are never unread for them.
     const bView = await call<ConversationSummary>(b, 'GET', `/api/conversations/${withB.id}`);
     expect(bView.body.unreadCount).toBe(0);
@@ -181,7 +195,9 @@ describe('conversation list and details', () => {
       expect(asError(res).code).toBe(ErrorCode.CONVERSATION_NOT_FOUND);
     }
     expect(notMine.body).toEqual(missing.body);
-    expect((await call<Page<ConversationSummary>>(outsider, 'GET', '/api/conversations')).body.items).toEqual([]);
+    expect(
+      (await call<Page<ConversationSummary>>(outsider, 'GET', '/api/conversations')).body.items,
+    ).toEqual([]);
   });
 
   it('refuses malformed ids with VALIDATION_FAILED', async () => {

@@ -4,7 +4,11 @@ import { type ApiErrorBody, ERROR_HTTP_STATUS, ErrorCode } from '@chat/shared';
 import type { AppConfig } from '../config/app-config.js';
 
 /** The auth routes that are rate-limited, each with its own counter per client IP. */
-export const RATE_LIMITED_AUTH_PATHS = ['/api/auth/login', '/api/auth/register', '/api/auth/refresh'] as const;
+export const RATE_LIMITED_AUTH_PATHS = [
+  '/api/auth/login',
+  '/api/auth/register',
+  '/api/auth/refresh',
+] as const;
 
 /**
  * Rate limits against password guessing and signup floods: AUTH_RATE_LIMIT requests per

@@ -48,7 +48,10 @@ export class AuthController {
   /** 200 AuthResponse + rotated refresh cookie; a failure also clears the cookie. */
   @Post('refresh')
   @HttpCode(200)
-  async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
+  async refresh(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<AuthResponse> {
     try {
       return this.answer(res, await this.auth.refresh(readRefreshCookie(req)));
     } catch (error) {

@@ -95,7 +95,10 @@ export class AuthService {
       await this.sessions.revoke(result.session.id, now);
       throw refreshInvalid();
     }
-    const access = await this.tokens.issueAccessToken({ userId: user.id, sessionId: result.session.id }, now);
+    const access = await this.tokens.issueAccessToken(
+      { userId: user.id, sessionId: result.session.id },
+      now,
+    );
     return {
       response: {
         accessToken: access.token,
@@ -123,7 +126,10 @@ export class AuthService {
       userAgent: client.userAgent,
       expiresAt: refreshExpiresAt,
     });
-    const access = await this.tokens.issueAccessToken({ userId: user.id, sessionId: session.id }, now);
+    const access = await this.tokens.issueAccessToken(
+      { userId: user.id, sessionId: session.id },
+      now,
+    );
     return {
       response: {
         accessToken: access.token,

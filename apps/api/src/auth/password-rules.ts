@@ -8,8 +8,10 @@ import { LIMITS } from '@chat/shared';
  */
 export function passwordProblem(password: string): string | null {
   const bytes = Buffer.byteLength(password, 'utf8');
-  if (bytes < LIMITS.PASSWORD_MIN_BYTES) return `must be at least ${LIMITS.PASSWORD_MIN_BYTES} bytes`;
-  if (bytes > LIMITS.PASSWORD_MAX_BYTES) return `must be at most ${LIMITS.PASSWORD_MAX_BYTES} bytes (UTF-8)`;
+  if (bytes < LIMITS.PASSWORD_MIN_BYTES)
+    return `must be at least ${LIMITS.PASSWORD_MIN_BYTES} bytes`;
+  if (bytes > LIMITS.PASSWORD_MAX_BYTES)
+    return `must be at most ${LIMITS.PASSWORD_MAX_BYTES} bytes (UTF-8)`;
   if (password.includes('\0')) return 'must not contain NUL characters';
   return null;
 }

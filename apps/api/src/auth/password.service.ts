@@ -32,14 +32,20 @@ export class PasswordService implements OnModuleInit {
   async verify(password: string, hash: string | null): Promise<boolean> {
     const acceptable = passwordProblem(password) === null;
     if (hash === null || !acceptable) {
-      await bcrypt.compare(acceptable ? password : 'x'.repeat(LIMITS.PASSWORD_MIN_BYTES), await this.getDummyHash());
+      await bcrypt.compare(
+        acceptable ? password : 'x'.repeat(LIMITS.PASSWORD_MIN_BYTES),
+        await this.getDummyHash(),
+      );
       return false;
     }
     return bcrypt.compare(password, hash);
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash('dummy password for timing equalisation', this.config.bcryptCost);
+    this.dummyHash ??= bcrypt.hash(
+      'dummy password for timing equalisation',
+      this.config.bcryptCost,
+    );
     return this.dummyHash;
   }
 }

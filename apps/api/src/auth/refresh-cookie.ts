@@ -11,7 +11,12 @@ function baseOptions(config: AppConfig): CookieOptions {
 }
 
 /** Sets the refresh cookie to expire with the token. */
-export function setRefreshCookie(res: Response, config: AppConfig, token: string, expiresAt: Date): void {
+export function setRefreshCookie(
+  res: Response,
+  config: AppConfig,
+  token: string,
+  expiresAt: Date,
+): void {
   res.cookie(REFRESH_COOKIE_NAME, token, { ...baseOptions(config), expires: expiresAt });
 }
 

@@ -51,7 +51,10 @@ export class TokensService {
    * Signs an access token for a session, valid for `ACCESS_TOKEN_TTL_SECONDS`.
    * @returns the compact JWT and its expiry time
    */
-  async issueAccessToken(user: AuthUser, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  async issueAccessToken(
+    user: AuthUser,
+    now = new Date(),
+  ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + this.config.accessTokenTtlSeconds;
     const claims: AccessTokenClaims = { sub: user.userId, sid: user.sessionId, iat, exp };

@@ -51,7 +51,12 @@ function codeForStatus(status: number): ErrorCode | null {
   }
 }
 
-function of(code: ErrorCode, message: string, unexpected = false, details?: Record<string, string[]>): MappedError {
+function of(
+  code: ErrorCode,
+  message: string,
+  unexpected = false,
+  details?: Record<string, string[]>,
+): MappedError {
   return {
     status: ERROR_HTTP_STATUS[code],
     payload: details ? { code, message, details } : { code, message },
@@ -72,12 +77,16 @@ function of(code: ErrorCode, message: string, unexpected = false, details?: Reco
 export function mapError(error: unknown): MappedError {
   if (error instanceof AppError) return of(error.code, error.message, false, error.details);
   if (error instanceof InvalidCursorError) {
-    return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, { cursor: ['is not a cursor from this list'] });
+    return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, {
+      cursor: ['is not a cursor from this list'],
+    });
   }
 
   if (error instanceof HttpException) {
     const code = codeForStatus(error.getStatus());
-    return code ? of(code, GENERIC_MESSAGES[code]) : of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);
+    return code
+      ? of(code, GENERIC_MESSAGES[code])
+      : of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);
   }
 
   if (isHttpError(error)) {

@@ -13,7 +13,12 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** True when `value` can be an id. */
 export function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= ID_MAX_LENGTH && ID_PATTERN.test(value);
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= ID_MAX_LENGTH &&
+    ID_PATTERN.test(value)
+  );
 }
 
 /** DTO property decorator for an id field. */
@@ -30,6 +35,8 @@ export function IsId(): PropertyDecorator {
 export class ParseIdPipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
     if (isId(value)) return value;
-    throw new AppError(ErrorCode.VALIDATION_FAILED, 'The id is malformed.', { id: ['must be an id'] });
+    throw new AppError(ErrorCode.VALIDATION_FAILED, 'The id is malformed.', {
+      id: ['must be an id'],
+    });
   }
 }

@@ -25,7 +25,12 @@ export function loggingModule(config: AppConfig): DynamicModule {
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Query strings may carry search terms and cursors: keep the path only.
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+        req: (req: {
+          id?: unknown;
+          method?: string;
+          url?: string;
+          headers?: Record<string, unknown>;
+        }) => ({
           id: req.id,
           method: req.method,
           path: typeof req.url === 'string' ? req.url.split('?')[0] : undefined,

@@ -13,5 +13,7 @@ export function ToInt(): PropertyDecorator {
 
 /** Trims strings; other values pass through for the validators to refuse. */
 export function Trim(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim() : value,
+  );
 }

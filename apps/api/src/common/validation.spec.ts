@@ -59,11 +59,15 @@ describe('socket payload validation', () => {
   });
 
   it('refuses a body that is blank after trimming, or longer than 4000', async () => {
-    expect((await failure(SendMessagePayloadDto, { ...valid, body: ' \n\t ' })).details).toHaveProperty('body');
-    expect((await failure(SendMessagePayloadDto, { ...valid, body: 'x'.repeat(4001) })).details).toHaveProperty(
-      'body',
-    );
-    await expect(validateInput(SendMessagePayloadDto, { ...valid, body: 'x'.repeat(4000) })).resolves.toBeTruthy();
+    expect(
+      (await failure(SendMessagePayloadDto, { ...valid, body: ' \n\t ' })).details,
+    ).toHaveProperty('body');
+    expect(
+      (await failure(SendMessagePayloadDto, { ...valid, body: 'x'.repeat(4001) })).details,
+    ).toHaveProperty('body');
+    await expect(
+      validateInput(SendMessagePayloadDto, { ...valid, body: 'x'.repeat(4000) }),
+    ).resolves.toBeTruthy();
   });
 
   it('refuses a client message id that is not a UUID and an id with odd characters', async () => {
@@ -77,7 +81,10 @@ describe('socket payload validation', () => {
 
   it('accepts an ObjectId-shaped conversation id (ids are opaque)', async () => {
     await expect(
-      validateInput(SendMessagePayloadDto, { ...valid, conversationId: '507f1f77bcf86cd799439011' }),
+      validateInput(SendMessagePayloadDto, {
+        ...valid,
+        conversationId: '507f1f77bcf86cd799439011',
+      }),
     ).resolves.toBeTruthy();
   });
 

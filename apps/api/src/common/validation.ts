@@ -21,7 +21,10 @@ export const VALIDATION_OPTIONS = {
  * Flattens class-validator errors into `{ "field": ["reason", ...] }`; nested fields are joined with dots
  * (`"profile.displayName"`).
  */
-export function validationDetails(errors: readonly ValidationError[], prefix = ''): Record<string, string[]> {
+export function validationDetails(
+  errors: readonly ValidationError[],
+  prefix = '',
+): Record<string, string[]> {
   const details: Record<string, string[]> = {};
   for (const error of errors) {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
@@ -46,7 +49,10 @@ export function validationFailed(errors: readonly ValidationError[]): AppError {
 
 /** The global REST ValidationPipe: whitelist, forbidNonWhitelisted, transform; errors -> VALIDATION_FAILED. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({ ...VALIDATION_OPTIONS, exceptionFactory: (errors) => validationFailed(errors) });
+  return new ValidationPipe({
+    ...VALIDATION_OPTIONS,
+    exceptionFactory: (errors) => validationFailed(errors),
+  });
 }
 
 /**
@@ -55,7 +61,10 @@ export function createValidationPipe(): ValidationPipe {
  * @returns the DTO instance
  * @throws AppError VALIDATION_FAILED with per-field details
  */
-export async function validateInput<T extends object>(cls: ClassConstructor<T>, value: unknown): Promise<T> {
+export async function validateInput<T extends object>(
+  cls: ClassConstructor<T>,
+  value: unknown,
+): Promise<T> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AppError(ErrorCode.VALIDATION_FAILED, 'The payload must be an object.', {
       '(payload)': ['must be an object'],

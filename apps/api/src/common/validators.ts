@@ -7,7 +7,9 @@ export function IsUsername(): PropertyDecorator {
   return applyDecorators(
     IsString(),
     Length(LIMITS.USERNAME_MIN, LIMITS.USERNAME_MAX),
-    Matches(USERNAME_PATTERN, { message: '$property may contain only letters, digits, "_", "." and "-"' }),
+    Matches(USERNAME_PATTERN, {
+      message: '$property may contain only letters, digits, "_", "." and "-"',
+    }),
   );
 }
 

@@ -86,14 +86,18 @@ describe('loadConfig', () => {
     });
 
     it('refuses the sample secret and short secrets', () => {
-      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: SAMPLE_JWT_SECRET })).toEqual(['JWT_SECRET']);
-      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toEqual(['JWT_SECRET']);
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: SAMPLE_JWT_SECRET })).toEqual([
+        'JWT_SECRET',
+      ]);
+      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toEqual([
+        'JWT_SECRET',
+      ]);
     });
 
     it('keeps the bcrypt cost floor at 12', () => {
-      expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, BCRYPT_COST: '11' })).toEqual([
-        'BCRYPT_COST',
-      ]);
+      expect(
+        problemsOf({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, BCRYPT_COST: '11' }),
+      ).toEqual(['BCRYPT_COST']);
       expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).bcryptCost).toBe(12);
     });
   });

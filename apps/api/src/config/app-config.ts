@@ -219,17 +219,25 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   if (!bad.has('JWT_SECRET')) {
     if (jwtSecret === undefined) {
       if (production) {
-        problems.push({ variable: 'JWT_SECRET', reasons: ['is required when NODE_ENV=production'] });
+        problems.push({
+          variable: 'JWT_SECRET',
+          reasons: ['is required when NODE_ENV=production'],
+        });
       } else {
         jwtSecret = SAMPLE_JWT_SECRET;
         warnings.push('JWT_SECRET is not set: using the sample secret (development and test only)');
       }
     } else if (production && jwtSecret === SAMPLE_JWT_SECRET) {
-      problems.push({ variable: 'JWT_SECRET', reasons: ['the sample secret is refused when NODE_ENV=production'] });
+      problems.push({
+        variable: 'JWT_SECRET',
+        reasons: ['the sample secret is refused when NODE_ENV=production'],
+      });
     } else if (production && jwtSecret.length < MIN_PRODUCTION_SECRET_LENGTH) {
       problems.push({
         variable: 'JWT_SECRET',
-        reasons: [`must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production`],
+        reasons: [
+          `must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters when NODE_ENV=production`,
+        ],
       });
     }
   }

@@ -20,18 +20,27 @@ export class ConversationsController {
     @Body() body: OpenDirectDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ConversationSummary> {
-    const { conversation, created } = await this.conversations.openDirect(caller.userId, body.userId);
+    const { conversation, created } = await this.conversations.openDirect(
+      caller.userId,
+      body.userId,
+    );
     res.status(created ? 201 : 200);
     return conversation;
   }
 
   @Get()
-  list(@CurrentUser() caller: AuthUser, @Query() query: ConversationPageQueryDto): Promise<Page<ConversationSummary>> {
+  list(
+    @CurrentUser() caller: AuthUser,
+    @Query() query: ConversationPageQueryDto,
+  ): Promise<Page<ConversationSummary>> {
     return this.conversations.list(caller.userId, query);
   }
 
   @Get(':id')
-  get(@CurrentUser() caller: AuthUser, @Param('id', ParseIdPipe) id: string): Promise<ConversationSummary> {
+  get(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<ConversationSummary> {
     return this.conversations.get(id, caller.userId);
   }
 }

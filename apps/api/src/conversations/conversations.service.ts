@@ -58,7 +58,8 @@ export class ConversationsService {
       }
     }
     const conversation = await this.summaryFor(conversationId, callerId);
-    if (!conversation) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+    if (!conversation)
+      throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
     return { conversation, created: result.created };
   }
 
@@ -67,7 +68,10 @@ export class ConversationsService {
    * (with last messages and unread counts), the members of all its conversations, and their user records.
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX, default LIMITS.CONVERSATION_PAGE_DEFAULT
    */
-  async list(callerId: string, page: { cursor?: string; limit?: number }): Promise<Page<ConversationSummary>> {
+  async list(
+    callerId: string,
+    page: { cursor?: string; limit?: number },
+  ): Promise<Page<ConversationSummary>> {
     const result = await this.conversations.listForUser(callerId, {
       cursor: page.cursor ?? null,
       limit: page.limit ?? LIMITS.CONVERSATION_PAGE_DEFAULT,
@@ -89,7 +93,10 @@ export class ConversationsService {
     return members.map((m) => m.userId);
   }
 
-  private async summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | null> {
+  private async summaryFor(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationSummary | null> {
     const item = await this.conversations.getListItem(conversationId, userId);
     if (!item) return null;
     const [summary] = await this.summarize([item]);
@@ -98,9 +105,12 @@ export class ConversationsService {
 
   private async summarize(items: readonly ConversationListItem[]): Promise<ConversationSummary[]> {
     if (items.length === 0) return [];
-    const membersByConversation = await this.conversations.listMembersOf(items.map((i) => i.conversation.id));
+    const membersByConversation = await this.conversations.listMembersOf(
+      items.map((i) => i.conversation.id),
+    );
     const userIds = new Set<string>();
-    for (const members of membersByConversation.values()) for (const m of members) userIds.add(m.userId);
+    for (const members of membersByConversation.values())
+      for (const m of members) userIds.add(m.userId);
     const users = await this.users.findManyByIds([...userIds]);
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     return items.map((item) =>

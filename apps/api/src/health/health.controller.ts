@@ -22,7 +22,9 @@ export class HealthController {
     try {
       latencyMs = await withTimeout(this.storage.ping(), HEALTH_PING_TIMEOUT_MS);
     } catch (error) {
-      this.logger.warn(`database ping failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `database ping failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const ok = latencyMs !== null;
     res.status(ok ? 200 : 503);

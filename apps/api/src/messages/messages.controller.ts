@@ -30,7 +30,10 @@ export class MessagesController {
     @Body() body: SendMessageDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Message> {
-    const { message, created } = await this.messages.send(caller.userId, { conversationId, ...body });
+    const { message, created } = await this.messages.send(caller.userId, {
+      conversationId,
+      ...body,
+    });
     res.status(created ? 201 : 200);
     return message;
   }

@@ -33,11 +33,16 @@ export class MessagesService {
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not a member (nothing is stored or sent);
    *   VALIDATION_FAILED for a body that is empty or too long after trimming (defence in depth: DTOs check first)
    */
-  async send(senderId: string, input: SendMessageInput): Promise<{ message: Message; created: boolean }> {
+  async send(
+    senderId: string,
+    input: SendMessageInput,
+  ): Promise<{ message: Message; created: boolean }> {
     const body = input.body.trim();
     if (body.length < LIMITS.MESSAGE_BODY_MIN || body.length > LIMITS.MESSAGE_BODY_MAX) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'The message is empty or too long.', {
-        body: [`must be ${LIMITS.MESSAGE_BODY_MIN}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
+        body: [
+          `must be ${LIMITS.MESSAGE_BODY_MIN}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`,
+        ],
       });
     }
     await this.conversations.requireMember(input.conversationId, senderId);

@@ -47,7 +47,8 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     if (this.publisher instanceof SocketIoRealtimePublisher) this.publisher.attach(server);
     server.use((socket, next) => {
       const auth: unknown = socket.handshake.auth;
-      const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
+      const token =
+        typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
       this.tokens.verifyAccessToken(token).then(
         (verified) => {
           socket.data.userId = verified.userId;
@@ -77,7 +78,10 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
    * simply not reported (Nest's IoAdapter calls the ack only when the client passed one).
    */
   @SubscribeMessage('message:send')
-  async onSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() payload: unknown): Promise<Ack<Message>> {
+  async onSend(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
     try {
       const input = await validateInput(SendMessagePayloadDto, payload);
       const { message } = await this.messages.send(socket.data.userId, input);

@@ -8,7 +8,10 @@ import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
  */
 @Global()
 @Module({
-  providers: [SocketIoRealtimePublisher, { provide: RealtimePublisher, useExisting: SocketIoRealtimePublisher }],
+  providers: [
+    SocketIoRealtimePublisher,
+    { provide: RealtimePublisher, useExisting: SocketIoRealtimePublisher },
+  ],
   exports: [RealtimePublisher],
 })
 export class RealtimeCoreModule {}

@@ -22,7 +22,10 @@ export class UsersController {
   }
 
   @Get()
-  search(@CurrentUser() caller: AuthUser, @Query() query: UserSearchQueryDto): Promise<Page<PublicUser>> {
+  search(
+    @CurrentUser() caller: AuthUser,
+    @Query() query: UserSearchQueryDto,
+  ): Promise<Page<PublicUser>> {
     return this.users.search(caller.userId, query);
   }
 }

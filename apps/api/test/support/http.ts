@@ -30,9 +30,11 @@ export async function http<T = unknown>(
   options: RequestOptions = {},
 ): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  if (body !== undefined || options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  if (body !== undefined || options.rawBody !== undefined)
+    headers['content-type'] ??= 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.refreshToken !== undefined) headers.cookie = `${REFRESH_COOKIE_NAME}=${options.refreshToken}`;
+  if (options.refreshToken !== undefined)
+    headers.cookie = `${REFRESH_COOKIE_NAME}=${options.refreshToken}`;
   const res = await fetch(baseUrl + path, {
     method,
     headers,
@@ -46,7 +48,9 @@ export async function http<T = unknown>(
     body: (text === '' ? undefined : JSON.parse(text)) as T,
     headers: res.headers,
     setCookies,
-    refreshToken: refreshCookie ? decodeURIComponent(refreshCookie.split(';')[0]!.split('=')[1] ?? '') : undefined,
+    refreshToken: refreshCookie
+      ? decodeURIComponent(refreshCookie.split(';')[0]!.split('=')[1] ?? '')
+      : undefined,
   };
 }
 
@@ -60,7 +64,10 @@ let counter = 0;
 /** A username unique within the test run (3..32 characters of [a-z0-9_]). */
 export function uniqueUsername(prefix = 'u'): string {
   counter += 1;
-  return `${prefix}_${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}${counter}`.slice(0, 32);
+  return `${prefix}_${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}${counter}`.slice(
+    0,
+    32,
+  );
 }
 
 export interface SignedIn {
@@ -80,7 +87,11 @@ export async function registerUser(
 ): Promise<SignedIn> {
   const username = uniqueUsername(prefix);
   const password = 'correct horse battery';
-  const res = await http<AuthResponse>(baseUrl, 'POST', '/api/auth/register', { username, password, ...extra });
+  const res = await http<AuthResponse>(baseUrl, 'POST', '/api/auth/register', {
+    username,
+    password,
+    ...extra,
+  });
   if (res.status !== 201 || !res.refreshToken) {
     throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -71,7 +71,10 @@ export function messageInbox(socket: ClientSocket): { next(timeoutMs?: number): 
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no message:new within the timeout')), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error('no message:new within the timeout')),
+          timeoutMs,
+        );
         waiters.push((m) => {
           clearTimeout(timer);
           resolve(m);
