@@ -679,6 +679,13 @@ export function describeStorageContract(
           deliveredSeq: 3,
           readSeq: 3,
         });
+        // Absurd values change nothing and are no errors.
+        expect(
+          await conversations.advanceWatermarks(conversation.id, bob.id, {
+            deliveredSeq: Number.NaN,
+            readSeq: -5,
+          }),
+        ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
         expect(
           await conversations.advanceWatermarks(conversation.id, eve.id, { readSeq: 1 }),
         ).toBeNull();

@@ -219,10 +219,12 @@ export class SqlConversationsRepository extends ConversationsRepository {
     marks: { deliveredSeq?: number; readSeq?: number },
   ): Promise<MemberRecord | null> {
     if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    // Out-of-range input must not become a SQL error: anything not a finite number leaves the mark as it is,
+    // and the value is clamped into the integer column's range before the SQL caps it at last_seq.
     const raise = (column: AnyPgColumn, requested: number | undefined) =>
-      requested === undefined
+      requested === undefined || !Number.isFinite(requested)
         ? sql`${column}`
-        : sql`greatest(${column}, least(${Math.trunc(requested)}::integer, ${conversations.lastSeq}))`;
+        : sql`greatest(${column}, least(${clampSeq(requested)}::integer, ${conversations.lastSeq}))`;
     const [row] = await this.db
       .update(conversationMembers)
       .set({
@@ -281,6 +283,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
       unreadCount: row.unreadCount,
     }));
   }
+}
+
+/** Largest value of a PostgreSQL `integer` (the type of seqs and watermarks). */
+const MAX_INTEGER = 2_147_483_647;
+
+function clampSeq(value: number): number {
+  return Math.min(Math.max(Math.trunc(value), 0), MAX_INTEGER);
 }
 
 function compareMembers(x: MemberRecord, y: MemberRecord): number {
