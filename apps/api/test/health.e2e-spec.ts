@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
-import { type HealthResponse } from '@chat/shared';
+import { ErrorCode, type HealthResponse } from '@chat/shared';
 import { StorageHealth } from '../src/storage/storage.health.js';
 import { http } from './support/http.js';
 import { connect, disconnectAll } from './support/sockets.js';
@@ -35,6 +35,20 @@ describe('health and shutdown', () => {
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('error');
     expect(res.body.database).toMatchObject({ status: 'error', latencyMs: null });
+  });
+
+  it('answers an unexpected failure with 500 INTERNAL and no internals', async () => {
+    // The database is closed (previous test): any query now fails inside the adapter.
+    const res = await http(t.baseUrl, 'POST', '/api/auth/login', {
+      username: 'someone',
+      password: 'whatever1',
+    });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      statusCode: 500,
+      code: ErrorCode.INTERNAL,
+      message: 'Something went wrong on our side.',
+    });
   });
 
   it('on close, disconnects sockets and stops accepting connections', async () => {

@@ -261,6 +261,35 @@ describe('message:send', () => {
   });
 });
 
+describe('conversation:updated', () => {
+  it('announces a new direct conversation to the other member, once, and not on re-opening', async () => {
+    const a = await registerUser(t.baseUrl, 'annA');
+    const b = await registerUser(t.baseUrl, 'annB');
+    const bSocket = await connect(t.baseUrl, b.accessToken);
+    const received: ConversationSummary[] = [];
+    bSocket.on('conversation:updated', (c) => received.push(c));
+    const first = new Promise<ConversationSummary>((resolve) =>
+      bSocket.once('conversation:updated', resolve),
+    );
+    const opened = await call<ConversationSummary>(a, 'POST', '/api/conversations/direct', {
+      userId: b.id,
+    });
+    expect(opened.status).toBe(201);
+    const announced = await first;
+    expect(announced.id).toBe(opened.body.id);
+    expect(announced.members.map((m) => m.user.id).sort()).toEqual([a.id, b.id].sort());
+    // Re-opening changes nothing and announces nothing; a message is the next thing b hears.
+    await call(a, 'POST', '/api/conversations/direct', { userId: b.id });
+    const inbox = messageInbox(bSocket);
+    await call(a, 'POST', `/api/conversations/${opened.body.id}/messages`, {
+      clientMessageId: randomUUID(),
+      body: 'after',
+    });
+    expect((await inbox.next()).body).toBe('after');
+    expect(received).toHaveLength(1);
+  });
+});
+
 describe('history', () => {
   let a: SignedIn;
   let conversationId: string;
