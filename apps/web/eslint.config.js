@@ -3,11 +3,17 @@
 // runs here or at the repository root. It extends the root config with React hooks and Next.js rules.
 import reactHooks from 'eslint-plugin-react-hooks';
 import nextPlugin from '@next/eslint-plugin-next';
+import globals from 'globals';
 import root from '../../eslint.config.js';
 
 export default [
   ...root,
   { ignores: ['.next/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'] },
+  {
+    // Build scripts and test tooling run in Node.js.
+    files: ['scripts/**/*.mjs', 'e2e/**/*.ts', '*.config.ts'],
+    languageOptions: { globals: { ...globals.node } },
+  },
   {
     files: ['src/**/*.{ts,tsx}'],
     ...reactHooks.configs.flat.recommended,

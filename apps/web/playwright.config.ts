@@ -3,7 +3,7 @@ import { API_URL, WEB_URL, API_PORT, WEB_PORT } from './e2e/env';
 
 /**
  * Browser tests against the real built apps: the API from `../api/dist` on an in-memory PGlite database and
- * the production web build (`next start`), in Debian's Chromium (Playwright downloads no browser here).
+ * the production web build (the standalone server), in Debian's Chromium (Playwright downloads no browser here).
  * Build first: `pnpm turbo run build --filter=@chat/api --filter=@chat/web`.
  * Ports 3100 (web) and 3101 (api) leave a dev instance on 3000/3001 alone.
  */
@@ -58,7 +58,8 @@ export default defineConfig({
       },
     },
     {
-      command: `node node_modules/next/dist/bin/next start --port ${WEB_PORT}`,
+      // The standalone server, exactly what the Docker image runs (`pnpm build` copies its static assets).
+      command: 'node .next/standalone/apps/web/server.js',
       url: `${WEB_URL}/login`,
       reuseExistingServer: !isCI,
       timeout: 60_000,
@@ -66,6 +67,9 @@ export default defineConfig({
       stderr: 'pipe',
       env: {
         NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(WEB_PORT),
+        // Set explicitly: shells export HOSTNAME as the machine name, which the standalone server would bind.
+        HOSTNAME: '0.0.0.0',
         API_PUBLIC_URL: API_URL,
       },
     },

@@ -1,4 +1,5 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import type { AuthResponse, RegisterRequest } from '@chat/shared';
 import { API_URL } from './env';
 
 /** A person for one test: unique per run so tests never collide on the shared in-memory database. */
@@ -33,10 +34,14 @@ export async function registerViaUi(page: Page, person: Person): Promise<void> {
   await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
 }
 
-/** Signs up through the API directly (when the UI path is not what a test is about). */
-export async function registerViaApi(request: APIRequestContext, person: Person): Promise<void> {
-  const response = await request.post(`${API_URL}/api/auth/register`, { data: person });
+/**
+ * Signs up through the API directly (when the UI path is not what a test is about).
+ * @returns the API's AuthResponse (access token and user).
+ */
+export async function registerViaApi(request: APIRequestContext, person: Person): Promise<AuthResponse> {
+  const response = await request.post(`${API_URL}/api/auth/register`, { data: person satisfies RegisterRequest });
   expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()) as AuthResponse;
 }
 
 /** From the chat screen: searches `other` by display name and opens the direct conversation. */

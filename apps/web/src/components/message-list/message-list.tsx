@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
 import type { ConversationSummary, Message } from '@chat/shared';
@@ -13,6 +13,8 @@ import { useChat, useMessages } from '@/components/providers/chat-provider';
 const LOAD_OLDER_THRESHOLD_PX = 400;
 /** Height reserved above the first row for the "beginning of the conversation" / loading note (px). */
 const EDGE_HEIGHT_PX = 48;
+/** Within this distance of the bottom (px) the reader counts as "at the newest message" and follows. */
+const FOLLOW_THRESHOLD_PX = 64;
 
 type Row =
   | { kind: 'day'; key: string; label: string }
@@ -49,8 +51,9 @@ function buildRows(thread: Thread, selfId: string, now: number): Row[] {
 
 /**
  * The virtualised message history of one conversation (@tanstack/react-virtual).
- * - `anchorTo: 'end'` keeps the message under the reader in place when older pages are prepended.
- * - `followOnAppend` keeps the view at the bottom for new messages when the reader is already there.
+ * - When older pages are prepended the scroll offset grows by the height added above, so the message under
+ *   the reader stays in place (rows measured later above the view are corrected by the virtualizer itself).
+ * - New messages keep the view at the bottom when the reader was already there; own sends always do.
  * - Scrolling near the top loads the page before the oldest loaded seq.
  */
 export function MessageList({ conversation, selfId }: { conversation: ConversationSummary; selfId: string }) {
@@ -71,9 +74,6 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
     estimateSize: (index) => (rows[index]?.kind === 'day' ? 44 : 64),
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: 10,
-    anchorTo: 'end',
-    followOnAppend: true,
-    scrollEndThreshold: 48,
     paddingStart: EDGE_HEIGHT_PX,
     paddingEnd: 8,
   });
@@ -85,19 +85,36 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
       .catch((error: unknown) => toast.error(`Could not load messages: ${describeError(error)}`));
   }, [store, conversation.id]);
 
-  // Land at the newest message when the first page arrives.
-  const ready = thread.status === 'ready';
-  useEffect(() => {
-    if (ready) virtualizer.scrollToEnd();
-  }, [ready, virtualizer]);
 
-  // Own new messages always bring the view to the bottom, wherever the reader was.
+  // The scroller's geometry as of the last scroll event or commit: read after the next commit to tell a
+  // prepend (keep the reader's place) from an append (follow if the reader was at the bottom).
+  const geometry = useRef<{ scrollTop: number; scrollHeight: number; clientHeight: number } | null>(null);
+  const edges = useRef<{ first: string | null; last: string | null; pending: number }>({ first: null, last: null, pending: 0 });
+  const recordGeometry = useCallback(() => {
+    const el = scrollRef.current;
+    if (el) geometry.current = { scrollTop: el.scrollTop, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight };
+  }, []);
+
+  // The first row is usually a day separator whose key survives a prepend on the same day: compare messages.
+  const firstKey = rows.find((r) => r.kind !== 'day')?.key ?? null;
+  const lastKey = rows[rows.length - 1]?.key ?? null;
   const pendingCount = thread.pending.length;
-  const previousPending = useRef(pendingCount);
-  useEffect(() => {
-    if (pendingCount > previousPending.current) virtualizer.scrollToEnd();
-    previousPending.current = pendingCount;
-  }, [pendingCount, virtualizer]);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    const before = geometry.current;
+    const prev = edges.current;
+    edges.current = { first: firstKey, last: lastKey, pending: pendingCount };
+    if (!el) return;
+    if (prev.first === null || prev.last === null || !before) {
+      if (lastKey !== null) virtualizer.scrollToEnd(); // first page: start at the newest message
+    } else if (firstKey !== prev.first && lastKey === prev.last) {
+      el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
+    } else if (lastKey !== prev.last) {
+      const wasAtBottom = before.scrollHeight - before.scrollTop - before.clientHeight < FOLLOW_THRESHOLD_PX;
+      if (wasAtBottom || pendingCount > prev.pending) virtualizer.scrollToEnd();
+    }
+    recordGeometry();
+  }, [firstKey, lastKey, pendingCount, virtualizer, recordGeometry]);
 
   const maybeLoadOlder = useCallback(() => {
     const el = scrollRef.current;
@@ -120,7 +137,10 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
   const items = virtualizer.getVirtualItems();
 
   return (
-    <div ref={scrollRef} className="message-scroller" onScroll={maybeLoadOlder} role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions" tabIndex={0}>
+    <div ref={scrollRef} className="message-scroller" onScroll={() => {
+        recordGeometry();
+        maybeLoadOlder();
+      }} role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions" tabIndex={0}>
       <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
       <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
         {thread.status === 'loading' ? 'Loading messages…' : null}
