@@ -23,7 +23,11 @@ describe('health and shutdown', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
-      database: { status: 'ok', driver: 'pglite', latencyMs: expect.any(Number) },
+      database: {
+        status: 'ok',
+        driver: /^postgres(ql)?:/.test(t.config.databaseUrl ?? '') ? 'postgres' : 'pglite',
+        latencyMs: expect.any(Number),
+      },
       uptimeSeconds: expect.any(Number),
     });
   });

@@ -28,6 +28,7 @@ export class ConversationsController {
     return conversation;
   }
 
+  /** 200 Page<ConversationSummary>, latest activity first. */
   @Get()
   list(
     @CurrentUser() caller: AuthUser,
@@ -36,6 +37,7 @@ export class ConversationsController {
     return this.conversations.list(caller.userId, query);
   }
 
+  /** 200 ConversationSummary; 404 CONVERSATION_NOT_FOUND when missing or not a member. */
   @Get(':id')
   get(
     @CurrentUser() caller: AuthUser,

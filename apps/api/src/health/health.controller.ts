@@ -15,6 +15,7 @@ export class HealthController {
 
   constructor(private readonly storage: StorageHealth) {}
 
+  /** 200 or 503 HealthResponse (the body has the same shape either way). */
   @Public()
   @Get()
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {

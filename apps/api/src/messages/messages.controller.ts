@@ -13,6 +13,7 @@ import { MessagesService } from './messages.service.js';
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
+  /** 200 MessagePage in ascending seq; 404 CONVERSATION_NOT_FOUND for non-members. */
   @Get()
   history(
     @CurrentUser() caller: AuthUser,

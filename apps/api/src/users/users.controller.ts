@@ -11,16 +11,19 @@ import { UsersService } from './users.service.js';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
+  /** 200 SelfUser. */
   @Get('me')
   me(@CurrentUser() caller: AuthUser): Promise<SelfUser> {
     return this.users.getSelf(caller.userId);
   }
 
+  /** 200 SelfUser after changing the display name. */
   @Patch('me')
   update(@CurrentUser() caller: AuthUser, @Body() body: UpdateProfileDto): Promise<SelfUser> {
     return this.users.updateProfile(caller.userId, body.displayName);
   }
 
+  /** 200 Page<PublicUser>, never including the caller. */
   @Get()
   search(
     @CurrentUser() caller: AuthUser,

@@ -14,7 +14,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Test defaults: bcrypt at its minimum cost (4) to keep registration fast; a high auth rate limit. */
+/**
+ * Test defaults: bcrypt at its minimum cost (4) to keep registration fast; a high auth rate limit.
+ * TEST_DATABASE_URL runs the same suites on another database (e.g. an empty PostgreSQL database); TEST_LOG_LEVEL
+ * shows the app's logs (default silent).
+ */
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   PORT: '0',
