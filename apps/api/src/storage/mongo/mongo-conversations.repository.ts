@@ -60,6 +60,16 @@ export function listKeysetFilter(cursor: string): Record<string, unknown> {
   };
 }
 
+/**
+ * The filter that fetches the last message of each listed conversation at once: exact (conversationId, seq)
+ * keys of the unique (conversationId, seq) index (pure, cast-tested).
+ */
+export function lastMessagesFilter(
+  keys: { conversationId: Types.ObjectId; seq: number }[],
+): Record<string, unknown> {
+  return { $or: keys.map((key) => ({ conversationId: key.conversationId, seq: key.seq })) };
+}
+
 /** A conversation as the list reads it: the caller's membership only (the `$elemMatch` projection). */
 type ListDoc = Omit<ConversationDoc, 'members'> & { members?: MemberDoc[] };
 
@@ -358,7 +368,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       .map((doc) => ({ conversationId: doc._id, seq: doc.lastSeq }));
     const lastMessages = new Map<string, MessageDoc>();
     if (keys.length > 0) {
-      const found = await this.messages.find({ $or: keys }).lean<MessageDoc[]>().exec();
+      const found = await this.messages.find(lastMessagesFilter(keys)).lean<MessageDoc[]>().exec();
       for (const message of found) lastMessages.set(message.conversationId.toHexString(), message);
     }
     // A seq whose insert never happened (a crash between allocation and insert, or a lost idempotency race,

@@ -44,6 +44,16 @@ export function historyQuery(
   };
 }
 
+/** The update that allocates the next seq of a conversation (step 2 of append; pure, cast-tested). */
+export function allocateSeqUpdate(now: Date): Record<string, unknown> {
+  return { $inc: { lastSeq: 1 }, $max: { lastActivityAt: now } };
+}
+
+/** The update that raises the sender's watermarks to `seq` (step 4 of append; pure, cast-tested). */
+export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
+  return { $max: { 'members.$.deliveredSeq': seq, 'members.$.readSeq': seq } };
+}
+
 /**
  * MessagesRepository on MongoDB (no multi-document transaction: a standalone mongod has none).
  *
@@ -88,11 +98,10 @@ export class MongoMessagesRepository extends MessagesRepository {
     if (existing) return { message: toMessageRecord(existing), created: false };
 
     const allocated = await this.conversations
-      .findOneAndUpdate(
-        { _id: conversationId },
-        { $inc: { lastSeq: 1 }, $max: { lastActivityAt: new Date() } },
-        { returnDocument: 'after', projection: { lastSeq: 1, lastActivityAt: 1 } },
-      )
+      .findOneAndUpdate({ _id: conversationId }, allocateSeqUpdate(new Date()), {
+        returnDocument: 'after',
+        projection: { lastSeq: 1, lastActivityAt: 1 },
+      })
       .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'>>()
       .exec();
     if (!allocated) throw new RecordNotFoundError('conversation', input.conversationId);
@@ -121,7 +130,7 @@ export class MongoMessagesRepository extends MessagesRepository {
     await this.conversations
       .updateOne(
         { _id: conversationId, 'members.userId': senderId },
-        { $max: { 'members.$.deliveredSeq': doc.seq, 'members.$.readSeq': doc.seq } },
+        senderWatermarksUpdate(doc.seq),
       )
       .exec();
     return { message: toMessageRecord(doc), created: true };

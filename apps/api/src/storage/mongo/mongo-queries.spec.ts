@@ -11,8 +11,15 @@
 import { describe, expect, it } from '@jest/globals';
 import mongoose, { Types } from 'mongoose';
 import { encodeCursor } from '../cursor.js';
-import { MongoConversationsRepository } from './mongo-conversations.repository.js';
-import { MongoMessagesRepository } from './mongo-messages.repository.js';
+import {
+  lastMessagesFilter,
+  MongoConversationsRepository,
+} from './mongo-conversations.repository.js';
+import {
+  allocateSeqUpdate,
+  MongoMessagesRepository,
+  senderWatermarksUpdate,
+} from './mongo-messages.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoUsersRepository } from './mongo-users.repository.js';
 import { mongoConnectionOptions } from './mongo-storage.module.js';
@@ -131,6 +138,34 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
   for (const [name, call] of calls) {
     it(name, () => expectCastThenNoServer(call));
   }
+
+  // The later steps of append and of the list page, which the calls above never reach.
+  const oid = () => new Types.ObjectId();
+  it('append step 2: seq allocation ($inc lastSeq, $max lastActivityAt)', () =>
+    expectCastThenNoServer(() =>
+      conversations
+        .findOneAndUpdate({ _id: oid() }, allocateSeqUpdate(new Date()), {
+          returnDocument: 'after',
+        })
+        .exec(),
+    ));
+  it("append step 4: the sender's watermarks ($max on the matched member)", () =>
+    expectCastThenNoServer(() =>
+      conversations
+        .updateOne({ _id: oid(), 'members.userId': oid() }, senderWatermarksUpdate(3))
+        .exec(),
+    ));
+  it("list page: the page's last messages in one query", () =>
+    expectCastThenNoServer(() =>
+      messages
+        .find(
+          lastMessagesFilter([
+            { conversationId: oid(), seq: 4 },
+            { conversationId: oid(), seq: 1 },
+          ]),
+        )
+        .exec(),
+    ));
 
   it('answers malformed ids without any query (nothing to cast, nothing sent)', async () => {
     await expect(repos.users.findById('junk')).resolves.toBeNull();
