@@ -26,7 +26,7 @@ import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
 import { UsersRepository } from '../users.repository.js';
 import { MongoStorageModule } from './mongo-storage.module.js';
-import { MODEL, MONGO_CONNECTION_NAME } from './mongo.schemas.js';
+import { INDEX, MODEL, MONGO_CONNECTION_NAME } from './mongo.schemas.js';
 
 /** How long mongodb-memory-server may take to find or fetch a binary and start it (a cached binary: ~1 s). */
 const MONGOMS_START_TIMEOUT_MS = 30_000;
@@ -77,7 +77,7 @@ async function resolveTarget(): Promise<Target> {
  * Opens the adapter through MongoStorageModule in a fresh database; reset empties every collection (keeping the
  * indexes), close drops the database.
  */
-async function mongoUnderTest(uri: string): Promise<StorageUnderTest> {
+async function mongoUnderTest(uri: string): Promise<StorageUnderTest & { connection: Connection }> {
   const dbName = `chat_contract_${randomBytes(6).toString('hex')}`;
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -94,6 +94,7 @@ async function mongoUnderTest(uri: string): Promise<StorageUnderTest> {
     moduleRef.get<Model<unknown>>(getModelToken(name, MONGO_CONNECTION_NAME)),
   );
   return {
+    connection,
     repos: {
       users: moduleRef.get(UsersRepository),
       sessions: moduleRef.get(SessionsRepository),
@@ -127,16 +128,32 @@ if ('skip' in target) {
   afterAll(() => target.stop());
 
   describe('mongodb: beyond the contract', () => {
-    it('creates the declared unique indexes at start, under their fixed names', async () => {
+    it('creates every declared index at start, under its fixed name, before the first write', async () => {
       const storage = await mongoUnderTest(target.uri);
       try {
+        const names = async (collection: string) =>
+          (await storage.connection.db!.collection(collection).indexes()).map((i) => i.name).sort();
+        expect(await names('users')).toEqual(['_id_', INDEX.usernameLower].sort());
+        expect(await names('sessions')).toEqual(
+          [
+            '_id_',
+            INDEX.sessionToken,
+            'sessions_previous_token_hash_idx',
+            'sessions_user_id_idx',
+          ].sort(),
+        );
+        expect(await names('conversations')).toEqual(
+          ['_id_', INDEX.directKey, 'conversations_member_activity_idx'].sort(),
+        );
+        expect(await names('messages')).toEqual(
+          ['_id_', INDEX.messageSeq, INDEX.clientMessageId].sort(),
+        );
+        // And E11000 on one of them comes out as the domain error.
         const { users } = storage.repos;
         await users.create({ username: 'Alice', displayName: 'A', passwordHash: 'h' });
         await expect(
           users.create({ username: 'ALICE', displayName: 'B', passwordHash: 'h' }),
-        ).rejects.toMatchObject({
-          constraint: 'username',
-        });
+        ).rejects.toMatchObject({ constraint: 'username' });
       } finally {
         await storage.close();
       }
