@@ -44,6 +44,9 @@ export type AuthListener = (auth: AuthResponse | null) => void;
 /** Codes that mean the refresh cookie can no longer give a session: sign the person out. */
 const SESSION_LOST_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.REFRESH_TOKEN_INVALID, ErrorCode.UNAUTHENTICATED]);
 
+/** Web Lock taken around POST /api/auth/refresh (see `refresh`). */
+const REFRESH_LOCK_NAME = 'chat-auth-refresh';
+
 /** Refresh this long before the access token expires, so in-flight calls rarely meet TOKEN_EXPIRED. */
 const PROACTIVE_REFRESH_MARGIN_MS = 30_000;
 
@@ -119,7 +122,13 @@ export class ApiClient {
    */
   refresh(): Promise<AuthResponse> {
     if (!this.refreshing) {
-      this.refreshing = this.request<AuthResponse>('/api/auth/refresh', { method: 'POST', authenticated: false })
+      const call = () => this.request<AuthResponse>('/api/auth/refresh', { method: 'POST', authenticated: false });
+      // Tabs share the cookie: the API revokes the whole session when a rotated refresh token is presented
+      // again, so two tabs refreshing at once would sign the person out. A Web Lock serialises refreshes
+      // across tabs; the second one sends the cookie the first has just rotated.
+      const locked: Promise<AuthResponse> =
+        typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request(REFRESH_LOCK_NAME, call) : call();
+      this.refreshing = locked
         .then((auth) => this.applyAuth(auth))
         .catch((error: unknown) => {
           if (error instanceof ApiError && SESSION_LOST_CODES.has(error.code)) this.clearAuth();

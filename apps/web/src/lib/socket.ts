@@ -14,6 +14,9 @@ import { ApiError, type ApiClient } from './api-client';
 /** The typed Socket.IO client: events from `@chat/shared` (`socket.ts`). */
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Wait before retrying a refresh that failed because the API was unreachable (ms). */
+const RETRY_REFRESH_AFTER_MS = 5_000;
+
 /** How long a `message:send` may wait for its ack before the send is shown as failed (ms). */
 export const SEND_ACK_TIMEOUT_MS = 10_000;
 
@@ -38,13 +41,21 @@ export function createChatSocket(api: ApiClient): ChatSocket {
 
   let refreshAttempts = 0;
   const refreshAndReconnect = (): void => {
+    if (api.getAccessToken() === null) return; // signed out meanwhile: nothing to reconnect
     // Two failed refreshes in a row without a successful connect means something else is wrong: stop looping.
     if (refreshAttempts >= 2) return;
     refreshAttempts += 1;
     api
       .refresh()
       .then(() => socket.connect())
-      .catch(() => undefined);
+      .catch((error: unknown) => {
+        // A lost session is already handled (ApiClient tells its listeners, the app shows sign-in). An
+        // unreachable API is not final: try again shortly, without counting it as a failed refresh.
+        if (error instanceof ApiError && error.status === 0) {
+          refreshAttempts -= 1;
+          setTimeout(refreshAndReconnect, RETRY_REFRESH_AFTER_MS);
+        }
+      });
   };
 
   socket.on('connect', () => {
