@@ -76,6 +76,18 @@ export async function postgresUnderTest(
     const dropper = new pg.Client({ connectionString: adminUrl });
     await dropper.connect();
     try {
+      // pg's pool.end() resolves once it has asked its connections to close, not when the server has seen them
+      // go: wait for them briefly (SQLSTATE 55006 "being accessed by other users") before forcing the drop,
+      // which would otherwise kill them mid-goodbye and make the pool log errors.
+      for (let attempt = 0; attempt < 40; attempt++) {
+        try {
+          await dropper.query(`DROP DATABASE IF EXISTS ${name}`);
+          return;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== '55006') throw error;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     } finally {
       await dropper.end();
