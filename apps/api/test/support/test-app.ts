@@ -1,10 +1,12 @@
 /**
- * Starts the real application (createApp: the production wiring) on an ephemeral port with an in-memory PGlite
- * database. One app per test file; tests isolate themselves with unique usernames.
+ * Starts the real application (createApp: the production wiring) on an ephemeral port with a fresh database on
+ * the run's target adapter (see e2e-database.ts: in-memory PGlite unless TEST_DATABASE_TARGET says otherwise).
+ * One app per test file; tests isolate themselves with unique usernames.
  */
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/common/create-app.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { createE2eDatabase } from './e2e-database.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -16,14 +18,12 @@ export interface TestApp {
 
 /**
  * Test defaults: bcrypt at its minimum cost (4) to keep registration fast; a high auth rate limit.
- * TEST_DATABASE_URL runs the same suites on another database (e.g. an empty PostgreSQL database); TEST_LOG_LEVEL
- * shows the app's logs (default silent).
+ * DATABASE_URL is filled in per app by startTestApp; TEST_LOG_LEVEL shows the app's logs (default silent).
  */
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   PORT: '0',
   HOST: '127.0.0.1',
-  DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'pglite://memory',
   JWT_SECRET: 'e2e-test-secret-that-is-long-enough-0123456789',
   BCRYPT_COST: '4',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -33,7 +33,8 @@ export const TEST_ENV: Record<string, string> = {
 
 /** @param env overrides of TEST_ENV (strings, as the environment would give them) */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const config = loadConfig({ ...TEST_ENV, ...env });
+  const database = await createE2eDatabase();
+  const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, ...env });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -42,6 +43,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     config,
     baseUrl: `http://127.0.0.1:${address.port}`,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
   };
 }

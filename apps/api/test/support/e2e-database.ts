@@ -1,0 +1,74 @@
+/**
+ * The database an e2e app runs on, chosen by TEST_DATABASE_TARGET (set by test/run-e2e-on.mjs):
+ * - unset or `pglite`: a fresh in-memory PGlite per app;
+ * - `postgres`: a fresh database `chat_e2e_<random>` on the server at TEST_POSTGRES_URL (default
+ *   postgres://postgres@127.0.0.1:5432/test), dropped when the app closes;
+ * - `mongodb`: a fresh database `chat_e2e_<random>` on the server at MONGODB_URI, dropped when the app closes.
+ * Test configuration, read here rather than through the app's config module on purpose.
+ */
+import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
+import pg from 'pg';
+
+export interface E2eDatabase {
+  /** DATABASE_URL for the app. */
+  url: string;
+  /** Removes what `url` points at; call after the app has closed. */
+  drop(): Promise<void>;
+}
+
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Which adapter the e2e suites exercise in this run: 'pglite', 'postgres' or 'mongodb'. */
+export function e2eTarget(): string {
+  return process.env.TEST_DATABASE_TARGET ?? 'pglite';
+}
+
+/**
+ * Creates an empty database for one app on the configured target.
+ * @throws when the target is unknown or its server refuses (the runner probed it first, so this is a real failure)
+ */
+export async function createE2eDatabase(): Promise<E2eDatabase> {
+  const target = e2eTarget();
+  const name = `chat_e2e_${randomBytes(6).toString('hex')}`;
+  if (target === 'pglite') return { url: 'pglite://memory', drop: async () => {} };
+  if (target === 'postgres') {
+    const adminUrl = process.env.TEST_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+    await withPg(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      // FORCE (PostgreSQL 13+) ends connections a closing pool may still hold for a moment.
+      drop: () => withPg(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    };
+  }
+  if (target === 'mongodb') {
+    const base = process.env.MONGODB_URI;
+    if (!base) throw new Error('TEST_DATABASE_TARGET=mongodb needs MONGODB_URI');
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      drop: async () => {
+        const connection = await mongoose.createConnection(url.toString()).asPromise();
+        try {
+          await connection.dropDatabase();
+        } finally {
+          await connection.close();
+        }
+      },
+    };
+  }
+  throw new Error(`unknown TEST_DATABASE_TARGET ${target} (pglite, postgres or mongodb)`);
+}
+
+async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
