@@ -43,13 +43,17 @@ async function provideMongo() {
     const { MongoMemoryServer } = await import('mongodb-memory-server');
     const server = await Promise.race([
       MongoMemoryServer.create(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('no mongod within 30 s')), 30_000).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('no mongod within 30 s')), 30_000).unref(),
+      ),
     ]);
     env.MONGODB_URI = server.getUri();
     stop = async () => void (await server.stop());
     return null;
   } catch (error) {
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);
+    const reason = (error instanceof Error ? error.message : String(error))
+      .replace(/\s+/g, ' ')
+      .slice(0, 200);
     return `MONGODB_URI is unset and mongodb-memory-server has no mongod (${reason})`;
   } finally {
     console.warn = warn;
@@ -80,7 +84,13 @@ if (unavailable) {
 console.log(`api e2e on ${target}`);
 const result = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', '--testPathPatterns', '\\.e2e-spec\\.ts$'],
+  [
+    '--experimental-vm-modules',
+    'node_modules/jest/bin/jest.js',
+    '--runInBand',
+    '--testPathPatterns',
+    '\\.e2e-spec\\.ts$',
+  ],
   { cwd: packageRoot, env, stdio: 'inherit' },
 );
 await stop();

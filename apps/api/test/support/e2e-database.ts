@@ -40,7 +40,11 @@ export async function createE2eDatabase(): Promise<E2eDatabase> {
     return {
       url: url.toString(),
       // FORCE (PostgreSQL 13+) ends connections a closing pool may still hold for a moment.
-      drop: () => withPg(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+      drop: async () => {
+        await withPg(adminUrl, (client) =>
+          client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+        );
+      },
     };
   }
   if (target === 'mongodb') {
