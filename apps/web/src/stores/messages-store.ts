@@ -138,9 +138,9 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
       receive: (message, selfId) => {
         const t = get().threads[message.conversationId];
         const own = message.senderId === selfId;
-        if (!t) return; // not opened yet: its history load will include this message
+        if (!t) return; // never opened: its first history page will include this message
         const pending = own ? t.pending.filter((p) => p.clientMessageId !== message.clientMessageId) : t.pending;
-        // Before the first page arrives, keep the message anyway: mergeBySeq dedups it when the page lands.
+        // While the first page is still loading, keep the message anyway: mergeBySeq dedups it when it lands.
         const messages = mergeBySeq(t.messages, [message]);
         if (messages === t.messages && pending.length === t.pending.length) return;
         patch(message.conversationId, () => ({ messages, pending }));
