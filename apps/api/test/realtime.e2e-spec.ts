@@ -121,6 +121,8 @@ describe('message:send', () => {
         clientMessageId: expect.any(String),
         kind: 'text',
         body: 'hello there',
+        system: null,
+        attachments: [],
         createdAt: expect.any(String),
       },
     });

@@ -29,6 +29,36 @@ export const ErrorCode = {
   USERNAME_TAKEN: 'USERNAME_TAKEN',
   /** A direct conversation needs another person. 400. */
   CANNOT_MESSAGE_SELF: 'CANNOT_MESSAGE_SELF',
+  /** The conversation is a direct one and the operation is for groups only. 400. */
+  NOT_A_GROUP: 'NOT_A_GROUP',
+  /** Only group admins may do this. 403. */
+  ADMIN_REQUIRED: 'ADMIN_REQUIRED',
+  /** The caller left or was removed: the conversation is read-only for them. 403. */
+  MEMBERSHIP_ENDED: 'MEMBERSHIP_ENDED',
+  /** A user to add is already an active member. 409. */
+  ALREADY_MEMBER: 'ALREADY_MEMBER',
+  /** A user to remove, promote or demote is not an active member. 404. */
+  NOT_A_MEMBER: 'NOT_A_MEMBER',
+  /** The group would exceed LIMITS.GROUP_MEMBERS_MAX members. 400. */
+  MEMBER_LIMIT_EXCEEDED: 'MEMBER_LIMIT_EXCEEDED',
+  /** An uploaded file is larger than the per-file limit. 413. */
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  /** An image has more pixels than LIMITS.IMAGE_MAX_PIXELS (decompression-bomb guard). 413. */
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  /** An uploaded file has no bytes. 400. */
+  EMPTY_FILE: 'EMPTY_FILE',
+  /** The file's type (sniffed from its bytes) is not allowed, or does not match what it claims to be. 415. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** More attachments in one message than LIMITS.ATTACHMENTS_PER_MESSAGE. 400. */
+  TOO_MANY_ATTACHMENTS: 'TOO_MANY_ATTACHMENTS',
+  /** The caller's upload quota for the day is used up. 429. */
+  UPLOAD_QUOTA_EXCEEDED: 'UPLOAD_QUOTA_EXCEEDED',
+  /** The attachment does not exist or the caller may not use or see it. 404. */
+  ATTACHMENT_NOT_FOUND: 'ATTACHMENT_NOT_FOUND',
+  /** The attachment was already sent with a message. 409. */
+  ATTACHMENT_IN_USE: 'ATTACHMENT_IN_USE',
+  /** The session behind this connection was revoked (signed out elsewhere). 401. */
+  SESSION_REVOKED: 'SESSION_REVOKED',
   /** The request or socket payload is larger than allowed. 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Too many requests in the window; retry later. 429. */
@@ -54,6 +84,21 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   USER_NOT_FOUND: 404,
   USERNAME_TAKEN: 409,
   CANNOT_MESSAGE_SELF: 400,
+  NOT_A_GROUP: 400,
+  ADMIN_REQUIRED: 403,
+  MEMBERSHIP_ENDED: 403,
+  ALREADY_MEMBER: 409,
+  NOT_A_MEMBER: 404,
+  MEMBER_LIMIT_EXCEEDED: 400,
+  FILE_TOO_LARGE: 413,
+  IMAGE_TOO_LARGE: 413,
+  EMPTY_FILE: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_ATTACHMENTS: 400,
+  UPLOAD_QUOTA_EXCEEDED: 429,
+  ATTACHMENT_NOT_FOUND: 404,
+  ATTACHMENT_IN_USE: 409,
+  SESSION_REVOKED: 401,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,

@@ -35,6 +35,30 @@ export const LIMITS = {
   SOCKET_MAX_PAYLOAD_BYTES: 64 * 1024,
   /** Largest JSON REST body, in bytes. */
   REST_MAX_BODY_BYTES: 64 * 1024,
+  /** Group name, in characters after trimming. */
+  GROUP_TITLE_MIN: 1,
+  GROUP_TITLE_MAX: 100,
+  /** Members of a group, the creator included (so 1..255 others at creation). */
+  GROUP_MEMBERS_MAX: 256,
+  /** Default per-file upload limit in bytes (the API's UPLOAD_MAX_FILE_BYTES may set another; it is the authority). */
+  ATTACHMENT_MAX_BYTES_DEFAULT: 25 * 1024 * 1024,
+  /** Attachments in one message. */
+  ATTACHMENTS_PER_MESSAGE: 10,
+  /** Images above this many pixels are refused before decoding (decompression bombs): 40 megapixels. */
+  IMAGE_MAX_PIXELS: 40_000_000,
+  /** Longest edge of image thumbnails, in pixels. */
+  THUMBNAIL_SIZE: 320,
+  /** Avatar edge, in pixels (square), and the small size for lists. */
+  AVATAR_SIZE: 256,
+  AVATAR_SMALL_SIZE: 64,
+  /** Displayed file names, in characters. */
+  FILE_NAME_MAX: 255,
+  /**
+   * Typing: a client sends `typing:update` at most once per TYPING_THROTTLE_MS while typing; a typing state that
+   * is not renewed expires after TYPING_TTL_MS on both sides.
+   */
+  TYPING_THROTTLE_MS: 2_500,
+  TYPING_TTL_MS: 6_000,
 } as const;
 
 /** Allowed username shape; lower-case is not required, uniqueness ignores case. */

@@ -15,11 +15,40 @@
  *   GET    /api/conversations/:id/messages        HistoryQuery         -> 200 MessagePage
  *   POST   /api/conversations/:id/messages        SendMessageBody      -> 200|201 Message (REST twin of message:send)
  *   GET    /api/health                                                 -> 200|503 HealthResponse
+ *
+ * Groups (admins manage; only active members act; a former member reads history up to their departure):
+ *   POST   /api/conversations/group               CreateGroupRequest   -> 201 ConversationSummary
+ *   PATCH  /api/conversations/:id                 UpdateGroupRequest   -> 200 ConversationSummary
+ *   POST   /api/conversations/:id/members         AddMembersRequest    -> 200 ConversationSummary
+ *   DELETE /api/conversations/:id/members/:userId                      -> 200 ConversationSummary
+ *   PATCH  /api/conversations/:id/members/:userId UpdateMemberRequest  -> 200 ConversationSummary
+ *   POST   /api/conversations/:id/leave                                -> 200 ConversationSummary (status 'left')
+ *
+ * Attachments and avatars (multipart/form-data, one file in the field `file` per request, so each file has its
+ * own progress and can be cancelled alone; the file's type is sniffed from its bytes):
+ *   POST   /api/conversations/:id/attachments     multipart `file`     -> 201 Attachment (unsent until referenced
+ *                                                                          by id in message:send)
+ *   DELETE /api/attachments/:id                   (uploader, unsent)   -> 204
+ *   GET    /api/attachments/:id/content           (members)            -> the file
+ *   GET    /api/attachments/:id/thumbnail         (members, images)    -> WebP
+ *   PUT    /api/users/me/avatar                   multipart `file`     -> 200 SelfUser
+ *   DELETE /api/users/me/avatar                                        -> 200 SelfUser
+ *   PUT    /api/conversations/:id/avatar          multipart `file`     -> 200 ConversationSummary (group admins)
+ *   DELETE /api/conversations/:id/avatar                               -> 200 ConversationSummary (group admins)
+ *   GET    /api/avatars/...                       (signed-in users)    -> WebP (the path is whatever avatarUrl says)
+ * File GETs are made by <img> and download links, which cannot send an Authorization header: they authenticate
+ * with the httpOnly MEDIA_COOKIE_NAME cookie that the auth routes set beside the refresh cookie.
  */
-import type { SelfUser } from './models.js';
+import type { MemberRole, SelfUser } from './models.js';
 
 /** Name of the httpOnly cookie that carries the refresh token (path-scoped to /api/auth). */
 export const REFRESH_COOKIE_NAME = 'chat_refresh';
+
+/**
+ * Name of the httpOnly cookie that authenticates file downloads (GET only, path-scoped to the file routes).
+ * Set and renewed by register, login and refresh; cleared by logout. Never accepted by any other route.
+ */
+export const MEDIA_COOKIE_NAME = 'chat_media';
 
 export interface RegisterRequest {
   username: string;
@@ -72,6 +101,26 @@ export interface HistoryQuery {
 export interface SendMessageBody {
   clientMessageId: string;
   body: string;
+}
+
+export interface CreateGroupRequest {
+  /** 1..LIMITS.GROUP_TITLE_MAX characters after trimming. */
+  title: string;
+  /** The other members (1..LIMITS.GROUP_MEMBERS_MAX - 1 distinct existing users, not the creator). */
+  memberIds: string[];
+}
+
+export interface UpdateGroupRequest {
+  title: string;
+}
+
+export interface AddMembersRequest {
+  /** Distinct existing users who are not active members. */
+  userIds: string[];
+}
+
+export interface UpdateMemberRequest {
+  role: MemberRole;
 }
 
 export type HealthStatus = 'ok' | 'error';

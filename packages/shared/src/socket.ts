@@ -7,7 +7,7 @@
  * `data` is an ErrorPayload. The server joins each socket to its user's room itself; clients never choose rooms.
  */
 import type { ErrorPayload } from './errors.js';
-import type { ConversationSummary, Message } from './models.js';
+import type { ConversationSummary, Message, PresenceState } from './models.js';
 
 /** Every acknowledgement has this shape. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
@@ -19,13 +19,51 @@ export interface SendMessagePayload {
   conversationId: string;
   /** UUID made by the client; resending with the same id returns the stored message. */
   clientMessageId: string;
+  /** Trimmed 1..LIMITS.MESSAGE_BODY_MAX characters; may be empty (0) when attachmentIds is not empty. */
   body: string;
+  /** Attachments the sender uploaded to this conversation and has not sent yet (0..LIMITS.ATTACHMENTS_PER_MESSAGE). */
+  attachmentIds?: string[];
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  /** true while typing (renewed every LIMITS.TYPING_THROTTLE_MS at most), false when stopped or sent. */
+  typing: boolean;
+}
+
+/** Someone else's typing state in a conversation. Expires on its own after `expiresInMs` unless renewed. */
+export interface TypingEvent {
+  conversationId: string;
+  userId: string;
+  typing: boolean;
+  expiresInMs: number;
+}
+
+/** Raise the caller's watermarks (never lowered; values above the conversation's lastSeq are capped). */
+export interface ReceiptPayload {
+  conversationId: string;
+  /** A device of the caller received every message up to this seq. */
+  deliveredSeq?: number;
+  /** The caller read every message up to this seq (conversation on screen, window focused). */
+  readSeq?: number;
+}
+
+/** A member's watermarks after a change; sent to every member, the reader's own devices included. */
+export interface ReceiptEvent {
+  conversationId: string;
+  userId: string;
+  deliveredSeq: number;
+  readSeq: number;
 }
 
 /** Events a client emits. Each is acknowledged once the server has finished with it. */
 export interface ClientToServerEvents {
   /** Acked only after the message is durably stored; then fanned out as `message:new`. */
   'message:send': (payload: SendMessagePayload, ack: AckCallback<Message>) => void;
+  /** Ephemeral: never stored, fanned out only to the other active members' rooms. The ack is optional. */
+  'typing:update': (payload: TypingPayload, ack?: AckCallback<null>) => void;
+  /** Acked with the caller's watermarks after the change; fanned out as `receipt:update`. */
+  'receipt:update': (payload: ReceiptPayload, ack: AckCallback<ReceiptEvent>) => void;
 }
 
 /** Events the server emits to a user's room (every tab and device of that user). */
@@ -34,6 +72,17 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   /** A conversation the user belongs to appeared or changed (as that user sees it). */
   'conversation:updated': (conversation: ConversationSummary) => void;
+  /** Once right after connecting: the presence of everyone who shares a conversation with the user. */
+  'presence:snapshot': (states: PresenceState[]) => void;
+  /** Someone who shares a conversation with the user came online or went offline. */
+  'presence:update': (state: PresenceState) => void;
+  'typing:update': (event: TypingEvent) => void;
+  'receipt:update': (event: ReceiptEvent) => void;
+  /**
+   * The server is about to disconnect this socket because its access token expired (TOKEN_EXPIRED) or its session
+   * was revoked (SESSION_REVOKED). The client refreshes (if it can) and reconnects, then resyncs.
+   */
+  'session:expired': (error: ErrorPayload) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

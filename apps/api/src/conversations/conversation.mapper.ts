@@ -17,6 +17,9 @@ export function toMessage(m: MessageRecord): Message {
     clientMessageId: m.clientMessageId,
     kind: m.kind,
     body: m.body,
+    system: m.system ?? null,
+    // Attachment URLs are filled in by the attachments module's mapper once it exists.
+    attachments: [],
     createdAt: m.createdAt.toISOString(),
   };
 }
@@ -31,8 +34,10 @@ export function toConversationSummary(
   usersById: ReadonlyMap<string, UserRecord>,
 ): ConversationSummary {
   const c = item.conversation;
+  const left = item.membership.leftAt !== null && item.membership.leftAt !== undefined;
   const wireMembers: ConversationMember[] = [];
-  for (const m of members) {
+  // A former member no longer sees who is in the group.
+  for (const m of left ? [] : members) {
     const user = usersById.get(m.userId);
     if (!user) continue;
     wireMembers.push({
@@ -47,6 +52,8 @@ export function toConversationSummary(
     id: c.id,
     type: c.type,
     title: c.title,
+    avatarUrl: c.avatarUrl ?? null,
+    status: left ? 'left' : 'active',
     members: wireMembers,
     lastSeq: c.lastSeq,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,

@@ -1,3 +1,4 @@
+import type { MemberRole } from '@chat/shared';
 import type {
   ConversationListItem,
   ConversationRecord,
@@ -28,17 +29,71 @@ export abstract class ConversationsRepository {
     createdBy: string,
   ): Promise<FindOrCreateDirectResult>;
   abstract findById(id: string): Promise<ConversationRecord | null>;
-  /** The membership of `userId` in `conversationId`, or null when not a member (or no such conversation). */
+  /**
+   * The membership of `userId` in `conversationId`, active or former (check `leftAt`), or null when they never
+   * were a member (or there is no such conversation).
+   */
   abstract findMember(conversationId: string, userId: string): Promise<MemberRecord | null>;
-  /** Members ordered by joinedAt, then userId. */
+  /** ACTIVE members (leftAt null) ordered by joinedAt, then userId. */
   abstract listMembers(conversationId: string): Promise<MemberRecord[]>;
-  /** Members of many conversations at once (for list pages), keyed by conversation id. */
+  /** ACTIVE members of many conversations at once (for list pages), keyed by conversation id. */
   abstract listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>>;
-  /** Ids of every user who shares at least one conversation with `userId` (presence audience), without `userId`. */
+  /**
+   * Ids of every user who shares at least one conversation with `userId` as active members on both sides
+   * (presence audience), without `userId`.
+   */
   abstract listContactIds(userId: string): Promise<string[]>;
   /**
+   * Creates a group: `createdBy` becomes its first admin, every id of `memberIds` (distinct, existing, not the
+   * creator: the service checks) a member, all in one atomic step.
+   */
+  abstract createGroup(input: {
+    title: string;
+    createdBy: string;
+    memberIds: readonly string[];
+  }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }>;
+  /**
+   * Changes a group's title and/or picture and sets updatedAt. @returns the conversation, or null when missing.
+   */
+  abstract updateGroup(
+    conversationId: string,
+    changes: { title?: string; avatarUrl?: string | null },
+  ): Promise<ConversationRecord | null>;
+  /**
+   * Makes each user an active member (role member, joinedAt now, watermarks kept for a returning former member;
+   * leftAt and historyUntilSeq cleared) unless already active, and sets updatedAt when anyone was added.
+   * Concurrent adds of the same user: exactly one call returns them.
+   * @returns the memberships this call created or re-activated (users already active are left out)
+   */
+  abstract addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
+  /**
+   * Ends an active membership atomically: leftAt = now, historyUntilSeq = the conversation's lastSeq, role =
+   * member; sets updatedAt. Concurrent removals of the same user: exactly one call gets the record.
+   * @returns the membership as it is now, or null when the user was not an active member
+   */
+  abstract removeMember(conversationId: string, userId: string): Promise<MemberRecord | null>;
+  /** Sets an ACTIVE member's role (updatedAt too). @returns the membership, or null when not an active member. */
+  abstract setRole(
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+  ): Promise<MemberRecord | null>;
+  /**
+   * If the conversation has active members but no active admin, promotes the longest-standing active member
+   * (earliest joinedAt, then lowest userId) and returns that membership; otherwise returns null. Safe to call
+   * after every leave, removal or demotion; concurrent calls promote at most that one member.
+   */
+  abstract ensureAdmin(conversationId: string): Promise<MemberRecord | null>;
+  /**
+   * Archives the conversation (archivedAt = now) when it has no active member left.
+   * @returns true when it is (now or already) archived
+   */
+  abstract archiveIfEmpty(conversationId: string): Promise<boolean>;
+  /**
    * The conversations of `userId`, most recent activity first (ties by id, descending), each with the last
-   * message and the caller's unread count, in one query per page (no query per conversation).
+   * message and the caller's unread count, in one query per page (no query per conversation). Includes
+   * conversations the user left (their membership has leftAt set): last message and unread count are then capped
+   * at historyUntilSeq.
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX
    */
   abstract listForUser(
@@ -46,7 +101,10 @@ export abstract class ConversationsRepository {
     page: { cursor?: string | null; limit: number },
   ): Promise<RecordPage<ConversationListItem>>;
   /** The same item as `listForUser` would give for one conversation; null when not a member. */
-  abstract getListItem(conversationId: string, userId: string): Promise<ConversationListItem | null>;
+  abstract getListItem(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationListItem | null>;
   /**
    * Raises the member's watermarks to at least the given values (never lowers them, never past lastSeq).
    * @returns the membership after the update, or null when not a member.

@@ -1,4 +1,4 @@
-import type { MessageKind } from '@chat/shared';
+import type { MessageKind, SystemEvent } from '@chat/shared';
 import type { MessageRecord } from './storage.types.js';
 
 export interface AppendMessageInput {
@@ -7,6 +7,13 @@ export interface AppendMessageInput {
   clientMessageId: string;
   kind: MessageKind;
   body: string;
+  /** For kind 'system'. */
+  system?: SystemEvent | null;
+  /**
+   * Attachments to claim for this message, in display order: each must exist, belong to the conversation, have
+   * been uploaded by the sender and be unsent. Claimed in the same atomic step as the insert.
+   */
+  attachmentIds?: readonly string[];
 }
 
 export interface AppendMessageResult {
@@ -22,6 +29,8 @@ export interface HistoryPageInput {
   after?: number;
   /** 1..LIMITS.HISTORY_PAGE_MAX */
   limit: number;
+  /** Never return messages with seq > untilSeq (a former member's view ends at their departure). */
+  untilSeq?: number;
 }
 
 /**
@@ -39,7 +48,8 @@ export abstract class MessagesRepository {
   /**
    * One page of history in ascending seq order. Neither bound: the newest `limit` messages. `before`: the
    * `limit` messages just below it. `after`: the `limit` messages just above it. Both: between them, nearest to
-   * `after` first. `hasMore` tells whether more exist beyond the page in the direction of travel.
+   * `after` first. `hasMore` tells whether more exist beyond the page in the direction of travel. Each message
+   * comes with its attachments (fetched in one batch per page, not per message).
    */
   abstract listPage(
     conversationId: string,

@@ -35,3 +35,17 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/**
+ * A message referenced attachments it may not claim: `not_found` (no such attachment, another conversation, or
+ * another uploader: one answer, so ids leak nothing) or `in_use` (already sent with a message). Nothing was stored.
+ */
+export class AttachmentClaimError extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'in_use',
+    readonly attachmentId: string,
+  ) {
+    super(`attachment ${attachmentId} cannot be claimed: ${reason}`);
+    this.name = 'AttachmentClaimError';
+  }
+}

@@ -2,7 +2,13 @@
  * Domain records the repositories speak: plain objects with string ids and `Date` times. No adapter type
  * (Mongoose document, SQL row) ever crosses a repository boundary.
  */
-import type { ConversationType, MemberRole, MessageKind } from '@chat/shared';
+import type {
+  AttachmentKind,
+  ConversationType,
+  MemberRole,
+  MessageKind,
+  SystemEvent,
+} from '@chat/shared';
 
 export interface UserRecord {
   id: string;
@@ -11,7 +17,10 @@ export interface UserRecord {
   displayName: string;
   /** bcrypt hash; never leaves the API. */
   passwordHash: string;
+  /** Avatar path on the API origin (versioned: a new picture gets a new path), or null. */
   avatarUrl: string | null;
+  /** When the person's last connection closed (presence); null if never recorded. */
+  lastSeenAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -40,11 +49,17 @@ export interface ConversationRecord {
   /** For direct conversations, `min(userId):max(userId)`: the unique key that makes opening one idempotent. */
   directKey: string | null;
   createdBy: string;
+  /** Group picture path on the API origin, or null. */
+  avatarUrl: string | null;
   /** Highest allocated sequence number; 0 when no message exists. */
   lastSeq: number;
   /** Time of the last message, or creation time when there is none. */
   lastActivityAt: Date;
   createdAt: Date;
+  /** Last change of title, picture or membership (not of messages or receipts). */
+  updatedAt: Date;
+  /** Set when a group's last active member left; an archived group takes no new members or messages. */
+  archivedAt: Date | null;
 }
 
 export interface MemberRecord {
@@ -55,6 +70,13 @@ export interface MemberRecord {
   /** Receipt watermarks: highest seq delivered to / read by this member. Never move backwards. */
   deliveredSeq: number;
   readSeq: number;
+  /**
+   * Null for an active member. Set when they left or were removed: they keep read access to messages with
+   * seq <= historyUntilSeq and nothing after. Re-adding them clears both (they are active again).
+   */
+  leftAt: Date | null;
+  /** For a former member, the last seq they may read (the conversation's lastSeq when they left); else null. */
+  historyUntilSeq: number | null;
 }
 
 export interface MessageRecord {
@@ -65,6 +87,32 @@ export interface MessageRecord {
   clientMessageId: string;
   kind: MessageKind;
   body: string;
+  /** What a system message records; null for text messages. */
+  system: SystemEvent | null;
+  /** Attachments claimed by this message, in the order the sender listed them. */
+  attachments: AttachmentRecord[];
+  createdAt: Date;
+}
+
+export interface AttachmentRecord {
+  id: string;
+  conversationId: string;
+  uploaderId: string;
+  /** The message that sent it; null while unsent (removed after a grace period if never sent). */
+  messageId: string | null;
+  kind: AttachmentKind;
+  /** Sanitised display name. */
+  name: string;
+  /** Sniffed from the bytes. */
+  mimeType: string;
+  /** Stored size in bytes. */
+  size: number;
+  width: number | null;
+  height: number | null;
+  /** Key of the file in FileStorage (a generated id, never derived from client input). */
+  storageKey: string;
+  /** Key of the thumbnail in FileStorage, for images. */
+  thumbnailKey: string | null;
   createdAt: Date;
 }
 
@@ -73,8 +121,9 @@ export interface ConversationListItem {
   conversation: ConversationRecord;
   /** The caller's own membership (watermarks, role). */
   membership: MemberRecord;
+  /** The last message the caller may see (for a former member: the last one up to historyUntilSeq). */
   lastMessage: MessageRecord | null;
-  /** `lastSeq - readSeq` of the caller, floored at 0. */
+  /** `min(lastSeq, historyUntilSeq ?? lastSeq) - readSeq` of the caller, floored at 0. */
   unreadCount: number;
 }
 

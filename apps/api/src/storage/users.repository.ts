@@ -30,5 +30,10 @@ export abstract class UsersRepository {
   abstract findManyByIds(ids: readonly string[]): Promise<UserRecord[]>;
   abstract search(input: SearchUsersInput): Promise<RecordPage<UserRecord>>;
   /** @returns the updated user, or null when it does not exist. */
-  abstract updateProfile(id: string, changes: { displayName?: string }): Promise<UserRecord | null>;
+  abstract updateProfile(
+    id: string,
+    changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<UserRecord | null>;
+  /** Records when the person's last connection closed (presence). No-op for an unknown id. */
+  abstract setLastSeen(id: string, at: Date): Promise<void>;
 }
