@@ -4,13 +4,21 @@ import { AppError } from '../common/app-error.js';
 import { isId } from '../common/ids.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
-import type { ConversationListItem, MemberRecord, UserRecord } from '../storage/storage.types.js';
+import { MessagesRepository } from '../storage/messages.repository.js';
+import type {
+  ConversationListItem,
+  ConversationRecord,
+  MemberRecord,
+  UserRecord,
+} from '../storage/storage.types.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toConversationSummary } from './conversation.mapper.js';
 
 /**
- * Conversations and the one membership check every REST route and socket event goes through
- * (`requireMember`). Idea from immich's `requireAccess`: check access first, then act.
+ * Conversations and the access checks every REST route and socket event goes through, in one place:
+ * `requireMember` (active member: acting), `requireReader` (active or former: reading history up to the
+ * departure), `requireAdmin` (active admin of a group: managing). Idea from immich's `requireAccess`: check
+ * access first, then act.
  */
 @Injectable()
 export class ConversationsService {
@@ -18,14 +26,79 @@ export class ConversationsService {
     private readonly conversations: ConversationsRepository,
     private readonly users: UsersRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly messages: MessagesRepository,
   ) {}
 
   /**
-   * The membership of `userId` in `conversationId`.
-   * @throws AppError CONVERSATION_NOT_FOUND (404) when the conversation does not exist or the user is not a
-   *   member: the same answer for both, so ids of other people's conversations reveal nothing.
+   * The ACTIVE membership of `userId` in `conversationId`: the check for everything that acts (send, typing,
+   * receipts, member lists, leaving).
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the conversation does not exist or the user never was a
+   *   member: the same answer for both, so ids of other people's conversations reveal nothing;
+   *   MEMBERSHIP_ENDED (403) when they left or were removed (the conversation is read-only for them)
    */
   async requireMember(conversationId: string, userId: string): Promise<MemberRecord> {
+    const member = await this.findMembership(conversationId, userId);
+    if (member.leftAt !== null) {
+      throw new AppError(
+        ErrorCode.MEMBERSHIP_ENDED,
+        'You are no longer a member of this conversation.',
+      );
+    }
+    return member;
+  }
+
+  /**
+   * Read access: an active member reads everything; a former member reads the history up to their departure
+   * (docs/protocol.md, "Groups").
+   * @returns the membership and `untilSeq`: undefined for an active member, else the last seq they may read
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the user never was a member
+   */
+  async requireReader(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; untilSeq: number | undefined }> {
+    const member = await this.findMembership(conversationId, userId);
+    if (member.leftAt === null) return { member, untilSeq: undefined };
+    return { member, untilSeq: member.historyUntilSeq ?? 0 };
+  }
+
+  /**
+   * An active admin of a group: the check for renaming and managing members.
+   * @returns the conversation and the caller's membership
+   * @throws AppError CONVERSATION_NOT_FOUND / MEMBERSHIP_ENDED as requireMember; NOT_A_GROUP (400) for a direct
+   *   conversation; ADMIN_REQUIRED (403) for a member who is not an admin
+   */
+  async requireAdmin(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ conversation: ConversationRecord; member: MemberRecord }> {
+    const { conversation, member } = await this.requireGroupMember(conversationId, userId);
+    if (member.role !== 'admin') {
+      throw new AppError(ErrorCode.ADMIN_REQUIRED, 'Only group admins can do that.');
+    }
+    return { conversation, member };
+  }
+
+  /**
+   * An active member of a group (leaving is for any member, but only of groups).
+   * @throws AppError as requireMember; NOT_A_GROUP (400) for a direct conversation
+   */
+  async requireGroupMember(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ conversation: ConversationRecord; member: MemberRecord }> {
+    const member = await this.requireMember(conversationId, userId);
+    const conversation = await this.conversations.findById(conversationId);
+    if (!conversation)
+      throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+    if (conversation.type !== 'group') {
+      throw new AppError(ErrorCode.NOT_A_GROUP, 'Only group conversations allow that.');
+    }
+    return { conversation, member };
+  }
+
+  /** Active or former membership. @throws AppError CONVERSATION_NOT_FOUND when never a member */
+  private async findMembership(conversationId: string, userId: string): Promise<MemberRecord> {
     const member = isId(conversationId)
       ? await this.conversations.findMember(conversationId, userId)
       : null;
@@ -79,18 +152,68 @@ export class ConversationsService {
     return { items: await this.summarize(result.items), nextCursor: result.nextCursor };
   }
 
-  /** One conversation as the caller sees it. @throws AppError CONVERSATION_NOT_FOUND */
+  /**
+   * One conversation as the caller sees it (a former member gets it with status 'left' and no member list).
+   * @throws AppError CONVERSATION_NOT_FOUND when the caller never was a member
+   */
   async get(conversationId: string, callerId: string): Promise<ConversationSummary> {
-    await this.requireMember(conversationId, callerId);
+    await this.requireReader(conversationId, callerId);
     const summary = await this.summaryFor(conversationId, callerId);
     if (!summary) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
     return summary;
   }
 
-  /** User ids of every member of a conversation (fan-out audience). */
+  /**
+   * User ids of every ACTIVE member of a conversation (fan-out audience): read at each fan-out, so someone who
+   * left or was removed stops receiving the conversation's events at once, whatever rooms their sockets are in.
+   */
   async memberIds(conversationId: string): Promise<string[]> {
     const members = await this.conversations.listMembers(conversationId);
     return members.map((m) => m.userId);
+  }
+
+  /**
+   * Sends `conversation:updated` after a change to every ACTIVE member and to `formerIds` (former members whose
+   * view changed, e.g. the person just removed), each with the conversation as they see it. Active members are
+   * summarised from one read of the conversation, its active members, their users and its newest message (four
+   * queries whatever their number); each former member costs one list-item query (usually there is one).
+   * @returns the active member ids (the audience for the change's `message:new`) and the summaries sent, keyed
+   *   by user id (so a caller can answer with its own)
+   */
+  async publishUpdated(
+    conversationId: string,
+    formerIds: readonly string[] = [],
+  ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
+    const summaries = new Map<string, ConversationSummary>();
+    const [conversation, members, newest] = await Promise.all([
+      this.conversations.findById(conversationId),
+      this.conversations.listMembers(conversationId),
+      this.messages.listPage(conversationId, { limit: 1 }),
+    ]);
+    const activeMemberIds = members.map((m) => m.userId);
+    if (!conversation) return { activeMemberIds, summaries };
+    const users = await this.users.findManyByIds(activeMemberIds);
+    const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
+    const lastMessage = newest.items[newest.items.length - 1] ?? null;
+    for (const membership of members) {
+      const item: ConversationListItem = {
+        conversation,
+        membership,
+        lastMessage,
+        // ConversationListItem.unreadCount's definition for an active member.
+        unreadCount: Math.max(conversation.lastSeq - membership.readSeq, 0),
+      };
+      summaries.set(membership.userId, toConversationSummary(item, members, usersById));
+    }
+    for (const userId of new Set(formerIds)) {
+      if (summaries.has(userId)) continue; // re-added concurrently: active again
+      const summary = await this.summaryFor(conversationId, userId);
+      if (summary) summaries.set(userId, summary);
+    }
+    for (const [userId, summary] of summaries) {
+      this.realtime.toUsers([userId], 'conversation:updated', summary);
+    }
+    return { activeMemberIds, summaries };
   }
 
   private async summaryFor(

@@ -30,7 +30,8 @@ export class MessagesService {
    * other tabs and devices included). Idempotent on the client message id: a retry returns the stored
    * message with `created: false` and is not fanned out again.
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
-   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not a member (nothing is stored or sent);
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
+   *   when they left or were removed (in both cases nothing is stored or sent);
    *   VALIDATION_FAILED for a body that is empty or too long after trimming (defence in depth: DTOs check first)
    */
   async send(
@@ -71,17 +72,19 @@ export class MessagesService {
 
   /**
    * One page of history in ascending seq order (see MessagesRepository.listPage for before/after semantics).
-   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not a member
+   * A former member reads only up to their departure (seq <= historyUntilSeq).
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member
    */
   async history(
     conversationId: string,
     callerId: string,
     query: { before?: number; after?: number; limit?: number },
   ): Promise<MessagePage> {
-    await this.conversations.requireMember(conversationId, callerId);
+    const { untilSeq } = await this.conversations.requireReader(conversationId, callerId);
     const page = await this.messages.listPage(conversationId, {
       ...(query.before !== undefined ? { before: query.before } : {}),
       ...(query.after !== undefined ? { after: query.after } : {}),
+      ...(untilSeq !== undefined ? { untilSeq } : {}),
       limit: query.limit ?? LIMITS.HISTORY_PAGE_DEFAULT,
     });
     return { items: page.items.map(toMessage), hasMore: page.hasMore };

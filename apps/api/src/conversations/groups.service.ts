@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  type ConversationSummary,
+  describeSystemEvent,
+  ErrorCode,
+  LIMITS,
+  type MemberRole,
+  type Message,
+  type SystemEvent,
+  systemEventUserIds,
+} from '@chat/shared';
+import { AppError } from '../common/app-error.js';
+import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { ConversationsRepository } from '../storage/conversations.repository.js';
+import { MessagesRepository } from '../storage/messages.repository.js';
+import { UsersRepository } from '../storage/users.repository.js';
+import { toMessage } from './conversation.mapper.js';
+import { ConversationsService } from './conversations.service.js';
+
+/** Name used in a system message's fallback text for a person whose record is gone. */
+const UNKNOWN_PERSON = 'Someone';
+
+/**
+ * Group conversations: create, rename, add and remove members, leave, promote and demote. Every operation runs
+ * in the same order:
+ * 1. access check through ConversationsService (requireAdmin / requireGroupMember);
+ * 2. the membership change in the repository, which is the authority (its atomic answer decides races: of two
+ *    concurrent adds or removals of one person exactly one gets the record, the other gets ALREADY_MEMBER or
+ *    NOT_A_MEMBER);
+ * 3. one system message per event (kind 'system', own seq, server-made clientMessageId), so history and resync
+ *    carry the timeline;
+ * 4. fan-out: `conversation:updated` to every active member and to the former members the change concerns
+ *    (the removed or leaving person gets their 'left' view), then `message:new` for the system messages to the
+ *    active members only (read afresh, so a removed person's sockets get nothing more).
+ * Admin continuity: after a leave, removal or demotion `ensureAdmin` promotes the longest-standing member when
+ * no admin is left (recorded as `admin_granted` with actorId null); a group left empty is archived.
+ */
+@Injectable()
+export class GroupsService {
+  constructor(
+    private readonly access: ConversationsService,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly users: UsersRepository,
+    private readonly realtime: RealtimePublisher,
+  ) {}
+
+  /**
+   * Creates a group with the caller as its first admin.
+   * @param input title already trimmed (1..100), memberIds 1..255 distinct ids (DTO-checked)
+   * @returns the group as the caller sees it
+   * @throws AppError VALIDATION_FAILED when memberIds holds the caller; USER_NOT_FOUND (404) when an id is not a
+   *   user (details.memberIds lists them); MEMBER_LIMIT_EXCEEDED (400) above LIMITS.GROUP_MEMBERS_MAX
+   */
+  async create(
+    callerId: string,
+    input: { title: string; memberIds: readonly string[] },
+  ): Promise<ConversationSummary> {
+    const title = this.checkTitle(input.title);
+    const memberIds = [...new Set(input.memberIds)];
+    if (memberIds.includes(callerId)) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'List the other members only.', {
+        memberIds: ['must not contain yourself: the creator is a member already'],
+      });
+    }
+    if (memberIds.length + 1 > LIMITS.GROUP_MEMBERS_MAX) {
+      throw new AppError(
+        ErrorCode.MEMBER_LIMIT_EXCEEDED,
+        `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
+      );
+    }
+    await this.requireUsers(memberIds, 'memberIds');
+    const { conversation } = await this.conversations.createGroup({
+      title,
+      createdBy: callerId,
+      memberIds,
+    });
+    const created = await this.record(conversation.id, callerId, {
+      type: 'group_created',
+      actorId: callerId,
+      title,
+      memberIds,
+    });
+    return this.fanOut(conversation.id, callerId, [created], []);
+  }
+
+  /**
+   * Renames a group (admins). Renaming to the current title changes nothing and records nothing.
+   * @throws AppError as ConversationsService.requireAdmin
+   */
+  async rename(
+    callerId: string,
+    conversationId: string,
+    rawTitle: string,
+  ): Promise<ConversationSummary> {
+    const title = this.checkTitle(rawTitle);
+    const { conversation } = await this.access.requireAdmin(conversationId, callerId);
+    if (conversation.title === title) return this.access.get(conversationId, callerId);
+    const updated = await this.conversations.updateGroup(conversationId, { title });
+    if (!updated) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+    const renamed = await this.record(conversationId, callerId, {
+      type: 'group_renamed',
+      actorId: callerId,
+      title,
+    });
+    return this.fanOut(conversationId, callerId, [renamed], []);
+  }
+
+  /**
+   * Adds people (admins). Former members come back active and, like new members, see the whole history.
+   * @param userIds 1..255 distinct ids (DTO-checked)
+   * @throws AppError as requireAdmin; USER_NOT_FOUND (404) for ids that are not users; ALREADY_MEMBER (409) when
+   *   any of them is an active member (details.userIds lists them; nobody is added); MEMBER_LIMIT_EXCEEDED (400)
+   *   when the group would pass LIMITS.GROUP_MEMBERS_MAX
+   */
+  async addMembers(
+    callerId: string,
+    conversationId: string,
+    userIds: readonly string[],
+  ): Promise<ConversationSummary> {
+    await this.access.requireAdmin(conversationId, callerId);
+    const wanted = [...new Set(userIds)];
+    await this.requireUsers(wanted, 'userIds');
+    const active = new Set(
+      (await this.conversations.listMembers(conversationId)).map((m) => m.userId),
+    );
+    const already = wanted.filter((id) => active.has(id));
+    if (already.length > 0) {
+      throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.', {
+        userIds: already.map((id) => `${id} is already a member`),
+      });
+    }
+    // Checked before the change, not within it: two concurrent adds near the limit may pass it together
+    // (documented in docs/protocol.md); the storage ports have no conditional add.
+    if (active.size + wanted.length > LIMITS.GROUP_MEMBERS_MAX) {
+      throw new AppError(
+        ErrorCode.MEMBER_LIMIT_EXCEEDED,
+        `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
+      );
+    }
+    const added = await this.conversations.addMembers(conversationId, wanted);
+    // A concurrent request added them first: it records the event, this one reports the conflict.
+    if (added.length === 0) throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.');
+    const addedIds = new Set(added.map((m) => m.userId));
+    const event = await this.record(conversationId, callerId, {
+      type: 'members_added',
+      actorId: callerId,
+      userIds: wanted.filter((id) => addedIds.has(id)),
+    });
+    return this.fanOut(conversationId, callerId, [event], []);
+  }
+
+  /**
+   * Removes a member (admins; an admin may remove another admin). Removing yourself is leaving (see `leave`),
+   * for admins and members alike. The removed person keeps read access to the history up to now.
+   * @throws AppError as requireAdmin; NOT_A_MEMBER (404) when the user is not an active member
+   */
+  async removeMember(
+    callerId: string,
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationSummary> {
+    if (userId === callerId) return this.leave(callerId, conversationId);
+    await this.access.requireAdmin(conversationId, callerId);
+    const removed = await this.conversations.removeMember(conversationId, userId);
+    if (!removed) throw notAMember();
+    const events = [
+      await this.record(conversationId, callerId, {
+        type: 'member_removed',
+        actorId: callerId,
+        userId,
+      }),
+    ];
+    events.push(...(await this.afterDeparture(conversationId, callerId)));
+    return this.fanOut(conversationId, callerId, events, [userId]);
+  }
+
+  /**
+   * The caller leaves a group (any active member). When they were the last admin the longest-standing member
+   * becomes admin; when nobody is left the group is archived.
+   * @returns the group as the caller now sees it (status 'left')
+   * @throws AppError CONVERSATION_NOT_FOUND, MEMBERSHIP_ENDED (already left), NOT_A_GROUP (direct conversations
+   *   cannot be left)
+   */
+  async leave(callerId: string, conversationId: string): Promise<ConversationSummary> {
+    await this.access.requireGroupMember(conversationId, callerId);
+    const left = await this.conversations.removeMember(conversationId, callerId);
+    // A concurrent leave of the same person won: for this request they are no longer a member.
+    if (!left) {
+      throw new AppError(
+        ErrorCode.MEMBERSHIP_ENDED,
+        'You are no longer a member of this conversation.',
+      );
+    }
+    const events = [
+      await this.record(conversationId, callerId, { type: 'member_left', actorId: callerId }),
+    ];
+    events.push(...(await this.afterDeparture(conversationId, callerId)));
+    return this.fanOut(conversationId, callerId, events, [callerId]);
+  }
+
+  /**
+   * Promotes or demotes a member (admins). Setting the role a member already has changes nothing. An admin may
+   * step down only while another admin remains (otherwise the automatic promotion would pick the longest-standing
+   * member, often themselves).
+   * @throws AppError as requireAdmin; NOT_A_MEMBER (404) when the user is not an active member;
+   *   VALIDATION_FAILED when the last admin demotes themselves
+   */
+  async setRole(
+    callerId: string,
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+  ): Promise<ConversationSummary> {
+    await this.access.requireAdmin(conversationId, callerId);
+    const members = await this.conversations.listMembers(conversationId);
+    const target = members.find((m) => m.userId === userId);
+    if (!target) throw notAMember();
+    if (target.role === role) return this.access.get(conversationId, callerId);
+    if (
+      role === 'member' &&
+      userId === callerId &&
+      !members.some((m) => m.role === 'admin' && m.userId !== callerId)
+    ) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'A group needs an admin.', {
+        role: ['the last admin cannot step down: make someone else an admin first, or leave'],
+      });
+    }
+    const updated = await this.conversations.setRole(conversationId, userId, role);
+    if (!updated) throw notAMember();
+    const events = [
+      await this.record(
+        conversationId,
+        callerId,
+        role === 'admin'
+          ? { type: 'admin_granted', actorId: callerId, userId }
+          : { type: 'admin_revoked', actorId: callerId, userId },
+      ),
+    ];
+    if (role === 'member') events.push(...(await this.afterDeparture(conversationId, callerId)));
+    return this.fanOut(conversationId, callerId, events, []);
+  }
+
+  /**
+   * Stores one system message (kind 'system', a server-made clientMessageId, `body` = the plain-text fallback
+   * composed with the names stored now). Public so other group features (the group picture) record their events
+   * the same way; publish with `fanOut`.
+   * @param senderId the person whose action it records (for an automatic promotion: whoever triggered it)
+   */
+  async record(conversationId: string, senderId: string, event: SystemEvent): Promise<Message> {
+    const ids = [...new Set(systemEventUserIds(event))];
+    const users = ids.length > 0 ? await this.users.findManyByIds(ids) : [];
+    const names = new Map(users.map((u) => [u.id, u.displayName]));
+    const body = describeSystemEvent(event, (id) =>
+      id === null ? UNKNOWN_PERSON : (names.get(id) ?? UNKNOWN_PERSON),
+    );
+    const { message } = await this.messages.append({
+      conversationId,
+      senderId,
+      clientMessageId: randomUUID(),
+      kind: 'system',
+      body,
+      system: event,
+    });
+    return toMessage(message);
+  }
+
+  /**
+   * Publishes a change: `conversation:updated` to every active member and to `formerIds` (each as they see it),
+   * then `message:new` for each system message to the active members.
+   * @returns the conversation as `callerId` sees it now
+   */
+  async fanOut(
+    conversationId: string,
+    callerId: string,
+    systemMessages: readonly Message[],
+    formerIds: readonly string[],
+  ): Promise<ConversationSummary> {
+    const { activeMemberIds, summaries } = await this.access.publishUpdated(
+      conversationId,
+      formerIds,
+    );
+    for (const message of systemMessages) {
+      this.realtime.toUsers(activeMemberIds, 'message:new', message);
+    }
+    return summaries.get(callerId) ?? this.access.get(conversationId, callerId);
+  }
+
+  /** After someone left, was removed or demoted: keep an admin, archive an empty group. */
+  private async afterDeparture(conversationId: string, triggeredBy: string): Promise<Message[]> {
+    const recorded: Message[] = [];
+    const promoted = await this.conversations.ensureAdmin(conversationId);
+    if (promoted) {
+      recorded.push(
+        await this.record(conversationId, triggeredBy, {
+          type: 'admin_granted',
+          actorId: null,
+          userId: promoted.userId,
+        }),
+      );
+    }
+    const remaining = await this.conversations.listMembers(conversationId);
+    if (remaining.length === 0) await this.conversations.archiveIfEmpty(conversationId);
+    return recorded;
+  }
+
+  /** Defence in depth behind the DTO: trimmed, 1..100 characters. */
+  private checkTitle(raw: string): string {
+    const title = raw.trim();
+    if (title.length < LIMITS.GROUP_TITLE_MIN || title.length > LIMITS.GROUP_TITLE_MAX) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'The group name is empty or too long.', {
+        title: [
+          `must be ${LIMITS.GROUP_TITLE_MIN}..${LIMITS.GROUP_TITLE_MAX} characters after trimming`,
+        ],
+      });
+    }
+    return title;
+  }
+
+  /** @throws AppError USER_NOT_FOUND naming the ids that are not users, under `field` */
+  private async requireUsers(ids: readonly string[], field: string): Promise<void> {
+    const found = new Set((await this.users.findManyByIds(ids)).map((u) => u.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.', {
+        [field]: missing.map((id) => `${id} is not a user`),
+      });
+    }
+  }
+}
+
+function notAMember(): AppError {
+  return new AppError(ErrorCode.NOT_A_MEMBER, 'Not a member of this conversation.');
+}
