@@ -55,7 +55,8 @@ export function toConversationSummary(
     avatarUrl: c.avatarUrl ?? null,
     status: left ? 'left' : 'active',
     members: wireMembers,
-    lastSeq: c.lastSeq,
+    // A former member's view ends at their departure: no hint of what came after.
+    lastSeq: left ? Math.min(c.lastSeq, item.membership.historyUntilSeq ?? c.lastSeq) : c.lastSeq,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,
     lastActivityAt: c.lastActivityAt.toISOString(),
     unreadCount: item.unreadCount,

@@ -17,6 +17,7 @@ import { MessagesRepository } from '../storage/messages.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toMessage } from './conversation.mapper.js';
 import { ConversationsService } from './conversations.service.js';
+import { KeyedMutex } from './keyed-mutex.js';
 
 /** Name used in a system message's fallback text for a person whose record is gone. */
 const UNKNOWN_PERSON = 'Someone';
@@ -38,6 +39,9 @@ const UNKNOWN_PERSON = 'Someone';
  */
 @Injectable()
 export class GroupsService {
+  /** One change at a time per group, so the timeline's order is the order of the changes (see KeyedMutex). */
+  private readonly serial = new KeyedMutex();
+
   constructor(
     private readonly access: ConversationsService,
     private readonly conversations: ConversationsRepository,
@@ -94,17 +98,19 @@ export class GroupsService {
     conversationId: string,
     rawTitle: string,
   ): Promise<ConversationSummary> {
-    const title = this.checkTitle(rawTitle);
-    const { conversation } = await this.access.requireAdmin(conversationId, callerId);
-    if (conversation.title === title) return this.access.get(conversationId, callerId);
-    const updated = await this.conversations.updateGroup(conversationId, { title });
-    if (!updated) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
-    const renamed = await this.record(conversationId, callerId, {
-      type: 'group_renamed',
-      actorId: callerId,
-      title,
+    return this.serial.run(conversationId, async () => {
+      const title = this.checkTitle(rawTitle);
+      const { conversation } = await this.access.requireAdmin(conversationId, callerId);
+      if (conversation.title === title) return this.access.get(conversationId, callerId);
+      const updated = await this.conversations.updateGroup(conversationId, { title });
+      if (!updated) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      const renamed = await this.record(conversationId, callerId, {
+        type: 'group_renamed',
+        actorId: callerId,
+        title,
+      });
+      return this.fanOut(conversationId, callerId, [renamed], []);
     });
-    return this.fanOut(conversationId, callerId, [renamed], []);
   }
 
   /**
@@ -119,36 +125,38 @@ export class GroupsService {
     conversationId: string,
     userIds: readonly string[],
   ): Promise<ConversationSummary> {
-    await this.access.requireAdmin(conversationId, callerId);
-    const wanted = [...new Set(userIds)];
-    await this.requireUsers(wanted, 'userIds');
-    const active = new Set(
-      (await this.conversations.listMembers(conversationId)).map((m) => m.userId),
-    );
-    const already = wanted.filter((id) => active.has(id));
-    if (already.length > 0) {
-      throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.', {
-        userIds: already.map((id) => `${id} is already a member`),
-      });
-    }
-    // Checked before the change, not within it: two concurrent adds near the limit may pass it together
-    // (documented in docs/protocol.md); the storage ports have no conditional add.
-    if (active.size + wanted.length > LIMITS.GROUP_MEMBERS_MAX) {
-      throw new AppError(
-        ErrorCode.MEMBER_LIMIT_EXCEEDED,
-        `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
+    return this.serial.run(conversationId, async () => {
+      await this.access.requireAdmin(conversationId, callerId);
+      const wanted = [...new Set(userIds)];
+      await this.requireUsers(wanted, 'userIds');
+      const active = new Set(
+        (await this.conversations.listMembers(conversationId)).map((m) => m.userId),
       );
-    }
-    const added = await this.conversations.addMembers(conversationId, wanted);
-    // A concurrent request added them first: it records the event, this one reports the conflict.
-    if (added.length === 0) throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.');
-    const addedIds = new Set(added.map((m) => m.userId));
-    const event = await this.record(conversationId, callerId, {
-      type: 'members_added',
-      actorId: callerId,
-      userIds: wanted.filter((id) => addedIds.has(id)),
+      const already = wanted.filter((id) => active.has(id));
+      if (already.length > 0) {
+        throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.', {
+          userIds: already.map((id) => `${id} is already a member`),
+        });
+      }
+      // Checked before the change, not within it: two concurrent adds near the limit may pass it together
+      // (documented in docs/protocol.md); the storage ports have no conditional add.
+      if (active.size + wanted.length > LIMITS.GROUP_MEMBERS_MAX) {
+        throw new AppError(
+          ErrorCode.MEMBER_LIMIT_EXCEEDED,
+          `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
+        );
+      }
+      const added = await this.conversations.addMembers(conversationId, wanted);
+      // A concurrent request added them first: it records the event, this one reports the conflict.
+      if (added.length === 0) throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.');
+      const addedIds = new Set(added.map((m) => m.userId));
+      const event = await this.record(conversationId, callerId, {
+        type: 'members_added',
+        actorId: callerId,
+        userIds: wanted.filter((id) => addedIds.has(id)),
+      });
+      return this.fanOut(conversationId, callerId, [event], []);
     });
-    return this.fanOut(conversationId, callerId, [event], []);
   }
 
   /**
@@ -162,18 +170,20 @@ export class GroupsService {
     userId: string,
   ): Promise<ConversationSummary> {
     if (userId === callerId) return this.leave(callerId, conversationId);
-    await this.access.requireAdmin(conversationId, callerId);
-    const removed = await this.conversations.removeMember(conversationId, userId);
-    if (!removed) throw notAMember();
-    const events = [
-      await this.record(conversationId, callerId, {
-        type: 'member_removed',
-        actorId: callerId,
-        userId,
-      }),
-    ];
-    events.push(...(await this.afterDeparture(conversationId, callerId)));
-    return this.fanOut(conversationId, callerId, events, [userId]);
+    return this.serial.run(conversationId, async () => {
+      await this.access.requireAdmin(conversationId, callerId);
+      const removed = await this.conversations.removeMember(conversationId, userId);
+      if (!removed) throw notAMember();
+      const events = [
+        await this.record(conversationId, callerId, {
+          type: 'member_removed',
+          actorId: callerId,
+          userId,
+        }),
+      ];
+      events.push(...(await this.afterDeparture(conversationId, callerId)));
+      return this.fanOut(conversationId, callerId, events, [userId]);
+    });
   }
 
   /**
@@ -184,20 +194,22 @@ export class GroupsService {
    *   cannot be left)
    */
   async leave(callerId: string, conversationId: string): Promise<ConversationSummary> {
-    await this.access.requireGroupMember(conversationId, callerId);
-    const left = await this.conversations.removeMember(conversationId, callerId);
-    // A concurrent leave of the same person won: for this request they are no longer a member.
-    if (!left) {
-      throw new AppError(
-        ErrorCode.MEMBERSHIP_ENDED,
-        'You are no longer a member of this conversation.',
-      );
-    }
-    const events = [
-      await this.record(conversationId, callerId, { type: 'member_left', actorId: callerId }),
-    ];
-    events.push(...(await this.afterDeparture(conversationId, callerId)));
-    return this.fanOut(conversationId, callerId, events, [callerId]);
+    return this.serial.run(conversationId, async () => {
+      await this.access.requireGroupMember(conversationId, callerId);
+      const left = await this.conversations.removeMember(conversationId, callerId);
+      // A concurrent leave of the same person won: for this request they are no longer a member.
+      if (!left) {
+        throw new AppError(
+          ErrorCode.MEMBERSHIP_ENDED,
+          'You are no longer a member of this conversation.',
+        );
+      }
+      const events = [
+        await this.record(conversationId, callerId, { type: 'member_left', actorId: callerId }),
+      ];
+      events.push(...(await this.afterDeparture(conversationId, callerId)));
+      return this.fanOut(conversationId, callerId, events, [callerId]);
+    });
   }
 
   /**
@@ -213,33 +225,35 @@ export class GroupsService {
     userId: string,
     role: MemberRole,
   ): Promise<ConversationSummary> {
-    await this.access.requireAdmin(conversationId, callerId);
-    const members = await this.conversations.listMembers(conversationId);
-    const target = members.find((m) => m.userId === userId);
-    if (!target) throw notAMember();
-    if (target.role === role) return this.access.get(conversationId, callerId);
-    if (
-      role === 'member' &&
-      userId === callerId &&
-      !members.some((m) => m.role === 'admin' && m.userId !== callerId)
-    ) {
-      throw new AppError(ErrorCode.VALIDATION_FAILED, 'A group needs an admin.', {
-        role: ['the last admin cannot step down: make someone else an admin first, or leave'],
-      });
-    }
-    const updated = await this.conversations.setRole(conversationId, userId, role);
-    if (!updated) throw notAMember();
-    const events = [
-      await this.record(
-        conversationId,
-        callerId,
-        role === 'admin'
-          ? { type: 'admin_granted', actorId: callerId, userId }
-          : { type: 'admin_revoked', actorId: callerId, userId },
-      ),
-    ];
-    if (role === 'member') events.push(...(await this.afterDeparture(conversationId, callerId)));
-    return this.fanOut(conversationId, callerId, events, []);
+    return this.serial.run(conversationId, async () => {
+      await this.access.requireAdmin(conversationId, callerId);
+      const members = await this.conversations.listMembers(conversationId);
+      const target = members.find((m) => m.userId === userId);
+      if (!target) throw notAMember();
+      if (target.role === role) return this.access.get(conversationId, callerId);
+      if (
+        role === 'member' &&
+        userId === callerId &&
+        !members.some((m) => m.role === 'admin' && m.userId !== callerId)
+      ) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'A group needs an admin.', {
+          role: ['the last admin cannot step down: make someone else an admin first, or leave'],
+        });
+      }
+      const updated = await this.conversations.setRole(conversationId, userId, role);
+      if (!updated) throw notAMember();
+      const events = [
+        await this.record(
+          conversationId,
+          callerId,
+          role === 'admin'
+            ? { type: 'admin_granted', actorId: callerId, userId }
+            : { type: 'admin_revoked', actorId: callerId, userId },
+        ),
+      ];
+      if (role === 'member') events.push(...(await this.afterDeparture(conversationId, callerId)));
+      return this.fanOut(conversationId, callerId, events, []);
+    });
   }
 
   /**
