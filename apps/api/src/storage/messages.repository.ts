@@ -55,6 +55,11 @@ export abstract class MessagesRepository {
     conversationId: string,
     page: HistoryPageInput,
   ): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
+  /**
+   * One message by id (with its attachments), or null. Used to place an attachment's message in a former
+   * member's readable history (seq <= historyUntilSeq). Added by the attachments feature.
+   */
+  abstract findById(id: string): Promise<MessageRecord | null>;
   abstract findByClientId(
     conversationId: string,
     senderId: string,

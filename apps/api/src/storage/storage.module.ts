@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { AttachmentsRepository } from './attachments.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -30,7 +31,7 @@ const SQL_STORAGE = Symbol('SQL_STORAGE');
  * closes it when the app shuts down (`app.close()`, or a signal once `enableShutdownHooks()` is on).
  *
  * Provides, globally: UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository,
- * StorageHealth.
+ * AttachmentsRepository, StorageHealth.
  */
 @Global()
 @Module({})
@@ -51,7 +52,7 @@ export class StorageModule implements OnApplicationShutdown {
         module: StorageModule,
         global: true,
         imports: [MongoStorageModule.forRoot(target.url)],
-        // Re-exporting the adapter module exports its port tokens (the same five as below).
+        // Re-exporting the adapter module exports its port tokens (the same six as below).
         exports: [MongoStorageModule],
       };
     }
@@ -73,6 +74,7 @@ export class StorageModule implements OnApplicationShutdown {
         fromStorage(SessionsRepository, (s) => s.sessions),
         fromStorage(ConversationsRepository, (s) => s.conversations),
         fromStorage(MessagesRepository, (s) => s.messages),
+        fromStorage(AttachmentsRepository, (s) => s.attachments),
         fromStorage(StorageHealth, (s) => s.health),
       ],
       exports: [
@@ -80,6 +82,7 @@ export class StorageModule implements OnApplicationShutdown {
         SessionsRepository,
         ConversationsRepository,
         MessagesRepository,
+        AttachmentsRepository,
         StorageHealth,
       ],
     };

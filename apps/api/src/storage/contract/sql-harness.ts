@@ -10,7 +10,7 @@ import { sqlStorageOver } from '../sql/sql-storage.js';
 import type { StorageUnderTest } from './storage.contract.js';
 
 /** Every table of the schema, for TRUNCATE. */
-const TABLES = 'messages, conversation_members, conversations, sessions, users';
+const TABLES = 'attachments, messages, conversation_members, conversations, sessions, users';
 
 function underTest(
   database: SqlDatabase,
@@ -23,6 +23,7 @@ function underTest(
       sessions: storage.sessions,
       conversations: storage.conversations,
       messages: storage.messages,
+      attachments: storage.attachments,
       health: storage.health,
     },
     reset: async () => {

@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import type { AttachmentsRepository } from '../attachments.repository.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
 import type { SessionsRepository } from '../sessions.repository.js';
@@ -30,6 +31,7 @@ export interface StorageUnderTest {
     sessions: SessionsRepository;
     conversations: ConversationsRepository;
     messages: MessagesRepository;
+    attachments: AttachmentsRepository;
     health: StorageHealth;
   };
   /** Empties every collection/table (called before each test). */

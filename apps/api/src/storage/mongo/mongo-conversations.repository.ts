@@ -1,3 +1,4 @@
+import type { MemberRole } from '@chat/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
@@ -17,20 +18,24 @@ import {
   INDEX,
   MODEL,
   MONGO_CONNECTION_NAME,
+  type AttachmentDoc,
   type ConversationDoc,
   type MemberDoc,
   type MessageDoc,
   type UserDoc,
 } from './mongo.schemas.js';
+import { loadAttachmentsById } from './mongo-attachments.repository.js';
 import {
   directKeyOf,
   duplicateKeyIndex,
+  isActiveMember,
   parseId,
   parseIds,
   toConversationRecord,
   toMemberRecord,
   toMemberRecords,
   toMessageRecord,
+  translated,
   translateMongoError,
 } from './mongo-support.js';
 
@@ -60,6 +65,68 @@ export function listKeysetFilter(cursor: string): Record<string, unknown> {
   };
 }
 
+/** The caller's ACTIVE membership, as a filter on `members` (leftAt null also matches pre-group documents). */
+export function activeMemberFilter(userId: Types.ObjectId): Record<string, unknown> {
+  return { members: trusted({ $elemMatch: { userId, leftAt: null } }) };
+}
+
+/**
+ * The caller's FORMER memberships that left at or before `until` (all of them when null), as a filter.
+ */
+export function formerMemberFilter(
+  userId: Types.ObjectId,
+  until: Date | null,
+): Record<string, unknown> {
+  return {
+    members: trusted({
+      $elemMatch: { userId, leftAt: until ? { $ne: null, $lte: until } : { $ne: null } },
+    }),
+  };
+}
+
+/**
+ * Pipeline update that ends `userId`'s active membership: leftAt now, historyUntilSeq the document's own
+ * lastSeq (read and written in the same atomic document update, so no append can slip in between), role
+ * member; and sets updatedAt. Used with the filter `activeMemberFilter(userId)` (pure, cast-tested).
+ */
+export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<string, unknown>[] {
+  return [
+    {
+      $set: {
+        members: {
+          $map: {
+            input: '$members',
+            as: 'm',
+            in: {
+              $cond: [
+                {
+                  $and: [
+                    { $eq: ['$$m.userId', userId] },
+                    { $eq: [{ $ifNull: ['$$m.leftAt', null] }, null] },
+                  ],
+                },
+                {
+                  $mergeObjects: [
+                    '$$m',
+                    { leftAt: now, historyUntilSeq: '$lastSeq', role: 'member' },
+                  ],
+                },
+                '$$m',
+              ],
+            },
+          },
+        },
+        updatedAt: now,
+      },
+    },
+  ];
+}
+
+/** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
+function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): MemberDoc {
+  return { userId, role, joinedAt, deliveredSeq: 0, readSeq: 0, leftAt: null, historyUntilSeq: null };
+}
+
 /**
  * The filter that fetches the last message of each listed conversation at once: exact (conversationId, seq)
  * keys of the unique (conversationId, seq) index (pure, cast-tested).
@@ -73,15 +140,52 @@ export function lastMessagesFilter(
 /** A conversation as the list reads it: the caller's membership only (the `$elemMatch` projection). */
 type ListDoc = Omit<ConversationDoc, 'members'> & { members?: MemberDoc[] };
 
+/** Where a list document sits in its owner's list: leftAt for a former member, else lastActivityAt. */
+function listKey(doc: ListDoc): Date {
+  return doc.members?.[0]?.leftAt ?? doc.lastActivityAt;
+}
+
+/** Descending (key, id) order of the list. */
+function compareListDocs(a: ListDoc, b: ListDoc): number {
+  const byTime = listKey(b).getTime() - listKey(a).getTime();
+  if (byTime !== 0) return byTime;
+  const x = a._id.toHexString();
+  const y = b._id.toHexString();
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/** Every field of a conversation but the members, plus the caller's own entry. */
+function listProjection(userId: Types.ObjectId): Record<string, unknown> {
+  return {
+    type: 1,
+    title: 1,
+    directKey: 1,
+    createdBy: 1,
+    avatarUrl: 1,
+    lastSeq: 1,
+    lastActivityAt: 1,
+    createdAt: 1,
+    updatedAt: 1,
+    archivedAt: 1,
+    members: { $elemMatch: { userId } },
+  };
+}
+
 /**
  * ConversationsRepository on MongoDB. Members are embedded in their conversation (see mongo.schemas.ts for why),
  * so creating a direct conversation with its two members is one atomic insert, and a membership is read with
  * the conversation's `lastSeq` in one document.
  *
- * The list page is two queries, whatever its size: (1) the caller's conversations in list order, walked on the
+ * The list page, whatever its size: (1) the caller's ACTIVE conversations in list order, walked on the
  * multikey index (members.userId, lastActivityAt desc, _id desc) with a keyset condition and only the caller's
- * membership projected; (2) the last message of every conversation on the page, fetched at once as exact
- * (conversationId, seq = lastSeq) keys of the unique (conversationId, seq) index.
+ * membership projected; (2) the conversations they LEFT, sorted here by leftAt (a former member's view froze
+ * then; few per person, and no index can sort by one array element's field); the two are merged by (key, id);
+ * (3) the last visible message of every conversation on the page (seq = lastSeq, or historyUntilSeq for a
+ * former member), fetched at once as exact keys of the unique (conversationId, seq) index; (4) their
+ * attachments by id.
+ *
+ * Membership changes are single conditional document updates (the member's state in the filter, `$elemMatch`
+ * and arrayFilters), so of two concurrent identical changes exactly one matches.
  */
 @Injectable()
 export class MongoConversationsRepository extends ConversationsRepository {
@@ -90,6 +194,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
     private readonly conversations: Model<ConversationDoc>,
     @InjectModel(MODEL.message, MONGO_CONNECTION_NAME) private readonly messages: Model<MessageDoc>,
     @InjectModel(MODEL.user, MONGO_CONNECTION_NAME) private readonly users: Model<UserDoc>,
+    @InjectModel(MODEL.attachment, MONGO_CONNECTION_NAME)
+    private readonly attachments: Model<AttachmentDoc>,
   ) {
     super();
   }
@@ -134,16 +240,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
       title: null,
       directKey,
       createdBy: creator,
+      avatarUrl: null,
       lastSeq: 0,
       lastActivityAt: now,
       createdAt: now,
-      members: [low, high].map((userId) => ({
-        userId,
-        role: 'member' as const,
-        joinedAt: now,
-        deliveredSeq: 0,
-        readSeq: 0,
-      })),
+      updatedAt: now,
+      archivedAt: null,
+      members: [low, high].map((userId) => newMember(userId, 'member', now)),
     };
     try {
       await this.conversations.insertOne(doc);
@@ -196,7 +299,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
     return doc ? toMemberRecords(doc) : [];
   }
 
-  /** One query for all ids; unknown ids (and conversations without members) are absent from the map. */
+  /** One query for all ids; unknown ids (and conversations without active members) are absent from the map. */
   async listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>> {
     const ids = parseIds([...new Set(conversationIds)]);
     const byConversation = new Map<string, MemberRecord[]>();
@@ -206,32 +309,283 @@ export class MongoConversationsRepository extends ConversationsRepository {
       .lean<Pick<ConversationDoc, '_id' | 'members'>[]>()
       .exec();
     for (const doc of docs) {
-      if (doc.members.length > 0) byConversation.set(doc._id.toHexString(), toMemberRecords(doc));
+      const active = toMemberRecords(doc);
+      if (active.length > 0) byConversation.set(doc._id.toHexString(), active);
     }
     return byConversation;
   }
 
-  /** One indexed query (members.userId) returning only the member ids, deduplicated here. */
+  /** One indexed query (members.userId) returning only the member entries' ids and states; deduplicated here. */
   async listContactIds(userId: string): Promise<string[]> {
     const uid = parseId(userId);
     if (!uid) return [];
     const docs = await this.conversations
-      .find({ 'members.userId': uid }, { _id: 0, 'members.userId': 1 })
-      .lean<{ members: Pick<MemberDoc, 'userId'>[] }[]>()
+      .find(activeMemberFilter(uid), { _id: 0, 'members.userId': 1, 'members.leftAt': 1 })
+      .lean<{ members: Pick<MemberDoc, 'userId' | 'leftAt'>[] }[]>()
       .exec();
     const self = uid.toHexString();
     const contacts = new Set<string>();
     for (const doc of docs) {
       for (const member of doc.members) {
         const id = member.userId.toHexString();
-        if (id !== self) contacts.add(id);
+        if (id !== self && isActiveMember(member)) contacts.add(id);
       }
     }
     return [...contacts];
   }
 
   /**
-   * Two queries per page (see the class comment).
+   * One insert: the group with every member embedded (creator admin), joinedAt = creation time.
+   * @throws RecordNotFoundError('user') when an id is malformed or names no user (checked first: no foreign
+   *   keys in MongoDB).
+   */
+  async createGroup(input: {
+    title: string;
+    createdBy: string;
+    memberIds: readonly string[];
+  }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> {
+    const ids = [...new Set([input.createdBy, ...input.memberIds].map((id) => id.toLowerCase()))];
+    const parsed = ids.map((id) => {
+      const oid = parseId(id);
+      if (!oid) throw new RecordNotFoundError('user', id);
+      return oid;
+    });
+    const known = await this.users.countDocuments({ _id: trusted({ $in: parsed }) }).exec();
+    if (known !== parsed.length) throw new RecordNotFoundError('user', ids.join(','));
+    const now = new Date();
+    const [creator] = parsed as [Types.ObjectId, ...Types.ObjectId[]];
+    const doc: ConversationDoc = {
+      _id: new Types.ObjectId(),
+      type: 'group',
+      title: input.title,
+      directKey: null,
+      createdBy: creator,
+      avatarUrl: null,
+      lastSeq: 0,
+      lastActivityAt: now,
+      createdAt: now,
+      updatedAt: now,
+      archivedAt: null,
+      members: parsed.map((userId, i) => newMember(userId, i === 0 ? 'admin' : 'member', now)),
+    };
+    await translated(() => this.conversations.insertOne(doc));
+    return { conversation: toConversationRecord(doc), members: toMemberRecords(doc) };
+  }
+
+  /** Groups only (a direct conversation reads as missing). Nothing to change: the conversation as stored. */
+  async updateGroup(
+    conversationId: string,
+    changes: { title?: string; avatarUrl?: string | null },
+  ): Promise<ConversationRecord | null> {
+    const _id = parseId(conversationId);
+    if (!_id) return null;
+    const set: Record<string, unknown> = {};
+    if (changes.title !== undefined) set.title = changes.title;
+    if (changes.avatarUrl !== undefined) set.avatarUrl = changes.avatarUrl;
+    if (Object.keys(set).length === 0) {
+      const doc = await this.conversations
+        .findOne({ _id, type: 'group' }, { members: 0 })
+        .lean<ConversationDoc>()
+        .exec();
+      return doc ? toConversationRecord(doc) : null;
+    }
+    const doc = await this.conversations
+      .findOneAndUpdate(
+        { _id, type: 'group' },
+        { $set: { ...set, updatedAt: new Date() } },
+        { returnDocument: 'after', projection: { members: 0 } },
+      )
+      .lean<ConversationDoc>()
+      .exec();
+    return doc ? toConversationRecord(doc) : null;
+  }
+
+  /**
+   * Per user, one conditional update: a former member's entry is reactivated where its `leftAt` is still set
+   * (arrayFilters), a new user is pushed where no entry with their id exists yet. Either condition fails for a
+   * concurrent add that already did it, so exactly one call returns the user. The common case (nobody in the
+   * list was ever a member) is one `$push` of all of them, conditional on none being present.
+   * @throws RecordNotFoundError('user') for an id that is malformed or names no user.
+   */
+  async addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]> {
+    const _id = parseId(conversationId);
+    const hexes = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    if (!_id || hexes.length === 0) return [];
+    const ids = hexes.map((id) => {
+      const oid = parseId(id);
+      if (!oid) throw new RecordNotFoundError('user', id);
+      return oid;
+    });
+    const current = await this.conversations
+      .findById(_id, { 'members.userId': 1, 'members.leftAt': 1 })
+      .lean<{ _id: Types.ObjectId; members: Pick<MemberDoc, 'userId' | 'leftAt'>[] }>()
+      .exec();
+    if (!current) return [];
+    const state = new Map(current.members.map((m) => [m.userId.toHexString(), m]));
+    const fresh = ids.filter((id) => !state.has(id.toHexString()));
+    const former = ids.filter((id) => {
+      const entry = state.get(id.toHexString());
+      return entry !== undefined && !isActiveMember(entry);
+    });
+    if (fresh.length > 0) {
+      const known = await this.users.countDocuments({ _id: trusted({ $in: fresh }) }).exec();
+      if (known !== fresh.length) throw new RecordNotFoundError('user', hexes.join(','));
+    }
+
+    const added: Types.ObjectId[] = [];
+    const now = new Date();
+    if (fresh.length > 0) {
+      const all = await this.conversations
+        .updateOne(
+          { _id, 'members.userId': trusted({ $nin: fresh }) },
+          {
+            $push: { members: { $each: fresh.map((id) => newMember(id, 'member', now)) } },
+            $set: { updatedAt: now },
+          },
+        )
+        .exec();
+      if (all.modifiedCount === 1) added.push(...fresh);
+      // Someone added one of them meanwhile: one by one, each conditional on its own absence.
+      else former.push(...fresh);
+    }
+    for (const userId of former) {
+      const reactivated = await this.conversations
+        .updateOne(
+          { _id, members: trusted({ $elemMatch: { userId, leftAt: { $ne: null } } }) },
+          {
+            $set: {
+              'members.$[m].leftAt': null,
+              'members.$[m].historyUntilSeq': null,
+              'members.$[m].role': 'member',
+              'members.$[m].joinedAt': now,
+              updatedAt: now,
+            },
+          },
+          { arrayFilters: [{ 'm.userId': userId }] },
+        )
+        .exec();
+      if (reactivated.modifiedCount === 1) {
+        added.push(userId);
+        continue;
+      }
+      const pushed = await this.conversations
+        .updateOne(
+          { _id, 'members.userId': trusted({ $ne: userId }) },
+          { $push: { members: newMember(userId, 'member', now) }, $set: { updatedAt: now } },
+        )
+        .exec();
+      if (pushed.modifiedCount === 1) added.push(userId);
+    }
+    if (added.length === 0) return [];
+    const after = await this.conversations
+      .findById(_id, { _id: 1, members: 1 })
+      .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+      .exec();
+    const wanted = new Set(added.map((id) => id.toHexString()));
+    return after ? toMemberRecords(after).filter((m) => wanted.has(m.userId)) : [];
+  }
+
+  /** One pipeline update conditional on the membership being active (see removeMemberPipeline). */
+  async removeMember(conversationId: string, userId: string): Promise<MemberRecord | null> {
+    const _id = parseId(conversationId);
+    const uid = parseId(userId);
+    if (!_id || !uid) return null;
+    const doc = await this.conversations
+      .findOneAndUpdate({ _id, ...activeMemberFilter(uid) }, removeMemberPipeline(uid, new Date()), {
+        returnDocument: 'after',
+        projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
+        updatePipeline: true,
+      })
+      .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+      .exec();
+    const member = doc?.members[0];
+    return doc && member ? toMemberRecord(doc._id, member) : null;
+  }
+
+  /** Conditional on the membership being active; updatedAt moves only when the role really changes. */
+  async setRole(
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+  ): Promise<MemberRecord | null> {
+    const _id = parseId(conversationId);
+    const uid = parseId(userId);
+    if (!_id || !uid) return null;
+    const doc = await this.conversations
+      .findOneAndUpdate(
+        { _id, members: trusted({ $elemMatch: { userId: uid, leftAt: null, role: { $ne: role } } }) },
+        { $set: { 'members.$.role': role, updatedAt: new Date() } },
+        { returnDocument: 'after', projection: { _id: 1, members: { $elemMatch: { userId: uid } } } },
+      )
+      .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+      .exec();
+    const member = doc?.members[0];
+    if (doc && member) return toMemberRecord(doc._id, member);
+    const unchanged = await this.findMember(conversationId, userId);
+    return unchanged && unchanged.leftAt === null ? unchanged : null;
+  }
+
+  /**
+   * Reads the members, picks the longest-standing active one, and promotes them with one update conditional on
+   * "no active admin" and "still active" ($nor + $elemMatch, arrayFilters): of concurrent calls one matches,
+   * the others find an admin on their re-read and return null. A pick that left meanwhile is re-picked (a few
+   * rounds at most).
+   */
+  async ensureAdmin(conversationId: string): Promise<MemberRecord | null> {
+    const _id = parseId(conversationId);
+    if (!_id) return null;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const doc = await this.conversations
+        .findById(_id, { _id: 1, members: 1 })
+        .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+        .exec();
+      if (!doc) return null;
+      const active = toMemberRecords(doc);
+      if (active.length === 0 || active.some((m) => m.role === 'admin')) return null;
+      const pick = new Types.ObjectId(active[0]!.userId);
+      const now = new Date();
+      const updated = await this.conversations
+        .findOneAndUpdate(
+          {
+            _id,
+            $nor: [{ members: trusted({ $elemMatch: { role: 'admin', leftAt: null } }) }],
+            ...activeMemberFilter(pick),
+          },
+          { $set: { 'members.$[p].role': 'admin', updatedAt: now } },
+          {
+            arrayFilters: [{ 'p.userId': pick }],
+            returnDocument: 'after',
+            projection: { _id: 1, members: { $elemMatch: { userId: pick } } },
+          },
+        )
+        .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+        .exec();
+      const member = updated?.members[0];
+      if (updated && member) return toMemberRecord(updated._id, member);
+    }
+    return null;
+  }
+
+  /** One update conditional on "no active member" (and not yet archived); then true when archived at all. */
+  async archiveIfEmpty(conversationId: string): Promise<boolean> {
+    const _id = parseId(conversationId);
+    if (!_id) return false;
+    const result = await this.conversations
+      .updateOne(
+        { _id, archivedAt: null, $nor: [{ members: trusted({ $elemMatch: { leftAt: null } }) }] },
+        { $set: { archivedAt: new Date() } },
+      )
+      .exec();
+    if (result.modifiedCount === 1) return true;
+    const doc = await this.conversations
+      .findById(_id, { archivedAt: 1 })
+      .lean<Pick<ConversationDoc, '_id' | 'archivedAt'>>()
+      .exec();
+    return doc?.archivedAt != null;
+  }
+
+  /**
+   * See the class comment for the queries.
    * @throws InvalidCursorError for a cursor this method did not issue.
    */
   async listForUser(
@@ -240,35 +594,37 @@ export class MongoConversationsRepository extends ConversationsRepository {
   ): Promise<RecordPage<ConversationListItem>> {
     const uid = parseId(userId);
     if (!uid) return { items: [], nextCursor: null };
+    const after = page.cursor ? decodeCursor(page.cursor, isListCursor) : null;
     const keyset = page.cursor ? listKeysetFilter(page.cursor) : {};
-    const docs = await this.conversations
-      .find(
-        { 'members.userId': uid, ...keyset },
-        {
-          type: 1,
-          title: 1,
-          directKey: 1,
-          createdBy: 1,
-          lastSeq: 1,
-          lastActivityAt: 1,
-          createdAt: 1,
-          members: { $elemMatch: { userId: uid } },
-        },
-      )
-      .sort({ lastActivityAt: -1, _id: -1 })
-      .limit(page.limit + 1)
-      .lean<ListDoc[]>()
-      .exec();
-    const items = await this.toListItems(docs.slice(0, page.limit));
-    const last = items.at(-1);
+    const [active, former] = await Promise.all([
+      this.conversations
+        .find({ ...activeMemberFilter(uid), ...keyset }, listProjection(uid))
+        .sort({ lastActivityAt: -1, _id: -1 })
+        .limit(page.limit + 1)
+        .lean<ListDoc[]>()
+        .exec(),
+      this.conversations
+        .find(formerMemberFilter(uid, after ? new Date(after.t) : null), listProjection(uid))
+        .lean<ListDoc[]>()
+        .exec(),
+    ]);
+    const afterDoc = after
+      ? ({
+          _id: new Types.ObjectId(after.id.toLowerCase()),
+          lastActivityAt: new Date(after.t),
+        } as ListDoc)
+      : null;
+    const merged = [...active, ...former.filter((doc) => !afterDoc || compareListDocs(afterDoc, doc) < 0)]
+      .sort(compareListDocs)
+      .slice(0, page.limit + 1);
+    const pageDocs = merged.slice(0, page.limit);
+    const items = await this.toListItems(pageDocs);
+    const last = pageDocs.at(-1);
     return {
       items,
       nextCursor:
-        docs.length > page.limit && last
-          ? encodeCursor({
-              t: last.conversation.lastActivityAt.toISOString(),
-              id: last.conversation.id,
-            })
+        merged.length > page.limit && last
+          ? encodeCursor({ t: listKey(last).toISOString(), id: last._id.toHexString() })
           : null,
     };
   }
@@ -278,19 +634,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
     const uid = parseId(userId);
     if (!_id || !uid) return null;
     const doc = await this.conversations
-      .findOne(
-        { _id, 'members.userId': uid },
-        {
-          type: 1,
-          title: 1,
-          directKey: 1,
-          createdBy: 1,
-          lastSeq: 1,
-          lastActivityAt: 1,
-          createdAt: 1,
-          members: { $elemMatch: { userId: uid } },
-        },
-      )
+      .findOne({ _id, 'members.userId': uid }, listProjection(uid))
       .lean<ListDoc>()
       .exec();
     if (!doc) return null;
@@ -322,8 +666,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
     if (!current || !member) return null;
 
     const raise: Record<string, number> = {};
+    // A former member's marks stop at what they may read.
+    const ceiling = Math.min(current.lastSeq, member.historyUntilSeq ?? current.lastSeq);
     const cap = (requested: number | undefined) =>
-      requested === undefined ? undefined : Math.min(Math.trunc(requested), current.lastSeq);
+      requested === undefined ? undefined : Math.min(Math.trunc(requested), ceiling);
     const delivered = cap(marks.deliveredSeq);
     const read = cap(marks.readSeq);
     if (delivered !== undefined && delivered > member.deliveredSeq)
@@ -361,19 +707,24 @@ export class MongoConversationsRepository extends ConversationsRepository {
     };
   }
 
-  /** Attaches last messages (one batched query) and unread counts to list documents, keeping their order. */
+  /**
+   * Attaches last visible messages (one batched query, plus their attachments in one more) and unread counts
+   * to list documents, keeping their order. A former member sees up to historyUntilSeq.
+   */
   private async toListItems(docs: ListDoc[]): Promise<ConversationListItem[]> {
+    const visibleSeq = (doc: ListDoc) =>
+      Math.min(doc.lastSeq, doc.members?.[0]?.historyUntilSeq ?? doc.lastSeq);
     const keys = docs
-      .filter((doc) => doc.lastSeq > 0)
-      .map((doc) => ({ conversationId: doc._id, seq: doc.lastSeq }));
+      .filter((doc) => visibleSeq(doc) > 0)
+      .map((doc) => ({ conversationId: doc._id, seq: visibleSeq(doc) }));
     const lastMessages = new Map<string, MessageDoc>();
     if (keys.length > 0) {
       const found = await this.messages.find(lastMessagesFilter(keys)).lean<MessageDoc[]>().exec();
       for (const message of found) lastMessages.set(message.conversationId.toHexString(), message);
     }
     // A seq whose insert never happened (a crash between allocation and insert, or a lost idempotency race,
-    // see MongoMessagesRepository.append) leaves no message at lastSeq: only then, look below it. Rare by
-    // construction, so the page stays at two queries in practice.
+    // see MongoMessagesRepository.append) leaves no message at that seq: only then, look below it. Rare by
+    // construction, so the page stays at its fixed number of queries in practice.
     const misses = keys.filter((key) => !lastMessages.has(key.conversationId.toHexString()));
     const fallbacks = await Promise.all(
       misses.map((key) =>
@@ -387,18 +738,22 @@ export class MongoConversationsRepository extends ConversationsRepository {
     for (const message of fallbacks) {
       if (message) lastMessages.set(message.conversationId.toHexString(), message);
     }
+    const attached = await loadAttachmentsById(
+      this.attachments,
+      [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
+    );
     const items: ConversationListItem[] = [];
     for (const doc of docs) {
       const member = doc.members?.[0];
-      // The filter matched this member, so the projection holds it; a missing one means a concurrent removal.
+      // The filter matched this member, so the projection holds it; a missing one means a concurrent change.
       if (!member) continue;
       const conversation = toConversationRecord({ ...doc, members: [] });
       const lastMessage = lastMessages.get(conversation.id);
       items.push({
         conversation,
         membership: toMemberRecord(doc._id, member),
-        lastMessage: lastMessage ? toMessageRecord(lastMessage) : null,
-        unreadCount: Math.max(doc.lastSeq - member.readSeq, 0),
+        lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
+        unreadCount: Math.max(visibleSeq(doc) - member.readSeq, 0),
       });
     }
     return items;

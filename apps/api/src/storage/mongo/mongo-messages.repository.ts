@@ -7,12 +7,21 @@ import {
   type AppendMessageResult,
   type HistoryPageInput,
 } from '../messages.repository.js';
-import { RecordNotFoundError } from '../storage.errors.js';
+import { AttachmentClaimError, RecordNotFoundError } from '../storage.errors.js';
 import type { MessageRecord } from '../storage.types.js';
+import {
+  claimFilter,
+  claimUpdate,
+  confirmClaims,
+  handOverClaims,
+  loadAttachmentsById,
+  releaseClaims,
+} from './mongo-attachments.repository.js';
 import {
   INDEX,
   MODEL,
   MONGO_CONNECTION_NAME,
+  type AttachmentDoc,
   type ConversationDoc,
   type MessageDoc,
 } from './mongo.schemas.js';
@@ -34,6 +43,9 @@ export function historyQuery(
 ): { filter: Record<string, unknown>; sort: { seq: 1 | -1 }; upwards: boolean } {
   const seq: Record<string, number> = {};
   if (page.before !== undefined) seq.$lt = page.before;
+  // `before` and `untilSeq` both bound from above: the tighter one counts.
+  if (page.untilSeq !== undefined)
+    seq.$lt = Math.min(seq.$lt ?? Number.POSITIVE_INFINITY, page.untilSeq + 1);
   if (page.after !== undefined) seq.$gt = page.after;
   const upwards = page.after !== undefined;
   return {
@@ -70,6 +82,14 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
  *    such a gap counts once in the other members' unread count (lastSeq - readSeq).
  * 4. Raise the sender's deliveredSeq and readSeq to the new seq with `$max` (one's own message is never
  *    unread).
+ * Attachments (no transaction; see docs/storage.md "Attachment claims"): before step 2 the listed attachments
+ * are claimed with one conditional updateMany (unsent, or in flight for this same send -> held by the
+ * pre-generated message id, with a claim key and time). Fewer claimed than listed: the claims are released and
+ * AttachmentClaimError thrown before any seq is allocated. Steps 2-3 failing (no conversation, lost race,
+ * any error) release them too. After the insert, the claims are confirmed (key and time cleared). The message
+ * document lists its attachment ids in order: that list, not the attachments' messageId, is what readers show,
+ * so a claim left behind by a crash never shows anywhere; the unsent sweep settles it later
+ * (MongoAttachmentsRepository.deleteUnsentOlderThan), and a retry of the same send takes it over at once.
  * Durability: the connection's write concern is `{ w: 'majority', j: true }` (mongo-storage.module.ts), so the
  * insert has reached the journal (of a majority, on a replica set) before append resolves and the ack is sent.
  */
@@ -79,6 +99,8 @@ export class MongoMessagesRepository extends MessagesRepository {
     @InjectModel(MODEL.message, MONGO_CONNECTION_NAME) private readonly messages: Model<MessageDoc>,
     @InjectModel(MODEL.conversation, MONGO_CONNECTION_NAME)
     private readonly conversations: Model<ConversationDoc>,
+    @InjectModel(MODEL.attachment, MONGO_CONNECTION_NAME)
+    private readonly attachments: Model<AttachmentDoc>,
   ) {
     super();
   }
@@ -93,47 +115,63 @@ export class MongoMessagesRepository extends MessagesRepository {
     if (!conversationId) throw new RecordNotFoundError('conversation', input.conversationId);
     const senderId = parseId(input.senderId);
     if (!senderId) throw new RecordNotFoundError('user', input.senderId);
+    const claims = claimList(input.attachmentIds);
 
     const existing = await this.findByKey(conversationId, senderId, input.clientMessageId);
-    if (existing) return { message: toMessageRecord(existing), created: false };
+    if (existing) return { message: await this.withAttachments(existing), created: false };
 
-    const allocated = await this.conversations
-      .findOneAndUpdate({ _id: conversationId }, allocateSeqUpdate(new Date()), {
-        returnDocument: 'after',
-        projection: { lastSeq: 1, lastActivityAt: 1 },
-      })
-      .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'>>()
-      .exec();
-    if (!allocated) throw new RecordNotFoundError('conversation', input.conversationId);
+    const messageId = new Types.ObjectId();
+    if (claims.length > 0) await this.claim(conversationId, senderId, input, claims, messageId);
 
-    const doc: MessageDoc = {
-      _id: new Types.ObjectId(),
-      conversationId,
-      seq: allocated.lastSeq,
-      senderId,
-      clientMessageId: input.clientMessageId,
-      kind: input.kind,
-      body: input.body,
-      // The conversation's activity time as this append left it: the message and the list agree on "when".
-      createdAt: allocated.lastActivityAt,
-    };
+    let doc: MessageDoc;
     try {
+      const allocated = await this.conversations
+        .findOneAndUpdate({ _id: conversationId }, allocateSeqUpdate(new Date()), {
+          returnDocument: 'after',
+          projection: { lastSeq: 1, lastActivityAt: 1 },
+        })
+        .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'>>()
+        .exec();
+      if (!allocated) throw new RecordNotFoundError('conversation', input.conversationId);
+
+      doc = {
+        _id: messageId,
+        conversationId,
+        seq: allocated.lastSeq,
+        senderId,
+        clientMessageId: input.clientMessageId,
+        kind: input.kind,
+        body: input.body,
+        system: input.system ?? null,
+        attachmentIds: claims.map((c) => c.id),
+        // The conversation's activity time as this append left it: the message and the list agree on "when".
+        createdAt: allocated.lastActivityAt,
+      };
       await this.messages.insertOne(doc);
     } catch (error) {
       if (duplicateKeyIndex(error) === INDEX.clientMessageId) {
         const stored = await this.findByKey(conversationId, senderId, input.clientMessageId);
-        if (stored) return { message: toMessageRecord(stored), created: false };
+        if (stored) {
+          // The winner of the race is the same send: claims we took over from it go back to its message.
+          if (claims.length > 0) await this.handOver(messageId, stored);
+          return { message: await this.withAttachments(stored), created: false };
+        }
       }
+      if (claims.length > 0) await this.release(messageId);
       throw translateMongoError(error);
     }
 
+    if (claims.length > 0) {
+      const { filter, update } = confirmClaims(messageId);
+      await this.attachments.updateMany(filter, update).exec();
+    }
     await this.conversations
       .updateOne(
         { _id: conversationId, 'members.userId': senderId },
         senderWatermarksUpdate(doc.seq),
       )
       .exec();
-    return { message: toMessageRecord(doc), created: true };
+    return { message: await this.withAttachments(doc), created: true };
   }
 
   async listPage(
@@ -149,9 +187,21 @@ export class MongoMessagesRepository extends MessagesRepository {
       .limit(page.limit + 1)
       .lean<MessageDoc[]>()
       .exec();
-    const items = docs.slice(0, page.limit).map(toMessageRecord);
+    const pageDocs = docs.slice(0, page.limit);
+    const attached = await loadAttachmentsById(
+      this.attachments,
+      pageDocs.flatMap((doc) => doc.attachmentIds ?? []),
+    );
+    const items = pageDocs.map((doc) => toMessageRecord(doc, attached));
     if (!upwards) items.reverse();
     return { items, hasMore: docs.length > page.limit };
+  }
+
+  async findById(id: string): Promise<MessageRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    const doc = await this.messages.findById(_id).lean<MessageDoc>().exec();
+    return doc ? this.withAttachments(doc) : null;
   }
 
   async findByClientId(
@@ -163,7 +213,67 @@ export class MongoMessagesRepository extends MessagesRepository {
     const sid = parseId(senderId);
     if (!cid || !sid) return null;
     const doc = await this.findByKey(cid, sid, clientMessageId);
-    return doc ? toMessageRecord(doc) : null;
+    return doc ? this.withAttachments(doc) : null;
+  }
+
+  private async withAttachments(doc: MessageDoc): Promise<MessageRecord> {
+    const ids = doc.attachmentIds ?? [];
+    return toMessageRecord(
+      doc,
+      ids.length > 0 ? await loadAttachmentsById(this.attachments, ids) : undefined,
+    );
+  }
+
+  /**
+   * Claims every listed attachment for `messageId`, or none: a short count is released and explained.
+   * @throws AttachmentClaimError (nothing is left claimed).
+   */
+  private async claim(
+    conversationId: Types.ObjectId,
+    senderId: Types.ObjectId,
+    input: AppendMessageInput,
+    claims: readonly { id: Types.ObjectId; hex: string }[],
+    messageId: Types.ObjectId,
+  ): Promise<void> {
+    const claimKey = `${conversationId.toHexString()}:${senderId.toHexString()}:${input.clientMessageId}`;
+    const ids = claims.map((c) => c.id);
+    const result = await this.attachments
+      .updateMany(
+        claimFilter({ ids, conversationId, uploaderId: senderId, claimKey }),
+        claimUpdate(messageId, claimKey, new Date()),
+      )
+      .exec();
+    if (result.modifiedCount === claims.length) return;
+    await this.release(messageId);
+    const found = await this.attachments
+      .find({ _id: trusted({ $in: ids }) }, { conversationId: 1, uploaderId: 1, messageId: 1 })
+      .lean<Pick<AttachmentDoc, '_id' | 'conversationId' | 'uploaderId' | 'messageId'>[]>()
+      .exec();
+    const byId = new Map(found.map((doc) => [doc._id.toHexString(), doc]));
+    for (const { hex } of claims) {
+      const doc = byId.get(hex);
+      if (!doc || !doc.conversationId.equals(conversationId) || !doc.uploaderId.equals(senderId)) {
+        throw new AttachmentClaimError('not_found', hex);
+      }
+      if (doc.messageId !== null) throw new AttachmentClaimError('in_use', hex);
+    }
+    // Everything looks free now: a concurrent claim let go in between. Answer as taken, as it was.
+    throw new AttachmentClaimError('in_use', claims[0]?.hex ?? '');
+  }
+
+  private async release(messageId: Types.ObjectId): Promise<void> {
+    const { filter, update } = releaseClaims(messageId);
+    await this.attachments.updateMany(filter, update).exec();
+  }
+
+  /**
+   * A losing duplicate send may hold claims it took over from the winner (same send, in flight): those the
+   * stored message lists go to it (confirmed), any others are released.
+   */
+  private async handOver(from: Types.ObjectId, stored: MessageDoc): Promise<void> {
+    const { filter, update } = handOverClaims(from, stored);
+    await this.attachments.updateMany(filter, update).exec();
+    await this.release(from);
   }
 
   private findByKey(
@@ -176,4 +286,23 @@ export class MongoMessagesRepository extends MessagesRepository {
       .lean<MessageDoc>()
       .exec();
   }
+}
+
+/**
+ * The attachment ids of an append, parsed, in the sender's order with repeats dropped (the first position
+ * counts).
+ * @throws AttachmentClaimError('not_found') for an id that cannot be one of ours (no query is made).
+ */
+function claimList(ids: readonly string[] | undefined): { id: Types.ObjectId; hex: string }[] {
+  const out: { id: Types.ObjectId; hex: string }[] = [];
+  const seen = new Set<string>();
+  for (const raw of ids ?? []) {
+    const id = parseId(raw);
+    if (!id) throw new AttachmentClaimError('not_found', raw);
+    const hex = id.toHexString();
+    if (seen.has(hex)) continue;
+    seen.add(hex);
+    out.push({ id, hex });
+  }
+  return out;
 }

@@ -20,15 +20,18 @@ import {
   MongoMessagesRepository,
   senderWatermarksUpdate,
 } from './mongo-messages.repository.js';
+import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoUsersRepository } from './mongo-users.repository.js';
 import { mongoConnectionOptions } from './mongo-storage.module.js';
 import {
+  AttachmentSchema,
   ConversationSchema,
   MessageSchema,
   MODEL,
   SessionSchema,
   UserSchema,
+  type AttachmentDoc,
   type ConversationDoc,
   type MessageDoc,
   type SessionDoc,
@@ -43,12 +46,14 @@ const users = connection.model<UserDoc>(MODEL.user, UserSchema);
 const sessions = connection.model<SessionDoc>(MODEL.session, SessionSchema);
 const conversations = connection.model<ConversationDoc>(MODEL.conversation, ConversationSchema);
 const messages = connection.model<MessageDoc>(MODEL.message, MessageSchema);
+const attachments = connection.model<AttachmentDoc>(MODEL.attachment, AttachmentSchema);
 
 const repos = {
   users: new MongoUsersRepository(users),
   sessions: new MongoSessionsRepository(sessions),
-  conversations: new MongoConversationsRepository(conversations, messages, users),
-  messages: new MongoMessagesRepository(messages, conversations),
+  conversations: new MongoConversationsRepository(conversations, messages, users, attachments),
+  messages: new MongoMessagesRepository(messages, conversations, attachments),
+  attachments: new MongoAttachmentsRepository(attachments, messages),
 };
 
 const id = () => new Types.ObjectId().toHexString();

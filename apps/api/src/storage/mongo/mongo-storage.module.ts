@@ -1,16 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule, type MongooseModuleOptions } from '@nestjs/mongoose';
+import { AttachmentsRepository } from '../attachments.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
 import { UsersRepository } from '../users.repository.js';
+import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
 import { MongoConversationsRepository } from './mongo-conversations.repository.js';
 import { MongoMessagesRepository } from './mongo-messages.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoStorageHealth } from './mongo-storage.health.js';
 import { MongoUsersRepository } from './mongo-users.repository.js';
 import {
+  AttachmentSchema,
   ConversationSchema,
   MessageSchema,
   MODEL,
@@ -65,14 +68,15 @@ const PORTS = [
   { provide: SessionsRepository, useExisting: MongoSessionsRepository },
   { provide: ConversationsRepository, useExisting: MongoConversationsRepository },
   { provide: MessagesRepository, useExisting: MongoMessagesRepository },
+  { provide: AttachmentsRepository, useExisting: MongoAttachmentsRepository },
   { provide: StorageHealth, useExisting: MongoStorageHealth },
 ];
 
 /**
  * The MongoDB adapter as a Nest module: @nestjs/mongoose opens one named connection (`forRoot`) and compiles
- * the four models on it (`forFeature`); the repositories receive their models by injection. The module exports
+ * the five models on it (`forFeature`); the repositories receive their models by injection. The module exports
  * the same tokens as the SQL adapter: UsersRepository, SessionsRepository, ConversationsRepository,
- * MessagesRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
+ * MessagesRepository, AttachmentsRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
  *
  * Why @nestjs/mongoose rather than a hand-made connection provider: it already does what such a provider would
  * (connect at init with retries, one model per schema on a named connection, close on shutdown), and the
@@ -94,6 +98,7 @@ export class MongoStorageModule {
             { name: MODEL.session, schema: SessionSchema },
             { name: MODEL.conversation, schema: ConversationSchema },
             { name: MODEL.message, schema: MessageSchema },
+            { name: MODEL.attachment, schema: AttachmentSchema },
           ],
           MONGO_CONNECTION_NAME,
         ),
@@ -103,6 +108,7 @@ export class MongoStorageModule {
         MongoSessionsRepository,
         MongoConversationsRepository,
         MongoMessagesRepository,
+        MongoAttachmentsRepository,
         MongoStorageHealth,
         ...PORTS,
       ],

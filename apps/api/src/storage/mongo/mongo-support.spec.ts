@@ -158,6 +158,17 @@ describe('directKeyOf', () => {
   });
 });
 
+/** A member entry with the given role, joined at `joinedAt` ms, active, watermarks 0. */
+const member = (userId: ReturnType<typeof oid>, role: 'member' | 'admin', joinedAt: number) => ({
+  userId,
+  role,
+  joinedAt: new Date(joinedAt),
+  deliveredSeq: 0,
+  readSeq: 0,
+  leftAt: null,
+  historyUntilSeq: null,
+});
+
 describe('document -> record mappers', () => {
   it('maps a user without leaking the normalised search fields', () => {
     const doc: UserDoc = {
@@ -168,6 +179,7 @@ describe('document -> record mappers', () => {
       displayNameLower: 'ada l',
       passwordHash: 'h',
       avatarUrl: null,
+      lastSeenAt: new Date(3),
       createdAt: new Date(1),
       updatedAt: new Date(2),
     };
@@ -177,6 +189,7 @@ describe('document -> record mappers', () => {
       displayName: 'Ada L',
       passwordHash: 'h',
       avatarUrl: null,
+      lastSeenAt: new Date(3),
       createdAt: new Date(1),
       updatedAt: new Date(2),
     });
@@ -206,12 +219,17 @@ describe('document -> record mappers', () => {
       title: null,
       directKey: 'k',
       createdBy: userId,
+      avatarUrl: null,
       lastSeq: 4,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
+      updatedAt: new Date(6),
+      archivedAt: null,
       members: [
-        { userId: late, role: 'member', joinedAt: new Date(2), deliveredSeq: 0, readSeq: 0 },
-        { userId: early, role: 'admin', joinedAt: new Date(1), deliveredSeq: 1, readSeq: 1 },
+        { ...member(late, 'member', 2), deliveredSeq: 0, readSeq: 0 },
+        { ...member(early, 'admin', 1), deliveredSeq: 1, readSeq: 1 },
+        // A former member: kept in the document, left out of the (active) member list.
+        { ...member(oid(), 'member', 0), leftAt: new Date(7), historyUntilSeq: 3 },
       ],
     };
     const record = toConversationRecord(conversation);
@@ -221,9 +239,18 @@ describe('document -> record mappers', () => {
       title: null,
       directKey: 'k',
       createdBy: userId.toHexString(),
+      avatarUrl: null,
       lastSeq: 4,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
+      updatedAt: new Date(6),
+      archivedAt: null,
+    });
+    // A document from before groups (no updatedAt/archivedAt) reads with defaults.
+    const { updatedAt: _u, archivedAt: _a, ...legacy } = conversation;
+    expect(toConversationRecord(legacy as ConversationDoc)).toMatchObject({
+      updatedAt: new Date(1),
+      archivedAt: null,
     });
     expect(Object.keys(record)).not.toContain('members');
     // The port's member order: joinedAt, then userId.
@@ -234,14 +261,9 @@ describe('document -> record mappers', () => {
     const [x, y] = [oid(), oid()].sort((p, q) => (p.toHexString() < q.toHexString() ? -1 : 1));
     const tied = toMemberRecords({
       _id: conversation._id,
-      members: [y!, x!].map((u) => ({
-        userId: u,
-        role: 'member' as const,
-        joinedAt: new Date(1),
-        deliveredSeq: 0,
-        readSeq: 0,
-      })),
+      members: [y!, x!].map((u) => member(u, 'member', 1)),
     });
+    expect(tied[0]).toMatchObject({ leftAt: null, historyUntilSeq: null });
     expect(tied.map((m) => m.userId)).toEqual([x!.toHexString(), y!.toHexString()]);
     expect(tied[0]?.conversationId).toBe(conversation._id.toHexString());
 
@@ -253,6 +275,8 @@ describe('document -> record mappers', () => {
       clientMessageId: 'c',
       kind: 'text',
       body: 'hi',
+      system: null,
+      attachmentIds: [],
       createdAt: new Date(9),
     };
     expect(toMessageRecord(message)).toEqual({
@@ -263,6 +287,8 @@ describe('document -> record mappers', () => {
       clientMessageId: 'c',
       kind: 'text',
       body: 'hi',
+      system: null,
+      attachments: [],
       createdAt: new Date(9),
     });
   });

@@ -4,6 +4,7 @@
  */
 import { Types } from 'mongoose';
 import type {
+  AttachmentRecord,
   ConversationRecord,
   MemberRecord,
   MessageRecord,
@@ -13,6 +14,7 @@ import type {
 import { UniqueViolationError } from '../storage.errors.js';
 import {
   INDEX,
+  type AttachmentDoc,
   type ConversationDoc,
   type MemberDoc,
   type MessageDoc,
@@ -136,6 +138,7 @@ export function toUserRecord(doc: UserDoc): UserRecord {
     displayName: doc.displayName,
     passwordHash: doc.passwordHash,
     avatarUrl: doc.avatarUrl ?? null,
+    lastSeenAt: doc.lastSeenAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -162,9 +165,13 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     title: doc.title ?? null,
     directKey: doc.directKey ?? null,
     createdBy: doc.createdBy.toHexString(),
+    avatarUrl: doc.avatarUrl ?? null,
     lastSeq: doc.lastSeq,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
+    // Documents written before groups existed have neither field.
+    updatedAt: doc.updatedAt ?? doc.createdAt,
+    archivedAt: doc.archivedAt ?? null,
   };
 }
 
@@ -180,12 +187,20 @@ export function toMemberRecord(
     joinedAt: doc.joinedAt,
     deliveredSeq: doc.deliveredSeq,
     readSeq: doc.readSeq,
+    leftAt: doc.leftAt ?? null,
+    historyUntilSeq: doc.historyUntilSeq ?? null,
   };
 }
 
-/** Members of a conversation document in the port's order: joinedAt, then userId. */
+/** True for an active membership (leftAt null, or absent in documents older than groups). */
+export function isActiveMember(doc: Pick<MemberDoc, 'leftAt'>): boolean {
+  return doc.leftAt === null || doc.leftAt === undefined;
+}
+
+/** ACTIVE members of a conversation document in the port's order: joinedAt, then userId. */
 export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): MemberRecord[] {
   return doc.members
+    .filter(isActiveMember)
     .map((member) => toMemberRecord(doc._id, member))
     .sort(
       (a, b) =>
@@ -194,7 +209,19 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
     );
 }
 
-export function toMessageRecord(doc: MessageDoc): MessageRecord {
+/**
+ * A message document -> MessageRecord. `attachmentsById` holds (at least) the message's attachments; they are
+ * listed in the message's own `attachmentIds` order, and any not in the map are left out.
+ */
+export function toMessageRecord(
+  doc: MessageDoc,
+  attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
+): MessageRecord {
+  const attachments: AttachmentRecord[] = [];
+  for (const id of doc.attachmentIds ?? []) {
+    const attachment = attachmentsById.get(id.toHexString());
+    if (attachment) attachments.push(attachment);
+  }
   return {
     id: doc._id.toHexString(),
     conversationId: doc.conversationId.toHexString(),
@@ -202,7 +229,28 @@ export function toMessageRecord(doc: MessageDoc): MessageRecord {
     senderId: doc.senderId.toHexString(),
     clientMessageId: doc.clientMessageId,
     kind: doc.kind,
-    body: doc.body,
+    body: doc.body ?? '',
+    system: doc.system ?? null,
+    attachments,
+    createdAt: doc.createdAt,
+  };
+}
+
+/** The attachment record as the port shows it; the claim bookkeeping (claimKey, claimedAt) stays inside. */
+export function toAttachmentRecord(doc: AttachmentDoc): AttachmentRecord {
+  return {
+    id: doc._id.toHexString(),
+    conversationId: doc.conversationId.toHexString(),
+    uploaderId: doc.uploaderId.toHexString(),
+    messageId: doc.messageId ? doc.messageId.toHexString() : null,
+    kind: doc.kind,
+    name: doc.name,
+    mimeType: doc.mimeType,
+    size: doc.size,
+    width: doc.width ?? null,
+    height: doc.height ?? null,
+    storageKey: doc.storageKey,
+    thumbnailKey: doc.thumbnailKey ?? null,
     createdAt: doc.createdAt,
   };
 }

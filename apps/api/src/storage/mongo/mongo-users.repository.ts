@@ -74,6 +74,7 @@ export class MongoUsersRepository extends UsersRepository {
       displayNameLower: input.displayName.toLowerCase(),
       passwordHash: input.passwordHash,
       avatarUrl: null,
+      lastSeenAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -129,24 +130,38 @@ export class MongoUsersRepository extends UsersRepository {
     };
   }
 
-  async updateProfile(id: string, changes: { displayName?: string }): Promise<UserRecord | null> {
+  /**
+   * Sets the given fields (omitted ones are left alone; `avatarUrl: null` clears the picture) and updatedAt.
+   * Nothing to change: the user as stored. @returns null when there is no such user.
+   */
+  async updateProfile(
+    id: string,
+    changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<UserRecord | null> {
     const _id = parseId(id);
     if (!_id) return null;
-    if (changes.displayName === undefined) return this.findById(id);
+    const set: Record<string, unknown> = {};
+    if (changes.displayName !== undefined) {
+      set.displayName = changes.displayName;
+      set.displayNameLower = changes.displayName.toLowerCase();
+    }
+    if (changes.avatarUrl !== undefined) set.avatarUrl = changes.avatarUrl;
+    if (Object.keys(set).length === 0) return this.findById(id);
     const doc = await this.users
       .findOneAndUpdate(
         { _id },
-        {
-          $set: {
-            displayName: changes.displayName,
-            displayNameLower: changes.displayName.toLowerCase(),
-            updatedAt: new Date(),
-          },
-        },
+        { $set: { ...set, updatedAt: new Date() } },
         { returnDocument: 'after' },
       )
       .lean<UserDoc>()
       .exec();
     return doc ? toUserRecord(doc) : null;
+  }
+
+  /** `$max`: never moves lastSeenAt backwards (a null field counts as lower than any date). */
+  async setLastSeen(id: string, at: Date): Promise<void> {
+    const _id = parseId(id);
+    if (!_id) return;
+    await this.users.updateOne({ _id }, { $max: { lastSeenAt: at } }).exec();
   }
 }

@@ -19,6 +19,7 @@ import { getConnectionToken, getModelToken } from '@nestjs/mongoose';
 import { Test } from '@nestjs/testing';
 import type { Connection, Model } from 'mongoose';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { AttachmentsRepository } from '../attachments.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { describeStorageContract, type StorageUnderTest } from '../contract/storage.contract.js';
 import { MessagesRepository } from '../messages.repository.js';
@@ -100,6 +101,7 @@ async function mongoUnderTest(uri: string): Promise<StorageUnderTest & { connect
       sessions: moduleRef.get(SessionsRepository),
       conversations: moduleRef.get(ConversationsRepository),
       messages: moduleRef.get(MessagesRepository),
+      attachments: moduleRef.get(AttachmentsRepository),
       health: moduleRef.get(StorageHealth),
     },
     reset: async () => {

@@ -24,7 +24,13 @@
  * name (see mongo-errors.ts), the same domain names the SQL adapter uses.
  */
 import { Schema, type Types } from 'mongoose';
-import type { ConversationType, MemberRole, MessageKind } from '@chat/shared';
+import type {
+  AttachmentKind,
+  ConversationType,
+  MemberRole,
+  MessageKind,
+  SystemEvent,
+} from '@chat/shared';
 
 /** Token of the Mongoose connection the adapter owns (a named connection leaves the default one alone). */
 export const MONGO_CONNECTION_NAME = 'chat-storage';
@@ -35,6 +41,7 @@ export const MODEL = {
   session: 'Session',
   conversation: 'Conversation',
   message: 'Message',
+  attachment: 'Attachment',
 } as const;
 
 /** Unique index names, the keys of the E11000 -> domain constraint table. */
@@ -56,6 +63,7 @@ export interface UserDoc {
   displayNameLower: string;
   passwordHash: string;
   avatarUrl: string | null;
+  lastSeenAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -78,6 +86,9 @@ export interface MemberDoc {
   joinedAt: Date;
   deliveredSeq: number;
   readSeq: number;
+  /** Null (or absent, in documents older than groups) while active. */
+  leftAt: Date | null;
+  historyUntilSeq: number | null;
 }
 
 export interface ConversationDoc {
@@ -86,9 +97,12 @@ export interface ConversationDoc {
   title: string | null;
   directKey: string | null;
   createdBy: Types.ObjectId;
+  avatarUrl: string | null;
   lastSeq: number;
   lastActivityAt: Date;
   createdAt: Date;
+  updatedAt: Date;
+  archivedAt: Date | null;
   members: MemberDoc[];
 }
 
@@ -100,6 +114,34 @@ export interface MessageDoc {
   clientMessageId: string;
   kind: MessageKind;
   body: string;
+  system: SystemEvent | null;
+  /** The attachments this message claimed, in the sender's order (the truth for display; see docs/storage.md). */
+  attachmentIds: Types.ObjectId[];
+  createdAt: Date;
+}
+
+export interface AttachmentDoc {
+  _id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  uploaderId: Types.ObjectId;
+  /** The claiming message; null while unsent. */
+  messageId: Types.ObjectId | null;
+  /**
+   * Set while a claim is in flight (between the claim and the message insert of MessagesRepository.append):
+   * `conversationId:senderId:clientMessageId` of the send, so a retry of that same send may take the claim
+   * over after a crash. Null once the message is stored (or while unsent).
+   */
+  claimKey: string | null;
+  /** When the in-flight claim was made; null otherwise. The sweep settles claims left in flight by a crash. */
+  claimedAt: Date | null;
+  kind: AttachmentKind;
+  name: string;
+  mimeType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  storageKey: string;
+  thumbnailKey: string | null;
   createdAt: Date;
 }
 
@@ -117,6 +159,7 @@ export const UserSchema = new Schema<UserDoc>(
     displayNameLower: { type: String, required: true },
     passwordHash: { type: String, required: true },
     avatarUrl: { type: String, default: null },
+    lastSeenAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -159,6 +202,8 @@ const MemberSchema = new Schema<MemberDoc>(
     joinedAt: { type: Date, required: true },
     deliveredSeq: { type: Number, required: true, min: 0 },
     readSeq: { type: Number, required: true, min: 0 },
+    leftAt: { type: Date, default: null },
+    historyUntilSeq: { type: Number, default: null },
   },
   { _id: false, ...common },
 );
@@ -169,9 +214,13 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     title: { type: String, default: null },
     directKey: { type: String, default: null },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    avatarUrl: { type: String, default: null },
     lastSeq: { type: Number, required: true, min: 0 },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
+    // Documents from before groups lack these two; readers default them (toConversationRecord).
+    updatedAt: { type: Date },
+    archivedAt: { type: Date, default: null },
     members: { type: [MemberSchema], required: true },
   },
   { ...common, collection: 'conversations' },
@@ -199,7 +248,11 @@ export const MessageSchema = new Schema<MessageDoc>(
     senderId: { type: Schema.Types.ObjectId, required: true },
     clientMessageId: { type: String, required: true },
     kind: { type: String, enum: ['text', 'system'], required: true },
-    body: { type: String, required: true },
+    // Empty text is allowed (a message of attachments only); `required` would refuse ''.
+    body: { type: String, default: '' },
+    // A plain object written and read whole; Mixed because its shape varies with `type` (SystemEvent).
+    system: { type: Schema.Types.Mixed, default: null },
+    attachmentIds: { type: [Schema.Types.ObjectId], default: [] },
     createdAt: { type: Date, required: true },
   },
   { ...common, collection: 'messages' },
@@ -210,4 +263,33 @@ MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true, name: INDEX.m
 MessageSchema.index(
   { conversationId: 1, senderId: 1, clientMessageId: 1 },
   { unique: true, name: INDEX.clientMessageId },
+);
+
+export const AttachmentSchema = new Schema<AttachmentDoc>(
+  {
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    uploaderId: { type: Schema.Types.ObjectId, required: true },
+    messageId: { type: Schema.Types.ObjectId, default: null },
+    claimKey: { type: String, default: null },
+    claimedAt: { type: Date, default: null },
+    kind: { type: String, enum: ['image', 'file'], required: true },
+    name: { type: String, required: true },
+    mimeType: { type: String, required: true },
+    size: { type: Number, required: true, min: 0 },
+    width: { type: Number, default: null },
+    height: { type: Number, default: null },
+    storageKey: { type: String, required: true },
+    thumbnailKey: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: 'attachments' },
+);
+// The unsent sweep ({messageId: null, createdAt < cutoff}, oldest first) and the attachments of given messages.
+AttachmentSchema.index({ messageId: 1, createdAt: 1 }, { name: 'attachments_message_idx' });
+// The daily quota: sum of sizes of one uploader since a time.
+AttachmentSchema.index({ uploaderId: 1, createdAt: 1 }, { name: 'attachments_uploader_idx' });
+// Claims left in flight by a crash (rare; only documents with a claim time are in the index).
+AttachmentSchema.index(
+  { claimedAt: 1 },
+  { name: 'attachments_claimed_idx', partialFilterExpression: { claimedAt: { $type: 'date' } } },
 );

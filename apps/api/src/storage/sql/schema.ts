@@ -14,12 +14,16 @@
  *   and put into a keyset cursor compares equal to the stored one (microseconds would silently break cursors).
  * - Sequence numbers and watermarks are `integer` (2^31 - 1 messages per conversation is far beyond need).
  */
+import type { SystemEvent } from '@chat/shared';
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   index,
   integer,
+  jsonb,
   pgTable,
+  smallint,
   primaryKey,
   text,
   timestamp,
@@ -37,6 +41,7 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash').notNull(),
     avatarUrl: text('avatar_url'),
+    lastSeenAt: time('last_seen_at'),
     createdAt: time('created_at').notNull().defaultNow(),
     updatedAt: time('updated_at').notNull().defaultNow(),
   },
@@ -80,9 +85,12 @@ export const conversations = pgTable(
     createdBy: uuid('created_by')
       .notNull()
       .references(() => users.id),
+    avatarUrl: text('avatar_url'),
     lastSeq: integer('last_seq').notNull().default(0),
     lastActivityAt: time('last_activity_at').notNull().defaultNow(),
     createdAt: time('created_at').notNull().defaultNow(),
+    updatedAt: time('updated_at').notNull().defaultNow(),
+    archivedAt: time('archived_at'),
   },
   (t) => [
     // NULLs are distinct, so only direct conversations take part; the target of ON CONFLICT (direct_key).
@@ -115,13 +123,29 @@ export const conversationMembers = pgTable(
     joinedAt: time('joined_at').notNull().defaultNow(),
     deliveredSeq: integer('delivered_seq').notNull().default(0),
     readSeq: integer('read_seq').notNull().default(0),
+    /** Null while active; set when they left or were removed (the row stays: history access, re-adding). */
+    leftAt: time('left_at'),
+    /** The conversation's last_seq when they left: the last seq a former member may read. */
+    historyUntilSeq: integer('history_until_seq'),
   },
   (t) => [
-    // Serves findMember, listMembers(Of) and the member side of the contact query.
+    // Serves findMember (active or former), addMembers' ON CONFLICT target and the member side of joins.
     primaryKey({ name: 'conversation_members_pk', columns: [t.conversationId, t.userId] }),
-    // Serves "my conversations" (the list page drives from here) and listContactIds.
+    // Serves "my conversations" (the list page drives from here, former memberships included) and
+    // listContactIds.
     index('conversation_members_user_idx').on(t.userId, t.conversationId),
+    // Active members of a conversation in the port's order (joined_at, user_id): listMembers(Of), ensureAdmin's
+    // "longest-standing active member", archiveIfEmpty's "anyone left?". Partial, so former members cost the
+    // hot queries nothing.
+    index('conversation_members_active_idx')
+      .on(t.conversationId, t.joinedAt, t.userId)
+      .where(sql`${t.leftAt} IS NULL`),
     check('conversation_members_role_ck', sql`${t.role} IN ('member', 'admin')`),
+    // Both set (former member) or both null (active).
+    check(
+      'conversation_members_left_ck',
+      sql`(${t.leftAt} IS NULL) = (${t.historyUntilSeq} IS NULL)`,
+    ),
   ],
 );
 
@@ -139,6 +163,8 @@ export const messages = pgTable(
     clientMessageId: text('client_message_id').notNull(),
     kind: text('kind', { enum: ['text', 'system'] }).notNull(),
     body: text('body').notNull(),
+    /** What a system message records (kind 'system'); null for text. */
+    system: jsonb('system').$type<SystemEvent>(),
     createdAt: time('created_at').notNull().defaultNow(),
   },
   (t) => [
@@ -147,9 +173,51 @@ export const messages = pgTable(
     // Idempotent sends: the target of ON CONFLICT in append.
     uniqueIndex('messages_client_id_uq').on(t.conversationId, t.senderId, t.clientMessageId),
     check('messages_kind_ck', sql`${t.kind} IN ('text', 'system')`),
+    check('messages_system_ck', sql`${t.kind} = 'system' OR ${t.system} IS NULL`),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    uploaderId: uuid('uploader_id')
+      .notNull()
+      .references(() => users.id),
+    // SET NULL: should a message ever be deleted, its attachments become unsent again and the unsent sweep
+    // removes their files too (a cascade would drop the rows and orphan the files).
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    /** Index in the message's attachment list, as the sender gave it; null while unsent. */
+    position: smallint('position'),
+    kind: text('kind', { enum: ['image', 'file'] }).notNull(),
+    name: text('name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    storageKey: text('storage_key').notNull(),
+    thumbnailKey: text('thumbnail_key'),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // A page's attachments in one batch, in display order.
+    index('attachments_message_idx')
+      .on(t.messageId, t.position)
+      .where(sql`${t.messageId} IS NOT NULL`),
+    // The unsent sweep (deleteUnsentOlderThan): only unsent rows, oldest first.
+    index('attachments_unsent_idx')
+      .on(t.createdAt)
+      .where(sql`${t.messageId} IS NULL`),
+    // The daily quota (sumBytesSince).
+    index('attachments_uploader_idx').on(t.uploaderId, t.createdAt),
+    check('attachments_kind_ck', sql`${t.kind} IN ('image', 'file')`),
+    check('attachments_size_ck', sql`${t.size} >= 0`),
   ],
 );
 
 /** Every table, for drizzle's typed database handle. */
-export const schema = { users, sessions, conversations, conversationMembers, messages };
+export const schema = { users, sessions, conversations, conversationMembers, messages, attachments };
 export type SqlSchema = typeof schema;

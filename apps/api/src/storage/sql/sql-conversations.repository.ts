@@ -1,4 +1,16 @@
-import { and, asc, desc, eq, getTableColumns, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { MemberRole } from '@chat/shared';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  ne,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -19,10 +31,13 @@ import {
   PG_FOREIGN_KEY_VIOLATION,
   findPgError,
   isUuid,
+  parseJsonValue,
+  toAttachmentFromJson,
   toConversationRecord,
   toMemberRecord,
   toMessageRecord,
   translateError,
+  type AttachmentJson,
 } from './sql-support.js';
 
 type ListCursor = { t: string; id: string };
@@ -30,13 +45,33 @@ const isListCursor = (value: unknown): value is ListCursor =>
   hasStringFields(value, ['t', 'id']) && isUuid(value.id) && !Number.isNaN(Date.parse(value.t));
 
 const memberOrder = [asc(conversationMembers.joinedAt), asc(conversationMembers.userId)];
+const isActive = isNull(conversationMembers.leftAt);
+
+/**
+ * Where a membership sits in its owner's list: the conversation's last activity while active, the moment they
+ * left for a former member (their view of the conversation froze then, so it neither climbs with later
+ * activity nor tells them the group is still busy). The keyset cursor is over (this, conversation id).
+ */
+const listSortKey = sql<Date>`coalesce(${conversationMembers.leftAt}, ${conversations.lastActivityAt})`;
 
 /**
  * ConversationsRepository on SQL.
  *
+ * Memberships are rows of `conversation_members`; leaving or being removed keeps the row (left_at,
+ * history_until_seq set), so findMember answers for former members and re-adding reactivates the same row
+ * (watermarks kept). "Active" is `left_at IS NULL`, served by a partial index.
+ *
+ * Membership changes (addMembers, removeMember, setRole, ensureAdmin, archiveIfEmpty) run in a transaction that
+ * first locks the conversation row (`FOR NO KEY UPDATE`, the lock an append's `last_seq` update takes too), so
+ * changes to one conversation's membership happen one at a time and see each other's results, and a removal
+ * reads a last_seq no in-flight append is still raising. Each change is also a conditional statement (ON
+ * CONFLICT ... WHERE left_at IS NOT NULL, WHERE left_at IS NULL), so the outcome would stay right without the
+ * lock. Lock order everywhere: conversation row, then member rows (as append), so no deadlock.
+ *
  * The list page is one statement: the caller's member rows joined to their conversations, with a LATERAL
- * subquery taking each conversation's newest message from the (conversation_id, seq) index, sorted by
- * (last_activity_at desc, id desc) and cut with a keyset condition on that same pair.
+ * subquery taking each conversation's newest visible message (capped at history_until_seq for a former member)
+ * from the (conversation_id, seq) index and that message's attachments as a JSON array, sorted by
+ * (coalesce(left_at, last_activity_at) desc, id desc) and cut with a keyset condition on that same pair.
  */
 export class SqlConversationsRepository extends ConversationsRepository {
   constructor(private readonly db: SqlDb) {
@@ -132,12 +167,12 @@ export class SqlConversationsRepository extends ConversationsRepository {
     const rows = await this.db
       .select()
       .from(conversationMembers)
-      .where(eq(conversationMembers.conversationId, conversationId))
+      .where(and(eq(conversationMembers.conversationId, conversationId), isActive))
       .orderBy(...memberOrder);
     return rows.map(toMemberRecord);
   }
 
-  /** One query for all ids; conversations without members (or unknown ids) are absent from the map. */
+  /** One query for all ids; conversations without active members (or unknown ids) are absent from the map. */
   async listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>> {
     const ids = [...new Set(conversationIds)].filter(isUuid);
     const byConversation = new Map<string, MemberRecord[]>();
@@ -145,7 +180,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
     const rows = await this.db
       .select()
       .from(conversationMembers)
-      .where(inArray(conversationMembers.conversationId, ids))
+      .where(and(inArray(conversationMembers.conversationId, ids), isActive))
       .orderBy(asc(conversationMembers.conversationId), ...memberOrder);
     for (const row of rows) {
       const list = byConversation.get(row.conversationId);
@@ -162,8 +197,241 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .selectDistinct({ userId: other.userId })
       .from(conversationMembers)
       .innerJoin(other, eq(other.conversationId, conversationMembers.conversationId))
-      .where(and(eq(conversationMembers.userId, userId), ne(other.userId, userId)));
+      .where(
+        and(
+          eq(conversationMembers.userId, userId),
+          isActive,
+          ne(other.userId, userId),
+          isNull(other.leftAt),
+        ),
+      );
     return rows.map((row) => row.userId);
+  }
+
+  /**
+   * One transaction: the conversation, then every member (creator as admin, the others as members), all with
+   * joinedAt = the conversation's creation time. Members come back in the port's order (joinedAt, userId).
+   * @throws RecordNotFoundError('user') when an id names no user (foreign key) or is malformed.
+   */
+  async createGroup(input: {
+    title: string;
+    createdBy: string;
+    memberIds: readonly string[];
+  }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> {
+    const ids = [input.createdBy, ...input.memberIds].map((id) => id.toLowerCase());
+    for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
+    const [creator, ...others] = ids as [string, ...string[]];
+    try {
+      return await this.db.transaction(async (tx) => {
+        const [conversation] = await tx
+          .insert(conversations)
+          .values({ id: uuidv7(), type: 'group', title: input.title, createdBy: creator })
+          .returning();
+        if (!conversation) throw new Error('INSERT ... RETURNING gave no row');
+        const rows = await tx
+          .insert(conversationMembers)
+          .values(
+            [creator, ...others.filter((id) => id !== creator)].map((userId) => ({
+              conversationId: conversation.id,
+              userId,
+              role: userId === creator ? ('admin' as const) : ('member' as const),
+              joinedAt: conversation.createdAt,
+            })),
+          )
+          .onConflictDoNothing()
+          .returning();
+        return {
+          conversation: toConversationRecord(conversation),
+          members: rows.map(toMemberRecord).sort(compareMembers),
+        };
+      });
+    } catch (error) {
+      if (findPgError(error)?.code === PG_FOREIGN_KEY_VIOLATION) {
+        throw new RecordNotFoundError('user', ids.join(','));
+      }
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * Groups only: a direct conversation is answered as missing (null), so it can never get a title or picture.
+   * Nothing to change: the conversation as stored, updatedAt untouched.
+   */
+  async updateGroup(
+    conversationId: string,
+    changes: { title?: string; avatarUrl?: string | null },
+  ): Promise<ConversationRecord | null> {
+    if (!isUuid(conversationId)) return null;
+    const set: Partial<typeof conversations.$inferInsert> = {};
+    if (changes.title !== undefined) set.title = changes.title;
+    if (changes.avatarUrl !== undefined) set.avatarUrl = changes.avatarUrl;
+    const isGroup = and(eq(conversations.id, conversationId), eq(conversations.type, 'group'));
+    if (Object.keys(set).length === 0) {
+      const [row] = await this.db.select().from(conversations).where(isGroup);
+      return row ? toConversationRecord(row) : null;
+    }
+    const [row] = await this.db
+      .update(conversations)
+      .set({ ...set, updatedAt: sql`clock_timestamp()` })
+      .where(isGroup)
+      .returning();
+    return row ? toConversationRecord(row) : null;
+  }
+
+  /**
+   * `INSERT ... ON CONFLICT (conversation_id, user_id) DO UPDATE ... WHERE left_at IS NOT NULL`: a new user gets
+   * a row, a former member's row is reactivated (role member, joinedAt now, watermarks kept), an active member
+   * is left alone and not returned. Of concurrent adds of one user, the later waits on the first (row lock,
+   * then the conflict re-checks the committed row) and returns nothing for them.
+   * @returns the created or reactivated memberships, in the port's member order; [] for an unknown
+   *   conversation or when everyone was already active.
+   * @throws RecordNotFoundError('user') for an id that names no user.
+   */
+  async addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]> {
+    const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    if (!isUuid(conversationId) || ids.length === 0) return [];
+    for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
+    try {
+      return await this.db.transaction(async (tx) => {
+        if (!(await this.lockConversation(tx, conversationId))) return [];
+        const rows = await tx
+          .insert(conversationMembers)
+          .values(
+            ids.map((userId) => ({
+              conversationId,
+              userId,
+              role: 'member' as const,
+              joinedAt: sql`clock_timestamp()`,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [conversationMembers.conversationId, conversationMembers.userId],
+            set: {
+              role: 'member',
+              joinedAt: sql`excluded.joined_at`,
+              leftAt: null,
+              historyUntilSeq: null,
+            },
+            setWhere: sql`${conversationMembers.leftAt} IS NOT NULL`,
+          })
+          .returning();
+        if (rows.length > 0) await this.touch(tx, conversationId);
+        return rows.map(toMemberRecord).sort(compareMembers);
+      });
+    } catch (error) {
+      if (findPgError(error)?.code === PG_FOREIGN_KEY_VIOLATION) {
+        throw new RecordNotFoundError('user', ids.join(','));
+      }
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * `UPDATE ... WHERE left_at IS NULL`, with history_until_seq taken from the locked conversation row: of
+   * concurrent removals only the first matches. An admin who leaves stops being one (role member); call
+   * ensureAdmin after.
+   */
+  async removeMember(conversationId: string, userId: string): Promise<MemberRecord | null> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    return this.db.transaction(async (tx) => {
+      const conversation = await this.lockConversation(tx, conversationId);
+      if (!conversation) return null;
+      const [row] = await tx
+        .update(conversationMembers)
+        .set({
+          leftAt: sql`clock_timestamp()`,
+          historyUntilSeq: conversation.lastSeq,
+          role: 'member',
+        })
+        .where(
+          and(
+            eq(conversationMembers.conversationId, conversationId),
+            eq(conversationMembers.userId, userId.toLowerCase()),
+            isActive,
+          ),
+        )
+        .returning();
+      if (!row) return null;
+      await this.touch(tx, conversationId);
+      return toMemberRecord(row);
+    });
+  }
+
+  /** Conditional on the membership being active; updatedAt moves only when the role really changed. */
+  async setRole(
+    conversationId: string,
+    userId: string,
+    role: MemberRole,
+  ): Promise<MemberRecord | null> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockConversation(tx, conversationId))) return null;
+      const where = and(
+        eq(conversationMembers.conversationId, conversationId),
+        eq(conversationMembers.userId, userId.toLowerCase()),
+        isActive,
+      );
+      const [current] = await tx.select().from(conversationMembers).where(where);
+      if (!current) return null;
+      if (current.role === role) return toMemberRecord(current);
+      const [row] = await tx.update(conversationMembers).set({ role }).where(where).returning();
+      if (!row) return null;
+      await this.touch(tx, conversationId);
+      return toMemberRecord(row);
+    });
+  }
+
+  /**
+   * Under the conversation lock: if no active admin exists, promotes the first active member in (joinedAt,
+   * userId) order (the partial active-members index gives it directly). Concurrent calls run one after the
+   * other; the second sees the first's admin and returns null.
+   */
+  async ensureAdmin(conversationId: string): Promise<MemberRecord | null> {
+    if (!isUuid(conversationId)) return null;
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockConversation(tx, conversationId))) return null;
+      const active = and(eq(conversationMembers.conversationId, conversationId), isActive);
+      const [admin] = await tx
+        .select({ userId: conversationMembers.userId })
+        .from(conversationMembers)
+        .where(and(active, eq(conversationMembers.role, 'admin')))
+        .limit(1);
+      if (admin) return null;
+      const [first] = await tx
+        .select({ userId: conversationMembers.userId })
+        .from(conversationMembers)
+        .where(active)
+        .orderBy(...memberOrder)
+        .limit(1);
+      if (!first) return null;
+      const [row] = await tx
+        .update(conversationMembers)
+        .set({ role: 'admin' })
+        .where(and(active, eq(conversationMembers.userId, first.userId)))
+        .returning();
+      if (!row) return null;
+      await this.touch(tx, conversationId);
+      return toMemberRecord(row);
+    });
+  }
+
+  /** Under the conversation lock, so a concurrent addMembers either lands first (no archive) or waits. */
+  async archiveIfEmpty(conversationId: string): Promise<boolean> {
+    if (!isUuid(conversationId)) return false;
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockConversation(tx, conversationId))) return false;
+      const [row] = await tx
+        .update(conversations)
+        .set({ archivedAt: sql`coalesce(${conversations.archivedAt}, clock_timestamp())` })
+        .where(
+          and(
+            eq(conversations.id, conversationId),
+            sql`NOT EXISTS (SELECT 1 FROM ${conversationMembers} WHERE ${conversationMembers.conversationId} = ${conversationId}::uuid AND ${conversationMembers.leftAt} IS NULL)`,
+          ),
+        )
+        .returning({ archivedAt: conversations.archivedAt });
+      return row !== undefined;
+    });
   }
 
   /**
@@ -179,7 +447,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
     if (page.cursor) {
       const after = decodeCursor(page.cursor, isListCursor);
       conditions.push(
-        sql`(${conversations.lastActivityAt}, ${conversations.id}) < (${after.t}::timestamptz, ${after.id}::uuid)`,
+        sql`(${listSortKey}, ${conversations.id}) < (${after.t}::timestamptz, ${after.id}::uuid)`,
       );
     }
     const items = await this.selectListItems(and(...conditions) as SQL, page.limit + 1);
@@ -190,7 +458,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
       nextCursor:
         items.length > page.limit && last
           ? encodeCursor({
-              t: last.conversation.lastActivityAt.toISOString(),
+              t: (last.membership.leftAt ?? last.conversation.lastActivityAt).toISOString(),
               id: last.conversation.id,
             })
           : null,
@@ -210,8 +478,9 @@ export class SqlConversationsRepository extends ConversationsRepository {
   }
 
   /**
-   * `least(requested, last_seq)` caps each mark at the conversation's last seq, `greatest(current, ...)` keeps it
-   * from moving backwards; both in the UPDATE itself, so concurrent advances cannot lower a mark either.
+   * `least(requested, last_seq)` caps each mark at the conversation's last seq (a former member's at their
+   * history_until_seq), `greatest(current, ...)` keeps it from moving backwards; both in the UPDATE itself, so
+   * concurrent advances cannot lower a mark either.
    */
   async advanceWatermarks(
     conversationId: string,
@@ -224,7 +493,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
     const raise = (column: AnyPgColumn, requested: number | undefined) =>
       requested === undefined || !Number.isFinite(requested)
         ? sql`${column}`
-        : sql`greatest(${column}, least(${clampSeq(requested)}::integer, ${conversations.lastSeq}))`;
+        : sql`greatest(${column}, least(${clampSeq(requested)}::integer, ${conversations.lastSeq}, ${conversationMembers.historyUntilSeq}))`;
     const [row] = await this.db
       .update(conversationMembers)
       .set({
@@ -244,10 +513,16 @@ export class SqlConversationsRepository extends ConversationsRepository {
   }
 
   private async selectListItems(where: SQL, limit: number): Promise<ConversationListItem[]> {
+    // A former member sees messages up to history_until_seq only (`least` ignores its NULL for active members).
     const lastMessage = this.db
       .select()
       .from(messages)
-      .where(eq(messages.conversationId, conversations.id))
+      .where(
+        and(
+          eq(messages.conversationId, conversations.id),
+          sql`${messages.seq} <= least(${conversations.lastSeq}, ${conversationMembers.historyUntilSeq})`,
+        ),
+      )
       .orderBy(desc(messages.seq))
       .limit(1)
       .as('last_message');
@@ -263,10 +538,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
           clientMessageId: lastMessage.clientMessageId,
           kind: lastMessage.kind,
           body: lastMessage.body,
+          system: lastMessage.system,
           createdAt: lastMessage.createdAt,
         },
+        // The last message's attachments, in order, inside the same statement (an index probe per item).
+        lastAttachments: sql<unknown>`(SELECT coalesce(json_agg(a ORDER BY a.position), '[]'::json) FROM attachments AS a WHERE a.message_id = ${lastMessage.id})`,
         unreadCount:
-          sql<number>`greatest(${conversations.lastSeq} - ${conversationMembers.readSeq}, 0)`.mapWith(
+          sql<number>`greatest(least(${conversations.lastSeq}, ${conversationMembers.historyUntilSeq}) - ${conversationMembers.readSeq}, 0)`.mapWith(
             Number,
           ),
       })
@@ -274,14 +552,42 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
       .leftJoinLateral(lastMessage, sql`true`)
       .where(where)
-      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .orderBy(desc(listSortKey), desc(conversations.id))
       .limit(limit);
     return rows.map((row) => ({
       conversation: toConversationRecord(row.conversation),
       membership: toMemberRecord(row.membership),
-      lastMessage: row.lastMessage ? toMessageRecord(row.lastMessage) : null,
+      lastMessage: row.lastMessage
+        ? toMessageRecord(
+            row.lastMessage,
+            (parseJsonValue<AttachmentJson[]>(row.lastAttachments) ?? []).map(toAttachmentFromJson),
+          )
+        : null,
       unreadCount: row.unreadCount,
     }));
+  }
+
+  /**
+   * Locks the conversation row for a membership change (see the class comment) and returns what the change
+   * needs from it, or null when there is no such conversation.
+   */
+  private async lockConversation(
+    tx: SqlDb,
+    conversationId: string,
+  ): Promise<{ lastSeq: number; type: ConversationRecord['type'] } | null> {
+    const [row] = await tx
+      .select({ lastSeq: conversations.lastSeq, type: conversations.type })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId))
+      .for('no key update');
+    return row ?? null;
+  }
+
+  private async touch(tx: SqlDb, conversationId: string): Promise<void> {
+    await tx
+      .update(conversations)
+      .set({ updatedAt: sql`clock_timestamp()` })
+      .where(eq(conversations.id, conversationId));
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type SqlDatabase,
   type SqlTarget,
 } from './sql-database.js';
+import { SqlAttachmentsRepository } from './sql-attachments.repository.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { SqlSessionsRepository } from './sql-sessions.repository.js';
@@ -20,6 +21,7 @@ export interface SqlStorage {
   readonly sessions: SqlSessionsRepository;
   readonly conversations: SqlConversationsRepository;
   readonly messages: SqlMessagesRepository;
+  readonly attachments: SqlAttachmentsRepository;
   readonly health: SqlStorageHealth;
 }
 
@@ -31,6 +33,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     sessions: new SqlSessionsRepository(database.db),
     conversations: new SqlConversationsRepository(database.db),
     messages: new SqlMessagesRepository(database.db),
+    attachments: new SqlAttachmentsRepository(database.db),
     health: new SqlStorageHealth(database),
   };
 }

@@ -3,6 +3,7 @@
  */
 import type { InferSelectModel, SQL } from 'drizzle-orm';
 import type {
+  AttachmentRecord,
   ConversationRecord,
   MemberRecord,
   MessageRecord,
@@ -10,7 +11,14 @@ import type {
   UserRecord,
 } from '../storage.types.js';
 import { UniqueViolationError } from '../storage.errors.js';
-import type { conversationMembers, conversations, messages, sessions, users } from './schema.js';
+import type {
+  attachments,
+  conversationMembers,
+  conversations,
+  messages,
+  sessions,
+  users,
+} from './schema.js';
 import type { SqlDb } from './sql-database.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -114,6 +122,7 @@ export function toUserRecord(row: InferSelectModel<typeof users>): UserRecord {
     displayName: row.displayName,
     passwordHash: row.passwordHash,
     avatarUrl: row.avatarUrl,
+    lastSeenAt: row.lastSeenAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -142,9 +151,12 @@ export function toConversationRecord(
     title: row.title,
     directKey: row.directKey,
     createdBy: row.createdBy,
+    avatarUrl: row.avatarUrl,
     lastSeq: row.lastSeq,
     lastActivityAt: row.lastActivityAt,
     createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    archivedAt: row.archivedAt,
   };
 }
 
@@ -156,10 +168,16 @@ export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>
     joinedAt: row.joinedAt,
     deliveredSeq: row.deliveredSeq,
     readSeq: row.readSeq,
+    leftAt: row.leftAt,
+    historyUntilSeq: row.historyUntilSeq,
   };
 }
 
-export function toMessageRecord(row: InferSelectModel<typeof messages>): MessageRecord {
+/** A messages row -> MessageRecord; `attachments` are fetched separately (see attachmentsOfMessages). */
+export function toMessageRecord(
+  row: InferSelectModel<typeof messages>,
+  attachmentList: AttachmentRecord[] = [],
+): MessageRecord {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -168,6 +186,70 @@ export function toMessageRecord(row: InferSelectModel<typeof messages>): Message
     clientMessageId: row.clientMessageId,
     kind: row.kind,
     body: row.body,
+    system: row.system ?? null,
+    attachments: attachmentList,
     createdAt: row.createdAt,
+  };
+}
+
+export function toAttachmentRecord(row: InferSelectModel<typeof attachments>): AttachmentRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    uploaderId: row.uploaderId,
+    messageId: row.messageId,
+    kind: row.kind,
+    name: row.name,
+    mimeType: row.mimeType,
+    size: row.size,
+    width: row.width,
+    height: row.height,
+    storageKey: row.storageKey,
+    thumbnailKey: row.thumbnailKey,
+    createdAt: row.createdAt,
+  };
+}
+
+/**
+ * An attachments row as `row_to_json`/`json_agg` writes it (snake_case keys, timestamptz as ISO 8601 text),
+ * for statements that return attachments inside JSON.
+ */
+export interface AttachmentJson {
+  id: string;
+  conversation_id: string;
+  uploader_id: string;
+  message_id: string | null;
+  kind: AttachmentRecord['kind'];
+  name: string;
+  mime_type: string;
+  size: number | string;
+  width: number | null;
+  height: number | null;
+  storage_key: string;
+  thumbnail_key: string | null;
+  created_at: string;
+}
+
+/** Parses a JSON value the driver handed over (parsed already, or as text). */
+export function parseJsonValue<T>(value: unknown): T | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+export function toAttachmentFromJson(row: AttachmentJson): AttachmentRecord {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    uploaderId: row.uploader_id,
+    messageId: row.message_id,
+    kind: row.kind,
+    name: row.name,
+    mimeType: row.mime_type,
+    size: Number(row.size),
+    width: row.width,
+    height: row.height,
+    storageKey: row.storage_key,
+    thumbnailKey: row.thumbnail_key,
+    createdAt: new Date(row.created_at),
   };
 }

@@ -103,14 +103,37 @@ export class SqlUsersRepository extends UsersRepository {
     };
   }
 
-  async updateProfile(id: string, changes: { displayName?: string }): Promise<UserRecord | null> {
+  /**
+   * Sets the given fields (an omitted field is left alone; `avatarUrl: null` clears the picture) and updatedAt.
+   * Nothing to change: the user as stored. @returns null when there is no such user.
+   */
+  async updateProfile(
+    id: string,
+    changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<UserRecord | null> {
     if (!isUuid(id)) return null;
-    if (changes.displayName === undefined) return this.findById(id);
+    const set: Partial<typeof users.$inferInsert> = {};
+    if (changes.displayName !== undefined) set.displayName = changes.displayName;
+    if (changes.avatarUrl !== undefined) set.avatarUrl = changes.avatarUrl;
+    if (Object.keys(set).length === 0) return this.findById(id);
     const [row] = await this.db
       .update(users)
-      .set({ displayName: changes.displayName, updatedAt: sql`now()` })
+      .set({ ...set, updatedAt: sql`now()` })
       .where(eq(users.id, id))
       .returning();
     return row ? toUserRecord(row) : null;
+  }
+
+  /**
+   * Never moves lastSeenAt backwards (`greatest`), so two API instances closing the person's last sockets at
+   * nearly the same time cannot leave the older time behind. Does not touch updatedAt (presence is no profile
+   * change).
+   */
+  async setLastSeen(id: string, at: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    await this.db
+      .update(users)
+      .set({ lastSeenAt: sql`greatest(${users.lastSeenAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(users.id, id));
   }
 }
