@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { loggingModule } from './common/logging.js';
+import { LiveStateModule } from './live-state/live-state.module.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         ConversationsModule,
         MessagesModule,
         RealtimeModule,
+        LiveStateModule,
         HealthModule,
       ],
       providers: [

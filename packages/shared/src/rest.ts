@@ -14,6 +14,7 @@
  *   GET    /api/conversations/:id                                      -> 200 ConversationSummary
  *   GET    /api/conversations/:id/messages        HistoryQuery         -> 200 MessagePage
  *   POST   /api/conversations/:id/messages        SendMessageBody      -> 200|201 Message (REST twin of message:send)
+ *   POST   /api/conversations/:id/receipts        ReceiptRequest       -> 200 ReceiptEvent (REST twin of receipt:update)
  *   GET    /api/health                                                 -> 200|503 HealthResponse
  *
  * Groups (admins manage; only active members act; a former member reads history up to their departure):
@@ -101,6 +102,15 @@ export interface HistoryQuery {
 export interface SendMessageBody {
   clientMessageId: string;
   body: string;
+}
+
+/**
+ * Raise the caller's receipt watermarks (REST twin of the `receipt:update` socket event, same rules): values
+ * are sequence numbers; they never lower a watermark and are capped at the conversation's lastSeq.
+ */
+export interface ReceiptRequest {
+  deliveredSeq?: number;
+  readSeq?: number;
 }
 
 export interface CreateGroupRequest {

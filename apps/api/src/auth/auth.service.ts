@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AuthResponse, ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { SessionsRepository } from '../storage/sessions.repository.js';
 import { UniqueViolationError } from '../storage/storage.errors.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -36,6 +37,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
+    private readonly realtime: RealtimePublisher,
   ) {}
 
   /**
@@ -89,6 +91,7 @@ export class AuthService {
       refreshExpiresAt,
       now,
     );
+    if (result.status === 'reused') this.endSockets(result.session.id);
     if (result.status !== 'rotated') throw refreshInvalid();
     const user = await this.users.findById(result.session.userId);
     if (!user) {
@@ -110,10 +113,25 @@ export class AuthService {
     };
   }
 
-  /** Revokes the session holding this refresh token; silently does nothing for a missing or unknown token. */
+  /**
+   * Revokes the session holding this refresh token and cuts its live sockets (`session:expired` SESSION_REVOKED);
+   * silently does nothing for a missing or unknown token.
+   */
   async logout(refreshToken: string | undefined): Promise<void> {
     if (!refreshToken) return;
-    await this.sessions.revokeByTokenHash(this.tokens.hashRefreshToken(refreshToken), new Date());
+    const session = await this.sessions.revokeByTokenHash(
+      this.tokens.hashRefreshToken(refreshToken),
+      new Date(),
+    );
+    if (session) this.endSockets(session.id);
+  }
+
+  /** A revoked session's sockets must not keep receiving messages until their access token runs out. */
+  private endSockets(sessionId: string): void {
+    this.realtime.endSession(sessionId, {
+      code: ErrorCode.SESSION_REVOKED,
+      message: 'This session was signed out.',
+    });
   }
 
   private async startSession(user: UserRecord, client: ClientInfo): Promise<AuthResult> {

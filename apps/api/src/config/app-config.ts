@@ -150,6 +150,13 @@ class EnvironmentVariables {
   @Min(1)
   @Max(24 * 60 * 60)
   AUTH_RATE_WINDOW_SECONDS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10 * 60 * 1000)
+  PRESENCE_GRACE_MS?: number;
 }
 
 /**
@@ -174,6 +181,11 @@ export class AppConfig {
   /** Requests per window per client IP on login/register/refresh. */
   readonly authRateLimit!: number;
   readonly authRateWindowSeconds!: number;
+  /**
+   * How long a person stays online after their last socket closed, in milliseconds, so a page reload or a short
+   * network blip does not flap their presence.
+   */
+  readonly presenceGraceMs!: number;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -200,7 +212,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * as ARCHITECTURE.md section 5 asks), REFRESH_TOKEN_TTL_DAYS (default 30), WEB_ORIGIN (comma-separated, default
  * http://localhost:3000), COOKIE_SECURE (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in
  * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 20) and
- * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh.
+ * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh, PRESENCE_GRACE_MS (0..600000, default 5000:
+ * offline is announced this long after a person's last socket closed).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -282,6 +295,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL ?? 'info',
     authRateLimit: raw.AUTH_RATE_LIMIT ?? 20,
     authRateWindowSeconds: raw.AUTH_RATE_WINDOW_SECONDS ?? 60,
+    presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
     warnings,
   });
 }

@@ -3,6 +3,7 @@ import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared'
 import { AppError } from '../common/app-error.js';
 import { toMessage } from '../conversations/conversation.mapper.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
+import { TypingService } from '../live-state/typing.service.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import { RecordNotFoundError } from '../storage/storage.errors.js';
@@ -23,6 +24,7 @@ export class MessagesService {
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly typing: TypingService,
   ) {}
 
   /**
@@ -66,6 +68,8 @@ export class MessagesService {
     if (result.created) {
       const memberIds = await this.conversations.memberIds(input.conversationId);
       this.realtime.toUsers(memberIds, 'message:new', message);
+      // Sending ends the sender's typing indicator there (the others learn it at once, not after the TTL).
+      await this.typing.stopOnSend(senderId, input.conversationId, memberIds);
     }
     return { message, created: result.created };
   }

@@ -1,8 +1,16 @@
-import type { ServerToClientEvents } from '@chat/shared';
+import type { ErrorPayload, ServerToClientEvents } from '@chat/shared';
 
 /** Name of the room that holds every socket of one user (all tabs and devices). */
 export function userRoom(userId: string): string {
   return `user:${userId}`;
+}
+
+/**
+ * Name of the room that holds every socket opened with an access token of one session (refresh-token family), so a
+ * revoked session's sockets can be found and cut.
+ */
+export function sessionRoom(sessionId: string): string {
+  return `session:${sessionId}`;
 }
 
 /**
@@ -20,4 +28,11 @@ export abstract class RealtimePublisher {
     event: E,
     ...args: Parameters<ServerToClientEvents[E]>
   ): void;
+
+  /**
+   * Cuts every socket of a session (signed out, or refresh-token reuse revoked it): each first gets
+   * `session:expired` with `error` (e.g. SESSION_REVOKED), then a server-side disconnect, which clients do not
+   * retry on their own.
+   */
+  abstract endSession(sessionId: string, error: ErrorPayload): void;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ServerToClientEvents } from '@chat/shared';
-import { RealtimePublisher, userRoom } from './realtime.publisher.js';
+import type { ErrorPayload, ServerToClientEvents } from '@chat/shared';
+import { RealtimePublisher, sessionRoom, userRoom } from './realtime.publisher.js';
 import type { ChatServer } from './socket.types.js';
 
 /**
@@ -29,5 +29,13 @@ export class SocketIoRealtimePublisher extends RealtimePublisher {
     if (userIds.length === 0) return;
     // One emit to the union of rooms: Socket.IO delivers once per socket even if it is in several of them.
     this.server.to([...new Set(userIds)].map(userRoom)).emit(event, ...args);
+  }
+
+  endSession(sessionId: string, error: ErrorPayload): void {
+    if (!this.server) return;
+    const room = sessionRoom(sessionId);
+    // Packets to one socket are written in order, so `session:expired` reaches the client before the disconnect.
+    this.server.to(room).emit('session:expired', error);
+    this.server.in(room).disconnectSockets(false);
   }
 }

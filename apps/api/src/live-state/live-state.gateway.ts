@@ -1,0 +1,135 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { type Ack, ErrorCode, type ErrorPayload, type ReceiptEvent } from '@chat/shared';
+import { mapError } from '../common/error-mapping.js';
+import { validateInput } from '../common/validation.js';
+import { sessionRoom } from '../realtime/realtime.publisher.js';
+import type { ChatSocket } from '../realtime/socket.types.js';
+import { SessionsRepository } from '../storage/sessions.repository.js';
+import { ReceiptPayloadDto } from './dto/receipt.dto.js';
+import { TypingPayloadDto } from './dto/typing.dto.js';
+import { PresenceService } from './presence.service.js';
+import { ReceiptsService } from './receipts.service.js';
+import { TypingService } from './typing.service.js';
+
+/** setTimeout's largest delay (2^31 - 1 ms, about 24.8 days); longer tokens are re-checked when it fires. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Live state on the same Socket.IO server as ChatGateway (Nest shares one server per port and namespace; the
+ * handshake is authenticated there, so `socket.data` is set before any handler here runs):
+ * - on connect: refuses a revoked session, joins the socket to its session room (for revocation), arms a timer that
+ *   cuts it when its access token expires, counts it for presence and sends `presence:snapshot`;
+ * - on disconnect: presence bookkeeping;
+ * - `typing:update` and `receipt:update` translated into service calls (no rules here).
+ * Cutting a socket always sends `session:expired` with the reason first, then a server-side disconnect.
+ */
+@WebSocketGateway()
+export class LiveStateGateway
+  implements OnGatewayConnection<ChatSocket>, OnGatewayDisconnect<ChatSocket>
+{
+  private readonly logger = new Logger(LiveStateGateway.name);
+  private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Sockets counted by presence (a socket cut before counting must not be "disconnected" from it). */
+  private readonly counted = new Set<string>();
+
+  constructor(
+    private readonly presence: PresenceService,
+    private readonly typing: TypingService,
+    private readonly receipts: ReceiptsService,
+    private readonly sessions: SessionsRepository,
+  ) {}
+
+  async handleConnection(socket: ChatSocket): Promise<void> {
+    const { userId, sessionId } = socket.data;
+    // A crafted client cannot get here without the handshake middleware having set these.
+    if (!userId || !sessionId) return;
+    this.armExpiry(socket);
+    try {
+      await socket.join(sessionRoom(sessionId));
+      // An access token outlives a sign-out by up to its TTL: the session record is the authority.
+      const session = await this.sessions.findById(sessionId);
+      if (!session || session.revokedAt !== null) {
+        cut(socket, { code: ErrorCode.SESSION_REVOKED, message: 'This session was signed out.' });
+        return;
+      }
+      // It may have gone while we awaited: counting it now would leave a socket that never disconnects.
+      if (!socket.connected) return;
+      this.counted.add(socket.id);
+      const snapshot = await this.presence.connected(userId, socket.id);
+      socket.emit('presence:snapshot', snapshot);
+    } catch (error) {
+      this.logger.error(error);
+    }
+  }
+
+  handleDisconnect(socket: ChatSocket): void {
+    const timer = this.expiryTimers.get(socket.id);
+    if (timer) clearTimeout(timer);
+    this.expiryTimers.delete(socket.id);
+    if (this.counted.delete(socket.id)) this.presence.disconnected(socket.data.userId, socket.id);
+  }
+
+  /** `typing:update`: acked `{ ok: true, data: null }` (also when throttled away) or an error. */
+  @SubscribeMessage('typing:update')
+  async onTyping(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<null>> {
+    try {
+      const input = await validateInput(TypingPayloadDto, payload);
+      await this.typing.update(socket.data.userId, input);
+      return { ok: true, data: null };
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  /** `receipt:update`: acked with the caller's watermarks after the change. */
+  @SubscribeMessage('receipt:update')
+  async onReceipt(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<ReceiptEvent>> {
+    try {
+      const input = await validateInput(ReceiptPayloadDto, payload);
+      return { ok: true, data: await this.receipts.update(socket.data.userId, input) };
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): { ok: false; error: ErrorPayload } {
+    const { payload, unexpected } = mapError(error);
+    if (unexpected) this.logger.error(error);
+    return { ok: false, error: payload };
+  }
+
+  /** Cuts the socket when its access token expires (the server's clock), with TOKEN_EXPIRED. */
+  private armExpiry(socket: ChatSocket): void {
+    const remaining = socket.data.tokenExpiresAt - Date.now();
+    const timer = setTimeout(
+      () => {
+        this.expiryTimers.delete(socket.id);
+        if (socket.data.tokenExpiresAt > Date.now()) return this.armExpiry(socket);
+        cut(socket, { code: ErrorCode.TOKEN_EXPIRED, message: 'The access token has expired.' });
+      },
+      Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.expiryTimers.set(socket.id, timer);
+  }
+}
+
+/** Tells the client why, then disconnects it from the server side (clients do not auto-retry that). */
+function cut(socket: ChatSocket, error: ErrorPayload): void {
+  socket.emit('session:expired', error);
+  socket.disconnect();
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import type { ReceiptEvent } from '@chat/shared';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ParseIdPipe } from '../common/ids.js';
+import { ReceiptRequestDto } from './dto/receipt.dto.js';
+import { ReceiptsService } from './receipts.service.js';
+
+/** POST /api/conversations/:id/receipts: the REST twin of `receipt:update`. */
+@Controller('conversations/:id/receipts')
+export class ReceiptsController {
+  constructor(private readonly receipts: ReceiptsService) {}
+
+  /** 200 ReceiptEvent (the caller's watermarks after the change); 404 CONVERSATION_NOT_FOUND for non-members. */
+  @Post()
+  @HttpCode(200)
+  update(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) conversationId: string,
+    @Body() body: ReceiptRequestDto,
+  ): Promise<ReceiptEvent> {
+    return this.receipts.update(caller.userId, { conversationId, ...body });
+  }
+}
