@@ -128,11 +128,13 @@ function inbox<E extends EventName>(socket: ClientSocket, event: E) {
 describe('creating a group', () => {
   it('makes the creator admin, records group_created as seq 1 and shows the group live to every member', async () => {
     const [ana, ben, cy] = await people('cr', ['Ana Creator', 'Ben Member', 'Cy Member']);
-    const sockets = await Promise.all([ana, ben, cy].map((p) => connect(t.baseUrl, p.accessToken)));
+    const sockets = await Promise.all(
+      [ana!, ben!, cy!].map((p) => connect(t.baseUrl, p.accessToken)),
+    );
     const updates = sockets.map((s) => inbox(s, 'conversation:updated'));
     const news = sockets.map((s) => inbox(s, 'message:new'));
 
-    const res = await call<ConversationSummary>(ana, 'POST', '/api/conversations/group', {
+    const res = await call<ConversationSummary>(ana!, 'POST', '/api/conversations/group', {
       title: '  Book club  ',
       memberIds: [ben!.id, cy!.id],
     });

@@ -1,9 +1,11 @@
 import {
   ErrorCode,
   isErrorCode,
+  type AddMembersRequest,
   type ApiErrorBody,
   type AuthResponse,
   type ConversationSummary,
+  type CreateGroupRequest,
   type HistoryQuery,
   type LoginRequest,
   type Message,
@@ -15,6 +17,8 @@ import {
   type RegisterRequest,
   type SelfUser,
   type SendMessageBody,
+  type UpdateGroupRequest,
+  type UpdateMemberRequest,
   type UpdateProfileRequest,
   type UserSearchQuery,
 } from '@chat/shared';
@@ -188,6 +192,36 @@ export class ApiClient {
   /** POST /api/conversations/:id/messages -> Message: the REST twin of `message:send`. */
   sendMessage(id: string, input: SendMessageBody): Promise<Message> {
     return this.request<Message>(`/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });
+  }
+
+  /** POST /api/conversations/group -> 201 ConversationSummary (the caller is its first admin). */
+  createGroup(input: CreateGroupRequest): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>('/api/conversations/group', { method: 'POST', body: input });
+  }
+
+  /** PATCH /api/conversations/:id -> ConversationSummary. Admins; throws ADMIN_REQUIRED, NOT_A_GROUP, MEMBERSHIP_ENDED. */
+  renameGroup(id: string, input: UpdateGroupRequest): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body: input });
+  }
+
+  /** POST /api/conversations/:id/members -> ConversationSummary. Admins; throws ALREADY_MEMBER, USER_NOT_FOUND, MEMBER_LIMIT_EXCEEDED. */
+  addMembers(id: string, input: AddMembersRequest): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members`, { method: 'POST', body: input });
+  }
+
+  /** DELETE /api/conversations/:id/members/:userId -> ConversationSummary. Admins (your own id means leaving); throws NOT_A_MEMBER. */
+  removeMember(id: string, userId: string): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  }
+
+  /** PATCH /api/conversations/:id/members/:userId -> ConversationSummary. Admins promote or demote; throws NOT_A_MEMBER. */
+  setMemberRole(id: string, userId: string, input: UpdateMemberRequest): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body: input });
+  }
+
+  /** POST /api/conversations/:id/leave -> ConversationSummary with status 'left'. */
+  leaveGroup(id: string): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/leave`, { method: 'POST' });
   }
 
   /** Stops the proactive refresh timer (when the provider unmounts). */

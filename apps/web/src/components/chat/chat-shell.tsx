@@ -9,6 +9,7 @@ import { useChat, useConnection, useSession } from '@/components/providers/chat-
 import { Avatar } from '@/components/avatar/avatar';
 import { ConversationList } from '@/components/conversation-list/conversation-list';
 import { PeopleSearch } from '@/components/people-search/people-search';
+import { NewGroupDialog } from '@/components/groups/new-group-dialog';
 import { MessagePane } from '@/components/message-list/message-pane';
 
 /**
@@ -61,6 +62,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const activeId = typeof params.id === 'string' ? params.id : null;
   const { session } = useChat();
   const [searching, setSearching] = useState(false);
+  const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
 
   async function signOut() {
@@ -95,8 +97,12 @@ function SignedInChat({ user }: { user: SelfUser }) {
             <button type="button" className="button primary wide" onClick={() => setSearching(true)}>
               New chat
             </button>
+            <button type="button" className="button wide" onClick={() => setCreatingGroup(true)}>
+              New group
+            </button>
           </div>
         )}
+        {creatingGroup ? <NewGroupDialog selfId={user.id} onClose={() => setCreatingGroup(false)} /> : null}
         <ConversationList activeId={activeId} selfId={user.id} />
       </aside>
       <main className="pane">

@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { conversationAvatarId, conversationTitle, relativeTime } from '@/lib/format';
+import { systemText } from '@/lib/system-text';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 
@@ -22,6 +23,7 @@ function useNow(ms: number): number {
 function preview(conversation: ConversationSummary, selfId: string): string {
   const last = conversation.lastMessage;
   if (!last) return 'No messages yet';
+  if (last.kind === 'system') return systemText(last, conversation, selfId);
   const text = last.body.replace(/\s+/g, ' ');
   return last.senderId === selfId ? `You: ${text}` : text;
 }

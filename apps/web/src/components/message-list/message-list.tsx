@@ -6,6 +6,8 @@ import { toast } from 'sonner';
 import type { ConversationSummary, Message } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { dayKey, dayLabel, timeOfDay } from '@/lib/format';
+import { systemText } from '@/lib/system-text';
+import { Avatar } from '@/components/avatar/avatar';
 import type { PendingMessage, Thread } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
 
@@ -18,7 +20,8 @@ const FOLLOW_THRESHOLD_PX = 64;
 
 type Row =
   | { kind: 'day'; key: string; label: string }
-  | { kind: 'message'; key: string; message: Message; own: boolean }
+  | { kind: 'message'; key: string; message: Message; own: boolean; firstOfRun: boolean }
+  | { kind: 'system'; key: string; message: Message }
   | { kind: 'pending'; key: string; pending: PendingMessage };
 
 const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
@@ -38,9 +41,20 @@ function buildRows(thread: Thread, selfId: string, now: number): Row[] {
       lastDay = key;
     }
   };
+  // Consecutive messages from one sender form a run: only its first shows the sender's name and avatar in groups.
+  let runSender: string | null = null;
   for (const message of thread.messages) {
+    const dayBefore = lastDay;
     pushDay(message.createdAt);
-    rows.push({ kind: 'message', key: `${message.senderId}:${message.clientMessageId}`, message, own: message.senderId === selfId });
+    const key = `${message.senderId}:${message.clientMessageId}`;
+    if (message.kind === 'system') {
+      rows.push({ kind: 'system', key, message });
+      runSender = null;
+      continue;
+    }
+    const firstOfRun = runSender !== message.senderId || dayBefore !== lastDay;
+    runSender = message.senderId;
+    rows.push({ kind: 'message', key, message, own: message.senderId === selfId, firstOfRun });
   }
   for (const pending of thread.pending) {
     pushDay(pending.createdAt);
@@ -166,13 +180,18 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
                 <div className="day-separator" role="separator" aria-label={row.label}>
                   <span>{row.label}</span>
                 </div>
+              ) : row.kind === 'system' ? (
+                <p className="system-message" data-testid="system-message" data-seq={row.message.seq}>
+                  {systemText(row.message, conversation, selfId)}
+                </p>
               ) : row.kind === 'message' ? (
                 <MessageBubble
                   body={row.message.body}
                   time={row.message.createdAt}
                   own={row.own}
                   status="sent"
-                  sender={isGroup && !row.own ? (names.get(row.message.senderId) ?? null) : null}
+                  sender={isGroup && !row.own && row.firstOfRun ? { id: row.message.senderId, name: names.get(row.message.senderId) ?? 'Former member' } : null}
+                  grouped={isGroup && !row.own}
                   seq={row.message.seq}
                 />
               ) : (
@@ -198,18 +217,22 @@ interface BubbleProps {
   time: string;
   own: boolean;
   status: 'sent' | 'pending' | 'failed';
-  sender?: string | null;
+  /** The sender, shown (name and avatar) on the first of a run of others' messages in a group. */
+  sender?: { id: string; name: string } | null;
+  /** In a group, others' messages leave room for the avatar column so a run lines up. */
+  grouped?: boolean;
   error?: string | null;
   seq?: number;
   onRetry?: () => void;
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
-function MessageBubble({ body, time, own, status, sender, error, seq, onRetry }: BubbleProps) {
+function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, onRetry }: BubbleProps) {
   return (
-    <div className={`message ${own ? 'own' : 'theirs'} ${status}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-seq={seq}>
+    <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-seq={seq}>
+      {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} /> : null}</span> : null}
       <div className="bubble">
-        {sender ? <div className="bubble-sender">{sender}</div> : null}
+        {sender ? <div className="bubble-sender" data-testid="message-sender">{sender.name}</div> : null}
         <p className="bubble-body">{body}</p>
         <div className="bubble-meta">
           <time dateTime={time}>{timeOfDay(time)}</time>

@@ -8,6 +8,7 @@ import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/form
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { Composer } from '@/components/composer/composer';
+import { GroupInfoPanel } from '@/components/groups/group-info-panel';
 import { MessageList } from './message-list';
 
 /**
@@ -19,6 +20,7 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const client = useChat();
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
+  const [infoOpen, setInfoOpen] = useState(false);
 
   useEffect(() => {
     client.conversations.getState().setActive(conversationId);
@@ -70,11 +72,29 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
           <h2 id="pane-title" className="pane-title">
             {title}
           </h2>
-          {other ? <p className="pane-subtitle">@{other.username}</p> : <p className="pane-subtitle">{conversation.members.length} members</p>}
+          {other ? (
+            <p className="pane-subtitle">@{other.username}</p>
+          ) : (
+            <p className="pane-subtitle" data-testid="member-count">
+              {conversation.status === 'left' ? 'You left this group' : `${conversation.members.length} members`}
+            </p>
+          )}
         </div>
+        {conversation.type === 'group' ? (
+          <button type="button" className="button subtle small pane-info-button" aria-expanded={infoOpen} onClick={() => setInfoOpen((open) => !open)}>
+            Group info
+          </button>
+        ) : null}
       </header>
       <MessageList conversation={conversation} selfId={selfId} />
-      <Composer onSend={(body) => client.send(conversation.id, body)} />
+      {conversation.status === 'left' ? (
+        <p className="left-banner" role="status" data-testid="left-banner">
+          You are no longer a member of this group. You can read the messages up to when you left.
+        </p>
+      ) : (
+        <Composer onSend={(body) => client.send(conversation.id, body)} />
+      )}
+      {infoOpen && conversation.type === 'group' ? <GroupInfoPanel conversation={conversation} selfId={selfId} onClose={() => setInfoOpen(false)} /> : null}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { LIMITS, type PublicUser } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
@@ -18,9 +18,23 @@ type SearchState =
 
 /**
  * Finds people by username or display name (debounced GET /api/users?q=) and opens a direct conversation
- * with the one picked (POST /api/conversations/direct), then navigates to it.
+ * with the one picked (POST /api/conversations/direct), then navigates to it. With `onPick`, picking a person
+ * hands them over instead (the new-group dialog and "add people" use it); `excludeIds` hides people already
+ * chosen or already in the group.
  */
-export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () => void }) {
+export function PeopleSearch({
+  selfId,
+  onClose,
+  onPick,
+  excludeIds,
+  label = 'Start a conversation',
+}: {
+  selfId: string;
+  onClose: () => void;
+  onPick?: (user: PublicUser) => void;
+  excludeIds?: readonly string[];
+  label?: string;
+}) {
   const { api, conversations } = useChat();
   const router = useRouter();
   const [query, setQuery] = useState('');
@@ -28,6 +42,8 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
   const [opening, setOpening] = useState<string | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
+  // Unique per instance: the sidebar search and a dialog's search may be on screen together.
+  const inputId = useId();
 
   useEffect(() => {
     inputRef.current?.focus();
@@ -54,6 +70,10 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
   }, [api, query, selfId]);
 
   async function open(user: PublicUser) {
+    if (onPick) {
+      onPick(user);
+      return;
+    }
     setOpening(user.id);
     setOpenError(null);
     try {
@@ -68,16 +88,18 @@ export function PeopleSearch({ selfId, onClose }: { selfId: string; onClose: () 
     }
   }
 
-  const view: SearchState = query.trim() ? state : { kind: 'idle' };
+  const excluded = new Set(excludeIds ?? []);
+  const found: SearchState = state.kind === 'done' ? { kind: 'done', users: state.users.filter((u) => !excluded.has(u.id)) } : state;
+  const view: SearchState = query.trim() ? found : { kind: 'idle' };
   return (
-    <section className="people-search" aria-label="Start a conversation">
+    <section className="people-search" aria-label={label}>
       <div className="people-search-bar">
-        <label htmlFor="people-search-input" className="visually-hidden">
+        <label htmlFor={inputId} className="visually-hidden">
           Search people
         </label>
         <input
           ref={inputRef}
-          id="people-search-input"
+          id={inputId}
           type="search"
           placeholder="Search people by name or username"
           autoComplete="off"
