@@ -23,6 +23,9 @@ import {
 import type { StorageHealth } from '../storage.health.js';
 import type { ConversationListItem, MessageRecord, UserRecord } from '../storage.types.js';
 import type { UsersRepository } from '../users.repository.js';
+import { describeAttachmentsContract } from './attachments.contract.js';
+import { byString, pause, range, seqs, type ContractContext } from './contract-context.js';
+import { describeGroupsContract } from './groups.contract.js';
 
 /** What an adapter's spec file hands to the contract. */
 export interface StorageUnderTest {
@@ -39,9 +42,6 @@ export interface StorageUnderTest {
   /** Releases the database (called once after the suite). */
   close(): Promise<void>;
 }
-
-const pause = (ms = 3) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Declares the whole contract suite (jest describe/it) for one adapter.
@@ -104,10 +104,6 @@ export function describeStorageContract(
       return sent;
     };
 
-    const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
-    const range = (from: number, to: number) =>
-      Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
     /** Walks every page of listForUser with `limit`, failing on a loop. */
     const walkConversations = async (userId: string, limit: number) => {
       const seen: ConversationListItem[] = [];
@@ -138,6 +134,7 @@ export function describeStorageContract(
           displayName: 'Alice A',
           passwordHash: 'h',
           avatarUrl: null,
+          lastSeenAt: null,
           createdAt: expect.any(Date),
           updatedAt: expect.any(Date),
         });
@@ -717,6 +714,8 @@ export function describeStorageContract(
           clientMessageId: expect.any(String),
           kind: 'text',
           body: 'one',
+          system: null,
+          attachments: [],
           createdAt: expect.any(Date),
         });
         const second = await send(conversation.id, bob, 'two');
@@ -903,6 +902,22 @@ export function describeStorageContract(
         });
       });
     });
+
+    // ---- groups, membership, system messages, presence; attachments (their own files) ---------------
+
+    const context: ContractContext = {
+      repos: () => {
+        if (!storage) throw new Error('the storage factory failed; see the beforeAll error');
+        return storage.repos;
+      },
+      makeUser,
+      makeDirect,
+      send,
+      sendMany,
+      walkConversations,
+    };
+    describeGroupsContract(context);
+    describeAttachmentsContract(context);
 
     // ---- health ----------------------------------------------------------------------------------------
 

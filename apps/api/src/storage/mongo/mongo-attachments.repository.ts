@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
-import {
-  AttachmentsRepository,
-  type CreateAttachmentInput,
-} from '../attachments.repository.js';
+import { AttachmentsRepository, type CreateAttachmentInput } from '../attachments.repository.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type { AttachmentRecord } from '../storage.types.js';
 import {
@@ -223,7 +220,8 @@ export class MongoAttachmentsRepository extends AttachmentsRepository {
       .exec();
     const holders = new Map<string, { id: Types.ObjectId; claimKey: string | null }>();
     for (const doc of stale) {
-      if (doc.messageId) holders.set(doc.messageId.toHexString(), { id: doc.messageId, claimKey: doc.claimKey });
+      if (doc.messageId)
+        holders.set(doc.messageId.toHexString(), { id: doc.messageId, claimKey: doc.claimKey });
     }
     if (holders.size === 0) return;
     const stored = await this.messages

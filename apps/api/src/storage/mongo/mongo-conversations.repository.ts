@@ -124,7 +124,15 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
 
 /** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
 function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): MemberDoc {
-  return { userId, role, joinedAt, deliveredSeq: 0, readSeq: 0, leftAt: null, historyUntilSeq: null };
+  return {
+    userId,
+    role,
+    joinedAt,
+    deliveredSeq: 0,
+    readSeq: 0,
+    leftAt: null,
+    historyUntilSeq: null,
+  };
 }
 
 /**
@@ -491,11 +499,15 @@ export class MongoConversationsRepository extends ConversationsRepository {
     const uid = parseId(userId);
     if (!_id || !uid) return null;
     const doc = await this.conversations
-      .findOneAndUpdate({ _id, ...activeMemberFilter(uid) }, removeMemberPipeline(uid, new Date()), {
-        returnDocument: 'after',
-        projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
-        updatePipeline: true,
-      })
+      .findOneAndUpdate(
+        { _id, ...activeMemberFilter(uid) },
+        removeMemberPipeline(uid, new Date()),
+        {
+          returnDocument: 'after',
+          projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
+          updatePipeline: true,
+        },
+      )
       .lean<Pick<ConversationDoc, '_id' | 'members'>>()
       .exec();
     const member = doc?.members[0];
@@ -513,9 +525,15 @@ export class MongoConversationsRepository extends ConversationsRepository {
     if (!_id || !uid) return null;
     const doc = await this.conversations
       .findOneAndUpdate(
-        { _id, members: trusted({ $elemMatch: { userId: uid, leftAt: null, role: { $ne: role } } }) },
+        {
+          _id,
+          members: trusted({ $elemMatch: { userId: uid, leftAt: null, role: { $ne: role } } }),
+        },
         { $set: { 'members.$.role': role, updatedAt: new Date() } },
-        { returnDocument: 'after', projection: { _id: 1, members: { $elemMatch: { userId: uid } } } },
+        {
+          returnDocument: 'after',
+          projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
+        },
       )
       .lean<Pick<ConversationDoc, '_id' | 'members'>>()
       .exec();
@@ -614,7 +632,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
           lastActivityAt: new Date(after.t),
         } as ListDoc)
       : null;
-    const merged = [...active, ...former.filter((doc) => !afterDoc || compareListDocs(afterDoc, doc) < 0)]
+    const merged = [
+      ...active,
+      ...former.filter((doc) => !afterDoc || compareListDocs(afterDoc, doc) < 0),
+    ]
       .sort(compareListDocs)
       .slice(0, page.limit + 1);
     const pageDocs = merged.slice(0, page.limit);

@@ -219,5 +219,12 @@ export const attachments = pgTable(
 );
 
 /** Every table, for drizzle's typed database handle. */
-export const schema = { users, sessions, conversations, conversationMembers, messages, attachments };
+export const schema = {
+  users,
+  sessions,
+  conversations,
+  conversationMembers,
+  messages,
+  attachments,
+};
 export type SqlSchema = typeof schema;

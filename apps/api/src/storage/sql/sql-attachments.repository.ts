@@ -1,9 +1,6 @@
-import { and, asc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  AttachmentsRepository,
-  type CreateAttachmentInput,
-} from '../attachments.repository.js';
+import { AttachmentsRepository, type CreateAttachmentInput } from '../attachments.repository.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type { AttachmentRecord } from '../storage.types.js';
 import { attachments } from './schema.js';
@@ -12,8 +9,12 @@ import {
   PG_FOREIGN_KEY_VIOLATION,
   findPgError,
   isUuid,
+  parseJsonValue,
+  queryRows,
+  toAttachmentFromJson,
   toAttachmentRecord,
   translateError,
+  type AttachmentJson,
 } from './sql-support.js';
 
 /**
@@ -118,18 +119,25 @@ export class SqlAttachmentsRepository extends AttachmentsRepository {
   async deleteUnsentOlderThan(cutoff: Date, limit: number): Promise<AttachmentRecord[]> {
     const count = Math.max(0, Math.trunc(limit));
     if (count === 0) return [];
-    const victims = this.db
-      .select({ id: attachments.id })
-      .from(attachments)
-      .where(and(isNull(attachments.messageId), lt(attachments.createdAt, cutoff)))
-      .orderBy(asc(attachments.createdAt))
-      .limit(count)
-      .for('update', { skipLocked: true });
-    const rows = await this.db
-      .delete(attachments)
-      .where(and(inArray(attachments.id, victims), isNull(attachments.messageId)))
-      .returning();
-    return rows.map(toAttachmentRecord);
+    // MATERIALIZED: the victims are chosen once (an IN (subquery ... LIMIT) may be planned as a join that
+    // re-runs it and deletes more than `limit` rows).
+    const rows = await queryRows<{ row: unknown }>(
+      this.db,
+      sql`
+      WITH victims AS MATERIALIZED (
+        SELECT id FROM attachments
+         WHERE message_id IS NULL AND created_at < ${cutoff.toISOString()}::timestamptz
+         ORDER BY created_at
+         LIMIT ${count}
+           FOR UPDATE SKIP LOCKED
+      )
+      DELETE FROM attachments AS a USING victims
+       WHERE a.id = victims.id AND a.message_id IS NULL
+      RETURNING row_to_json(a) AS row`,
+    );
+    return rows
+      .map((r) => toAttachmentFromJson(parseJsonValue<AttachmentJson>(r.row)!))
+      .sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : 1));
   }
 
   /** `sum(size)` over the (uploader_id, created_at) index; bigint arrives as text and is read as a number. */

@@ -177,7 +177,8 @@ export class SqlMessagesRepository extends MessagesRepository {
             toAttachmentFromJson,
           );
           // Throwing rolls the whole statement back: message, seq and the claims made so far.
-          if (claimed.length < claims.length) throw await this.claimFailure(tx, input, claims, messageId);
+          if (claimed.length < claims.length)
+            throw await this.claimFailure(tx, input, claims, messageId);
           return { message: toMessageFromJson(inserted, claimed), created: true };
         }
         const existing = parseJsonValue<MessageJson>(outcome.existing);

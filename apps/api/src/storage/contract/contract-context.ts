@@ -1,0 +1,30 @@
+/**
+ * What the contract's section files share: the repositories of the adapter under test (read lazily: they exist
+ * only once the suite's beforeAll has opened the adapter) and the small data factories.
+ */
+import type { AppendMessageResult } from '../messages.repository.js';
+import type { ConversationRecord, MessageRecord, UserRecord } from '../storage.types.js';
+import type { StorageUnderTest } from './storage.contract.js';
+
+export interface ContractContext {
+  /** The repositories of the adapter under test (only inside tests and hooks). */
+  repos(): StorageUnderTest['repos'];
+  makeUser(overrides?: { username?: string; displayName?: string }): Promise<UserRecord>;
+  makeDirect(a: UserRecord, b: UserRecord): Promise<ConversationRecord>;
+  send(
+    conversationId: string,
+    sender: UserRecord,
+    body?: string,
+    clientMessageId?: string,
+  ): Promise<AppendMessageResult>;
+  sendMany(conversationId: string, sender: UserRecord, count: number): Promise<MessageRecord[]>;
+  /** Walks every page of listForUser with `limit`, failing on a loop. */
+  walkConversations(userId: string, limit: number): Promise<{ ids: string[]; pageSizes: number[] }>;
+}
+
+/** Waits a few milliseconds, so that times stored with millisecond precision differ. */
+export const pause = (ms = 3) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
+export const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
