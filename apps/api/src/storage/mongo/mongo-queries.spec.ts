@@ -9,18 +9,29 @@
  * atomicity) is for the contract suite on a real server (mongo.contract.spec.ts).
  */
 import { describe, expect, it } from '@jest/globals';
-import mongoose, { Types } from 'mongoose';
+import mongoose, { Types, trusted } from 'mongoose';
 import { encodeCursor } from '../cursor.js';
 import {
+  activeMemberFilter,
+  formerMemberFilter,
   lastMessagesFilter,
   MongoConversationsRepository,
+  removeMemberPipeline,
 } from './mongo-conversations.repository.js';
 import {
   allocateSeqUpdate,
   MongoMessagesRepository,
   senderWatermarksUpdate,
 } from './mongo-messages.repository.js';
-import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
+import {
+  claimFilter,
+  claimUpdate,
+  confirmClaims,
+  handOverClaims,
+  MongoAttachmentsRepository,
+  parseClaimKey,
+  releaseClaims,
+} from './mongo-attachments.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoUsersRepository } from './mongo-users.repository.js';
 import { mongoConnectionOptions } from './mongo-storage.module.js';
@@ -139,6 +150,60 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
       () => repos.messages.listPage(id(), { after: 2, before: 9, limit: 5 }),
     ],
     ['messages.findByClientId', () => repos.messages.findByClientId(id(), id(), 'c')],
+    ['messages.findById', () => repos.messages.findById(id())],
+    [
+      'messages.listPage (untilSeq)',
+      () => repos.messages.listPage(id(), { before: 9, untilSeq: 4, limit: 5 }),
+    ],
+    [
+      'messages.append (system event, attachments)',
+      () =>
+        repos.messages.append({
+          conversationId: id(),
+          senderId: id(),
+          clientMessageId: 'c',
+          kind: 'system',
+          body: 'Ana added Ben',
+          system: { type: 'members_added', actorId: id(), userIds: [id()] },
+          attachmentIds: [id(), id()],
+        }),
+    ],
+    ['users.updateProfile (avatar)', () => repos.users.updateProfile(id(), { avatarUrl: null })],
+    ['users.setLastSeen', () => repos.users.setLastSeen(id(), now)],
+    [
+      'conversations.createGroup',
+      () => repos.conversations.createGroup({ title: 'T', createdBy: id(), memberIds: [id()] }),
+    ],
+    [
+      'conversations.updateGroup',
+      () => repos.conversations.updateGroup(id(), { title: 'T', avatarUrl: '/a.webp' }),
+    ],
+    ['conversations.updateGroup (nothing)', () => repos.conversations.updateGroup(id(), {})],
+    ['conversations.addMembers', () => repos.conversations.addMembers(id(), [id(), id()])],
+    ['conversations.removeMember', () => repos.conversations.removeMember(id(), id())],
+    ['conversations.setRole', () => repos.conversations.setRole(id(), id(), 'admin')],
+    ['conversations.ensureAdmin', () => repos.conversations.ensureAdmin(id())],
+    ['conversations.archiveIfEmpty', () => repos.conversations.archiveIfEmpty(id())],
+    [
+      'attachments.create',
+      () =>
+        repos.attachments.create({
+          conversationId: id(),
+          uploaderId: id(),
+          kind: 'image',
+          name: 'a.webp',
+          mimeType: 'image/webp',
+          size: 10,
+          width: 1,
+          height: 1,
+          storageKey: 'k',
+          thumbnailKey: 't',
+        }),
+    ],
+    ['attachments.findById', () => repos.attachments.findById(id())],
+    ['attachments.deleteUnsent', () => repos.attachments.deleteUnsent(id(), id())],
+    ['attachments.deleteUnsentOlderThan', () => repos.attachments.deleteUnsentOlderThan(now, 5)],
+    ['attachments.sumBytesSince', () => repos.attachments.sumBytesSince(id(), now)],
   ];
   for (const [name, call] of calls) {
     it(name, () => expectCastThenNoServer(call));
@@ -171,6 +236,149 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
         )
         .exec(),
     ));
+
+  // The later steps of the group, membership and attachment methods (each behind a first read above).
+  const member = (userId: Types.ObjectId) => ({
+    userId,
+    role: 'member' as const,
+    joinedAt: new Date(),
+    deliveredSeq: 0,
+    readSeq: 0,
+    leftAt: null,
+    historyUntilSeq: null,
+  });
+  const laterSteps: [string, () => Promise<unknown>][] = [
+    [
+      'addMembers: one conditional $push of every new member',
+      () =>
+        conversations
+          .updateOne(
+            { _id: oid(), 'members.userId': trusted({ $nin: [oid(), oid()] }) },
+            { $push: { members: { $each: [member(oid())] } }, $set: { updatedAt: new Date() } },
+          )
+          .exec(),
+    ],
+    [
+      'addMembers: reactivating a former member (arrayFilters)',
+      () => {
+        const userId = oid();
+        return conversations
+          .updateOne(
+            { _id: oid(), members: trusted({ $elemMatch: { userId, leftAt: { $ne: null } } }) },
+            {
+              $set: {
+                'members.$[m].leftAt': null,
+                'members.$[m].historyUntilSeq': null,
+                'members.$[m].role': 'member',
+                'members.$[m].joinedAt': new Date(),
+                updatedAt: new Date(),
+              },
+            },
+            { arrayFilters: [{ 'm.userId': userId }] },
+          )
+          .exec();
+      },
+    ],
+    [
+      'removeMember: the pipeline update reading lastSeq in the same document',
+      () => {
+        const userId = oid();
+        return conversations
+          .findOneAndUpdate(
+            { _id: oid(), ...activeMemberFilter(userId) },
+            removeMemberPipeline(userId, new Date()),
+            { returnDocument: 'after', updatePipeline: true },
+          )
+          .exec();
+      },
+    ],
+    [
+      'ensureAdmin: promote only while no active admin exists',
+      () => {
+        const pick = oid();
+        return conversations
+          .findOneAndUpdate(
+            {
+              _id: oid(),
+              $nor: [{ members: trusted({ $elemMatch: { role: 'admin', leftAt: null } }) }],
+              ...activeMemberFilter(pick),
+            },
+            { $set: { 'members.$[p].role': 'admin', updatedAt: new Date() } },
+            { arrayFilters: [{ 'p.userId': pick }], returnDocument: 'after' },
+          )
+          .exec();
+      },
+    ],
+    [
+      'listForUser: former memberships up to the cursor',
+      () => conversations.find(formerMemberFilter(oid(), new Date())).exec(),
+    ],
+    [
+      'append: the claim (conditional updateMany)',
+      () =>
+        attachments
+          .updateMany(
+            claimFilter({
+              ids: [oid(), oid()],
+              conversationId: oid(),
+              uploaderId: oid(),
+              claimKey: 'k',
+            }),
+            claimUpdate(oid(), 'k', new Date()),
+          )
+          .exec(),
+    ],
+    [
+      'append: confirming the claims',
+      () => {
+        const { filter, update } = confirmClaims(oid());
+        return attachments.updateMany(filter, update).exec();
+      },
+    ],
+    [
+      'append: releasing the claims',
+      () => {
+        const { filter, update } = releaseClaims(oid());
+        return attachments.updateMany(filter, update).exec();
+      },
+    ],
+    [
+      'append: handing claims over to the stored message of the same send',
+      () => {
+        const { filter, update } = handOverClaims(oid(), { _id: oid(), attachmentIds: [oid()] });
+        return attachments.updateMany(filter, update).exec();
+      },
+    ],
+    [
+      'append: a message with a system event and attachment ids',
+      () =>
+        messages.insertOne({
+          _id: oid(),
+          conversationId: oid(),
+          seq: 1,
+          senderId: oid(),
+          clientMessageId: 'c',
+          kind: 'system',
+          body: '',
+          system: { type: 'admin_granted', actorId: null, userId: id() },
+          attachmentIds: [oid()],
+          createdAt: new Date(),
+        }),
+    ],
+  ];
+  for (const [name, call] of laterSteps) {
+    it(name, () => expectCastThenNoServer(call));
+  }
+
+  it('a claim key splits back into its send', () => {
+    const [c, s] = [oid(), oid()];
+    expect(parseClaimKey(`${c.toHexString()}:${s.toHexString()}:a:b`)).toEqual({
+      conversationId: c,
+      senderId: s,
+      clientMessageId: 'a:b',
+    });
+    expect(parseClaimKey('junk:junk:x')).toBeNull();
+  });
 
   it('answers malformed ids without any query (nothing to cast, nothing sent)', async () => {
     await expect(repos.users.findById('junk')).resolves.toBeNull();

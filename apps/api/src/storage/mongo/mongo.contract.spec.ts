@@ -150,6 +150,14 @@ if ('skip' in target) {
         expect(await names('messages')).toEqual(
           ['_id_', INDEX.messageSeq, INDEX.clientMessageId].sort(),
         );
+        expect(await names('attachments')).toEqual(
+          [
+            '_id_',
+            'attachments_message_idx',
+            'attachments_uploader_idx',
+            'attachments_claimed_idx',
+          ].sort(),
+        );
         // And E11000 on one of them comes out as the domain error.
         const { users } = storage.repos;
         await users.create({ username: 'Alice', displayName: 'A', passwordHash: 'h' });
