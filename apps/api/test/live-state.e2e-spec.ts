@@ -254,6 +254,17 @@ describe('presence', () => {
     await atB.none(GRACE_MS + 300);
   });
 
+  it('sends a fresh snapshot to both people when a new conversation makes them contacts', async () => {
+    const a = await registerUser(t.baseUrl, 'newA');
+    const b = await registerUser(t.baseUrl, 'newB');
+    const { socket: sa, snapshot } = await connectWithSnapshot(a);
+    expect(snapshot).toEqual([]);
+    await connect(t.baseUrl, b.accessToken);
+    const fresh = new Promise<PresenceState[]>((resolve) => sa.once('presence:snapshot', resolve));
+    await openDirect(b, a);
+    expect(await fresh).toEqual([{ userId: b.id, online: true, lastSeenAt: null }]);
+  });
+
   it('sends a snapshot of contacts only, right after connecting', async () => {
     const { a, b } = await pair('snap');
     const stranger = await registerUser(t.baseUrl, 'snapX');
@@ -316,12 +327,10 @@ describe('typing', () => {
       ok: false,
       error: { code: ErrorCode.CONVERSATION_NOT_FOUND, message: expect.any(String) },
     });
-    const malformed = (await so
-      .timeout(5000)
-      .emitWithAck('typing:update', {
-        conversationId: conversation.id,
-        typing: 'yes',
-      } as never)) as Ack<null>;
+    const malformed = (await so.timeout(5000).emitWithAck('typing:update', {
+      conversationId: conversation.id,
+      typing: 'yes',
+    } as never)) as Ack<null>;
     expect(malformed.ok ? null : malformed.error.code).toBe(ErrorCode.VALIDATION_FAILED);
     await atB.none(200);
   });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type ConversationSummary, ErrorCode, LIMITS, type Page } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { isId } from '../common/ids.js';
+import { ContactsEvents } from '../realtime/contacts-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
@@ -27,6 +28,7 @@ export class ConversationsService {
     private readonly users: UsersRepository,
     private readonly realtime: RealtimePublisher,
     private readonly messages: MessagesRepository,
+    private readonly contacts: ContactsEvents,
   ) {}
 
   /**
@@ -129,6 +131,7 @@ export class ConversationsService {
         const summary = await this.summaryFor(conversationId, member.userId);
         if (summary) this.realtime.toUsers([member.userId], 'conversation:updated', summary);
       }
+      this.contacts.changed(result.members.map((m) => m.userId));
     }
     const conversation = await this.summaryFor(conversationId, callerId);
     if (!conversation)

@@ -11,6 +11,7 @@ import {
   systemEventUserIds,
 } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { ContactsEvents } from '../realtime/contacts-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
@@ -48,6 +49,7 @@ export class GroupsService {
     private readonly messages: MessagesRepository,
     private readonly users: UsersRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly contacts: ContactsEvents,
   ) {}
 
   /**
@@ -86,6 +88,7 @@ export class GroupsService {
       title,
       memberIds,
     });
+    this.contacts.changed([callerId, ...memberIds]);
     return this.fanOut(conversation.id, callerId, [created], []);
   }
 
@@ -155,6 +158,7 @@ export class GroupsService {
         actorId: callerId,
         userIds: wanted.filter((id) => addedIds.has(id)),
       });
+      this.contacts.changed(await this.access.memberIds(conversationId));
       return this.fanOut(conversationId, callerId, [event], []);
     });
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { PresenceState } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
+import { ContactsEvents } from '../realtime/contacts-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -36,7 +37,24 @@ export class PresenceService implements OnModuleDestroy {
     private readonly realtime: RealtimePublisher,
     private readonly typing: TypingService,
     private readonly config: AppConfig,
-  ) {}
+    contacts: ContactsEvents,
+  ) {
+    contacts.on((userIds) => this.refreshSnapshots(userIds));
+  }
+
+  /**
+   * People who may have new contacts get a fresh `presence:snapshot` (it replaces the previous one), so someone who
+   * just started a conversation sees the other person's presence without reconnecting. Only connected people.
+   */
+  private refreshSnapshots(userIds: readonly string[]): void {
+    for (const userId of new Set(userIds)) {
+      if (!this.tracker.isOnline(userId)) continue;
+      this.snapshot(userId).then(
+        (states) => this.realtime.toUsers([userId], 'presence:snapshot', states),
+        (error: unknown) => this.logger.error(error),
+      );
+    }
+  }
 
   /**
    * A socket of `userId` connected (handshake accepted). Counts it at once (synchronously, before any await), cancels

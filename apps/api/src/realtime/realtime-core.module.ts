@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ContactsEvents } from './contacts-events.js';
 import { RealtimePublisher } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
 
@@ -11,7 +12,8 @@ import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
   providers: [
     SocketIoRealtimePublisher,
     { provide: RealtimePublisher, useExisting: SocketIoRealtimePublisher },
+    ContactsEvents,
   ],
-  exports: [RealtimePublisher],
+  exports: [RealtimePublisher, ContactsEvents],
 })
 export class RealtimeCoreModule {}
