@@ -31,8 +31,8 @@ test('a send whose confirmation is lost shows as failed, and Retry stores it exa
   await send(page, text);
   const second = page.getByTestId('message').filter({ hasText: text });
   await expect(second).toHaveAttribute('data-status', 'pending');
-  // SEND_ACK_TIMEOUT_MS is 10 s.
-  await expect(second).toHaveAttribute('data-status', 'failed', { timeout: 15_000 });
+  // The outbox tries 3 times (SEND_ACK_TIMEOUT_MS 10 s each, with up to 1 s and 2 s of backoff between) first.
+  await expect(second).toHaveAttribute('data-status', 'failed', { timeout: 45_000 });
   await expect(second.getByRole('alert')).toContainText('did not confirm');
 
   swallow = null;

@@ -1,16 +1,45 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import { backOff } from 'exponential-backoff';
 import { ErrorCode, LIMITS, type Message } from '@chat/shared';
 import { ApiClient, ApiError, describeError } from './api-client';
+import { Outbox, type OutboxEntry } from './outbox';
+import { ReceiptSender } from './receipt-sender';
 import { createChatSocket, sendMessage, type ChatSocket } from './socket';
 import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
 import { createMessagesStore, type MessagesStore, type PendingMessage } from '@/stores/messages-store';
+import { createPresenceStore, type PresenceStore } from '@/stores/presence-store';
 
-/** Real-time link state, for the "reconnecting" banner. */
+/**
+ * Real-time link state, for the connection banner. `reconnected` is true from a reconnect (not the first connect)
+ * until the banner has shown "Back online".
+ */
 export interface ConnectionState {
   status: 'idle' | 'connecting' | 'online' | 'offline';
+  reconnected: boolean;
 }
+
+/**
+ * Outbox retry policy (exponential-backoff): up to OUTBOX_ATTEMPTS sends while connected, waiting a random time up
+ * to 1 s, 2 s, 4 s ... (capped at 30 s) between them ("full jitter", AWS Architecture Blog, "Exponential Backoff And
+ * Jitter", 2015), so many clients coming back at once do not retry in step. While disconnected nothing is tried;
+ * every pending entry is sent again when the connection returns.
+ */
+const OUTBOX_ATTEMPTS = 3;
+const OUTBOX_FIRST_DELAY_MS = 1_000;
+const OUTBOX_MAX_DELAY_MS = 30_000;
+
+/** Errors after which sending the same message again cannot succeed: no automatic retries. */
+const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.VALIDATION_FAILED,
+  ErrorCode.CONVERSATION_NOT_FOUND,
+  ErrorCode.MEMBERSHIP_ENDED,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+]);
+
+/** Stop "typing" this long after the last keystroke (the receivers' TTL would clear it later anyway). */
+const TYPING_IDLE_MS = LIMITS.TYPING_THROTTLE_MS * 2;
 
 /** Shows an error to the person (a toast); the chat client never swallows failures. */
 export type Notify = (message: string) => void;
@@ -30,6 +59,13 @@ export class ChatClient {
   readonly conversations: ConversationsStore;
   readonly messages: MessagesStore;
   readonly connection: StoreApi<ConnectionState>;
+  readonly presence: PresenceStore;
+  private readonly outbox = new Outbox();
+  /** Outbox entries this tab is sending right now (one drain per entry and tab; a Web Lock covers tabs). */
+  private readonly draining = new Set<string>();
+  private readonly receipts: ReceiptSender;
+  /** Typing sent per conversation: when `typing: true` was last emitted, and the idle timer that stops it. */
+  private readonly typingState = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
   private socket: ChatSocket | null = null;
   private userId: string | null = null;
   private hasConnected = false;
@@ -43,7 +79,22 @@ export class ChatClient {
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
     this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
-    this.connection = createStore<ConnectionState>()(() => ({ status: 'idle' }));
+    this.connection = createStore<ConnectionState>()(() => ({ status: 'idle', reconnected: false }));
+    this.presence = createPresenceStore();
+    this.receipts = new ReceiptSender({
+      socket: () => (this.socket?.connected ? this.socket : null),
+      selfId: () => this.userId,
+      conversations: this.conversations,
+    });
+    // Delivery receipts: whenever a thread's newest seq rises (live message, first page, catch-up after a resync),
+    // a device of this person has received everything up to it.
+    this.messages.subscribe((state, previous) => {
+      for (const [id, thread] of Object.entries(state.threads)) {
+        const newest = thread.messages[thread.messages.length - 1]?.seq ?? 0;
+        const before = previous.threads[id]?.messages;
+        if (newest > (before?.[before.length - 1]?.seq ?? 0)) this.receipts.delivered(id, newest);
+      }
+    });
   }
 
   /** Begins following the session and restores it once. Idempotent (React Strict Mode runs effects twice). */
@@ -63,66 +114,175 @@ export class ChatClient {
   }
 
   /**
-   * Sends a text message: shows it at once as pending with a fresh clientMessageId, emits `message:send`,
-   * and replaces it by the stored message when acked. Blank bodies are ignored; bodies over
-   * LIMITS.MESSAGE_BODY_MAX are refused locally (the composer prevents both).
+   * Sends a text message through the outbox: it shows at once as pending with a fresh clientMessageId, is stored in
+   * IndexedDB (so a reload does not lose it), and is sent now if connected, else when the connection returns.
+   * Blank bodies are ignored; bodies over LIMITS.MESSAGE_BODY_MAX are refused locally (the composer prevents both).
    */
   send(conversationId: string, body: string): void {
     const text = body.trim();
-    if (text.length < LIMITS.MESSAGE_BODY_MIN || text.length > LIMITS.MESSAGE_BODY_MAX) return;
-    const pending: PendingMessage = {
+    const userId = this.userId;
+    if (!userId || text.length < LIMITS.MESSAGE_BODY_MIN || text.length > LIMITS.MESSAGE_BODY_MAX) return;
+    const entry: OutboxEntry = {
       clientMessageId: newUuid(),
+      userId,
       conversationId,
       body: text,
       createdAt: new Date().toISOString(),
       status: 'pending',
       error: null,
     };
-    this.messages.getState().addPending(pending);
-    void this.attempt(pending);
+    // The server ends the typing indicator when the message is stored; only forget it here.
+    this.stopTyping(conversationId, false);
+    this.messages.getState().addPending(toPending(entry));
+    this.outbox
+      .put(entry)
+      .catch(() => undefined) // storage refused (quota, private mode): still sent from memory below
+      .finally(() => this.drain(entry));
   }
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
   retry(conversationId: string, clientMessageId: string): void {
     const pending = this.messages.getState().threads[conversationId]?.pending.find((p) => p.clientMessageId === clientMessageId);
-    if (!pending || pending.status !== 'failed') return;
+    const userId = this.userId;
+    if (!pending || pending.status !== 'failed' || !userId) return;
     this.messages.getState().setPendingStatus(conversationId, clientMessageId, 'pending', null);
-    void this.attempt(pending);
+    const entry: OutboxEntry = { ...pending, userId, status: 'pending', error: null };
+    this.outbox
+      .put(entry)
+      .catch(() => undefined)
+      .finally(() => this.drain(entry));
   }
 
-  private async attempt(pending: PendingMessage, afterRefresh = false): Promise<void> {
-    const { conversationId, clientMessageId, body } = pending;
-    try {
-      const socket = this.socket;
-      if (!socket) throw new ApiError(0, ErrorCode.UNAUTHENTICATED, 'You are not connected.');
-      const stored = await sendMessage(socket, { conversationId, clientMessageId, body });
-      this.onStoredMessage(stored);
-    } catch (sendError) {
-      let error: unknown = sendError;
-      const authProblem = error instanceof ApiError && (error.code === ErrorCode.TOKEN_EXPIRED || error.code === ErrorCode.UNAUTHENTICATED);
-      if (authProblem && !afterRefresh && this.socket) {
-        // The socket's handshake token expired on the server: reconnect with a fresh one and send again.
-        try {
-          await this.api.refresh();
-          this.socket.disconnect().connect();
-          return this.attempt(pending, true);
-        } catch (refreshError) {
-          error = refreshError;
-        }
+  /**
+   * The composer's text changed: `typing` true while there is text. Emits `typing:update` true at most once per
+   * LIMITS.TYPING_THROTTLE_MS, and false when the text is cleared or after TYPING_IDLE_MS without keystrokes.
+   */
+  typing(conversationId: string, typing: boolean): void {
+    if (!typing) return this.stopTyping(conversationId);
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    const now = Date.now();
+    const current = this.typingState.get(conversationId);
+    if (current) clearTimeout(current.idle);
+    const renew = !current || now - current.sentAt >= LIMITS.TYPING_THROTTLE_MS;
+    if (renew) socket.emit('typing:update', { conversationId, typing: true });
+    this.typingState.set(conversationId, {
+      sentAt: renew ? now : (current?.sentAt ?? now),
+      idle: setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS),
+    });
+  }
+
+  /**
+   * The conversation is on screen and the window focused: everything up to `seq` is read (debounced receipt).
+   */
+  markRead(conversationId: string, seq: number): void {
+    this.receipts.read(conversationId, seq);
+  }
+
+  private stopTyping(conversationId: string, tell = true): void {
+    const current = this.typingState.get(conversationId);
+    if (!current) return;
+    clearTimeout(current.idle);
+    this.typingState.delete(conversationId);
+    if (tell && this.socket?.connected) this.socket.emit('typing:update', { conversationId, typing: false });
+  }
+
+  /**
+   * Sends one outbox entry with retries (see OUTBOX_ATTEMPTS). Only one tab drains an entry at a time (a Web Lock
+   * named after it; a tab that cannot take it leaves the entry to the holder), and an entry leaves the outbox only
+   * after the server acknowledged it. Disconnected: stops quietly, the entry stays pending for the next connect.
+   */
+  private drain(entry: OutboxEntry): void {
+    const id = entry.clientMessageId;
+    if (this.draining.has(id)) return;
+    this.draining.add(id);
+    const run = async (): Promise<void> => {
+      try {
+        await backOff(() => this.sendEntry(entry), {
+          numOfAttempts: OUTBOX_ATTEMPTS,
+          startingDelay: OUTBOX_FIRST_DELAY_MS,
+          maxDelay: OUTBOX_MAX_DELAY_MS,
+          timeMultiple: 2,
+          jitter: 'full',
+          retry: (error: unknown) => this.isConnected() && !isFinalSendError(error) && this.userId === entry.userId,
+        });
+      } catch (error) {
+        if (this.userId !== entry.userId) return;
+        if (!this.isConnected() && !isFinalSendError(error)) return; // resent on the next connect
+        const reason = describeError(error);
+        this.messages.getState().setPendingStatus(entry.conversationId, id, 'failed', reason);
+        await this.outbox.put({ ...entry, status: 'failed', error: reason }).catch(() => undefined);
+        this.notify(`Message not sent: ${reason}`);
       }
-      const reason = describeError(error);
-      this.messages.getState().setPendingStatus(conversationId, clientMessageId, 'failed', reason);
-      this.notify(`Message not sent: ${reason}`);
+    };
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const done = locks
+      ? locks.request(`chat-outbox:${id}`, { ifAvailable: true }, async (lock) => {
+          if (lock) await run();
+        })
+      : run();
+    void done.finally(() => this.draining.delete(id));
+  }
+
+  /** One attempt. @throws ApiError (SERVICE_UNAVAILABLE when offline or without an ack in time, or the ack's code) */
+  private async sendEntry(entry: OutboxEntry): Promise<void> {
+    const stillQueued = await this.outbox.get(entry.clientMessageId).catch(() => entry);
+    if (!stillQueued) return; // another tab's send was acknowledged meanwhile; its message:new reaches this tab
+    const socket = this.socket;
+    if (!socket?.connected) throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'You are offline.');
+    const stored = await sendMessage(socket, {
+      conversationId: entry.conversationId,
+      clientMessageId: entry.clientMessageId,
+      body: entry.body,
+    });
+    await this.outbox.remove(entry.clientMessageId).catch(() => undefined);
+    this.onStoredMessage(stored);
+  }
+
+  private isConnected(): boolean {
+    return this.socket?.connected === true;
+  }
+
+  /** Shows this person's outbox (after sign-in or a reload) and sends what is pending if connected. */
+  private async restoreOutbox(userId: string): Promise<void> {
+    const entries = await this.outbox.list(userId).catch(() => [] as OutboxEntry[]);
+    if (this.userId !== userId) return;
+    for (const entry of entries) {
+      const thread = this.messages.getState().threads[entry.conversationId];
+      if (!thread?.pending.some((p) => p.clientMessageId === entry.clientMessageId)) {
+        this.messages.getState().addPending(toPending(entry));
+      }
     }
+    this.drainAll();
+  }
+
+  /** Sends every pending entry of the signed-in person (on connect). */
+  private drainAll(): void {
+    const userId = this.userId;
+    if (!userId || !this.isConnected()) return;
+    void this.outbox
+      .list(userId)
+      .then((entries) => {
+        for (const entry of entries) if (entry.status === 'pending') this.drain(entry);
+      })
+      .catch(() => undefined);
   }
 
   private onStoredMessage(message: Message): void {
     const selfId = this.userId;
     if (!selfId) return;
     this.messages.getState().receive(message, selfId);
+    // This device received it: a delivery receipt, whether or not the conversation is open.
+    if (message.senderId !== selfId) this.receipts.delivered(message.conversationId, message.seq);
+    // A sender has read everything up to their own message (the server raised their marks on append).
+    this.conversations
+      .getState()
+      .raiseMarks({ conversationId: message.conversationId, userId: message.senderId, deliveredSeq: message.seq, readSeq: message.seq }, selfId);
+    if (message.senderId !== selfId) this.presence.getState().clearTyping(message.conversationId, message.senderId);
     this.conversations
       .getState()
       .applyMessage(message, selfId)
+      .then(() => this.receipts.flush())
       .catch((error: unknown) => this.notify(describeError(error)));
   }
 
@@ -131,12 +291,16 @@ export class ChatClient {
     this.closeSocket();
     this.conversations.getState().reset();
     this.messages.getState().reset();
+    this.presence.getState().reset();
+    this.receipts.reset();
     this.userId = userId;
     if (userId) {
       this.openSocket();
+      void this.restoreOutbox(userId);
       this.conversations
         .getState()
         .load()
+        .then(() => this.receipts.flush())
         .catch((error: unknown) => this.notify(`Could not load conversations: ${describeError(error)}`));
     }
   }
@@ -145,11 +309,18 @@ export class ChatClient {
     const socket = createChatSocket(this.api);
     this.hasConnected = false;
     socket.on('connect', () => {
-      this.connection.setState({ status: 'online' });
+      this.connection.setState({ status: 'online', reconnected: this.hasConnected });
       if (this.hasConnected) this.resync();
       this.hasConnected = true;
+      this.drainAll();
+      this.receipts.flush();
     });
-    socket.on('disconnect', () => this.connection.setState({ status: 'offline' }));
+    socket.on('disconnect', () => {
+      this.connection.setState({ status: 'offline' });
+      // Typing state is per connection on the server; start afresh next time.
+      for (const { idle } of this.typingState.values()) clearTimeout(idle);
+      this.typingState.clear();
+    });
     socket.on('connect_error', (error) => {
       this.connection.setState({ status: 'offline' });
       // Token problems are handled by refreshing (socket.ts); a lost session shows the sign-in page.
@@ -159,25 +330,72 @@ export class ChatClient {
     });
     socket.on('message:new', (message) => this.onStoredMessage(message));
     socket.on('conversation:updated', (conversation) => this.conversations.getState().upsert(conversation));
+    socket.on('presence:snapshot', (states) => this.presence.getState().applySnapshot(states));
+    socket.on('presence:update', (state) => this.presence.getState().applyUpdate(state));
+    socket.on('typing:update', (event) => this.presence.getState().applyTyping(event));
+    socket.on('receipt:update', (event) => {
+      if (this.userId) this.conversations.getState().raiseMarks(event, this.userId);
+    });
     this.connection.setState({ status: 'connecting' });
     socket.connect();
     this.socket = socket;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('offline', this.onBrowserOffline);
+      window.addEventListener('online', this.onBrowserOnline);
+    }
   }
 
+  /**
+   * The browser knows before Socket.IO's heartbeat (up to pingInterval + pingTimeout, 45 s by default) when the
+   * network goes away: drop the transport at once (Socket.IO then reconnects with its backoff) and try again as
+   * soon as the network is back.
+   */
+  private readonly onBrowserOffline = (): void => {
+    this.socket?.io.engine?.close();
+  };
+
+  private readonly onBrowserOnline = (): void => {
+    const socket = this.socket;
+    if (socket && !socket.connected) socket.connect();
+  };
+
   private closeSocket(): void {
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('offline', this.onBrowserOffline);
+      window.removeEventListener('online', this.onBrowserOnline);
+    }
     if (!this.socket) return;
     this.socket.removeAllListeners();
     this.socket.disconnect();
     this.socket = null;
-    this.connection.setState({ status: 'idle' });
+    this.connection.setState({ status: 'idle', reconnected: false });
   }
 
   /** After a reconnect: reload the list and fetch every opened conversation's messages after its last seq. */
   private resync(): void {
     const report = (error: unknown): void => this.notify(`Could not catch up: ${describeError(error)}`);
-    this.conversations.getState().load().catch(report);
+    this.conversations
+      .getState()
+      .load()
+      .then(() => this.receipts.flush())
+      .catch(report);
     for (const [id, thread] of Object.entries(this.messages.getState().threads)) {
       if (thread.status === 'ready') this.messages.getState().catchUp(id).catch(report);
     }
   }
+}
+
+function toPending(entry: OutboxEntry): PendingMessage {
+  return {
+    clientMessageId: entry.clientMessageId,
+    conversationId: entry.conversationId,
+    body: entry.body,
+    createdAt: entry.createdAt,
+    status: entry.status,
+    error: entry.error,
+  };
+}
+
+function isFinalSendError(error: unknown): boolean {
+  return error instanceof ApiError && FINAL_SEND_ERRORS.has(error.code);
 }

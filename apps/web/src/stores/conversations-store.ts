@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { LIMITS, type ConversationSummary, type Message } from '@chat/shared';
+import { LIMITS, type ConversationSummary, type Message, type ReceiptEvent } from '@chat/shared';
 import type { ApiClient } from '@/lib/api-client';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -26,6 +26,11 @@ export interface ConversationsState {
    * A message for an unknown conversation fetches it. Rejects with ApiError only from that fetch.
    */
   applyMessage: (message: Message, selfId: string) => Promise<void>;
+  /**
+   * Raises a member's receipt watermarks (from `receipt:update`, or inferred from a message they sent). Never
+   * lowers them. For the signed-in person the unread count follows the server's rule: lastSeq - readSeq.
+   */
+  raiseMarks: (event: ReceiptEvent, selfId: string) => void;
   /** Marks the conversation on screen; its unread count is cleared locally. */
   setActive: (id: string | null) => void;
   /** Forgets everything (sign-out). */
@@ -117,6 +122,31 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         set((state) => {
           const byId = { ...state.byId, [updated.id]: updated };
           return { byId, order: sortIds(byId) };
+        });
+      },
+      raiseMarks: (event, selfId) => {
+        set((state) => {
+          const current = state.byId[event.conversationId];
+          if (!current) return {};
+          let changed = false;
+          const members = current.members.map((m) => {
+            if (m.user.id !== event.userId) return m;
+            const deliveredSeq = Math.max(m.deliveredSeq, event.deliveredSeq);
+            const readSeq = Math.max(m.readSeq, event.readSeq);
+            if (deliveredSeq === m.deliveredSeq && readSeq === m.readSeq) return m;
+            changed = true;
+            return { ...m, deliveredSeq, readSeq };
+          });
+          let unreadCount = current.unreadCount;
+          if (event.userId === selfId) {
+            const left = Math.max(0, current.lastSeq - event.readSeq);
+            if (left < unreadCount) {
+              unreadCount = left;
+              changed = true;
+            }
+          }
+          if (!changed) return {};
+          return { byId: { ...state.byId, [current.id]: { ...current, members, unreadCount } } };
         });
       },
       setActive: (id) => {

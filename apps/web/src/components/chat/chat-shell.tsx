@@ -5,12 +5,14 @@ import { useParams, usePathname, useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import type { SelfUser } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { useChat, useConnection, useSession } from '@/components/providers/chat-provider';
+import { useChat, useSession } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { ConversationList } from '@/components/conversation-list/conversation-list';
 import { PeopleSearch } from '@/components/people-search/people-search';
 import { NewGroupDialog } from '@/components/groups/new-group-dialog';
 import { MessagePane } from '@/components/message-list/message-pane';
+import { ConnectionBanner } from '@/components/live/connection-banner';
+import { UnreadTitle } from '@/components/live/unread-title';
 
 /**
  * The chat screen's frame. Waits for session restore; sends signed-out visitors to /login (remembering a
@@ -90,6 +92,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
           </button>
         </header>
         <ConnectionBanner />
+        <UnreadTitle />
         {searching ? (
           <PeopleSearch selfId={user.id} onClose={() => setSearching(false)} />
         ) : (
@@ -115,17 +118,5 @@ function SignedInChat({ user }: { user: SelfUser }) {
         )}
       </main>
     </div>
-  );
-}
-
-/** Tells the person when real-time delivery is interrupted (messages may arrive late). */
-function ConnectionBanner() {
-  const status = useConnection((s) => s.status);
-  // 'connecting' is not shown: the first handshake is too quick to deserve a flash of text.
-  if (status !== 'offline') return null;
-  return (
-    <p className="connection-banner" role="status">
-      Offline. Reconnecting…
-    </p>
   );
 }

@@ -13,7 +13,16 @@ const MAX_HEIGHT_PX = 160;
  * does nothing, so CJK input works). Sending is disabled while the text is blank or longer than
  * LIMITS.MESSAGE_BODY_MAX after trimming; a counter appears near the limit.
  */
-export function Composer({ onSend, disabled = false }: { onSend: (body: string) => void; disabled?: boolean }) {
+export function Composer({
+  onSend,
+  onTyping,
+  disabled = false,
+}: {
+  onSend: (body: string) => void;
+  /** Told on every edit whether there is text (the caller throttles `typing:update`). */
+  onTyping?: (typing: boolean) => void;
+  disabled?: boolean;
+}) {
   const [text, setText] = useState('');
   const ref = useRef<HTMLTextAreaElement>(null);
   const length = text.trim().length;
@@ -31,6 +40,7 @@ export function Composer({ onSend, disabled = false }: { onSend: (body: string) 
     if (!canSend) return;
     onSend(text);
     setText('');
+    onTyping?.(false);
     ref.current?.focus();
   }
 
@@ -59,7 +69,11 @@ export function Composer({ onSend, disabled = false }: { onSend: (body: string) 
         rows={1}
         placeholder="Write a message"
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          setText(e.target.value);
+          onTyping?.(e.target.value.trim() !== '');
+        }}
+        onBlur={() => onTyping?.(false)}
         onKeyDown={onKeyDown}
         aria-describedby={showCounter ? 'composer-counter' : undefined}
         aria-invalid={tooLong || undefined}

@@ -5,10 +5,10 @@ import { useEffect, useState } from 'react';
 import { toast } from 'sonner';
 import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { conversationAvatarId, conversationTitle, relativeTime } from '@/lib/format';
+import { conversationAvatarId, conversationTitle, otherMember, relativeTime } from '@/lib/format';
 import { systemText } from '@/lib/system-text';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
-import { Avatar } from '@/components/avatar/avatar';
+import { PresenceAvatar } from '@/components/live/presence-avatar';
 
 /** Re-renders every `ms` so relative times ("3 min") stay true without new data. */
 function useNow(ms: number): number {
@@ -64,7 +64,7 @@ export function ConversationList({ activeId, selfId }: { activeId: string | null
           return (
             <li key={id}>
               <Link href={`/c/${id}`} className="conversation-item" aria-current={active ? 'page' : undefined} data-testid="conversation-item">
-                <Avatar id={conversationAvatarId(c, selfId)} name={title} />
+                <PresenceAvatar id={conversationAvatarId(c, selfId)} name={title} presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null} />
                 <span className="conversation-text">
                   <span className="conversation-top">
                     <span className="conversation-title">{title}</span>

@@ -10,6 +10,7 @@ import { systemText } from '@/lib/system-text';
 import { Avatar } from '@/components/avatar/avatar';
 import type { PendingMessage, Thread } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
+import { ReceiptTicks, receiptState, seenByCount, type ReceiptState } from '@/components/live/receipt-ticks';
 
 /** Start loading the previous page when the reader is this close to the top (px). */
 const LOAD_OLDER_THRESHOLD_PX = 400;
@@ -79,6 +80,10 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
   const names = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])), [conversation.members]);
 
   const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
+  const lastOwnSeq = useMemo(() => {
+    for (let i = thread.messages.length - 1; i >= 0; i -= 1) if (thread.messages[i]!.senderId === selfId) return thread.messages[i]!.seq;
+    return 0;
+  }, [thread.messages, selfId]);
 
   // No React Compiler in this app, so nothing memoises across the virtualizer's mutable API.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -193,6 +198,8 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
                   sender={isGroup && !row.own && row.firstOfRun ? { id: row.message.senderId, name: names.get(row.message.senderId) ?? 'Former member' } : null}
                   grouped={isGroup && !row.own}
                   seq={row.message.seq}
+                  receipt={row.own ? receiptState(conversation, selfId, row.message.seq) : undefined}
+                  seenBy={isGroup && row.own && row.message.seq === lastOwnSeq ? seenByCount(conversation, selfId, row.message.seq) : undefined}
                 />
               ) : (
                 <MessageBubble
@@ -223,26 +230,32 @@ interface BubbleProps {
   grouped?: boolean;
   error?: string | null;
   seq?: number;
+  /** Own stored messages: sent, delivered or read (from the other members' watermarks). */
+  receipt?: ReceiptState | undefined;
+  /** Groups, on the latest own message: how many other members have read it. */
+  seenBy?: number | undefined;
   onRetry?: () => void;
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
-function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, onRetry }: BubbleProps) {
+function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, receipt, seenBy, onRetry }: BubbleProps) {
+  const ticks: ReceiptState = receipt ?? status;
   return (
-    <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-seq={seq}>
+    <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-receipt={own ? ticks : undefined} data-seq={seq}>
       {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} /> : null}</span> : null}
       <div className="bubble">
         {sender ? <div className="bubble-sender" data-testid="message-sender">{sender.name}</div> : null}
         <p className="bubble-body">{body}</p>
         <div className="bubble-meta">
           <time dateTime={time}>{timeOfDay(time)}</time>
-          {own ? (
-            <span className="bubble-status" data-testid="message-status">
-              {status === 'pending' ? 'Sending…' : status === 'sent' ? 'Sent' : 'Not sent'}
-            </span>
-          ) : null}
+          {own ? <ReceiptTicks state={ticks} /> : null}
         </div>
       </div>
+      {seenBy ? (
+        <div className="seen-by" data-testid="seen-by">
+          Seen by {seenBy}
+        </div>
+      ) : null}
       {status === 'failed' ? (
         <div className="message-failed" role="alert">
           <span>{error ?? 'Not sent.'}</span>

@@ -6,9 +6,12 @@ import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
-import { Avatar } from '@/components/avatar/avatar';
 import { Composer } from '@/components/composer/composer';
 import { GroupInfoPanel } from '@/components/groups/group-info-panel';
+import { PresenceAvatar } from '@/components/live/presence-avatar';
+import { PresenceLine } from '@/components/live/presence-line';
+import { TypingLine } from '@/components/live/typing-line';
+import { useReadReceipts } from '@/components/live/use-read-receipts';
 import { MessageList } from './message-list';
 
 /**
@@ -21,6 +24,7 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
+  useReadReceipts(conversationId);
 
   useEffect(() => {
     client.conversations.getState().setActive(conversationId);
@@ -67,18 +71,19 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
             <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
           </svg>
         </Link>
-        <Avatar id={conversationAvatarId(conversation, selfId)} name={title} size={36} />
+        <PresenceAvatar id={conversationAvatarId(conversation, selfId)} name={title} size={36} presenceUserId={other?.id ?? null} />
         <div className="pane-title-block">
           <h2 id="pane-title" className="pane-title">
             {title}
           </h2>
           {other ? (
-            <p className="pane-subtitle">@{other.username}</p>
+            <PresenceLine conversation={conversation} selfId={selfId} fallback={`@${other.username}`} />
           ) : (
             <p className="pane-subtitle" data-testid="member-count">
               {conversation.status === 'left' ? 'You left this group' : `${conversation.members.length} members`}
             </p>
           )}
+          {other || conversation.status === 'left' ? null : <PresenceLine conversation={conversation} selfId={selfId} fallback="" />}
         </div>
         {conversation.type === 'group' ? (
           <button type="button" className="button subtle small pane-info-button" aria-expanded={infoOpen} onClick={() => setInfoOpen((open) => !open)}>
@@ -92,7 +97,10 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
           You are no longer a member of this group. You can read the messages up to when you left.
         </p>
       ) : (
-        <Composer onSend={(body) => client.send(conversation.id, body)} />
+        <>
+          <TypingLine conversation={conversation} selfId={selfId} />
+          <Composer onSend={(body) => client.send(conversation.id, body)} onTyping={(typing) => client.typing(conversation.id, typing)} />
+        </>
       )}
       {infoOpen && conversation.type === 'group' ? <GroupInfoPanel conversation={conversation} selfId={selfId} onClose={() => setInfoOpen(false)} /> : null}
     </section>

@@ -1,0 +1,24 @@
+'use client';
+
+import { useEffect } from 'react';
+import { useConversations } from '@/components/providers/chat-provider';
+
+/** The page title without a count. */
+const BASE_TITLE = 'Chat';
+
+/** Keeps the document title at "(N) Chat" with the total unread count of loaded conversations; renders nothing. */
+export function UnreadTitle() {
+  const total = useConversations((s) =>
+    Object.values(s.byId).reduce((sum, c) => sum + c.unreadCount, 0),
+  );
+  useEffect(() => {
+    document.title = total > 0 ? `(${total > 999 ? '999+' : total}) ${BASE_TITLE}` : BASE_TITLE;
+  }, [total]);
+  useEffect(
+    () => () => {
+      document.title = BASE_TITLE;
+    },
+    [],
+  );
+  return null;
+}
