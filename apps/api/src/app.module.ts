@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -35,6 +36,7 @@ export class AppModule {
         UsersModule,
         ConversationsModule,
         MessagesModule,
+        AttachmentsModule,
         RealtimeModule,
         LiveStateModule,
         HealthModule,

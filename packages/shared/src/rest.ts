@@ -102,6 +102,8 @@ export interface HistoryQuery {
 export interface SendMessageBody {
   clientMessageId: string;
   body: string;
+  /** As SendMessagePayload.attachmentIds: unsent attachments of the sender in this conversation (0..10). */
+  attachmentIds?: string[];
 }
 
 /**

@@ -7,7 +7,7 @@
  * `data` is an ErrorPayload. The server joins each socket to its user's room itself; clients never choose rooms.
  */
 import type { ErrorPayload } from './errors.js';
-import type { ConversationSummary, Message, PresenceState } from './models.js';
+import type { ConversationSummary, Message, PresenceState, PublicUser } from './models.js';
 
 /** Every acknowledgement has this shape. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorPayload };
@@ -72,6 +72,11 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   /** A conversation the user belongs to appeared or changed (as that user sees it). */
   'conversation:updated': (conversation: ConversationSummary) => void;
+  /**
+   * Someone who shares a conversation with the user (or the user themself, on their other devices) changed their
+   * public profile, e.g. their avatar. Clients update that person wherever they show them.
+   */
+  'user:updated': (user: PublicUser) => void;
   /** Once right after connecting: the presence of everyone who shares a conversation with the user. */
   'presence:snapshot': (states: PresenceState[]) => void;
   /** Someone who shares a conversation with the user came online or went offline. */

@@ -34,7 +34,8 @@ import { UploadPreconditionsGuard } from './upload-preconditions.guard.js';
       imports: [FileStorageModule],
       inject: [AppConfig, FileStorage],
       useFactory: (config: AppConfig, storage: FileStorage) => {
-        if (!(storage instanceof LocalFileStorage)) throw new Error('uploads need LocalFileStorage');
+        if (!(storage instanceof LocalFileStorage))
+          throw new Error('uploads need LocalFileStorage');
         return {
           storage: new ScratchFileEngine(storage),
           defParamCharset: 'utf8',

@@ -89,8 +89,7 @@ const CLAIMED_IMAGE_EXTENSIONS: ReadonlyMap<string, string> = new Map([
 
 /** Outcome of `classifyUpload`. */
 export type Classification =
-  | { ok: true; type: AcceptedType }
-  | { ok: false; reason: 'not_allowed' | 'declared_mismatch' };
+  { ok: true; type: AcceptedType } | { ok: false; reason: 'not_allowed' | 'declared_mismatch' };
 
 /**
  * Decides what an upload is from its bytes (file-type's magic numbers; the text rule above when there are none)
@@ -109,10 +108,14 @@ export async function classifyUpload(
   const claimed = declaredImageTypes(declaredMime, name);
   if (sniffed) {
     const imageExt = IMAGE_TYPES.get(sniffed.mime);
-    if (claimed.size > 0 && (imageExt === undefined || [...claimed].some((c) => c !== sniffed.mime))) {
+    if (
+      claimed.size > 0 &&
+      (imageExt === undefined || [...claimed].some((c) => c !== sniffed.mime))
+    ) {
       return { ok: false, reason: 'declared_mismatch' };
     }
-    if (imageExt !== undefined) return { ok: true, type: { kind: 'image', mimeType: sniffed.mime, ext: imageExt } };
+    if (imageExt !== undefined)
+      return { ok: true, type: { kind: 'image', mimeType: sniffed.mime, ext: imageExt } };
     if (FILE_TYPES.has(sniffed.mime)) {
       return { ok: true, type: { kind: 'file', mimeType: sniffed.mime, ext: sniffed.ext } };
     }
@@ -131,7 +134,8 @@ export async function classifyUpload(
 function declaredImageTypes(declaredMime: string, name: string): Set<string> {
   const claimed = new Set<string>();
   const mime = declaredMime.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (mime.startsWith('image/')) claimed.add(mime === 'image/jpg' || mime === 'image/pjpeg' ? 'image/jpeg' : mime);
+  if (mime.startsWith('image/'))
+    claimed.add(mime === 'image/jpg' || mime === 'image/pjpeg' ? 'image/jpeg' : mime);
   const fromExt = CLAIMED_IMAGE_EXTENSIONS.get(extensionOf(name));
   if (fromExt) claimed.add(fromExt);
   return claimed;

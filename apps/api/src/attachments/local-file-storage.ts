@@ -2,9 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open as openFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { FileStorage, type OpenedFile, STORAGE_KEY_PATTERN, type StoredFile } from './file-storage.js';
+import type { Readable } from 'node:stream';
+import {
+  FileStorage,
+  type OpenedFile,
+  STORAGE_KEY_PATTERN,
+  type StoredFile,
+} from './file-storage.js';
 
 /**
  * FileStorage on the local disk under one root folder (UPLOAD_DIR; a named volume in docker-compose):
@@ -50,10 +54,8 @@ export class LocalFileStorage extends FileStorage {
     try {
       const handle = await openFile(scratch, 'wx');
       try {
-        await pipeline(
-          Buffer.isBuffer(source) ? Readable.from([source]) : source,
-          handle.createWriteStream({ autoClose: false }),
-        );
+        if (Buffer.isBuffer(source)) await handle.writeFile(source);
+        else for await (const chunk of source) await handle.write(chunk as Buffer);
         // Durable before it becomes visible: a crash after rename must not leave a truncated file.
         await handle.sync();
       } finally {

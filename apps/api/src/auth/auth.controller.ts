@@ -6,6 +6,7 @@ import { AuthService, type AuthResult } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { Public } from './public.decorator.js';
+import { clearMediaCookie, setMediaCookie } from './media-cookie.js';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie.js';
 
 /** Longest User-Agent kept on a session. */
@@ -56,20 +57,29 @@ export class AuthController {
       return this.answer(res, await this.auth.refresh(readRefreshCookie(req)));
     } catch (error) {
       clearRefreshCookie(res, this.config);
+      clearMediaCookie(res, this.config);
       throw error;
     }
   }
 
-  /** 204; revokes the session and clears the cookie, whether or not the cookie was valid. */
+  /** 204; revokes the session and clears the cookies, whether or not the cookie was valid. */
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(readRefreshCookie(req));
     clearRefreshCookie(res, this.config);
+    clearMediaCookie(res, this.config);
   }
 
   private answer(res: Response, result: AuthResult): AuthResponse {
     setRefreshCookie(res, this.config, result.refreshToken, result.refreshExpiresAt);
+    // File GETs (<img>, download links) authenticate with this cookie (see media-cookie.ts).
+    setMediaCookie(
+      res,
+      this.config,
+      result.response.accessToken,
+      new Date(result.response.accessTokenExpiresAt),
+    );
     // Tokens must never be cached by a proxy or the browser.
     res.setHeader('Cache-Control', 'no-store');
     return result.response;

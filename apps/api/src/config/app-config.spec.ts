@@ -101,4 +101,37 @@ describe('loadConfig', () => {
       expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).bcryptCost).toBe(12);
     });
   });
+
+  it('reads the upload settings, with defaults, and names malformed ones', () => {
+    expect(loadConfig({})).toMatchObject({
+      uploadDir: './.data/uploads',
+      uploadMaxFileBytes: 25 * 1024 * 1024,
+      uploadDailyQuotaBytes: 500 * 1024 * 1024,
+      attachmentUnsentTtlMinutes: 60,
+    });
+    expect(
+      loadConfig({
+        UPLOAD_DIR: '/data/uploads',
+        UPLOAD_MAX_FILE_BYTES: '1000',
+        UPLOAD_DAILY_QUOTA_BYTES: '5000',
+        ATTACHMENT_UNSENT_TTL_MINUTES: '5',
+      }),
+    ).toMatchObject({
+      uploadDir: '/data/uploads',
+      uploadMaxFileBytes: 1000,
+      uploadDailyQuotaBytes: 5000,
+      attachmentUnsentTtlMinutes: 5,
+    });
+    expect(
+      problemsOf({
+        UPLOAD_MAX_FILE_BYTES: '0',
+        UPLOAD_DAILY_QUOTA_BYTES: '1e9',
+        ATTACHMENT_UNSENT_TTL_MINUTES: 'soon',
+      }).sort(),
+    ).toEqual([
+      'ATTACHMENT_UNSENT_TTL_MINUTES',
+      'UPLOAD_DAILY_QUOTA_BYTES',
+      'UPLOAD_MAX_FILE_BYTES',
+    ]);
+  });
 });

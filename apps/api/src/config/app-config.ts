@@ -17,6 +17,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { LIMITS } from '@chat/shared';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -39,6 +40,12 @@ export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 /** bcrypt cost floor in production (ARCHITECTURE.md section 5; OWASP Password Storage Cheat Sheet: >= 10). */
 export const MIN_PRODUCTION_BCRYPT_COST = 12;
+
+/**
+ * Default daily upload allowance per person: 500 MiB, twenty files at the default 25 MiB limit. A judgement call
+ * for a small self-hosted chat; raise it with UPLOAD_DAILY_QUOTA_BYTES.
+ */
+export const DEFAULT_UPLOAD_DAILY_QUOTA_BYTES = 500 * 1024 * 1024;
 
 /** Thrown by `loadConfig` when variables are missing or malformed; `problems` names each variable. */
 export class ConfigError extends Error {
@@ -157,6 +164,32 @@ class EnvironmentVariables {
   @Min(0)
   @Max(10 * 60 * 1000)
   PRESENCE_GRACE_MS?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  UPLOAD_DIR?: string;
+
+  // 1 GiB ceiling: larger files belong in an object store with resumable uploads, not one multipart request.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024 * 1024 * 1024)
+  UPLOAD_MAX_FILE_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  UPLOAD_DAILY_QUOTA_BYTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 60)
+  ATTACHMENT_UNSENT_TTL_MINUTES?: number;
 }
 
 /**
@@ -181,6 +214,14 @@ export class AppConfig {
   /** Requests per window per client IP on login/register/refresh. */
   readonly authRateLimit!: number;
   readonly authRateWindowSeconds!: number;
+  /** Folder of the local-disk FileStorage (attachments, thumbnails, avatars); relative paths are to the cwd. */
+  readonly uploadDir!: string;
+  /** Largest accepted upload, in bytes (per file; the multipart stream is cut beyond it). */
+  readonly uploadMaxFileBytes!: number;
+  /** Bytes one person may upload per rolling 24 hours (stored sizes, sent or not). */
+  readonly uploadDailyQuotaBytes!: number;
+  /** Minutes an uploaded attachment may stay unsent before the cleanup removes it. */
+  readonly attachmentUnsentTtlMinutes!: number;
   /**
    * How long a person stays online after their last socket closed, in milliseconds, so a page reload or a short
    * network blip does not flap their presence.
@@ -213,7 +254,9 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * http://localhost:3000), COOKIE_SECURE (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in
  * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 20) and
  * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh, PRESENCE_GRACE_MS (0..600000, default 5000:
- * offline is announced this long after a person's last socket closed).
+ * offline is announced this long after a person's last socket closed); UPLOAD_DIR (default ./.data/uploads),
+ * UPLOAD_MAX_FILE_BYTES (1..1 GiB, default LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT = 25 MiB), UPLOAD_DAILY_QUOTA_BYTES
+ * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments.
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -295,6 +338,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: raw.LOG_LEVEL ?? 'info',
     authRateLimit: raw.AUTH_RATE_LIMIT ?? 20,
     authRateWindowSeconds: raw.AUTH_RATE_WINDOW_SECONDS ?? 60,
+    uploadDir: raw.UPLOAD_DIR ?? './.data/uploads',
+    uploadMaxFileBytes: raw.UPLOAD_MAX_FILE_BYTES ?? LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT,
+    uploadDailyQuotaBytes: raw.UPLOAD_DAILY_QUOTA_BYTES ?? DEFAULT_UPLOAD_DAILY_QUOTA_BYTES,
+    attachmentUnsentTtlMinutes: raw.ATTACHMENT_UNSENT_TTL_MINUTES ?? 60,
     presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
     warnings,
   });

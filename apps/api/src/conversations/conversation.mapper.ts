@@ -5,6 +5,7 @@ import type {
   MessageRecord,
   UserRecord,
 } from '../storage/storage.types.js';
+import { toAttachment } from '../attachments/attachment.mapper.js';
 import { toPublicUser } from '../users/user.mapper.js';
 
 /** Domain message -> wire message. */
@@ -18,8 +19,7 @@ export function toMessage(m: MessageRecord): Message {
     kind: m.kind,
     body: m.body,
     system: m.system ?? null,
-    // Attachment URLs are filled in by the attachments module's mapper once it exists.
-    attachments: [],
+    attachments: (m.attachments ?? []).map(toAttachment),
     createdAt: m.createdAt.toISOString(),
   };
 }

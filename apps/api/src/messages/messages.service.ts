@@ -6,13 +6,15 @@ import { ConversationsService } from '../conversations/conversations.service.js'
 import { TypingService } from '../live-state/typing.service.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
-import { RecordNotFoundError } from '../storage/storage.errors.js';
+import { AttachmentClaimError, RecordNotFoundError } from '../storage/storage.errors.js';
 
 /** A send request after validation (body already trimmed). */
 export interface SendMessageInput {
   conversationId: string;
   clientMessageId: string;
   body: string;
+  /** Unsent attachments of the sender in this conversation, in display order (distinct; DTO-checked). */
+  attachmentIds?: readonly string[];
 }
 
 /**
@@ -34,18 +36,28 @@ export class MessagesService {
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent);
-   *   VALIDATION_FAILED for a body that is empty or too long after trimming (defence in depth: DTOs check first)
+   *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
+   *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
+   *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
+   *   already sent) from the atomic claim, nothing stored
    */
   async send(
     senderId: string,
     input: SendMessageInput,
   ): Promise<{ message: Message; created: boolean }> {
     const body = input.body.trim();
-    if (body.length < LIMITS.MESSAGE_BODY_MIN || body.length > LIMITS.MESSAGE_BODY_MAX) {
+    const attachmentIds = input.attachmentIds ?? [];
+    if (attachmentIds.length > LIMITS.ATTACHMENTS_PER_MESSAGE) {
+      throw new AppError(
+        ErrorCode.TOO_MANY_ATTACHMENTS,
+        `At most ${LIMITS.ATTACHMENTS_PER_MESSAGE} attachments per message.`,
+      );
+    }
+    // With attachments the text may be empty (a photo without a caption).
+    const minBody = attachmentIds.length > 0 ? 0 : LIMITS.MESSAGE_BODY_MIN;
+    if (body.length < minBody || body.length > LIMITS.MESSAGE_BODY_MAX) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'The message is empty or too long.', {
-        body: [
-          `must be ${LIMITS.MESSAGE_BODY_MIN}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`,
-        ],
+        body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
     }
     await this.conversations.requireMember(input.conversationId, senderId);
@@ -57,10 +69,16 @@ export class MessagesService {
         clientMessageId: input.clientMessageId,
         kind: 'text',
         body,
+        ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
       });
     } catch (error) {
       if (error instanceof RecordNotFoundError) {
         throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
+      if (error instanceof AttachmentClaimError) {
+        throw error.reason === 'in_use'
+          ? new AppError(ErrorCode.ATTACHMENT_IN_USE, 'That attachment was already sent.')
+          : new AppError(ErrorCode.ATTACHMENT_NOT_FOUND, 'Attachment not found.');
       }
       throw error;
     }
