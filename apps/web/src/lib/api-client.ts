@@ -224,6 +224,21 @@ export class ApiClient {
     return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/leave`, { method: 'POST' });
   }
 
+  /** DELETE /api/attachments/:id -> 204: an unsent upload of mine (cancelled or removed from the tray). */
+  deleteAttachment(id: string): Promise<void> {
+    return this.request<void>(`/api/attachments/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  /** DELETE /api/users/me/avatar -> SelfUser without a picture. (Uploads go through `uploadFile`: progress.) */
+  removeAvatar(): Promise<SelfUser> {
+    return this.request<SelfUser>('/api/users/me/avatar', { method: 'DELETE' });
+  }
+
+  /** DELETE /api/conversations/:id/avatar -> ConversationSummary (group admins). */
+  removeGroupAvatar(id: string): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/avatar`, { method: 'DELETE' });
+  }
+
   /** Stops the proactive refresh timer (when the provider unmounts). */
   dispose(): void {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);

@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { backOff } from 'exponential-backoff';
-import { ErrorCode, LIMITS, type Message } from '@chat/shared';
+import { ErrorCode, LIMITS, type Message, type PublicUser } from '@chat/shared';
 import { ApiClient, ApiError, describeError } from './api-client';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReceiptSender } from './receipt-sender';
@@ -36,6 +36,9 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.CONVERSATION_NOT_FOUND,
   ErrorCode.MEMBERSHIP_ENDED,
   ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.ATTACHMENT_NOT_FOUND,
+  ErrorCode.ATTACHMENT_IN_USE,
+  ErrorCode.TOO_MANY_ATTACHMENTS,
 ]);
 
 /** Stop "typing" this long after the last keystroke (the receivers' TTL would clear it later anyway). */
@@ -116,17 +119,21 @@ export class ChatClient {
   /**
    * Sends a text message through the outbox: it shows at once as pending with a fresh clientMessageId, is stored in
    * IndexedDB (so a reload does not lose it), and is sent now if connected, else when the connection returns.
-   * Blank bodies are ignored; bodies over LIMITS.MESSAGE_BODY_MAX are refused locally (the composer prevents both).
+   * Blank bodies are ignored unless attachments come with them; bodies over LIMITS.MESSAGE_BODY_MAX are refused
+   * locally (the composer prevents both).
+   * @param attachmentIds uploaded, unsent attachments (the composer's tray) to send with the text
    */
-  send(conversationId: string, body: string): void {
+  send(conversationId: string, body: string, attachmentIds: readonly string[] = []): void {
     const text = body.trim();
     const userId = this.userId;
-    if (!userId || text.length < LIMITS.MESSAGE_BODY_MIN || text.length > LIMITS.MESSAGE_BODY_MAX) return;
+    const minLength = attachmentIds.length > 0 ? 0 : LIMITS.MESSAGE_BODY_MIN;
+    if (!userId || text.length < minLength || text.length > LIMITS.MESSAGE_BODY_MAX) return;
     const entry: OutboxEntry = {
       clientMessageId: newUuid(),
       userId,
       conversationId,
       body: text,
+      ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
       createdAt: new Date().toISOString(),
       status: 'pending',
       error: null,
@@ -234,6 +241,7 @@ export class ChatClient {
       conversationId: entry.conversationId,
       clientMessageId: entry.clientMessageId,
       body: entry.body,
+      ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
     });
     await this.outbox.remove(entry.clientMessageId).catch(() => undefined);
     this.onStoredMessage(stored);
@@ -286,6 +294,17 @@ export class ChatClient {
       .catch((error: unknown) => this.notify(describeError(error)));
   }
 
+  /** Someone's public profile changed (e.g. their picture): show it wherever they appear, without a reload. */
+  private onUserUpdated(user: PublicUser): void {
+    const self = this.session.getState().user;
+    if (self && self.id === user.id) this.session.setState({ user: { ...self, ...user } });
+    const { byId, upsert } = this.conversations.getState();
+    for (const conversation of Object.values(byId)) {
+      if (!conversation.members.some((m) => m.user.id === user.id)) continue;
+      upsert({ ...conversation, members: conversation.members.map((m) => (m.user.id === user.id ? { ...m, user } : m)) });
+    }
+  }
+
   private onSession(userId: string | null): void {
     if (userId === this.userId) return;
     this.closeSocket();
@@ -330,6 +349,7 @@ export class ChatClient {
     });
     socket.on('message:new', (message) => this.onStoredMessage(message));
     socket.on('conversation:updated', (conversation) => this.conversations.getState().upsert(conversation));
+    socket.on('user:updated', (user) => this.onUserUpdated(user));
     socket.on('presence:snapshot', (states) => this.presence.getState().applySnapshot(states));
     socket.on('presence:update', (state) => this.presence.getState().applyUpdate(state));
     socket.on('typing:update', (event) => this.presence.getState().applyTyping(event));
@@ -390,6 +410,7 @@ function toPending(entry: OutboxEntry): PendingMessage {
     clientMessageId: entry.clientMessageId,
     conversationId: entry.conversationId,
     body: entry.body,
+    ...(entry.attachmentIds ? { attachmentIds: entry.attachmentIds } : {}),
     createdAt: entry.createdAt,
     status: entry.status,
     error: entry.error,

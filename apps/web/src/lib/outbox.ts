@@ -8,6 +8,8 @@ export interface OutboxEntry {
   userId: string;
   conversationId: string;
   body: string;
+  /** Uploaded (unsent) attachments to send with the text; resent with the same ids on every attempt. */
+  attachmentIds?: string[];
   /** Local clock, for display only. */
   createdAt: string;
   /** `failed`: automatic attempts gave up; waits for the person's Retry. */

@@ -9,6 +9,8 @@ export interface PendingMessage {
   clientMessageId: string;
   conversationId: string;
   body: string;
+  /** Attachments sent with it (kept so Retry sends them again). */
+  attachmentIds?: string[];
   /** Local clock, for display only (ordering uses the server's seq once stored). */
   createdAt: string;
   status: 'pending' | 'failed';

@@ -13,6 +13,7 @@ import { NewGroupDialog } from '@/components/groups/new-group-dialog';
 import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
+import { ProfileDialog } from '@/components/profile/profile-dialog';
 
 /**
  * The chat screen's frame. Waits for session restore; sends signed-out visitors to /login (remembering a
@@ -66,6 +67,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const [searching, setSearching] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [profileOpen, setProfileOpen] = useState(false);
 
   async function signOut() {
     setSigningOut(true);
@@ -82,7 +84,9 @@ function SignedInChat({ user }: { user: SelfUser }) {
     <div className={`chat${activeId ? ' has-active' : ''}`}>
       <aside className="sidebar" aria-label="Conversation list">
         <header className="sidebar-header">
-          <Avatar id={user.id} name={user.displayName} size={36} />
+          <button type="button" className="avatar-button" onClick={() => setProfileOpen(true)} aria-label="Your profile and picture" data-testid="profile-button">
+            <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
+          </button>
           <div className="me">
             <span className="me-name">{user.displayName}</span>
             <span className="me-username">@{user.username}</span>
@@ -91,6 +95,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
             Sign out
           </button>
         </header>
+        {profileOpen ? <ProfileDialog user={user} onClose={() => setProfileOpen(false)} /> : null}
         <ConnectionBanner />
         <UnreadTitle />
         {searching ? (

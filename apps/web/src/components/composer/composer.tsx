@@ -2,6 +2,8 @@
 
 import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { LIMITS } from '@chat/shared';
+import { AttachmentTray } from '@/components/attachments/attachment-tray';
+import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 
 /** Show the length counter once this close to the limit (characters). */
 const COUNTER_THRESHOLD = 500;
@@ -17,17 +19,26 @@ export function Composer({
   onSend,
   onTyping,
   disabled = false,
+  uploads,
 }: {
-  onSend: (body: string) => void;
+  /** The text, and the ids of the uploaded files to send with it (may be empty). */
+  onSend: (body: string, attachmentIds: string[]) => void;
+  /** The attachment tray (paperclip, paste, and the pane's drop zone feed it); none: text only. */
+  uploads?: AttachmentUploads;
   /** Told on every edit whether there is text (the caller throttles `typing:update`). */
   onTyping?: (typing: boolean) => void;
   disabled?: boolean;
 }) {
   const [text, setText] = useState('');
+  /** Text held back while uploads finish ("sending waits for uploads"); null when nothing waits. */
+  const [waiting, setWaiting] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const length = text.trim().length;
   const tooLong = length > LIMITS.MESSAGE_BODY_MAX;
-  const canSend = !disabled && length >= LIMITS.MESSAGE_BODY_MIN && !tooLong;
+  const fileCount = uploads ? uploads.items.filter((i) => i.status !== 'error').length : 0;
+  const canSend = !disabled && waiting === null && !tooLong && (length >= LIMITS.MESSAGE_BODY_MIN || fileCount > 0);
+
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -38,7 +49,17 @@ export function Composer({
 
   function send() {
     if (!canSend) return;
-    onSend(text);
+    if (uploads && uploads.items.length > 0) {
+      const held = text;
+      setWaiting(held);
+      uploads.whenReady((ids) => {
+        onSend(held, ids);
+        uploads.clear();
+        setWaiting(null);
+      });
+    } else {
+      onSend(text, []);
+    }
     setText('');
     onTyping?.(false);
     ref.current?.focus();
@@ -60,6 +81,35 @@ export function Composer({
         send();
       }}
     >
+      {uploads ? <AttachmentTray uploads={uploads} /> : null}
+      {waiting !== null ? (
+        <span className="composer-waiting" role="status">
+          Sending when the uploads finish…
+        </span>
+      ) : null}
+      {uploads ? (
+        <>
+          <input
+            ref={fileInput}
+            type="file"
+            multiple
+            hidden
+            data-testid="attach-input"
+            onChange={(e) => {
+              if (e.target.files) uploads.add(e.target.files);
+              e.target.value = '';
+            }}
+          />
+          <button type="button" className="icon-button attach-button" aria-label="Attach files" onClick={() => fileInput.current?.click()} disabled={disabled}>
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+              <path
+                d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"
+                fill="currentColor"
+              />
+            </svg>
+          </button>
+        </>
+      ) : null}
       <label htmlFor="composer-input" className="visually-hidden">
         Message
       </label>
@@ -75,6 +125,12 @@ export function Composer({
         }}
         onBlur={() => onTyping?.(false)}
         onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          const files = [...e.clipboardData.files];
+          if (!uploads || files.length === 0) return;
+          e.preventDefault();
+          uploads.add(files);
+        }}
         aria-describedby={showCounter ? 'composer-counter' : undefined}
         aria-invalid={tooLong || undefined}
       />

@@ -9,6 +9,7 @@ import { conversationAvatarId, conversationTitle, otherMember, relativeTime } fr
 import { systemText } from '@/lib/system-text';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
+import { conversationAvatarUrl } from '@/lib/media';
 
 /** Re-renders every `ms` so relative times ("3 min") stay true without new data. */
 function useNow(ms: number): number {
@@ -64,7 +65,7 @@ export function ConversationList({ activeId, selfId }: { activeId: string | null
           return (
             <li key={id}>
               <Link href={`/c/${id}`} className="conversation-item" aria-current={active ? 'page' : undefined} data-testid="conversation-item">
-                <PresenceAvatar id={conversationAvatarId(c, selfId)} name={title} presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null} />
+                <PresenceAvatar id={conversationAvatarId(c, selfId)} name={title} url={conversationAvatarUrl(c, selfId)} presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null} />
                 <span className="conversation-text">
                   <span className="conversation-top">
                     <span className="conversation-title">{title}</span>

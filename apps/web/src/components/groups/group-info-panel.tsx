@@ -6,6 +6,7 @@ import { LIMITS, type ConversationMember, type ConversationSummary } from '@chat
 import { describeError } from '@/lib/api-client';
 import { useChat } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
+import { GroupPictureControl } from '@/components/attachments/group-picture-control';
 import { PeopleSearch } from '@/components/people-search/people-search';
 
 /** A destructive action waiting for the person's confirmation. */
@@ -98,7 +99,7 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
           </form>
         ) : (
           <div className="group-panel-title">
-            <Avatar id={conversation.id} name={conversation.title ?? 'Group'} size={48} />
+            <Avatar id={conversation.id} name={conversation.title ?? 'Group'} size={48} url={conversation.avatarUrl} />
             <strong>{conversation.title}</strong>
             {isAdmin ? (
               <button
@@ -115,6 +116,13 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
           </div>
         )}
       </div>
+
+      {isAdmin && conversation.status !== 'left' ? (
+        <div className="group-panel-section" data-testid="group-picture">
+          <h4>Group picture</h4>
+          <GroupPictureControl conversation={conversation} />
+        </div>
+      ) : null}
 
       {conversation.status === 'left' ? (
         <p className="group-panel-note">You are no longer a member of this group.</p>
@@ -142,7 +150,7 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
               const self = member.user.id === selfId;
               return (
                 <li key={member.user.id} className="member" data-testid="member">
-                  <Avatar id={member.user.id} name={member.user.displayName} size={32} />
+                  <Avatar id={member.user.id} name={member.user.displayName} size={32} url={member.user.avatarUrl} />
                   <span className="member-text">
                     <span className="member-name">
                       {member.user.displayName}

@@ -12,18 +12,21 @@ export function PresenceAvatar({
   name,
   size,
   presenceUserId,
+  url = null,
 }: {
   id: string;
   name: string;
   size?: number;
   presenceUserId: string | null;
+  /** Picture path (see Avatar), or null for initials. */
+  url?: string | null;
 }) {
   const online = usePresence((s) =>
     presenceUserId ? (s.byUserId[presenceUserId]?.online ?? false) : false,
   );
   return (
     <span className="presence-avatar" data-online={online ? 'true' : 'false'}>
-      <Avatar id={id} name={name} {...(size !== undefined ? { size } : {})} />
+      <Avatar id={id} name={name} url={url} {...(size !== undefined ? { size } : {})} />
       {online ? (
         <span className="presence-dot" data-testid="presence-dot" role="img" aria-label="online" />
       ) : null}

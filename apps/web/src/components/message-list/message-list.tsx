@@ -3,11 +3,12 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
-import type { ConversationSummary, Message } from '@chat/shared';
+import type { Attachment, ConversationSummary, Message } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { dayKey, dayLabel, timeOfDay } from '@/lib/format';
 import { systemText } from '@/lib/system-text';
 import { Avatar } from '@/components/avatar/avatar';
+import { MessageAttachments } from '@/components/attachments/message-attachments';
 import type { PendingMessage, Thread } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
 import { ReceiptTicks, receiptState, seenByCount, type ReceiptState } from '@/components/live/receipt-ticks';
@@ -78,6 +79,7 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
   const scrollRef = useRef<HTMLDivElement>(null);
   const isGroup = conversation.type === 'group';
   const names = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])), [conversation.members]);
+  const pictures = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.avatarUrl])), [conversation.members]);
 
   const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
   const lastOwnSeq = useMemo(() => {
@@ -195,7 +197,8 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
                   time={row.message.createdAt}
                   own={row.own}
                   status="sent"
-                  sender={isGroup && !row.own && row.firstOfRun ? { id: row.message.senderId, name: names.get(row.message.senderId) ?? 'Former member' } : null}
+                  sender={isGroup && !row.own && row.firstOfRun ? { id: row.message.senderId, name: names.get(row.message.senderId) ?? 'Former member', avatarUrl: pictures.get(row.message.senderId) ?? null } : null}
+                  attachments={row.message.attachments}
                   grouped={isGroup && !row.own}
                   seq={row.message.seq}
                   receipt={row.own ? receiptState(conversation, selfId, row.message.seq) : undefined}
@@ -225,7 +228,9 @@ interface BubbleProps {
   own: boolean;
   status: 'sent' | 'pending' | 'failed';
   /** The sender, shown (name and avatar) on the first of a run of others' messages in a group. */
-  sender?: { id: string; name: string } | null;
+  sender?: { id: string; name: string; avatarUrl?: string | null } | null;
+  /** Files sent with the message: images as a thumbnail grid, others as cards. */
+  attachments?: Attachment[];
   /** In a group, others' messages leave room for the avatar column so a run lines up. */
   grouped?: boolean;
   error?: string | null;
@@ -238,14 +243,15 @@ interface BubbleProps {
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
-function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, receipt, seenBy, onRetry }: BubbleProps) {
+function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, receipt, seenBy, onRetry, attachments }: BubbleProps) {
   const ticks: ReceiptState = receipt ?? status;
   return (
     <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-receipt={own ? ticks : undefined} data-seq={seq}>
-      {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} /> : null}</span> : null}
+      {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} /> : null}</span> : null}
       <div className="bubble">
         {sender ? <div className="bubble-sender" data-testid="message-sender">{sender.name}</div> : null}
-        <p className="bubble-body">{body}</p>
+        {attachments && attachments.length > 0 ? <MessageAttachments attachments={attachments} /> : null}
+        {body !== '' ? <p className="bubble-body">{body}</p> : null}
         <div className="bubble-meta">
           <time dateTime={time}>{timeOfDay(time)}</time>
           {own ? <ReceiptTicks state={ticks} /> : null}

@@ -1,14 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { Composer } from '@/components/composer/composer';
+import { useAttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import { GroupInfoPanel } from '@/components/groups/group-info-panel';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
+import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
@@ -24,6 +26,9 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
+  const uploads = useAttachmentUploads(conversationId);
+  const [dragging, setDragging] = useState(false);
+  const send = useCallback((body: string, attachmentIds: string[]) => client.send(conversationId, body, attachmentIds), [client, conversationId]);
   useReadReceipts(conversationId);
 
   useEffect(() => {
@@ -64,14 +69,32 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const title = conversationTitle(conversation, selfId);
   const other = conversation.type === 'direct' ? otherMember(conversation, selfId) : null;
   return (
-    <section className="pane-content" aria-labelledby="pane-title">
+    <section
+      className={`pane-content${dragging ? ' dragging' : ''}`}
+      aria-labelledby="pane-title"
+      data-testid="conversation-drop-zone"
+      onDragOver={(e) => {
+        if (conversation.status === 'left' || !e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(e) => {
+        setDragging(false);
+        if (conversation.status === 'left' || e.dataTransfer.files.length === 0) return;
+        e.preventDefault();
+        uploads.add(e.dataTransfer.files);
+      }}
+    >
       <header className="pane-header">
         <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
           <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
             <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
           </svg>
         </Link>
-        <PresenceAvatar id={conversationAvatarId(conversation, selfId)} name={title} size={36} presenceUserId={other?.id ?? null} />
+        <PresenceAvatar id={conversationAvatarId(conversation, selfId)} name={title} url={conversationAvatarUrl(conversation, selfId)} size={36} presenceUserId={other?.id ?? null} />
         <div className="pane-title-block">
           <h2 id="pane-title" className="pane-title">
             {title}
@@ -99,7 +122,7 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
       ) : (
         <>
           <TypingLine conversation={conversation} selfId={selfId} />
-          <Composer onSend={(body) => client.send(conversation.id, body)} onTyping={(typing) => client.typing(conversation.id, typing)} />
+          <Composer onSend={send} uploads={uploads} onTyping={(typing) => client.typing(conversation.id, typing)} />
         </>
       )}
       {infoOpen && conversation.type === 'group' ? <GroupInfoPanel conversation={conversation} selfId={selfId} onClose={() => setInfoOpen(false)} /> : null}

@@ -132,7 +132,7 @@ export function PeopleSearch({
             {view.users.map((user) => (
               <li key={user.id}>
                 <button type="button" className="person" onClick={() => void open(user)} disabled={opening !== null} data-testid="person-result">
-                  <Avatar id={user.id} name={user.displayName} size={36} />
+                  <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
                   <span className="person-text">
                     <span className="person-name">{user.displayName}</span>
                     <span className="person-username">@{user.username}</span>

@@ -1,0 +1,170 @@
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { toast } from 'sonner';
+import { LIMITS, type Attachment } from '@chat/shared';
+import { describeError } from '@/lib/api-client';
+import { uploadFile, type UploadHandle } from '@/lib/uploads';
+import { useChat } from '@/components/providers/chat-provider';
+
+/** One file in the composer's tray. */
+export interface TrayItem {
+  localId: string;
+  file: File;
+  /** Object URL for an image preview (revoked when the item leaves the tray). */
+  previewUrl: string | null;
+  /** 0..1 of the bytes sent. */
+  progress: number;
+  status: 'uploading' | 'done' | 'error';
+  attachment: Attachment | null;
+  error: string | null;
+}
+
+/** What the composer and the drop zone use. */
+export interface AttachmentUploads {
+  items: TrayItem[];
+  /** Starts uploading each file at once (one request per file, so each has its own progress and cancel). */
+  add: (files: Iterable<File>) => void;
+  /** Cancels (aborts) a running upload, or deletes a finished one from the server, and drops it from the tray. */
+  remove: (localId: string) => void;
+  /** True while any upload is still running. */
+  busy: boolean;
+  /** Ids of finished uploads, in tray order. */
+  readyIds: string[];
+  /**
+   * Runs `send` with the finished uploads' ids once no upload is running any more (at once if none is): sending
+   * waits for uploads. Failed ones are left out (the tray shows their error).
+   */
+  whenReady: (send: (ids: string[]) => void) => void;
+  /** Empties the tray after a send (the attachments now belong to the message: nothing is deleted). */
+  clear: () => void;
+}
+
+let counter = 0;
+
+function readyIdsOf(items: readonly TrayItem[]): string[] {
+  return items.flatMap((i) => (i.status === 'done' && i.attachment ? [i.attachment.id] : []));
+}
+
+/**
+ * The attachment tray of one conversation's composer: uploads start as soon as files are chosen, dropped or pasted
+ * (so sending is quick), each with XHR progress; at most LIMITS.ATTACHMENTS_PER_MESSAGE per message. Files still
+ * in the tray when the conversation is left are deleted from the server (the API would remove them after its grace
+ * period anyway).
+ */
+export function useAttachmentUploads(conversationId: string): AttachmentUploads {
+  const { api } = useChat();
+  const [items, setItems] = useState<TrayItem[]>([]);
+  const handles = useRef(new Map<string, UploadHandle<Attachment>>());
+  const itemsRef = useRef(items);
+  const waiting = useRef<((ids: string[]) => void) | null>(null);
+  useEffect(() => {
+    itemsRef.current = items;
+    const send = waiting.current;
+    if (send && !items.some((i) => i.status === 'uploading')) {
+      waiting.current = null;
+      send(readyIdsOf(items));
+    }
+  }, [items]);
+
+  const whenReady = useCallback((send: (ids: string[]) => void) => {
+    if (itemsRef.current.some((i) => i.status === 'uploading')) waiting.current = send;
+    else send(readyIdsOf(itemsRef.current));
+  }, []);
+
+  const patch = useCallback((localId: string, change: Partial<TrayItem>) => {
+    setItems((current) =>
+      current.map((item) => (item.localId === localId ? { ...item, ...change } : item)),
+    );
+  }, []);
+
+  const add = useCallback(
+    (files: Iterable<File>) => {
+      const list = [...files];
+      const room = LIMITS.ATTACHMENTS_PER_MESSAGE - itemsRef.current.length;
+      if (list.length > room)
+        toast.error(`At most ${LIMITS.ATTACHMENTS_PER_MESSAGE} files per message.`);
+      const accepted = list.slice(0, Math.max(room, 0));
+      const added: TrayItem[] = accepted.map((file) => {
+        counter += 1;
+        return {
+          localId: `up-${counter}`,
+          file,
+          previewUrl: file.type.startsWith('image/') ? URL.createObjectURL(file) : null,
+          progress: 0,
+          status: 'uploading',
+          attachment: null,
+          error: null,
+        };
+      });
+      setItems((current) => [...current, ...added]);
+      for (const item of added) {
+        const handle = uploadFile<Attachment>(
+          api,
+          'POST',
+          `/api/conversations/${encodeURIComponent(conversationId)}/attachments`,
+          item.file,
+          (progress) => patch(item.localId, { progress }),
+        );
+        handles.current.set(item.localId, handle);
+        handle.result.then(
+          (attachment) => {
+            handles.current.delete(item.localId);
+            // Removed from the tray while the last bytes were in flight: the server has it, so delete it there.
+            if (!itemsRef.current.some((i) => i.localId === item.localId)) {
+              void api.deleteAttachment(attachment.id).catch(() => undefined);
+              return;
+            }
+            patch(item.localId, { status: 'done', progress: 1, attachment });
+          },
+          (error: unknown) => {
+            handles.current.delete(item.localId);
+            if (error instanceof DOMException && error.name === 'AbortError') return;
+            patch(item.localId, { status: 'error', error: describeError(error) });
+          },
+        );
+      }
+    },
+    [api, conversationId, patch],
+  );
+
+  const remove = useCallback(
+    (localId: string) => {
+      const item = itemsRef.current.find((i) => i.localId === localId);
+      if (!item) return;
+      handles.current.get(localId)?.abort();
+      handles.current.delete(localId);
+      if (item.attachment) void api.deleteAttachment(item.attachment.id).catch(() => undefined);
+      if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
+      setItems((current) => current.filter((i) => i.localId !== localId));
+    },
+    [api],
+  );
+
+  const clear = useCallback(() => {
+    for (const item of itemsRef.current) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
+    setItems([]);
+  }, []);
+
+  // Leaving the conversation with files in the tray: cancel and delete them.
+  useEffect(() => {
+    const running = handles.current;
+    return () => {
+      for (const handle of running.values()) handle.abort();
+      for (const item of itemsRef.current) {
+        if (item.attachment) void api.deleteAttachment(item.attachment.id).catch(() => undefined);
+        if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
+      }
+    };
+  }, [api]);
+
+  return {
+    items,
+    add,
+    remove,
+    busy: items.some((i) => i.status === 'uploading'),
+    readyIds: readyIdsOf(items),
+    whenReady,
+    clear,
+  };
+}
