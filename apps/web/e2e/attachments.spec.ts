@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { deflateSync } from 'node:zlib';
+import { expect, test, type Page } from '@playwright/test';
+import { makePerson, registerViaUi, send, startConversation } from './fixtures';
+
+/** CRC-32 (ISO 3309, as PNG chunks use), table-free: small files only. */
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A valid RGB PNG of one colour (PNG spec: signature, IHDR, one IDAT of filter-0 scanlines, IEND). */
+function makePng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x += 1) row.set(rgb, 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/** True once the <img> has decoded (the authenticated GET through the media cookie worked). */
+async function loaded(page: Page, testId: string): Promise<boolean> {
+  return page.getByTestId(testId).first().locator('img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+}
+
+test('one person sends an image and a PDF; the other sees the thumbnail, opens the viewer and downloads the PDF', async ({ browser }) => {
+  const ada = makePerson('ada');
+  const bob = makePerson('bob');
+  const adaPage = await (await browser.newContext()).newPage();
+  const bobPage = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  await registerViaUi(adaPage, ada);
+  await registerViaUi(bobPage, bob);
+  await startConversation(adaPage, bob);
+  await send(adaPage, 'Hello Bob');
+
+  await adaPage.getByTestId('attach-input').setInputFiles([
+    { name: 'sunset.png', mimeType: 'image/png', buffer: makePng(400, 300, [230, 120, 40]) },
+    { name: 'report.pdf', mimeType: 'application/pdf', buffer: PDF },
+  ]);
+  const tray = adaPage.getByTestId('tray-item');
+  await expect(tray).toHaveCount(2);
+  await expect(adaPage.locator('[data-testid="tray-item"][data-status="done"]')).toHaveCount(2);
+  await send(adaPage, 'Photos and the report');
+  await expect(tray).toHaveCount(0);
+  const adaMessage = adaPage.getByTestId('message').filter({ hasText: 'Photos and the report' });
+  await expect(adaMessage).toHaveAttribute('data-status', 'sent');
+  await expect(adaMessage.getByTestId('attachment-image')).toHaveCount(1);
+
+  await bobPage.getByTestId('conversation-item').filter({ hasText: ada.displayName }).click();
+  const bobMessage = bobPage.getByTestId('message').filter({ hasText: 'Photos and the report' });
+  const thumb = bobMessage.getByTestId('attachment-image');
+  await expect(thumb).toBeVisible();
+  // The box is reserved from the stored size before the image loads: 400 x 300 -> 4:3.
+  const box = await thumb.boundingBox();
+  expect(box && Math.abs(box.width / box.height - 4 / 3)).toBeLessThan(0.05);
+  await expect.poll(() => loaded(bobPage, 'attachment-image')).toBe(true);
+  await expect(bobMessage.getByTestId('attachment-file')).toContainText('report.pdf');
+
+  await thumb.click();
+  const viewer = bobPage.getByTestId('lightbox');
+  await expect(viewer).toBeVisible();
+  await expect
+    .poll(() => bobPage.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(400);
+  await bobPage.keyboard.press('Escape');
+  await expect(viewer).toHaveCount(0);
+
+  const [download] = await Promise.all([bobPage.waitForEvent('download'), bobMessage.getByTestId('attachment-download').click()]);
+  expect(download.suggestedFilename()).toBe('report.pdf');
+  const path = await download.path();
+  expect((await readFile(path)).equals(PDF)).toBe(true);
+});
+
+test('a person changes their avatar and the other sees it in their conversation list without a reload', async ({ browser }) => {
+  const cleo = makePerson('cleo');
+  const dan = makePerson('dan');
+  const cleoPage = await (await browser.newContext()).newPage();
+  const danPage = await (await browser.newContext()).newPage();
+  await registerViaUi(cleoPage, cleo);
+  await registerViaUi(danPage, dan);
+  await startConversation(cleoPage, dan);
+  await send(cleoPage, 'Hi Dan');
+  const danItem = danPage.getByTestId('conversation-item').filter({ hasText: cleo.displayName });
+  await expect(danItem).toContainText('Hi Dan');
+  await expect(danItem.getByTestId('avatar-image')).toHaveCount(0);
+
+  await cleoPage.getByTestId('profile-button').click();
+  const dialog = cleoPage.getByTestId('profile-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByTestId('avatar-input').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(300, 200, [40, 90, 200]) });
+  await expect(dialog.getByTestId('avatar-preview').locator('img')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Save picture' }).click();
+  await expect(dialog.getByRole('button', { name: 'Remove picture' })).toBeVisible();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(cleoPage.getByTestId('profile-button').getByTestId('avatar-image')).toBeVisible();
+
+  // Dan never reloads: user:updated brings the new picture into his list.
+  const picture = danItem.getByTestId('avatar-image');
+  await expect(picture).toBeVisible();
+  await expect(picture).toHaveAttribute('src', /\/api\/avatars\/[a-f0-9]{32}\?size=64$/);
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
+});
