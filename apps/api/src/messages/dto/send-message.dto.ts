@@ -7,6 +7,10 @@ import {
   IsUUID,
   Length,
   Matches,
+  Validate,
+  type ValidationArguments,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { LIMITS, type SendMessageBody, type SendMessagePayload } from '@chat/shared';
 import { ID_MAX_LENGTH, ID_PATTERN, IsId } from '../../common/ids.js';
@@ -18,10 +22,24 @@ import { Trim } from '../../common/transforms.js';
  */
 const ATTACHMENT_IDS_HARD_MAX = 100;
 
+/** The (trimmed) body may be empty only when the message carries attachments (a photo without a caption). */
+@ValidatorConstraint({ name: 'bodyOrAttachments' })
+class BodyOrAttachments implements ValidatorConstraintInterface {
+  validate(body: unknown, args: ValidationArguments): boolean {
+    const ids = (args.object as { attachmentIds?: unknown }).attachmentIds;
+    const hasAttachments = Array.isArray(ids) && ids.length > 0;
+    return typeof body === 'string' && (hasAttachments || body.length >= LIMITS.MESSAGE_BODY_MIN);
+  }
+
+  defaultMessage(): string {
+    return `body must be ${LIMITS.MESSAGE_BODY_MIN}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming (it may be empty when attachmentIds is not)`;
+  }
+}
+
 /**
- * POST /api/conversations/:id/messages body. The body is trimmed first, then must be 0..4000 UTF-16 code units
- * (LIMITS.MESSAGE_BODY_*; at least 1 without attachments: MessagesService.send checks that); the client message id
- * is a UUID (any version); `attachmentIds` optional distinct ids.
+ * POST /api/conversations/:id/messages body. The body is trimmed first, then must be 1..4000 UTF-16 code units
+ * (LIMITS.MESSAGE_BODY_*), or 0..4000 when `attachmentIds` is not empty; the client message id is a UUID (any
+ * version); `attachmentIds` optional distinct ids (MessagesService.send applies the per-message limit).
  */
 export class SendMessageDto implements SendMessageBody {
   @IsUUID('all')
@@ -30,6 +48,7 @@ export class SendMessageDto implements SendMessageBody {
   @Trim()
   @IsString()
   @Length(0, LIMITS.MESSAGE_BODY_MAX)
+  @Validate(BodyOrAttachments)
   body: string;
 
   @IsOptional()
