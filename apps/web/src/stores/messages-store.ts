@@ -42,6 +42,7 @@ export interface MessagesState {
    * message with the same clientMessageId when it is the signed-in person's own.
    */
   receive: (message: Message, selfId: string) => void;
+  /** Shows an own message as pending, unless it is already pending or already stored (same clientMessageId). */
   addPending: (pending: PendingMessage) => void;
   setPendingStatus: (conversationId: string, clientMessageId: string, status: PendingMessage['status'], error: string | null) => void;
   reset: () => void;
@@ -62,6 +63,17 @@ export function mergeBySeq(current: readonly Message[], incoming: readonly Messa
   });
   if (fresh.length === 0) return current as Message[];
   return [...current, ...fresh].sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Drops pending messages the server has already stored (same clientMessageId among `stored`): a history page or
+ * catch-up can bring an own message whose ack was lost (disconnect, reload), and it must not show twice.
+ */
+function withoutStored(pending: PendingMessage[], stored: readonly Message[]): PendingMessage[] {
+  if (pending.length === 0 || stored.length === 0) return pending;
+  const ids = new Set(stored.map((m) => m.clientMessageId));
+  const left = pending.filter((p) => !ids.has(p.clientMessageId));
+  return left.length === pending.length ? pending : left;
 }
 
 /**
@@ -98,6 +110,7 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
             const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_DEFAULT });
             patch(conversationId, (cur) => ({
               messages: mergeBySeq(cur.messages, page.items),
+              pending: withoutStored(cur.pending, page.items),
               status: 'ready',
               hasMoreBefore: page.hasMore,
             }));
@@ -117,6 +130,7 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
             const page = await api.history(conversationId, { before: oldest.seq, limit: LIMITS.HISTORY_PAGE_DEFAULT });
             patch(conversationId, (cur) => ({
               messages: mergeBySeq(cur.messages, page.items),
+              pending: withoutStored(cur.pending, page.items),
               hasMoreBefore: page.hasMore,
               loadingOlder: false,
             }));
@@ -133,7 +147,7 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
             const newest = t.messages[t.messages.length - 1];
             if (t.status !== 'ready') return;
             const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_MAX, ...(newest ? { after: newest.seq } : {}) });
-            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items) }));
+            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items), pending: withoutStored(cur.pending, page.items) }));
             if (!page.hasMore || page.items.length === 0 || !newest) return;
           }
         }),
@@ -154,7 +168,14 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
             .catch(onBackgroundError);
         }
       },
-      addPending: (pending) => patch(pending.conversationId, (cur) => ({ pending: [...cur.pending, pending] })),
+      addPending: (pending) =>
+        patch(pending.conversationId, (cur) =>
+          // Restored from the outbox after a reload: the history may already hold it (ack lost), or it is listed.
+          cur.messages.some((m) => m.clientMessageId === pending.clientMessageId) ||
+          cur.pending.some((p) => p.clientMessageId === pending.clientMessageId)
+            ? {}
+            : { pending: [...cur.pending, pending] },
+        ),
       setPendingStatus: (conversationId, clientMessageId, status, error) =>
         patch(conversationId, (cur) => ({
           pending: cur.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, status, error } : p)),
