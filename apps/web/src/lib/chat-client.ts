@@ -235,6 +235,9 @@ export class ChatClient {
   private async sendEntry(entry: OutboxEntry): Promise<void> {
     const stillQueued = await this.outbox.get(entry.clientMessageId).catch(() => entry);
     if (!stillQueued) return; // another tab's send was acknowledged meanwhile; its message:new reaches this tab
+    // Another person signed in meanwhile (during a backoff delay or the IndexedDB read): never send this entry
+    // on their socket. It stays in the outbox for its author's next session.
+    if (this.userId !== entry.userId) throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'Signed out.');
     const socket = this.socket;
     if (!socket?.connected) throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'You are offline.');
     const stored = await sendMessage(socket, {
@@ -244,7 +247,7 @@ export class ChatClient {
       ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
     });
     await this.outbox.remove(entry.clientMessageId).catch(() => undefined);
-    this.onStoredMessage(stored);
+    if (this.userId === entry.userId) this.onStoredMessage(stored);
   }
 
   private isConnected(): boolean {
