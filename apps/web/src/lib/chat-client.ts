@@ -4,7 +4,7 @@ import { ErrorCode, LIMITS, type Message, type PublicUser } from '@chat/shared';
 import { ApiClient, ApiError, describeError } from './api-client';
 import { Outbox, type OutboxEntry } from './outbox';
 import { ReceiptSender } from './receipt-sender';
-import { createChatSocket, sendMessage, type ChatSocket } from './socket';
+import { closeChatSocket, createChatSocket, sendMessage, type ChatSocket } from './socket';
 import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
@@ -388,8 +388,7 @@ export class ChatClient {
       window.removeEventListener('online', this.onBrowserOnline);
     }
     if (!this.socket) return;
-    this.socket.removeAllListeners();
-    this.socket.disconnect();
+    closeChatSocket(this.socket);
     this.socket = null;
     this.connection.setState({ status: 'idle', reconnected: false });
   }

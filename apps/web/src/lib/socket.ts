@@ -20,6 +20,19 @@ const RETRY_REFRESH_AFTER_MS = 5_000;
 /** How long a `message:send` may wait for its ack before the send is shown as failed (ms). */
 export const SEND_ACK_TIMEOUT_MS = 10_000;
 
+/** Sockets closed for good (sign-out, another person signed in): a pending refresh must not reconnect them. */
+const closedSockets = new WeakSet<ChatSocket>();
+
+/**
+ * Closes a socket made by `createChatSocket` for good: its listeners go, it disconnects, and a refresh still in
+ * flight (or waiting to retry) will not connect it again with whatever token the API client holds by then.
+ */
+export function closeChatSocket(socket: ChatSocket): void {
+  closedSockets.add(socket);
+  socket.removeAllListeners();
+  socket.disconnect();
+}
+
 /**
  * Creates the socket (not yet connected) for the API at `api.baseUrl`.
  *
@@ -41,13 +54,15 @@ export function createChatSocket(api: ApiClient): ChatSocket {
 
   let refreshAttempts = 0;
   const refreshAndReconnect = (): void => {
-    if (api.getAccessToken() === null) return; // signed out meanwhile: nothing to reconnect
+    if (api.getAccessToken() === null || closedSockets.has(socket)) return; // signed out meanwhile: nothing to reconnect
     // Two failed refreshes in a row without a successful connect means something else is wrong: stop looping.
     if (refreshAttempts >= 2) return;
     refreshAttempts += 1;
     api
       .refresh()
-      .then(() => socket.connect())
+      .then(() => {
+        if (!closedSockets.has(socket)) socket.connect();
+      })
       .catch((error: unknown) => {
         // A lost session is already handled (ApiClient tells its listeners, the app shows sign-in). An
         // unreachable API is not final: try again shortly, without counting it as a failed refresh.
