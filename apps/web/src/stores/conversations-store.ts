@@ -53,6 +53,9 @@ const EMPTY = { byId: {}, order: [], status: 'idle' as LoadStatus, nextCursor: n
 /** Creates the per-user conversation list store. Made in the app provider, never at module level. */
 export function createConversationsStore(api: ApiClient): ConversationsStore {
   const pendingFetches = new Map<string, Promise<ConversationSummary>>();
+  // Bumped by reset(): an answer to a request made for the previous person (sign-out, or another person signed in
+  // while it was in flight) must not land in the next person's list.
+  let epoch = 0;
 
   return createStore<ConversationsState>()((set, get) => {
     const upsertMany = (items: ConversationSummary[]): void => {
@@ -76,11 +79,14 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
       ...EMPTY,
       load: async () => {
         set({ status: get().status === 'ready' ? 'ready' : 'loading' });
+        const started = epoch;
         try {
           const page = await api.listConversations({ limit: LIMITS.CONVERSATION_PAGE_DEFAULT });
+          if (started !== epoch) return;
           upsertMany(page.items);
           set({ status: 'ready', nextCursor: page.nextCursor });
         } catch (error) {
+          if (started !== epoch) return;
           if (get().status !== 'ready') set({ status: 'error' });
           throw error;
         }
@@ -88,7 +94,9 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
       loadMore: async () => {
         const cursor = get().nextCursor;
         if (!cursor) return;
+        const started = epoch;
         const page = await api.listConversations({ cursor, limit: LIMITS.CONVERSATION_PAGE_DEFAULT });
+        if (started !== epoch) return;
         upsertMany(page.items);
         set({ nextCursor: page.nextCursor });
       },
@@ -99,8 +107,9 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
           pending = api.getConversation(id).finally(() => pendingFetches.delete(id));
           pendingFetches.set(id, pending);
         }
+        const started = epoch;
         const conversation = await pending;
-        upsertMany([conversation]);
+        if (started === epoch) upsertMany([conversation]);
         return conversation;
       },
       applyMessage: async (message, selfId) => {
@@ -158,6 +167,7 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         });
       },
       reset: () => {
+        epoch += 1;
         pendingFetches.clear();
         set({ ...EMPTY });
       },

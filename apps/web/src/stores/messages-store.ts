@@ -82,6 +82,8 @@ function withoutStored(pending: PendingMessage[], stored: readonly Message[]): P
  */
 export function createMessagesStore(api: ApiClient, onBackgroundError: (error: unknown) => void): MessagesStore {
   const inFlight = new Map<string, Promise<void>>();
+  // Bumped by reset(): a page requested for the previous person must not land in the next person's threads.
+  let epoch = 0;
   const once = (key: string, run: () => Promise<void>): Promise<void> => {
     const existing = inFlight.get(key);
     if (existing) return existing;
@@ -92,7 +94,8 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
 
   return createStore<MessagesState>()((set, get) => {
     const thread = (id: string): Thread => get().threads[id] ?? EMPTY_THREAD;
-    const patch = (id: string, update: (t: Thread) => Partial<Thread>): void => {
+    const patch = (id: string, update: (t: Thread) => Partial<Thread>, since = epoch): void => {
+      if (since !== epoch) return;
       set((state) => {
         const current = state.threads[id] ?? EMPTY_THREAD;
         return { threads: { ...state.threads, [id]: { ...current, ...update(current) } } };
@@ -106,16 +109,21 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
         if (t.status === 'ready') return get().catchUp(conversationId);
         return once(`latest:${conversationId}`, async () => {
           patch(conversationId, () => ({ status: 'loading' }));
+          const started = epoch;
           try {
             const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_DEFAULT });
-            patch(conversationId, (cur) => ({
-              messages: mergeBySeq(cur.messages, page.items),
-              pending: withoutStored(cur.pending, page.items),
-              status: 'ready',
-              hasMoreBefore: page.hasMore,
-            }));
+            patch(
+              conversationId,
+              (cur) => ({
+                messages: mergeBySeq(cur.messages, page.items),
+                pending: withoutStored(cur.pending, page.items),
+                status: 'ready',
+                hasMoreBefore: page.hasMore,
+              }),
+              started,
+            );
           } catch (error) {
-            patch(conversationId, () => ({ status: 'error' }));
+            patch(conversationId, () => ({ status: 'error' }), started);
             throw error;
           }
         });
@@ -126,28 +134,35 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
         if (t.status !== 'ready' || !t.hasMoreBefore || t.loadingOlder || !oldest) return Promise.resolve();
         return once(`older:${conversationId}`, async () => {
           patch(conversationId, () => ({ loadingOlder: true }));
+          const started = epoch;
           try {
             const page = await api.history(conversationId, { before: oldest.seq, limit: LIMITS.HISTORY_PAGE_DEFAULT });
-            patch(conversationId, (cur) => ({
-              messages: mergeBySeq(cur.messages, page.items),
-              pending: withoutStored(cur.pending, page.items),
-              hasMoreBefore: page.hasMore,
-              loadingOlder: false,
-            }));
+            patch(
+              conversationId,
+              (cur) => ({
+                messages: mergeBySeq(cur.messages, page.items),
+                pending: withoutStored(cur.pending, page.items),
+                hasMoreBefore: page.hasMore,
+                loadingOlder: false,
+              }),
+              started,
+            );
           } catch (error) {
-            patch(conversationId, () => ({ loadingOlder: false }));
+            patch(conversationId, () => ({ loadingOlder: false }), started);
             throw error;
           }
         });
       },
       catchUp: (conversationId) =>
         once(`after:${conversationId}`, async () => {
+          const started = epoch;
           for (let guard = 0; guard < 100; guard += 1) {
+            if (started !== epoch) return;
             const t = thread(conversationId);
             const newest = t.messages[t.messages.length - 1];
             if (t.status !== 'ready') return;
             const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_MAX, ...(newest ? { after: newest.seq } : {}) });
-            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items), pending: withoutStored(cur.pending, page.items) }));
+            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items), pending: withoutStored(cur.pending, page.items) }), started);
             if (!page.hasMore || page.items.length === 0 || !newest) return;
           }
         }),
@@ -181,6 +196,7 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
           pending: cur.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, status, error } : p)),
         })),
       reset: () => {
+        epoch += 1;
         inFlight.clear();
         set({ threads: {} });
       },
