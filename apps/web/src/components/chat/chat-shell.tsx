@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useParams, usePathname, useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import type { SelfUser } from '@chat/shared';
@@ -26,9 +26,13 @@ export function ChatShell({ children }: { children: ReactNode }) {
   const router = useRouter();
   const pathname = usePathname();
 
+  // A deep link is remembered only for a visitor who arrived signed out. After a sign-out in this tab the next
+  // person to sign in must not land on the previous person's conversation.
+  const wasSignedIn = useRef(false);
   useEffect(() => {
+    if (status === 'signedIn') wasSignedIn.current = true;
     if (status !== 'signedOut') return;
-    const next = pathname && pathname !== '/c' ? `?next=${encodeURIComponent(pathname)}` : '';
+    const next = !wasSignedIn.current && pathname && pathname !== '/c' ? `?next=${encodeURIComponent(pathname)}` : '';
     router.replace(`/login${next}`);
   }, [status, pathname, router]);
 
