@@ -568,6 +568,27 @@ describe('removed and re-added members', () => {
     expect(await benNews.next()).toMatchObject({ seq: 6, body: 'back' });
   });
 
+  it('shows a former member the group as they left it: later activity does not move its lastActivityAt', async () => {
+    const [ana, ben, cy] = await people('quiet', ['Ana', 'Ben', 'Cy']);
+    const group = await createGroup(ana!, [ben!, cy!]);
+    expect(
+      (await call(ana!, 'DELETE', `/api/conversations/${group.id}/members/${cy!.id}`)).status,
+    ).toBe(200);
+    const atDeparture = await summary(cy!, group.id);
+    const later = await sendText(ben!, group.id, 'after Cy left');
+    expect(later.status).toBe(201);
+
+    // The members see the new activity; Cy's view (GET and the list) keeps the time of the departure.
+    expect((await summary(ben!, group.id)).lastActivityAt).toBe(later.body.createdAt);
+    const after = await summary(cy!, group.id);
+    expect(after.lastActivityAt).toBe(atDeparture.lastActivityAt);
+    expect(Date.parse(after.lastActivityAt)).toBeLessThan(Date.parse(later.body.createdAt));
+    const list = await call<Page<ConversationSummary>>(cy!, 'GET', '/api/conversations');
+    expect(list.body.items.find((c) => c.id === group.id)?.lastActivityAt).toBe(
+      atDeparture.lastActivityAt,
+    );
+  });
+
   it('handles concurrent adds and removals of the same person: one wins, one system message each', async () => {
     const [ana, ben, cy] = await people('race', ['Ana', 'Ben', 'Cy']);
     const group = await createGroup(ana!, [ben!]);

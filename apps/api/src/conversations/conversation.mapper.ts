@@ -58,7 +58,11 @@ export function toConversationSummary(
     // A former member's view ends at their departure: no hint of what came after.
     lastSeq: left ? Math.min(c.lastSeq, item.membership.historyUntilSeq ?? c.lastSeq) : c.lastSeq,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,
-    lastActivityAt: c.lastActivityAt.toISOString(),
+    // Likewise its activity time stops at the departure (docs/storage.md), as the list's order does.
+    lastActivityAt: (left
+      ? (item.membership.leftAt ?? c.lastActivityAt)
+      : c.lastActivityAt
+    ).toISOString(),
     unreadCount: item.unreadCount,
     createdAt: c.createdAt.toISOString(),
   };
