@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { ErrorCode, type HealthResponse } from '@chat/shared';
@@ -68,5 +70,8 @@ describe('health and shutdown', () => {
     closed = true;
     expect(await disconnected).toMatch(/transport close|io server disconnect/);
     await expect(fetch(`${t.baseUrl}/api/health`)).rejects.toThrow();
+    // Test apps write uploads to a temporary folder of their own, gone after close (never ./.data/uploads).
+    expect(t.config.uploadDir.startsWith(tmpdir())).toBe(true);
+    expect(existsSync(t.config.uploadDir)).toBe(false);
   });
 });

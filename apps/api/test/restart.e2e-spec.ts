@@ -44,6 +44,8 @@ let port = 0;
 let baseUrl = '';
 let databaseUrl = '';
 let dataDir: string | null = null;
+/** The child's UPLOAD_DIR: its own temporary folder, not the developer's ./.data/uploads. */
+let uploadDir: string | null = null;
 let database: E2eDatabase | null = null;
 let child: ChildProcess | null = null;
 let output = '';
@@ -62,6 +64,7 @@ async function startApi(): Promise<void> {
         DATABASE_URL: databaseUrl,
         LOG_LEVEL: 'warn',
         PRESENCE_GRACE_MS: '0',
+        ...(uploadDir ? { UPLOAD_DIR: uploadDir } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -96,6 +99,7 @@ async function killApi(): Promise<void> {
 beforeAll(async () => {
   port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
+  uploadDir = mkdtempSync(join(tmpdir(), 'chat-restart-uploads-'));
   if (e2eTarget() === 'pglite') {
     dataDir = mkdtempSync(join(tmpdir(), 'chat-restart-'));
     databaseUrl = `pglite://${dataDir}`;
@@ -109,6 +113,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killApi();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (uploadDir) rmSync(uploadDir, { recursive: true, force: true });
   await database?.drop();
 });
 
@@ -197,13 +202,11 @@ class Device {
   ): Promise<boolean> {
     if (!this.socket.connected) return false;
     try {
-      const ack = (await this.socket
-        .timeout(timeoutMs)
-        .emitWithAck('message:send', {
-          conversationId: this.conversationId,
-          clientMessageId,
-          body,
-        })) as Ack<Message>;
+      const ack = (await this.socket.timeout(timeoutMs).emitWithAck('message:send', {
+        conversationId: this.conversationId,
+        clientMessageId,
+        body,
+      })) as Ack<Message>;
       if (!ack.ok) return false;
       this.outbox.delete(clientMessageId);
       this.merge([ack.data]);

@@ -3,6 +3,9 @@
  * the run's target adapter (see e2e-database.ts: in-memory PGlite unless TEST_DATABASE_TARGET says otherwise).
  * One app per test file; tests isolate themselves with unique usernames.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/common/create-app.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
@@ -31,10 +34,20 @@ export const TEST_ENV: Record<string, string> = {
   WEB_ORIGIN: 'http://localhost:3000',
 };
 
-/** @param env overrides of TEST_ENV (strings, as the environment would give them) */
+/**
+ * @param env overrides of TEST_ENV (strings, as the environment would give them). Without UPLOAD_DIR the app gets
+ *   a fresh temporary upload folder, removed on close: the default (./.data/uploads) is the developer's real one.
+ */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await createE2eDatabase();
-  const config = loadConfig({ ...TEST_ENV, DATABASE_URL: database.url, ...env });
+  const ownUploadDir =
+    env.UPLOAD_DIR === undefined ? await mkdtemp(join(tmpdir(), 'chat-e2e-uploads-')) : null;
+  const config = loadConfig({
+    ...TEST_ENV,
+    DATABASE_URL: database.url,
+    ...(ownUploadDir ? { UPLOAD_DIR: ownUploadDir } : {}),
+    ...env,
+  });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -46,6 +59,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: async () => {
       await app.close();
       await database.drop();
+      if (ownUploadDir) await rm(ownUploadDir, { recursive: true, force: true });
     },
   };
 }
