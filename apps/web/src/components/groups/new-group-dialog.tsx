@@ -23,9 +23,15 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
   const titleId = useId();
   const headingId = useId();
   const titleRef = useRef<HTMLInputElement>(null);
+  const dialogRef = useRef<HTMLDialogElement>(null);
 
+  // A modal <dialog> (as the profile dialog and lightbox): the focus stays inside, the page behind is inert, Esc
+  // closes it, and focus returns to the "New group" button when it closes.
   useEffect(() => {
+    const dialog = dialogRef.current;
+    if (dialog && !dialog.open) dialog.showModal();
     titleRef.current?.focus();
+    return () => dialog?.close();
   }, []);
 
   const trimmed = title.trim();
@@ -49,59 +55,57 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
   }
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={headingId}>
-        <h2 id={headingId} className="modal-title">
-          New group
-        </h2>
-        <form
-          className="new-group-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-        >
-          <div className="field">
-            <label htmlFor={titleId}>Group name</label>
-            <input ref={titleRef} id={titleId} value={title} maxLength={LIMITS.GROUP_TITLE_MAX} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
-          </div>
-          <div className="field">
-            <span className="field-label">People ({chosen.length})</span>
-            {chosen.length > 0 ? (
-              <ul className="chips" aria-label="Chosen people">
-                {chosen.map((user) => (
-                  <li key={user.id} className="chip" data-testid="chip">
-                    <Avatar id={user.id} name={user.displayName} size={22} />
-                    <span>{user.displayName}</span>
-                    <button type="button" className="chip-remove" aria-label={`Remove ${user.displayName}`} onClick={() => setChosen((list) => list.filter((u) => u.id !== user.id))}>
-                      ×
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            ) : (
-              <p className="field-hint">Search for people to add.</p>
-            )}
-          </div>
-          {error ? (
-            <p role="alert" className="form-error">
-              {error}
-            </p>
-          ) : null}
-        </form>
-        <PeopleSearch
-          selfId={selfId}
-          label="Add people to the group"
-          excludeIds={chosen.map((u) => u.id)}
-          onPick={(user) => setChosen((list) => (list.some((u) => u.id === user.id) ? list : [...list, user]))}
-          onClose={onClose}
-        />
-        <div className="modal-actions">
-          <button type="button" className="button primary" disabled={!canCreate} onClick={() => void create()}>
-            {busy ? 'Creating…' : 'Create group'}
-          </button>
+    <dialog ref={dialogRef} className="modal new-group-dialog" aria-labelledby={headingId} onClose={onClose}>
+      <h2 id={headingId} className="modal-title">
+        New group
+      </h2>
+      <form
+        className="new-group-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void create();
+        }}
+      >
+        <div className="field">
+          <label htmlFor={titleId}>Group name</label>
+          <input ref={titleRef} id={titleId} value={title} maxLength={LIMITS.GROUP_TITLE_MAX} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
         </div>
+        <div className="field">
+          <span className="field-label">People ({chosen.length})</span>
+          {chosen.length > 0 ? (
+            <ul className="chips" aria-label="Chosen people">
+              {chosen.map((user) => (
+                <li key={user.id} className="chip" data-testid="chip">
+                  <Avatar id={user.id} name={user.displayName} size={22} />
+                  <span>{user.displayName}</span>
+                  <button type="button" className="chip-remove" aria-label={`Remove ${user.displayName}`} onClick={() => setChosen((list) => list.filter((u) => u.id !== user.id))}>
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="field-hint">Search for people to add.</p>
+          )}
+        </div>
+        {error ? (
+          <p role="alert" className="form-error">
+            {error}
+          </p>
+        ) : null}
+      </form>
+      <PeopleSearch
+        selfId={selfId}
+        label="Add people to the group"
+        excludeIds={chosen.map((u) => u.id)}
+        onPick={(user) => setChosen((list) => (list.some((u) => u.id === user.id) ? list : [...list, user]))}
+        onClose={onClose}
+      />
+      <div className="modal-actions">
+        <button type="button" className="button primary" disabled={!canCreate} onClick={() => void create()}>
+          {busy ? 'Creating…' : 'Create group'}
+        </button>
       </div>
-    </div>
+    </dialog>
   );
 }
