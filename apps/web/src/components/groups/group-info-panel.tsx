@@ -69,7 +69,20 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
   }
 
   return (
-    <aside className="group-panel" aria-labelledby={headingId} data-testid="group-panel">
+    <aside
+      className="group-panel"
+      aria-labelledby={headingId}
+      data-testid="group-panel"
+      onKeyDown={(e) => {
+        // Esc backs out one step: the open confirmation, the people search or the rename first, then the panel.
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        if (confirm) setConfirm(null);
+        else if (adding) setAdding(false);
+        else if (renaming) setRenaming(false);
+        else onClose();
+      }}
+    >
       <header className="group-panel-header">
         <h3 id={headingId}>Group info</h3>
         <button type="button" className="button subtle small" onClick={onClose}>
@@ -189,7 +202,8 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
         <div className="confirm" role="alertdialog" aria-label="Confirm" aria-describedby={`${headingId}-confirm`}>
           <p id={`${headingId}-confirm`}>{confirm.question}</p>
           <div className="confirm-actions">
-            <button type="button" className="button subtle" onClick={() => setConfirm(null)}>
+            {/* Focus moves into the question, on the harmless answer, so Enter never removes by accident. */}
+            <button type="button" className="button subtle" onClick={() => setConfirm(null)} autoFocus>
               Cancel
             </button>
             <button
