@@ -1,7 +1,6 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
 import { toast } from 'sonner';
 import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
@@ -9,17 +8,8 @@ import { conversationAvatarId, conversationTitle, otherMember, relativeTime } fr
 import { systemText } from '@/lib/system-text';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
+import { useNow } from '@/components/live/use-live';
 import { conversationAvatarUrl } from '@/lib/media';
-
-/** Re-renders every `ms` so relative times ("3 min") stay true without new data. */
-function useNow(ms: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(timer);
-  }, [ms]);
-  return now;
-}
 
 function preview(conversation: ConversationSummary, selfId: string): string {
   const last = conversation.lastMessage;
