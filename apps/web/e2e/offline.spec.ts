@@ -146,11 +146,11 @@ test('read receipts: the tick turns read when the recipient opens the conversati
   const mine = bubble(evaPage, 'Did you see this?');
   await expect(mine).toHaveAttribute('data-receipt', 'delivered');
   await expect(evaPage.getByTestId('presence-line')).toHaveText('online');
-  await expect(finnPage).toHaveTitle('(1) Chat');
+  await expect(finnPage).toHaveTitle('(1) Relay chat');
 
   await finnPage.getByTestId('conversation-item').filter({ hasText: eva.displayName }).click();
   await expect(mine).toHaveAttribute('data-receipt', 'read');
-  await expect(finnPage).toHaveTitle('Chat');
+  await expect(finnPage).toHaveTitle('Relay chat');
 
   // Typing reaches the other side and goes away when the text is cleared.
   const composer = finnPage.getByLabel('Message', { exact: true });
