@@ -98,19 +98,7 @@ export class AuthService {
       await this.sessions.revoke(result.session.id, now);
       throw refreshInvalid();
     }
-    const access = await this.tokens.issueAccessToken(
-      { userId: user.id, sessionId: result.session.id },
-      now,
-    );
-    return {
-      response: {
-        accessToken: access.token,
-        accessTokenExpiresAt: access.expiresAt.toISOString(),
-        user: toSelfUser(user),
-      },
-      refreshToken: next.token,
-      refreshExpiresAt,
-    };
+    return this.authResult(user, result.session.id, next.token, refreshExpiresAt, now);
   }
 
   /**
@@ -144,17 +132,25 @@ export class AuthService {
       userAgent: client.userAgent,
       expiresAt: refreshExpiresAt,
     });
-    const access = await this.tokens.issueAccessToken(
-      { userId: user.id, sessionId: session.id },
-      now,
-    );
+    return this.authResult(user, session.id, refresh.token, refreshExpiresAt, now);
+  }
+
+  /** A new access token for the session, with the (new) refresh token for the cookie. */
+  private async authResult(
+    user: UserRecord,
+    sessionId: string,
+    refreshToken: string,
+    refreshExpiresAt: Date,
+    now: Date,
+  ): Promise<AuthResult> {
+    const access = await this.tokens.issueAccessToken({ userId: user.id, sessionId }, now);
     return {
       response: {
         accessToken: access.token,
         accessTokenExpiresAt: access.expiresAt.toISOString(),
         user: toSelfUser(user),
       },
-      refreshToken: refresh.token,
+      refreshToken,
       refreshExpiresAt,
     };
   }
