@@ -332,7 +332,9 @@ export class ChatClient {
     this.hasConnected = false;
     socket.on('connect', () => {
       this.connection.setState({ status: 'online', reconnected: this.hasConnected });
-      if (this.hasConnected) this.resync();
+      // The first connect too: the list and any opened thread may have loaded over REST before this socket joined
+      // its room, and what was sent in between would otherwise be missing until the next message shows the gap.
+      this.resync();
       this.hasConnected = true;
       this.drainAll();
       this.receipts.flush();
@@ -393,7 +395,7 @@ export class ChatClient {
     this.connection.setState({ status: 'idle', reconnected: false });
   }
 
-  /** After a reconnect: reload the list and fetch every opened conversation's messages after its last seq. */
+  /** After every connect (first or re-): reload the list and fetch every opened conversation's messages after its last seq. */
   private resync(): void {
     const report = (error: unknown): void => this.notify(`Could not catch up: ${describeError(error)}`);
     this.conversations
