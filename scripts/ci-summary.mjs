@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 
 // Turbo prefixes lines (`@chat/api:test: `) and runners colour them: strip both.
 const lines = readFileSync(process.argv[2], 'utf8')
-  .replace(/\u001b\[[0-9;]*m/g, '')
+  .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
   .split('\n')
   .map((line) => line.replace(/^@[\w/-]+:[\w:-]+: /, '').trim());
 
