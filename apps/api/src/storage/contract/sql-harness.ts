@@ -10,7 +10,8 @@ import { sqlStorageOver } from '../sql/sql-storage.js';
 import type { StorageUnderTest } from './storage.contract.js';
 
 /** Every table of the schema, for TRUNCATE. */
-const TABLES = 'attachments, messages, conversation_members, conversations, sessions, users';
+const TABLES =
+  'attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
 
 function underTest(
   database: SqlDatabase,

@@ -367,6 +367,25 @@ export function describeStorageContract(
         });
       });
 
+      it("a token two rotations old is 'reused' and revokes the session", async () => {
+        // A thief rotated twice (h1 -> h2 -> h3) before the victim presents h1 (RFC 9700 section 4.14.2).
+        const session = await newSession('h1');
+        const expiry = new Date(Date.now() + hour);
+        expect((await sessions.rotate('h1', 'h2', expiry, new Date())).status).toBe('rotated');
+        expect((await sessions.rotate('h2', 'h3', expiry, new Date())).status).toBe('rotated');
+        const now = new Date();
+        const reuse = await sessions.rotate('h1', 'h4', expiry, now);
+        expect(reuse).toEqual({
+          status: 'reused',
+          session: expect.objectContaining({ id: session.id, tokenHash: 'h3', revokedAt: now }),
+        });
+        // The thief's current token dies with the session.
+        expect(await sessions.rotate('h3', 'h5', expiry, new Date())).toEqual({
+          status: 'invalid',
+        });
+        expect((await sessions.findById(session.id))?.revokedAt).toEqual(now);
+      });
+
       it('refuses expired, unknown and revoked tokens without changing anything', async () => {
         const now = new Date();
         const expired = await newSession('old', new Date(now.getTime() - 1000));
@@ -395,7 +414,7 @@ export function describeStorageContract(
         expect((await sessions.findById(revoked.id))?.revokedAt).toEqual(now);
       });
 
-      it('revokes by the current or the previous token hash', async () => {
+      it('revokes by the current or any retired token hash', async () => {
         const expiry = new Date(Date.now() + hour);
         const first = await newSession('a1');
         const now = new Date();
@@ -406,6 +425,13 @@ export function describeStorageContract(
         await sessions.rotate('b1', 'b2', expiry, new Date());
         expect((await sessions.revokeByTokenHash('b1', now))?.id).toBe(second.id);
         expect((await sessions.findById(second.id))?.revokedAt).toEqual(now);
+
+        // Any retired hash, not only the previous one.
+        const third = await newSession('c1');
+        await sessions.rotate('c1', 'c2', expiry, new Date());
+        await sessions.rotate('c2', 'c3', expiry, new Date());
+        expect((await sessions.revokeByTokenHash('c1', now))?.id).toBe(third.id);
+        expect((await sessions.findById(third.id))?.revokedAt).toEqual(now);
 
         expect(await sessions.revokeByTokenHash('unknown', now)).toBeNull();
         await expect(sessions.revoke('junk', now)).resolves.toBeUndefined();

@@ -7,13 +7,20 @@ import {
   type RotateResult,
 } from '../sessions.repository.js';
 import type { SessionRecord } from '../storage.types.js';
-import { MODEL, MONGO_CONNECTION_NAME, type SessionDoc } from './mongo.schemas.js';
+import {
+  MODEL,
+  MONGO_CONNECTION_NAME,
+  SESSION_TOKEN_HISTORY_MAX,
+  type SessionDoc,
+} from './mongo.schemas.js';
 import { parseId, toSessionRecord, translated } from './mongo-support.js';
 
 /**
  * SessionsRepository on MongoDB. Rotation is one conditional `findOneAndUpdate` (single-document writes are
  * atomic), so the server decides races: of two concurrent rotations with the same token, the second no longer
  * matches `tokenHash` and is then treated as a reuse of the previous token, exactly as in the SQL adapter.
+ * Retired hashes are pushed onto `retiredTokenHashes` (capped at SESSION_TOKEN_HISTORY_MAX, newest kept) in the
+ * same update, so a token any number of rotations old (within the cap) is a reuse.
  */
 @Injectable()
 export class MongoSessionsRepository extends SessionsRepository {
@@ -34,6 +41,7 @@ export class MongoSessionsRepository extends SessionsRepository {
       userId,
       tokenHash: input.tokenHash,
       previousTokenHash: null,
+      retiredTokenHashes: [],
       userAgent: input.userAgent,
       createdAt: now,
       expiresAt: input.expiresAt,
@@ -53,7 +61,7 @@ export class MongoSessionsRepository extends SessionsRepository {
 
   /**
    * 'rotated' when `presentedHash` is current and the session is live at `now` (not revoked, expiresAt > now);
-   * 'reused' when it is the previous hash of a session not yet revoked (which this call revokes); 'invalid'
+   * 'reused' when it is any hash retired by a session not yet revoked (which this call revokes); 'invalid'
    * otherwise, changing nothing.
    */
   async rotate(
@@ -73,6 +81,9 @@ export class MongoSessionsRepository extends SessionsRepository {
               expiresAt: newExpiresAt,
               lastUsedAt: now,
             },
+            $push: {
+              retiredTokenHashes: { $each: [presentedHash], $slice: -SESSION_TOKEN_HISTORY_MAX },
+            },
           },
           { returnDocument: 'after' },
         )
@@ -83,7 +94,7 @@ export class MongoSessionsRepository extends SessionsRepository {
 
     const reused = await this.sessions
       .findOneAndUpdate(
-        { previousTokenHash: presentedHash, revokedAt: null },
+        { ...retiredBy(presentedHash), revokedAt: null },
         { $set: { revokedAt: now } },
         { returnDocument: 'after' },
       )
@@ -94,11 +105,11 @@ export class MongoSessionsRepository extends SessionsRepository {
   }
 
   /**
-   * Revokes the session holding `tokenHash` as its current or previous hash, keeping an earlier revocation time
+   * Revokes the session holding `tokenHash` as its current or a retired hash, keeping an earlier revocation time
    * when it was already revoked (the SQL adapter's `coalesce(revoked_at, now)`).
    */
   async revokeByTokenHash(tokenHash: string, now: Date): Promise<SessionRecord | null> {
-    const filter = { $or: [{ tokenHash }, { previousTokenHash: tokenHash }] };
+    const filter = { $or: [{ tokenHash }, ...retiredBy(tokenHash).$or] };
     const revoked = await this.sessions
       .findOneAndUpdate(
         { ...filter, revokedAt: null },
@@ -117,4 +128,14 @@ export class MongoSessionsRepository extends SessionsRepository {
     if (!_id) return;
     await this.sessions.updateOne({ _id, revokedAt: null }, { $set: { revokedAt: now } }).exec();
   }
+}
+
+/**
+ * Matches the session that retired `tokenHash`: in its history, or as `previousTokenHash` in documents written
+ * before the history existed (both indexed).
+ */
+function retiredBy(tokenHash: string): {
+  $or: [{ retiredTokenHashes: string }, { previousTokenHash: string }];
+} {
+  return { $or: [{ retiredTokenHashes: tokenHash }, { previousTokenHash: tokenHash }] };
 }

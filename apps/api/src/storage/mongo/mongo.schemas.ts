@@ -73,6 +73,11 @@ export interface SessionDoc {
   userId: Types.ObjectId;
   tokenHash: string;
   previousTokenHash: string | null;
+  /**
+   * Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only (absent in
+   * documents older than this field: `previousTokenHash` covers their one retired hash).
+   */
+  retiredTokenHashes?: string[];
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -169,11 +174,20 @@ export const UserSchema = new Schema<UserDoc>(
 // is unique, so it alone is a total order; ids never need to break ties).
 UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower });
 
+/**
+ * How many retired refresh-token hashes a session document keeps for reuse detection. The web app rotates at most
+ * about every 15 minutes while a tab is open (a proactive refresh shortly before the access token's default 900 s
+ * TTL), about 100 a day, so 1000 covers some 10 days of uninterrupted use; 1000 SHA-256 hex strings are about
+ * 70 KB, far below MongoDB's 16 MB document limit. Older hashes then count as unknown ('invalid'), not reuse.
+ */
+export const SESSION_TOKEN_HISTORY_MAX = 1000;
+
 export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
     previousTokenHash: { type: String, default: null },
+    retiredTokenHashes: { type: [String], default: undefined },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
@@ -192,6 +206,8 @@ SessionSchema.index(
     partialFilterExpression: { previousTokenHash: { $type: 'string' } },
   },
 );
+// Reuse detection of any retired token (multikey: one entry per array element).
+SessionSchema.index({ retiredTokenHashes: 1 }, { name: 'sessions_retired_token_hashes_idx' });
 // "sign out everywhere" and per-user session lists (next issues).
 SessionSchema.index({ userId: 1 }, { name: 'sessions_user_id_idx' });
 

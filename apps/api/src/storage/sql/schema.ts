@@ -75,6 +75,25 @@ export const sessions = pgTable(
   ],
 );
 
+/**
+ * Every refresh-token hash a session has retired by rotation, so that presenting any of them again, however many
+ * rotations ago, is detected as reuse and revokes the session (RFC 9700 section 4.14.2). Hashes only (SHA-256
+ * hex), never tokens. Rows go with their session (ON DELETE CASCADE).
+ */
+export const sessionTokenHistory = pgTable(
+  'session_token_history',
+  {
+    // 32 random bytes hashed: a hash is retired once, by one session (the primary key is the reuse lookup).
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    retiredAt: time('retired_at').notNull().defaultNow(),
+  },
+  // The cascade from sessions, and listing a session's history.
+  (t) => [index('session_token_history_session_idx').on(t.sessionId)],
+);
+
 export const conversations = pgTable(
   'conversations',
   {
@@ -222,6 +241,7 @@ export const attachments = pgTable(
 export const schema = {
   users,
   sessions,
+  sessionTokenHistory,
   conversations,
   conversationMembers,
   messages,
