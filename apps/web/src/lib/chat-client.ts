@@ -103,6 +103,12 @@ export class ChatClient {
   /** Begins following the session and restores it once. Idempotent (React Strict Mode runs effects twice). */
   start(): void {
     if (this.unsubscribe) return;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('focus', this.onAttentionChange);
+      window.addEventListener('blur', this.onAttentionChange);
+      document.addEventListener('visibilitychange', this.onAttentionChange);
+      this.onAttentionChange();
+    }
     this.unsubscribe = this.session.subscribe((state) => this.onSession(state.user?.id ?? null));
     this.onSession(this.session.getState().user?.id ?? null);
     if (this.session.getState().status === 'restoring') void this.session.getState().restore();
@@ -112,6 +118,11 @@ export class ChatClient {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('focus', this.onAttentionChange);
+      window.removeEventListener('blur', this.onAttentionChange);
+      document.removeEventListener('visibilitychange', this.onAttentionChange);
+    }
     this.closeSocket();
     this.userId = null;
   }
@@ -231,6 +242,17 @@ export class ChatClient {
     void done.finally(() => this.draining.delete(id));
   }
 
+  /**
+   * The window is attentive while the page is visible and focused: the server's rule for "read" (issue 6), so a
+   * conversation open in a background window still counts its new messages as unread (badge and title) until the
+   * person looks at it again. Becoming attentive clears the open conversation's badge; `useReadReceipts` then sends
+   * the read receipt.
+   */
+  private readonly onAttentionChange = (): void => {
+    const attentive = document.visibilityState === 'visible' && document.hasFocus();
+    if (attentive !== this.conversations.getState().attentive) this.conversations.getState().setAttentive(attentive);
+  };
+
   /** One attempt. @throws ApiError (SERVICE_UNAVAILABLE when offline or without an ack in time, or the ack's code) */
   private async sendEntry(entry: OutboxEntry): Promise<void> {
     const stillQueued = await this.outbox.get(entry.clientMessageId).catch(() => entry);
@@ -292,7 +314,7 @@ export class ChatClient {
     if (message.senderId !== selfId) this.presence.getState().clearTyping(message.conversationId, message.senderId);
     this.conversations
       .getState()
-      .applyMessage(message, selfId)
+      .applyMessage(message, selfId, this.conversations.getState().attentive)
       .then(() => this.receipts.flush())
       .catch((error: unknown) => this.notify(describeError(error)));
   }

@@ -11,8 +11,13 @@ export interface ConversationsState {
   status: LoadStatus;
   /** Cursor for the next page of the list, null when everything is loaded. */
   nextCursor: string | null;
-  /** The conversation on screen: its incoming messages do not count as unread. */
+  /**
+   * The conversation on screen. Its incoming messages do not count as unread only while `attentive`: the server
+   * counts a message read when the conversation is on screen AND the window is visible and focused.
+   */
   activeId: string | null;
+  /** True while the page is visible and the window has focus (fed by ChatClient from focus/visibility events). */
+  attentive: boolean;
   /** Loads the first page (again, after a reconnect); throws ApiError. */
   load: () => Promise<void>;
   /** Loads the next page; throws ApiError. */
@@ -23,16 +28,23 @@ export interface ConversationsState {
   fetchOne: (id: string) => Promise<ConversationSummary>;
   /**
    * Applies a stored message (from an ack or `message:new`): updates last message, activity and unread.
-   * A message for an unknown conversation fetches it. Rejects with ApiError only from that fetch.
+   * Another person's message counts as unread unless its conversation is on screen in an attentive window
+   * (`attentive`, default: the store's own flag). A message for an unknown conversation fetches it. Rejects with
+   * ApiError only from that fetch.
    */
-  applyMessage: (message: Message, selfId: string) => Promise<void>;
+  applyMessage: (message: Message, selfId: string, attentive?: boolean) => Promise<void>;
   /**
    * Raises a member's receipt watermarks (from `receipt:update`, or inferred from a message they sent). Never
    * lowers them. For the signed-in person the unread count follows the server's rule: lastSeq - readSeq.
    */
   raiseMarks: (event: ReceiptEvent, selfId: string) => void;
-  /** Marks the conversation on screen; its unread count is cleared locally. */
+  /** Marks the conversation on screen; its unread count is cleared locally while the window is attentive. */
   setActive: (id: string | null) => void;
+  /**
+   * The window became attentive (visible and focused) or stopped being so. Becoming attentive clears the badge of
+   * the conversation on screen (its read receipt goes out from `useReadReceipts`).
+   */
+  setAttentive: (attentive: boolean) => void;
   /** Forgets everything (sign-out). */
   reset: () => void;
 }
@@ -49,6 +61,11 @@ function sortIds(byId: Record<string, ConversationSummary>): string[] {
 }
 
 const EMPTY = { byId: {}, order: [], status: 'idle' as LoadStatus, nextCursor: null, activeId: null };
+
+/** Whether a conversation's incoming messages are being read right now: on screen in an attentive window. */
+function onScreen(state: Pick<ConversationsState, 'activeId' | 'attentive'>, id: string, attentive = state.attentive): boolean {
+  return attentive && state.activeId === id;
+}
 
 /** Creates the per-user conversation list store. Made in the app provider, never at module level. */
 export function createConversationsStore(api: ApiClient): ConversationsStore {
@@ -69,7 +86,7 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
           } else {
             byId[item.id] = item;
           }
-          if (state.activeId === item.id) byId[item.id] = { ...byId[item.id]!, unreadCount: 0 };
+          if (onScreen(state, item.id)) byId[item.id] = { ...byId[item.id]!, unreadCount: 0 };
         }
         return { byId, order: sortIds(byId) };
       });
@@ -77,6 +94,7 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
 
     return {
       ...EMPTY,
+      attentive: false,
       load: async () => {
         set({ status: get().status === 'ready' ? 'ready' : 'loading' });
         const started = epoch;
@@ -112,7 +130,7 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         if (started === epoch) upsertMany([conversation]);
         return conversation;
       },
-      applyMessage: async (message, selfId) => {
+      applyMessage: async (message, selfId, attentive) => {
         const existing = get().byId[message.conversationId];
         if (!existing) {
           // The fetched summary already includes this message and the server's unread count.
@@ -120,7 +138,7 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
           return;
         }
         if (message.seq <= existing.lastSeq && existing.lastMessage && existing.lastMessage.seq >= message.seq) return;
-        const countsAsUnread = message.senderId !== selfId && get().activeId !== message.conversationId;
+        const countsAsUnread = message.senderId !== selfId && !onScreen(get(), message.conversationId, attentive);
         const updated: ConversationSummary = {
           ...existing,
           lastSeq: Math.max(existing.lastSeq, message.seq),
@@ -162,13 +180,21 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         set((state) => {
           if (!id) return { activeId: null };
           const current = state.byId[id];
-          if (!current || current.unreadCount === 0) return { activeId: id };
+          if (!current || current.unreadCount === 0 || !state.attentive) return { activeId: id };
           return { activeId: id, byId: { ...state.byId, [id]: { ...current, unreadCount: 0 } } };
+        });
+      },
+      setAttentive: (attentive) => {
+        set((state) => {
+          const current = state.activeId ? state.byId[state.activeId] : undefined;
+          if (!attentive || !current || current.unreadCount === 0) return { attentive };
+          return { attentive, byId: { ...state.byId, [current.id]: { ...current, unreadCount: 0 } } };
         });
       },
       reset: () => {
         epoch += 1;
         pendingFetches.clear();
+        // The window's attention is not per person: keep it.
         set({ ...EMPTY });
       },
     };
