@@ -8,7 +8,7 @@ import { closeChatSocket, createChatSocket, sendMessage, type ChatSocket } from 
 import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
-import { createMessagesStore, type MessagesStore, type PendingMessage } from '@/stores/messages-store';
+import { createMessagesStore, type MessagesStore, type PendingMessage, type Thread } from '@/stores/messages-store';
 import { createPresenceStore, type PresenceStore } from '@/stores/presence-store';
 
 /**
@@ -96,6 +96,7 @@ export class ChatClient {
         const newest = thread.messages[thread.messages.length - 1]?.seq ?? 0;
         const before = previous.threads[id]?.messages;
         if (newest > (before?.[before.length - 1]?.seq ?? 0)) this.receipts.delivered(id, newest);
+        this.forgetStoredEntries(thread, previous.threads[id]);
       }
     });
   }
@@ -276,12 +277,33 @@ export class ChatClient {
     return this.socket?.connected === true;
   }
 
+  /**
+   * A history page or catch-up showed that the server stored some of this person's pending messages (their ack was
+   * lost): the store dropped them from `pending`, and their outbox entries go too. Without this a `failed` entry the
+   * server did store would stay in IndexedDB for ever, hidden (restoreOutbox skips what the thread already holds).
+   */
+  private forgetStoredEntries(thread: Thread, before: Thread | undefined): void {
+    const selfId = this.userId;
+    if (!selfId || !before || thread.pending === before.pending) return;
+    for (const p of before.pending) {
+      if (thread.pending.some((q) => q.clientMessageId === p.clientMessageId)) continue;
+      if (thread.messages.some((m) => m.senderId === selfId && m.clientMessageId === p.clientMessageId)) {
+        void this.outbox.remove(p.clientMessageId).catch(() => undefined);
+      }
+    }
+  }
+
   /** Shows this person's outbox (after sign-in or a reload) and sends what is pending if connected. */
   private async restoreOutbox(userId: string): Promise<void> {
     const entries = await this.outbox.list(userId).catch(() => [] as OutboxEntry[]);
     if (this.userId !== userId) return;
     for (const entry of entries) {
       const thread = this.messages.getState().threads[entry.conversationId];
+      if (thread?.messages.some((m) => m.senderId === userId && m.clientMessageId === entry.clientMessageId)) {
+        // Already stored (its ack was lost): nothing to show or send.
+        void this.outbox.remove(entry.clientMessageId).catch(() => undefined);
+        continue;
+      }
       if (!thread?.pending.some((p) => p.clientMessageId === entry.clientMessageId)) {
         this.messages.getState().addPending(toPending(entry));
       }

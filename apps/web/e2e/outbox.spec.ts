@@ -1,0 +1,89 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { AuthResponse, SendMessageBody } from '@chat/shared';
+import { API_URL } from './env';
+import { makePerson, registerViaApi, startConversation, type Person } from './fixtures';
+
+/** The outbox entries in the page's IndexedDB (idb-keyval store `chat-outbox` / `entries`), as plain objects. */
+async function outboxEntries(page: Page): Promise<Array<{ clientMessageId: string; userId: string; status: string }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('chat-outbox');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const all = db.transaction('entries', 'readonly').objectStore('entries').getAll();
+          all.onerror = () => reject(all.error);
+          all.onsuccess = () => {
+            db.close();
+            resolve(all.result as Array<{ clientMessageId: string; userId: string; status: string }>);
+          };
+        };
+      }),
+  );
+}
+
+/** Writes one raw entry into the page's outbox, as the app would have left it. */
+async function putOutboxEntry(page: Page, entry: Record<string, unknown>): Promise<void> {
+  await page.evaluate(
+    (value) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('chat-outbox');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('entries', 'readwrite');
+          tx.objectStore('entries').put(value, value.clientMessageId as string);
+          tx.oncomplete = () => {
+            db.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    entry,
+  );
+}
+
+/** Signs in through the login form and waits for the chat screen. */
+async function signIn(page: Page, person: Person): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
+}
+
+test('a failed outbox entry the server did store leaves IndexedDB when the history shows it', async ({ page, request }) => {
+  const gus = makePerson('gus');
+  const hana = makePerson('hana');
+  await registerViaApi(request, hana);
+  const gusAuth: AuthResponse = await registerViaApi(request, gus);
+  await signIn(page, gus);
+  await startConversation(page, hana);
+  const conversationId = page.url().split('/c/')[1] ?? '';
+
+  // The state a lost ack leaves behind: the server stored the message, the outbox still holds it as failed.
+  const clientMessageId = crypto.randomUUID();
+  const body = 'Stored, but the ack was lost';
+  await putOutboxEntry(page, {
+    clientMessageId,
+    userId: gusAuth.user.id,
+    conversationId,
+    body,
+    createdAt: new Date().toISOString(),
+    status: 'failed',
+    error: 'The server did not confirm in time.',
+  });
+  const stored = await request.post(`${API_URL}/api/conversations/${conversationId}/messages`, {
+    headers: { Authorization: `Bearer ${gusAuth.accessToken}` },
+    data: { clientMessageId, body } satisfies SendMessageBody,
+  });
+  expect(stored.ok(), await stored.text()).toBe(true);
+
+  await page.reload();
+  const bubble = page.getByTestId('message').filter({ hasText: body });
+  await expect(bubble).toHaveCount(1);
+  await expect(bubble).toHaveAttribute('data-status', 'sent');
+  await expect.poll(async () => (await outboxEntries(page)).map((e) => e.clientMessageId)).not.toContain(clientMessageId);
+});
