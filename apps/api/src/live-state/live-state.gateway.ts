@@ -25,8 +25,10 @@ const MAX_TIMER_MS = 2_147_483_647;
 /**
  * Live state on the same Socket.IO server as ChatGateway (Nest shares one server per port and namespace; the
  * handshake is authenticated there, so `socket.data` is set before any handler here runs):
- * - on connect: refuses a revoked session, joins the socket to its session room (for revocation), arms a timer that
- *   cuts it when its access token expires, counts it for presence and sends `presence:snapshot`;
+ * - on connect: joins the socket to its session room (for revocation), re-checks the session (the handshake
+ *   middleware in ChatGateway refuses a dead session before any room is joined; this closes the gap of a
+ *   revocation landing between that check and the join), arms a timer that cuts it when its access token
+ *   expires, counts it for presence and sends `presence:snapshot`;
  * - on disconnect: presence bookkeeping;
  * - `typing:update` and `receipt:update` translated into service calls (no rules here).
  * Cutting a socket always sends `session:expired` with the reason first, then a server-side disconnect.
@@ -54,7 +56,7 @@ export class LiveStateGateway
     this.armExpiry(socket);
     try {
       await socket.join(sessionRoom(sessionId));
-      // An access token outlives a sign-out by up to its TTL: the session record is the authority.
+      // Checked in the handshake too; a revocation published before this join was not heard here.
       const session = await this.sessions.findById(sessionId);
       if (!session || session.revokedAt !== null) {
         cut(socket, { code: ErrorCode.SESSION_REVOKED, message: 'This session was signed out.' });

@@ -7,12 +7,14 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import type { Ack, Message } from '@chat/shared';
+import { type Ack, ErrorCode, type Message } from '@chat/shared';
 import { TokensService } from '../auth/tokens.service.js';
+import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
 import { validateInput } from '../common/validation.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
 import { MessagesService } from '../messages/messages.service.js';
+import { SessionsRepository } from '../storage/sessions.repository.js';
 import { RealtimePublisher, userRoom } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
 import type { ChatServer, ChatSocket } from './socket.types.js';
@@ -36,12 +38,17 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     private readonly tokens: TokensService,
     private readonly messages: MessagesService,
     private readonly publisher: RealtimePublisher,
+    private readonly sessions: SessionsRepository,
   ) {}
 
   /**
-   * Installs the handshake check as Socket.IO middleware, so a refused client never becomes "connected": a
-   * missing, invalid or expired `auth.token` fails with `connect_error` whose message is the ErrorCode
-   * (UNAUTHENTICATED or TOKEN_EXPIRED) and whose `data` is the ErrorPayload.
+   * Installs the handshake check as Socket.IO middleware, so a refused client never becomes "connected" and never
+   * joins a room: a missing, invalid or expired `auth.token` fails with `connect_error` whose message is the
+   * ErrorCode (UNAUTHENTICATED or TOKEN_EXPIRED) and whose `data` is the ErrorPayload; a genuine token of a
+   * session that is gone (signed out, revoked by refresh-token reuse, expired or unknown) fails with
+   * SESSION_REVOKED, since an access token outlives its session by up to its TTL and the session record is the
+   * authority. (A revocation landing after this check is caught by LiveStateGateway, which re-checks once the
+   * socket is in its session room.)
    */
   afterInit(server: ChatServer): void {
     if (this.publisher instanceof SocketIoRealtimePublisher) this.publisher.attach(server);
@@ -49,7 +56,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
       const auth: unknown = socket.handshake.auth;
       const token =
         typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
-      this.tokens.verifyAccessToken(token).then(
+      this.authenticate(token).then(
         (verified) => {
           socket.data.userId = verified.userId;
           socket.data.sessionId = verified.sessionId;
@@ -65,6 +72,24 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
         },
       );
     });
+  }
+
+  /**
+   * The access token's claims if it verifies and its session is live now (present, not revoked, not expired).
+   * @throws AppError UNAUTHENTICATED / TOKEN_EXPIRED (token), SESSION_REVOKED (session)
+   */
+  private async authenticate(token: unknown) {
+    const verified = await this.tokens.verifyAccessToken(token);
+    const session = await this.sessions.findById(verified.sessionId);
+    if (
+      !session ||
+      session.userId !== verified.userId ||
+      session.revokedAt !== null ||
+      session.expiresAt.getTime() <= Date.now()
+    ) {
+      throw new AppError(ErrorCode.SESSION_REVOKED, 'This session was signed out.');
+    }
+    return verified;
   }
 
   /** Joins the user's room: the only room a client is ever in, chosen by the server. */

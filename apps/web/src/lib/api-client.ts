@@ -154,6 +154,15 @@ export class ApiClient {
     }
   }
 
+  /**
+   * Drops the in-memory session without calling the API, for when the server has already ended it (a socket
+   * handshake refused with SESSION_REVOKED): listeners hear `null`, so the app shows sign-in. (Not `logout`: the
+   * refresh cookie may by now belong to another sign-in, which must not be revoked.)
+   */
+  dropSession(): void {
+    if (this.accessToken !== null) this.clearAuth();
+  }
+
   /** GET /api/users/me -> SelfUser. */
   me(): Promise<SelfUser> {
     return this.request<SelfUser>('/api/users/me');

@@ -66,6 +66,12 @@ export class ChatClient {
   private readonly outbox = new Outbox();
   /** Outbox entries this tab is sending right now (one drain per entry and tab; a Web Lock covers tabs). */
   private readonly draining = new Set<string>();
+  /**
+   * Entries this tab wrote (send, retry, failure), until acknowledged: the outbox's memory when IndexedDB refused a
+   * write (quota, private mode), so such an entry is still resent on reconnect. `persisted`: the write succeeded,
+   * so IndexedDB (which other tabs change) is the truth about it from then on.
+   */
+  private readonly mine = new Map<string, { entry: OutboxEntry; persisted: boolean }>();
   private readonly receipts: ReceiptSender;
   /** Typing sent per conversation: when `typing: true` was last emitted, and the idle timer that stops it. */
   private readonly typingState = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
@@ -153,10 +159,7 @@ export class ChatClient {
     // The server ends the typing indicator when the message is stored; only forget it here.
     this.stopTyping(conversationId, false);
     this.messages.getState().addPending(toPending(entry));
-    this.outbox
-      .put(entry)
-      .catch(() => undefined) // storage refused (quota, private mode): still sent from memory below
-      .finally(() => this.drain(entry));
+    void this.keep(entry).then(() => this.drain(entry));
   }
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
@@ -166,10 +169,32 @@ export class ChatClient {
     if (!pending || pending.status !== 'failed' || !userId) return;
     this.messages.getState().setPendingStatus(conversationId, clientMessageId, 'pending', null);
     const entry: OutboxEntry = { ...pending, userId, status: 'pending', error: null };
-    this.outbox
-      .put(entry)
-      .catch(() => undefined)
-      .finally(() => this.drain(entry));
+    void this.keep(entry).then(() => this.drain(entry));
+  }
+
+  /** Remembers `entry` in this tab and writes it to IndexedDB. Never rejects: a refused write leaves it in memory. */
+  private async keep(entry: OutboxEntry): Promise<void> {
+    const record = { entry, persisted: false };
+    this.mine.set(entry.clientMessageId, record);
+    try {
+      await this.outbox.put(entry);
+      record.persisted = true;
+    } catch {
+      // Storage refused (quota, private mode): this tab still sends it, from memory.
+    }
+  }
+
+  /**
+   * The entry as it stands now: this tab's copy while IndexedDB never got it, else IndexedDB's (another tab may have
+   * sent it, or given up on it). Undefined once it was acknowledged. Unreadable storage: `fallback`.
+   */
+  private async queued(fallback: OutboxEntry): Promise<OutboxEntry | undefined> {
+    const id = fallback.clientMessageId;
+    const own = this.mine.get(id);
+    if (own && !own.persisted) return own.entry;
+    const stored = await this.outbox.get(id).catch(() => own?.entry ?? fallback);
+    if (!stored) this.mine.delete(id);
+    return stored;
   }
 
   /**
@@ -207,15 +232,27 @@ export class ChatClient {
   }
 
   /**
-   * Sends one outbox entry with retries (see OUTBOX_ATTEMPTS). Only one tab drains an entry at a time (a Web Lock
-   * named after it; a tab that cannot take it leaves the entry to the holder), and an entry leaves the outbox only
-   * after the server acknowledged it. Disconnected: stops quietly, the entry stays pending for the next connect.
+   * Sends one outbox entry with retries (see OUTBOX_ATTEMPTS). Only one tab drains an entry at a time, so it is never
+   * sent twice concurrently: `draining` within the tab, a Web Lock named after it across tabs. A tab that finds the
+   * lock held waits for it (MDN, LockManager.request: without `ifAvailable` the request queues until the holder
+   * releases it, which also happens when the holding tab closes mid-send) and then sends only what is still queued:
+   * an entry leaves the outbox only after the server acknowledged it, and one another tab gave up on stays failed.
+   * No `steal`: it would let two tabs send at once. Disconnected: stops quietly, the entry stays pending for the
+   * next connect (or, if the link came back meanwhile, drains again at once).
    */
   private drain(entry: OutboxEntry): void {
     const id = entry.clientMessageId;
     if (this.draining.has(id)) return;
     this.draining.add(id);
+    let parked = false;
     const run = async (): Promise<void> => {
+      const current = await this.queued(entry);
+      if (!current || this.userId !== entry.userId) return;
+      if (current.status === 'failed') {
+        // Another tab gave up on it while this one waited for the lock: show it failed here too, for Retry.
+        this.messages.getState().setPendingStatus(entry.conversationId, id, 'failed', current.error);
+        return;
+      }
       try {
         await backOff(() => this.sendEntry(entry), {
           numOfAttempts: OUTBOX_ATTEMPTS,
@@ -227,20 +264,23 @@ export class ChatClient {
         });
       } catch (error) {
         if (this.userId !== entry.userId) return;
-        if (!this.isConnected() && !isFinalSendError(error)) return; // resent on the next connect
+        if (!this.isConnected() && !isFinalSendError(error)) {
+          parked = true; // resent on the next connect
+          return;
+        }
         const reason = describeError(error);
         this.messages.getState().setPendingStatus(entry.conversationId, id, 'failed', reason);
-        await this.outbox.put({ ...entry, status: 'failed', error: reason }).catch(() => undefined);
+        await this.keep({ ...entry, status: 'failed', error: reason });
         this.notify(`Message not sent: ${reason}`);
       }
     };
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    const done = locks
-      ? locks.request(`chat-outbox:${id}`, { ifAvailable: true }, async (lock) => {
-          if (lock) await run();
-        })
-      : run();
-    void done.finally(() => this.draining.delete(id));
+    const done = locks ? locks.request(`chat-outbox:${id}`, () => run()) : run();
+    void done.finally(() => {
+      this.draining.delete(id);
+      // The link came back while this drain was stopping: that connect's drainAll skipped the entry (still draining).
+      if (parked && this.isConnected() && this.userId === entry.userId) this.drain(entry);
+    });
   }
 
   /**
@@ -256,7 +296,7 @@ export class ChatClient {
 
   /** One attempt. @throws ApiError (SERVICE_UNAVAILABLE when offline or without an ack in time, or the ack's code) */
   private async sendEntry(entry: OutboxEntry): Promise<void> {
-    const stillQueued = await this.outbox.get(entry.clientMessageId).catch(() => entry);
+    const stillQueued = await this.queued(entry);
     if (!stillQueued) return; // another tab's send was acknowledged meanwhile; its message:new reaches this tab
     // Another person signed in meanwhile (during a backoff delay or the IndexedDB read): never send this entry
     // on their socket. It stays in the outbox for its author's next session.
@@ -269,6 +309,7 @@ export class ChatClient {
       body: entry.body,
       ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
     });
+    this.mine.delete(entry.clientMessageId);
     await this.outbox.remove(entry.clientMessageId).catch(() => undefined);
     if (this.userId === entry.userId) this.onStoredMessage(stored);
   }
@@ -288,6 +329,7 @@ export class ChatClient {
     for (const p of before.pending) {
       if (thread.pending.some((q) => q.clientMessageId === p.clientMessageId)) continue;
       if (thread.messages.some((m) => m.senderId === selfId && m.clientMessageId === p.clientMessageId)) {
+        this.mine.delete(p.clientMessageId);
         void this.outbox.remove(p.clientMessageId).catch(() => undefined);
       }
     }
@@ -311,16 +353,21 @@ export class ChatClient {
     this.drainAll();
   }
 
-  /** Sends every pending entry of the signed-in person (on connect). */
+  /** Sends every pending entry of the signed-in person (on connect): IndexedDB's, and those only this tab holds. */
   private drainAll(): void {
     const userId = this.userId;
     if (!userId || !this.isConnected()) return;
     void this.outbox
       .list(userId)
-      .then((entries) => {
-        for (const entry of entries) if (entry.status === 'pending') this.drain(entry);
-      })
-      .catch(() => undefined);
+      .catch(() => [] as OutboxEntry[])
+      .then((stored) => {
+        const byId = new Map(stored.map((e) => [e.clientMessageId, e]));
+        for (const { entry, persisted } of this.mine.values()) {
+          // Persisted but no longer listed: acknowledged by another tab meanwhile.
+          if (entry.userId === userId && !persisted) byId.set(entry.clientMessageId, entry);
+        }
+        for (const entry of byId.values()) if (entry.status === 'pending') this.drain(entry);
+      });
   }
 
   private onStoredMessage(message: Message): void {
@@ -359,6 +406,7 @@ export class ChatClient {
     this.messages.getState().reset();
     this.presence.getState().reset();
     this.receipts.reset();
+    this.mine.clear();
     this.userId = userId;
     if (userId) {
       this.openSocket();
@@ -390,6 +438,7 @@ export class ChatClient {
       this.typingState.clear();
     });
     socket.on('connect_error', (error) => {
+      if (this.socket !== socket) return; // closed meanwhile (SESSION_REVOKED signs out first, in socket.ts)
       this.connection.setState({ status: 'offline' });
       // Token problems are handled by refreshing (socket.ts); a lost session shows the sign-in page.
       if (!socket.active && error.message !== ErrorCode.TOKEN_EXPIRED && error.message !== ErrorCode.UNAUTHENTICATED) {

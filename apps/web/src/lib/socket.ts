@@ -43,6 +43,8 @@ export function closeChatSocket(socket: ChatSocket): void {
  *   If the refresh fails the session is gone and the ApiClient tells its listeners.
  * - A server-side disconnect (`io server disconnect`, e.g. the token expired on the server's clock) is
  *   handled the same way; Socket.IO would otherwise stay disconnected.
+ * - A handshake refused with SESSION_REVOKED (the session was signed out or revoked for refresh-token reuse)
+ *   is final: the session is dropped and the app shows sign-in, no retry.
  */
 export function createChatSocket(api: ApiClient): ChatSocket {
   const socket: ChatSocket = io(api.baseUrl, {
@@ -78,6 +80,10 @@ export function createChatSocket(api: ApiClient): ChatSocket {
   });
   socket.on('connect_error', (error) => {
     if (socket.active) return; // a transport error: Socket.IO retries by itself
+    if (error.message === ErrorCode.SESSION_REVOKED) {
+      api.dropSession();
+      return;
+    }
     if (error.message === ErrorCode.TOKEN_EXPIRED || error.message === ErrorCode.UNAUTHENTICATED) {
       if (api.getAccessToken() !== null) refreshAndReconnect();
     }
