@@ -87,3 +87,32 @@ test('a failed outbox entry the server did store leaves IndexedDB when the histo
   await expect(bubble).toHaveAttribute('data-status', 'sent');
   await expect.poll(async () => (await outboxEntries(page)).map((e) => e.clientMessageId)).not.toContain(clientMessageId);
 });
+
+test('with IndexedDB refusing writes, a message is still sent, and one written offline is sent on reconnect', async ({ page, request }) => {
+  const ivo = makePerson('ivo');
+  const jun = makePerson('jun');
+  await registerViaApi(request, jun);
+  // As a full disk or a strict private mode would: every IndexedDB write fails.
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = function put(): IDBRequest<IDBValidKey> {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await registerViaApi(request, ivo);
+  await signIn(page, ivo);
+  await startConversation(page, jun);
+
+  const bubble = (text: string) => page.getByTestId('message').filter({ has: page.getByText(text, { exact: true }) });
+  await page.getByLabel('Message', { exact: true }).fill('Sent from memory');
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+  await expect(bubble('Sent from memory')).toHaveAttribute('data-status', 'sent');
+
+  await page.context().setOffline(true);
+  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
+  await page.getByLabel('Message', { exact: true }).fill('Written offline, kept in memory');
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+  await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'pending');
+  await page.context().setOffline(false);
+  await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'sent', { timeout: 20_000 });
+  await expect(page.getByText('Written offline, kept in memory', { exact: true })).toHaveCount(1);
+});
