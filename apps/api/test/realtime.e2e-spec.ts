@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import {
   type ConversationSummary,
@@ -8,6 +8,9 @@ import {
   type MessagePage,
   type SendMessagePayload,
 } from '@chat/shared';
+import { ConversationsService } from '../src/conversations/conversations.service.js';
+import { TypingService } from '../src/live-state/typing.service.js';
+import { RealtimePublisher } from '../src/realtime/realtime.publisher.js';
 import { asError, http, registerUser, type SignedIn } from './support/http.js';
 import {
   type ClientSocket,
@@ -260,6 +263,62 @@ describe('message:send', () => {
     socket.emit('message:send', payload(conversation.id, 'z'.repeat(70 * 1024)), () => undefined);
     expect(await closed).toBe('transport close');
     expect((await history(a, conversation.id)).items).toEqual([]);
+  });
+});
+
+describe('after the message is stored', () => {
+  // Once `append` succeeded the message is durable and resync carries it: a failure in the fan-out steps (reading
+  // members, emitting, stopping typing) must not turn the send into an error the client would retry or show.
+  it('acks the send even when fan-out throws (socket), and the message is in history', async () => {
+    const { a, b, conversation } = await pair('fo');
+    const socket = await connect(t.baseUrl, a.accessToken);
+    const publisher = t.app.get(RealtimePublisher);
+    const toUsers = jest.spyOn(publisher, 'toUsers').mockImplementationOnce(() => {
+      throw new Error('fan-out broke');
+    });
+    try {
+      const ack = await send(socket, payload(conversation.id, 'durable'));
+      expect(toUsers).toHaveBeenCalledTimes(1);
+      expect(ack).toEqual({ ok: true, data: expect.objectContaining({ body: 'durable', seq: 1 }) });
+    } finally {
+      toUsers.mockRestore();
+    }
+    expect((await history(b, conversation.id)).items.map((m) => m.body)).toEqual(['durable']);
+  });
+
+  it('answers 201 even when reading members or stopping typing fails (REST)', async () => {
+    const { a, b, conversation } = await pair('fr');
+    const members = jest
+      .spyOn(t.app.get(ConversationsService), 'memberIds')
+      .mockRejectedValueOnce(new Error('members broke'));
+    try {
+      const res = await call<Message>(a, 'POST', `/api/conversations/${conversation.id}/messages`, {
+        clientMessageId: randomUUID(),
+        body: 'first',
+      });
+      expect(members).toHaveBeenCalledTimes(1);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ body: 'first', seq: 1 });
+    } finally {
+      members.mockRestore();
+    }
+    const typing = jest
+      .spyOn(t.app.get(TypingService), 'stopOnSend')
+      .mockRejectedValueOnce(new Error('typing broke'));
+    try {
+      const res = await call<Message>(a, 'POST', `/api/conversations/${conversation.id}/messages`, {
+        clientMessageId: randomUUID(),
+        body: 'second',
+      });
+      expect(typing).toHaveBeenCalledTimes(1);
+      expect(res.status).toBe(201);
+    } finally {
+      typing.mockRestore();
+    }
+    expect((await history(b, conversation.id)).items.map((m) => m.body)).toEqual([
+      'first',
+      'second',
+    ]);
   });
 });
 

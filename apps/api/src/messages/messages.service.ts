@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { toMessage } from '../conversations/conversation.mapper.js';
@@ -22,6 +22,8 @@ export interface SendMessageInput {
  */
 @Injectable()
 export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesRepository,
@@ -32,7 +34,8 @@ export class MessagesService {
   /**
    * Stores a message durably, then fans it out as `message:new` to the room of every member (the sender's
    * other tabs and devices included). Idempotent on the client message id: a retry returns the stored
-   * message with `created: false` and is not fanned out again.
+   * message with `created: false` and is not fanned out again. Once stored, the send succeeds even if the
+   * fan-out fails (logged; resync delivers).
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent);
@@ -83,13 +86,27 @@ export class MessagesService {
       throw error;
     }
     const message = toMessage(result.message);
-    if (result.created) {
-      const memberIds = await this.conversations.memberIds(input.conversationId);
-      this.realtime.toUsers(memberIds, 'message:new', message);
-      // Sending ends the sender's typing indicator there (the others learn it at once, not after the TTL).
-      await this.typing.stopOnSend(senderId, input.conversationId, memberIds);
-    }
+    if (result.created) await this.fanOut(senderId, message);
     return { message, created: result.created };
+  }
+
+  /**
+   * `message:new` to every member, then the sender's typing indicator stops there (the others learn it at once,
+   * not after the TTL). Never throws: it runs after the message is durable, so a failure here (reading members,
+   * emitting, typing) must not fail the send, which the client would retry or show as failed; it is logged, and
+   * members who missed the event get the message by resync (docs/protocol.md, "Resync").
+   */
+  private async fanOut(senderId: string, message: Message): Promise<void> {
+    try {
+      const memberIds = await this.conversations.memberIds(message.conversationId);
+      this.realtime.toUsers(memberIds, 'message:new', message);
+      await this.typing.stopOnSend(senderId, message.conversationId, memberIds);
+    } catch (error) {
+      this.logger.error(
+        { err: error, conversationId: message.conversationId, messageId: message.id },
+        'fan-out failed after the message was stored; resync will deliver it',
+      );
+    }
   }
 
   /**
