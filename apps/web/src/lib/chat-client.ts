@@ -44,6 +44,12 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
 /** Stop "typing" this long after the last keystroke (the receivers' TTL would clear it later anyway). */
 const TYPING_IDLE_MS = LIMITS.TYPING_THROTTLE_MS * 2;
 
+/** What a send waiting for its uploads gets: the finished uploads' ids (tray order) and how many failed. */
+export interface HandedOffUploads {
+  ids: string[];
+  failed: number;
+}
+
 /** Shows an error to the person (a toast); the chat client never swallows failures. */
 export type Notify = (message: string) => void;
 
@@ -63,6 +69,8 @@ export class ChatClient {
   readonly messages: MessagesStore;
   readonly connection: StoreApi<ConnectionState>;
   readonly presence: PresenceStore;
+  /** Sends waiting for their uploads (sendAfterUploads), counted per conversation id. */
+  readonly heldSends: StoreApi<Record<string, number>>;
   private readonly outbox = new Outbox();
   /** Outbox entries this tab is sending right now (one drain per entry and tab; a Web Lock covers tabs). */
   private readonly draining = new Set<string>();
@@ -90,6 +98,7 @@ export class ChatClient {
     this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
     this.connection = createStore<ConnectionState>()(() => ({ status: 'idle', reconnected: false }));
     this.presence = createPresenceStore();
+    this.heldSends = createStore<Record<string, number>>()(() => ({}));
     this.receipts = new ReceiptSender({
       socket: () => (this.socket?.connected ? this.socket : null),
       selfId: () => this.userId,
@@ -160,6 +169,33 @@ export class ChatClient {
     this.stopTyping(conversationId, false);
     this.messages.getState().addPending(toPending(entry));
     void this.keep(entry).then(() => this.drain(entry));
+  }
+
+  /**
+   * Sends `body` with the files of a composer's tray once their uploads finish ("sending waits for uploads"). Held
+   * here rather than in the composer so the send survives the person switching conversations meanwhile (the
+   * composer and its tray unmount; handed-off uploads keep running). Uploads that failed are left out, with a toast;
+   * if none succeeded and there is no text, nothing is sent and the person is told. Dropped if the person signs out
+   * meanwhile (it must never go out as someone else).
+   */
+  sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
+    const userId = this.userId;
+    if (!userId) return;
+    const hold = (delta: number): void =>
+      this.heldSends.setState((s) => ({ [conversationId]: Math.max(0, (s[conversationId] ?? 0) + delta) }));
+    hold(1);
+    this.stopTyping(conversationId, false);
+    void uploads.then(({ ids, failed }) => {
+      if (this.userId !== userId) return; // signed out meanwhile: heldSends was emptied
+      hold(-1);
+      const files = failed === 1 ? 'A file' : `${failed} files`;
+      if (ids.length === 0 && body.trim().length < LIMITS.MESSAGE_BODY_MIN) {
+        this.notify(`Message not sent: ${failed === 1 ? 'the file' : 'none of the files'} could not be uploaded.`);
+        return;
+      }
+      if (failed > 0) this.notify(`${files} could not be uploaded and ${failed === 1 ? 'was' : 'were'} left out.`);
+      this.send(conversationId, body, ids);
+    });
   }
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
@@ -407,6 +443,7 @@ export class ChatClient {
     this.presence.getState().reset();
     this.receipts.reset();
     this.mine.clear();
+    this.heldSends.setState({}, true);
     this.userId = userId;
     if (userId) {
       this.openSocket();

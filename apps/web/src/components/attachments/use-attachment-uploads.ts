@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { toast } from 'sonner';
 import { LIMITS, type Attachment } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
+import type { HandedOffUploads } from '@/lib/chat-client';
 import { uploadFile, type UploadHandle } from '@/lib/uploads';
 import { useChat } from '@/components/providers/chat-provider';
 
@@ -32,12 +33,11 @@ export interface AttachmentUploads {
   /** Ids of finished uploads, in tray order. */
   readyIds: string[];
   /**
-   * Runs `send` with the finished uploads' ids once no upload is running any more (at once if none is): sending
-   * waits for uploads. Failed ones are left out (the tray shows their error).
+   * Hands every file in the tray to a send and empties the tray. Resolves once none of them is uploading any more
+   * with the finished ones' ids (tray order) and how many failed. Handed-off uploads belong to the message: they
+   * keep running when the conversation is left, and nothing of them is aborted or deleted.
    */
-  whenReady: (send: (ids: string[]) => void) => void;
-  /** Empties the tray after a send (the attachments now belong to the message: nothing is deleted). */
-  clear: () => void;
+  handOff: () => Promise<HandedOffUploads>;
 }
 
 let counter = 0;
@@ -50,26 +50,39 @@ function readyIdsOf(items: readonly TrayItem[]): string[] {
  * The attachment tray of one conversation's composer: uploads start as soon as files are chosen, dropped or pasted
  * (so sending is quick), each with XHR progress; at most LIMITS.ATTACHMENTS_PER_MESSAGE per message. Files still
  * in the tray when the conversation is left are deleted from the server (the API would remove them after its grace
- * period anyway).
+ * period anyway); files handed to a send (`handOff`) are not.
  */
 export function useAttachmentUploads(conversationId: string): AttachmentUploads {
   const { api } = useChat();
   const [items, setItems] = useState<TrayItem[]>([]);
   const handles = useRef(new Map<string, UploadHandle<Attachment>>());
   const itemsRef = useRef(items);
-  const waiting = useRef<((ids: string[]) => void) | null>(null);
+  /** Items given to a send (handOff): their uploads are the message's now, never cancelled or deleted here. */
+  const handedOff = useRef(new Set<string>());
   useEffect(() => {
     itemsRef.current = items;
-    const send = waiting.current;
-    if (send && !items.some((i) => i.status === 'uploading')) {
-      waiting.current = null;
-      send(readyIdsOf(items));
-    }
   }, [items]);
 
-  const whenReady = useCallback((send: (ids: string[]) => void) => {
-    if (itemsRef.current.some((i) => i.status === 'uploading')) waiting.current = send;
-    else send(readyIdsOf(itemsRef.current));
+  const handOff = useCallback((): Promise<HandedOffUploads> => {
+    const taken = itemsRef.current;
+    const results = taken.map((item): Promise<string | null> => {
+      handedOff.current.add(item.localId);
+      const handle = handles.current.get(item.localId);
+      handles.current.delete(item.localId);
+      if (item.status === 'done' && item.attachment) return Promise.resolve(item.attachment.id);
+      if (item.status === 'error' || !handle) return Promise.resolve(null);
+      return handle.result.then(
+        (attachment) => attachment.id,
+        () => null,
+      );
+    });
+    for (const item of taken) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
+    itemsRef.current = [];
+    setItems([]);
+    return Promise.all(results).then((ids) => ({
+      ids: ids.filter((id): id is string => id !== null),
+      failed: ids.filter((id) => id === null).length,
+    }));
   }, []);
 
   const patch = useCallback((localId: string, change: Partial<TrayItem>) => {
@@ -110,6 +123,7 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
         handle.result.then(
           (attachment) => {
             handles.current.delete(item.localId);
+            if (handedOff.current.has(item.localId)) return; // a send waits for it (handOff)
             // Removed from the tray while the last bytes were in flight: the server has it, so delete it there.
             if (!itemsRef.current.some((i) => i.localId === item.localId)) {
               void api.deleteAttachment(attachment.id).catch(() => undefined);
@@ -141,11 +155,6 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
     [api],
   );
 
-  const clear = useCallback(() => {
-    for (const item of itemsRef.current) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
-    setItems([]);
-  }, []);
-
   // Leaving the conversation with files in the tray: cancel and delete them.
   useEffect(() => {
     const running = handles.current;
@@ -164,7 +173,6 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
     remove,
     busy: items.some((i) => i.status === 'uploading'),
     readyIds: readyIdsOf(items),
-    whenReady,
-    clear,
+    handOff,
   };
 }

@@ -4,6 +4,7 @@ import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { LIMITS } from '@chat/shared';
 import { AttachmentTray } from '@/components/attachments/attachment-tray';
 import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
+import type { HandedOffUploads } from '@/lib/chat-client';
 
 /** Show the length counter once this close to the limit (characters). */
 const COUNTER_THRESHOLD = 500;
@@ -19,10 +20,16 @@ export function Composer({
   onSend,
   onTyping,
   disabled = false,
+  holding = false,
   uploads,
 }: {
-  /** The text, and the ids of the uploaded files to send with it (may be empty). */
-  onSend: (body: string, attachmentIds: string[]) => void;
+  /**
+   * The text, and the tray's files handed off to it (null without files): the send waits for their uploads, so
+   * the caller keeps it (ChatClient.sendAfterUploads) even if this composer goes away meanwhile.
+   */
+  onSend: (body: string, attachments: Promise<HandedOffUploads> | null) => void;
+  /** A send of this conversation is waiting for its uploads: say so, and hold the next one so order is kept. */
+  holding?: boolean;
   /** The attachment tray (paperclip, paste, and the pane's drop zone feed it); none: text only. */
   uploads?: AttachmentUploads;
   /** Told on every edit whether there is text (the caller throttles `typing:update`). */
@@ -30,14 +37,12 @@ export function Composer({
   disabled?: boolean;
 }) {
   const [text, setText] = useState('');
-  /** Text held back while uploads finish ("sending waits for uploads"); null when nothing waits. */
-  const [waiting, setWaiting] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const length = text.trim().length;
   const tooLong = length > LIMITS.MESSAGE_BODY_MAX;
   const fileCount = uploads ? uploads.items.filter((i) => i.status !== 'error').length : 0;
-  const canSend = !disabled && waiting === null && !tooLong && (length >= LIMITS.MESSAGE_BODY_MIN || fileCount > 0);
+  const canSend = !disabled && !holding && !tooLong && (length >= LIMITS.MESSAGE_BODY_MIN || fileCount > 0);
 
 
   useLayoutEffect(() => {
@@ -49,17 +54,7 @@ export function Composer({
 
   function send() {
     if (!canSend) return;
-    if (uploads && uploads.items.length > 0) {
-      const held = text;
-      setWaiting(held);
-      uploads.whenReady((ids) => {
-        onSend(held, ids);
-        uploads.clear();
-        setWaiting(null);
-      });
-    } else {
-      onSend(text, []);
-    }
+    onSend(text, uploads && uploads.items.length > 0 ? uploads.handOff() : null);
     setText('');
     onTyping?.(false);
     ref.current?.focus();
@@ -82,7 +77,7 @@ export function Composer({
       }}
     >
       {uploads ? <AttachmentTray uploads={uploads} /> : null}
-      {waiting !== null ? (
+      {holding ? (
         <span className="composer-waiting" role="status">
           Sending when the uploads finish…
         </span>

@@ -2,8 +2,10 @@
 
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
+import { useStore } from 'zustand';
 import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
+import type { HandedOffUploads } from '@/lib/chat-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
 import { Composer } from '@/components/composer/composer';
@@ -28,7 +30,12 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const [infoOpen, setInfoOpen] = useState(false);
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
-  const send = useCallback((body: string, attachmentIds: string[]) => client.send(conversationId, body, attachmentIds), [client, conversationId]);
+  const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
+  const send = useCallback(
+    (body: string, attachments: Promise<HandedOffUploads> | null) =>
+      attachments ? client.sendAfterUploads(conversationId, body, attachments) : client.send(conversationId, body),
+    [client, conversationId],
+  );
   useReadReceipts(conversationId);
 
   useEffect(() => {
@@ -122,7 +129,7 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
       ) : (
         <>
           <TypingLine conversation={conversation} selfId={selfId} />
-          <Composer onSend={send} uploads={uploads} onTyping={(typing) => client.typing(conversation.id, typing)} />
+          <Composer onSend={send} holding={holding} uploads={uploads} onTyping={(typing) => client.typing(conversation.id, typing)} />
         </>
       )}
       {infoOpen && conversation.type === 'group' ? <GroupInfoPanel conversation={conversation} selfId={selfId} onClose={() => setInfoOpen(false)} /> : null}
