@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import sharp from 'sharp';
 import {
   type Attachment,
@@ -16,10 +16,12 @@ import {
   LIMITS,
   MEDIA_COOKIE_NAME,
   type Message,
+  type MessagePage,
   type PublicUser,
   type SelfUser,
 } from '@chat/shared';
 import { AttachmentsService } from '../src/attachments/attachments.service.js';
+import { FileStorage } from '../src/attachments/file-storage.js';
 import { asError, http, registerUser, type SignedIn } from './support/http.js';
 import { connect, disconnectAll, messageInbox, send } from './support/sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -625,6 +627,67 @@ describe('avatars', () => {
     );
     expect(notGroup.status).toBe(400);
     expect(b.id).toBeTruthy();
+  });
+
+  it('does not change the picture when its admin was removed while the image was processing', async () => {
+    const owner = await registerUser(t.baseUrl, 'gro');
+    const admin = await registerUser(t.baseUrl, 'gra');
+    const group = await call<ConversationSummary>(owner, 'POST', '/api/conversations/group', {
+      title: 'Race',
+      memberIds: [admin.id],
+    });
+    const groupId = group.body.id;
+    const promoted = await call(
+      owner,
+      'PATCH',
+      `/api/conversations/${groupId}/members/${admin.id}`,
+      {
+        role: 'admin',
+      },
+    );
+    expect(promoted.status).toBe(200);
+
+    // Hold the upload inside its processing (the first rendition's write) until the admin is removed.
+    const files = t.app.get(FileStorage);
+    const put = files.put.bind(files);
+    let reached!: () => void;
+    const atPut = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = jest.spyOn(files, 'put').mockImplementationOnce(async (key, source) => {
+      reached();
+      await released;
+      return put(key, source);
+    });
+    try {
+      const uploading = upload(
+        admin,
+        `/api/conversations/${groupId}/avatar`,
+        [{ name: 'g.png', type: 'image/png', data: await png() }],
+        'PUT',
+      );
+      await atPut;
+      const removed = await call(
+        owner,
+        'DELETE',
+        `/api/conversations/${groupId}/members/${admin.id}`,
+      );
+      expect(removed.status).toBe(200);
+      release();
+      const res = await uploading;
+      expect(res.status).toBe(403);
+      expect(codeOf(res)).toBe(ErrorCode.MEMBERSHIP_ENDED);
+    } finally {
+      held.mockRestore();
+    }
+    const now = await call<ConversationSummary>(owner, 'GET', `/api/conversations/${groupId}`);
+    expect(now.body.avatarUrl).toBeNull();
+    const timeline = await call<MessagePage>(
+      owner,
+      'GET',
+      `/api/conversations/${groupId}/messages`,
+    );
+    expect(timeline.body.items.map((m) => m.system?.type)).not.toContain('group_avatar_changed');
   });
 
   it('former group members download attachments from their history only', async () => {

@@ -58,7 +58,8 @@ export class AvatarsService {
   }
 
   /**
-   * Sets a group's picture (group admins).
+   * Sets a group's picture (group admins). Admin rights are checked before the image is processed (no work for
+   * a refusal) and again when the picture is applied (see applyGroupAvatar).
    * @throws AppError as ConversationsService.requireAdmin, and as setUserAvatar for the file
    */
   async setGroupAvatar(
@@ -76,9 +77,8 @@ export class AvatarsService {
     return this.applyGroupAvatar(userId, conversationId, avatarUrl);
   }
 
-  /** Removes a group's picture (group admins). @throws AppError as requireAdmin */
+  /** Removes a group's picture (group admins; checked in applyGroupAvatar). @throws AppError as requireAdmin */
   async removeGroupAvatar(userId: string, conversationId: string): Promise<ConversationSummary> {
-    await this.conversations.requireAdmin(conversationId, userId);
     return this.applyGroupAvatar(userId, conversationId, null);
   }
 
@@ -140,26 +140,37 @@ export class AvatarsService {
     return toSelfUser(user);
   }
 
-  private async applyGroupAvatar(
+  /**
+   * Applies and records a group picture change in the group's serial order (GroupsService.serialized), so it is
+   * never interleaved with another change of the group, and re-checks admin rights there: an admin removed or
+   * demoted while the image was processing does not change the picture (the new files are deleted).
+   * @throws AppError as ConversationsService.requireAdmin; CONVERSATION_NOT_FOUND when the group is gone
+   */
+  private applyGroupAvatar(
     userId: string,
     conversationId: string,
     avatarUrl: string | null,
   ): Promise<ConversationSummary> {
-    const before = await this.conversationsRepo.findById(conversationId);
-    const updated = before
-      ? await this.conversationsRepo.updateGroup(conversationId, { avatarUrl })
-      : null;
-    if (!before || !updated) {
-      await this.deleteFiles(avatarUrl);
-      throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
-    }
-    if (before.avatarUrl === avatarUrl) return this.conversations.get(conversationId, userId);
-    await this.deleteFiles(before.avatarUrl);
-    const event = await this.groups.record(conversationId, userId, {
-      type: 'group_avatar_changed',
-      actorId: userId,
+    return this.groups.serialized(conversationId, async () => {
+      const { conversation: before } = await this.conversations
+        .requireAdmin(conversationId, userId)
+        .catch(async (error: unknown) => {
+          await this.deleteFiles(avatarUrl);
+          throw error;
+        });
+      const updated = await this.conversationsRepo.updateGroup(conversationId, { avatarUrl });
+      if (!updated) {
+        await this.deleteFiles(avatarUrl);
+        throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
+      if (before.avatarUrl === avatarUrl) return this.conversations.get(conversationId, userId);
+      await this.deleteFiles(before.avatarUrl);
+      const event = await this.groups.record(conversationId, userId, {
+        type: 'group_avatar_changed',
+        actorId: userId,
+      });
+      return this.groups.fanOut(conversationId, userId, [event], []);
     });
-    return this.groups.fanOut(conversationId, userId, [event], []);
   }
 
   /** Deletes the files behind an avatar URL of ours (anything else is left alone). */

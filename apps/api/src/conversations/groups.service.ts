@@ -261,6 +261,16 @@ export class GroupsService {
   }
 
   /**
+   * Runs `task` in this group's serial order (the lock every change of GroupsService takes), for group changes
+   * made elsewhere (the group picture): their check, storage change, system message and fan-out are never
+   * interleaved with another change of the same group.
+   * @returns what `task` returns; its rejection is passed on
+   */
+  serialized<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    return this.serial.run(conversationId, task);
+  }
+
+  /**
    * Stores one system message (kind 'system', a server-made clientMessageId, `body` = the plain-text fallback
    * composed with the names stored now). Public so other group features (the group picture) record their events
    * the same way; publish with `fanOut`.
