@@ -116,3 +116,39 @@ test('with IndexedDB refusing writes, a message is still sent, and one written o
   await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'sent', { timeout: 20_000 });
   await expect(page.getByText('Written offline, kept in memory', { exact: true })).toHaveCount(1);
 });
+
+test('signing out with unsent messages asks first, and deletes only that person’s outbox from this browser', async ({ page, request }) => {
+  const kim = makePerson('kim');
+  const lee = makePerson('lee');
+  await registerViaApi(request, lee);
+  const kimAuth = await registerViaApi(request, kim);
+  await signIn(page, kim);
+  await startConversation(page, lee);
+  const conversationId = page.url().split('/c/')[1] ?? '';
+  const entry = (userId: string) => ({
+    clientMessageId: crypto.randomUUID(),
+    userId,
+    conversationId,
+    body: 'Not sent yet',
+    createdAt: new Date().toISOString(),
+    status: 'failed',
+    error: 'The server did not confirm in time.',
+  });
+  await putOutboxEntry(page, entry(kimAuth.user.id));
+  await putOutboxEntry(page, entry('someone-else'));
+
+  const questions: string[] = [];
+  page.once('dialog', (dialog) => {
+    questions.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect.poll(() => questions).toEqual(['1 message has not been sent yet. Sign out and discard it?']);
+  await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
+  expect((await outboxEntries(page)).filter((e) => e.userId === kimAuth.user.id)).toHaveLength(1);
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect.poll(async () => (await outboxEntries(page)).map((e) => e.userId)).toEqual(['someone-else']);
+});

@@ -198,6 +198,36 @@ export class ChatClient {
     });
   }
 
+  /**
+   * How many of the signed-in person's messages have not been sent: outbox entries (pending or failed, from
+   * IndexedDB and this tab's memory) and sends waiting for uploads. 0 when signed out. Never rejects.
+   */
+  async unsentCount(): Promise<number> {
+    const userId = this.userId;
+    if (!userId) return 0;
+    const stored = await this.outbox.list(userId).catch(() => [] as OutboxEntry[]);
+    const ids = new Set(stored.map((e) => e.clientMessageId));
+    for (const { entry } of this.mine.values()) if (entry.userId === userId) ids.add(entry.clientMessageId);
+    const held = Object.values(this.heldSends.getState()).reduce((sum, n) => sum + n, 0);
+    return ids.size + held;
+  }
+
+  /**
+   * Signs out on purpose and discards the person's unsent messages: their outbox entries are deleted from
+   * IndexedDB, which the next person on this browser could otherwise read (the caller asks for confirmation
+   * first, see `unsentCount`). An expired or revoked session keeps them for the same person's next sign-in.
+   * @throws ApiError when the API did not confirm the logout (this tab is signed out and the outbox gone anyway)
+   */
+  async signOut(): Promise<void> {
+    const userId = this.userId;
+    try {
+      await this.session.getState().logout();
+    } finally {
+      // After logout: the session change has stopped every drain of this person, so nothing writes them back.
+      if (userId) await this.outbox.removeAll(userId).catch(() => undefined);
+    }
+  }
+
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
   retry(conversationId: string, clientMessageId: string): void {
     const pending = this.messages.getState().threads[conversationId]?.pending.find((p) => p.clientMessageId === clientMessageId);

@@ -1,4 +1,4 @@
-import { createStore as createIdbStore, del, get, set, values, type UseStore } from 'idb-keyval';
+import { createStore as createIdbStore, del, delMany, get, set, values, type UseStore } from 'idb-keyval';
 
 /** A message written but not yet acknowledged by the server, kept in IndexedDB so it survives a reload. */
 export interface OutboxEntry {
@@ -52,6 +52,16 @@ export class Outbox {
       return;
     }
     await del(clientMessageId, this.store);
+  }
+
+  /** Deletes every entry of one person (sign-out: their unsent messages must not stay for the next person). */
+  async removeAll(userId: string): Promise<void> {
+    const ids = (await this.list(userId)).map((e) => e.clientMessageId);
+    if (!this.store) {
+      for (const id of ids) this.memory.delete(id);
+      return;
+    }
+    await delMany(ids, this.store);
   }
 
   /** Entries of one person, oldest first (the order they were written in). */

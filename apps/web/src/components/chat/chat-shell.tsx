@@ -67,16 +67,19 @@ export function ChatShell({ children }: { children: ReactNode }) {
 function SignedInChat({ user }: { user: SelfUser }) {
   const params = useParams<{ id?: string }>();
   const activeId = typeof params.id === 'string' ? params.id : null;
-  const { session } = useChat();
+  const client = useChat();
   const [searching, setSearching] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
 
   async function signOut() {
+    const unsent = await client.unsentCount();
+    const question = `${unsent === 1 ? '1 message has' : `${unsent} messages have`} not been sent yet. Sign out and discard ${unsent === 1 ? 'it' : 'them'}?`;
+    if (unsent > 0 && !window.confirm(question)) return;
     setSigningOut(true);
     try {
-      await session.getState().logout();
+      await client.signOut();
     } catch (error) {
       toast.error(`Sign-out did not reach the server: ${describeError(error)}`);
     } finally {
