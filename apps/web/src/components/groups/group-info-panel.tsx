@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { toast } from 'sonner';
 import { LIMITS, type ConversationMember, type ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
@@ -32,6 +32,17 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
   const [confirm, setConfirm] = useState<PendingConfirm | null>(null);
   const headingId = useId();
   const titleId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // Opening moves focus into the panel (its heading, so a screen reader announces "Group info"); closing gives it
+  // back to what had it, normally the "Group info" button (WAI-ARIA APG, dialog and disclosure focus guidance).
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    heading.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
 
   async function act(run: () => Promise<ConversationSummary>): Promise<boolean> {
     setBusy(true);
@@ -84,7 +95,9 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
       }}
     >
       <header className="group-panel-header">
-        <h3 id={headingId}>Group info</h3>
+        <h3 id={headingId} ref={heading} tabIndex={-1}>
+          Group info
+        </h3>
         <button type="button" className="button subtle small" onClick={onClose}>
           Close
         </button>

@@ -12,6 +12,7 @@ import { MessageAttachments } from '@/components/attachments/message-attachments
 import type { PendingMessage, Thread } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
 import { ReceiptTicks, receiptState, seenByCount, type ReceiptState } from '@/components/live/receipt-ticks';
+import { NewMessageAnnouncer } from './new-message-announcer';
 
 /** Start loading the previous page when the reader is this close to the top (px). */
 const LOAD_OLDER_THRESHOLD_PX = 400;
@@ -157,11 +158,15 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
 
   const items = virtualizer.getVirtualItems();
 
+  // The log itself is not live (aria-live="off" overrides role=log's implicit "polite"): the virtualizer mounts
+  // old rows while the reader scrolls, and those would be read out. NewMessageAnnouncer reads only new ones.
   return (
+    <>
+    <NewMessageAnnouncer conversationId={conversation.id} selfId={selfId} />
     <div ref={scrollRef} className="message-scroller" onScroll={() => {
         recordGeometry();
         maybeLoadOlder();
-      }} role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions" tabIndex={0}>
+      }} role="log" aria-label="Messages" aria-live="off" tabIndex={0}>
       <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
       <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
         {thread.status === 'loading' ? 'Loading messages…' : null}
@@ -219,6 +224,7 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
         })}
       </div>
     </div>
+    </>
   );
 }
 
