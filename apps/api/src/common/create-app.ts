@@ -14,6 +14,7 @@ import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
  * e2e tests, which call `app.listen(0, '127.0.0.1')` on it.
  *
  * - REST under /api, JSON bodies up to LIMITS.REST_MAX_BODY_BYTES (larger: 413 PAYLOAD_TOO_LARGE);
+ * - Express 'trust proxy' from TRUST_PROXY (client IPs behind a reverse proxy);
  * - helmet headers; CORS for WEB_ORIGIN with credentials (the refresh cookie);
  * - cookie-parser (refresh cookie); rate limits on login/register/refresh; Socket.IO through ChatIoAdapter on the same port;
  * - pino logs; shutdown hooks are left to the caller (main.ts) so tests do not install signal handlers.
@@ -28,6 +29,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   for (const warning of config.warnings) logger.warn(warning, 'Config');
 
   app.disable('x-powered-by');
+  // Before anything reads req.ip (the auth rate limits count by it): the client address behind a reverse proxy.
+  const { trustProxy } = config;
+  app.set('trust proxy', typeof trustProxy === 'object' ? [...trustProxy] : trustProxy);
   app.setGlobalPrefix('api');
   app.use(helmet());
   app.enableCors({ origin: [...config.webOrigins], credentials: true });

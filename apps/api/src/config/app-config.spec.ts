@@ -50,6 +50,29 @@ describe('loadConfig', () => {
     expect(config.warnings).toEqual([]);
   });
 
+  it('reads TRUST_PROXY as Express takes it: false by default, booleans, hop counts, address lists', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(
+      loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,172.16.0.1, fd00::/8, ::1' }).trustProxy,
+    ).toEqual(['loopback', '10.0.0.0/8', '172.16.0.1', 'fd00::/8', '::1']);
+    for (const bad of [
+      'yes',
+      '-1',
+      '101',
+      '10.0.0.0/33',
+      '10.0.0.256',
+      'proxy.local',
+      '10.0.0.1,',
+      '::1/129',
+    ]) {
+      expect(problemsOf({ TRUST_PROXY: bad })).toEqual(['TRUST_PROXY']);
+    }
+  });
+
   it('names every malformed variable in one error', () => {
     expect(
       problemsOf({

@@ -3,6 +3,7 @@
  * tests with their own variables, then injected everywhere by its class (`AppConfig` is the injection token).
  * No other file reads `process.env`.
  */
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -46,6 +47,12 @@ export const MIN_PRODUCTION_BCRYPT_COST = 12;
  * for a small self-hosted chat; raise it with UPLOAD_DAILY_QUOTA_BYTES.
  */
 export const DEFAULT_UPLOAD_DAILY_QUOTA_BYTES = 500 * 1024 * 1024;
+
+/** Express's 'trust proxy' value as TRUST_PROXY gives it (see AppConfig.trustProxy). */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** Address names Express (proxy-addr) accepts in a 'trust proxy' list. */
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** Thrown by `loadConfig` when variables are missing or malformed; `problems` names each variable. */
 export class ConfigError extends Error {
@@ -165,6 +172,12 @@ class EnvironmentVariables {
   @Max(10 * 60 * 1000)
   PRESENCE_GRACE_MS?: number;
 
+  // Parsed and checked by parseTrustProxy (three shapes: boolean, hop count, address list).
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  TRUST_PROXY?: string;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @IsString()
@@ -227,6 +240,13 @@ export class AppConfig {
    * network blip does not flap their presence.
    */
   readonly presenceGraceMs!: number;
+  /**
+   * Express's 'trust proxy' setting (https://expressjs.com/en/guide/behind-proxies.html), which decides the client
+   * IP (`req.ip`, what the rate limits count by) from X-Forwarded-For: `false` (default) ignores the header;
+   * `true` trusts every hop; a number trusts that many hops in front of the API; a list trusts those addresses
+   * and subnets (IPv4/IPv6, CIDR) and the names `loopback`, `linklocal`, `uniquelocal`.
+   */
+  readonly trustProxy!: TrustProxy;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -256,7 +276,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh, PRESENCE_GRACE_MS (0..600000, default 5000:
  * offline is announced this long after a person's last socket closed); UPLOAD_DIR (default ./.data/uploads),
  * UPLOAD_MAX_FILE_BYTES (1..1 GiB, default LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT = 25 MiB), UPLOAD_DAILY_QUOTA_BYTES
- * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments.
+ * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments; TRUST_PROXY (Express
+ * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -322,6 +343,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     }
   }
 
+  const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
+  if (!bad.has('TRUST_PROXY') && trustProxy === null) {
+    problems.push({
+      variable: 'TRUST_PROXY',
+      reasons: [
+        'must be true, false, a hop count (0..100), or a comma-separated list of IP addresses, CIDR subnets and loopback/linklocal/uniquelocal',
+      ],
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return new AppConfig({
@@ -343,6 +374,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     uploadDailyQuotaBytes: raw.UPLOAD_DAILY_QUOTA_BYTES ?? DEFAULT_UPLOAD_DAILY_QUOTA_BYTES,
     attachmentUnsentTtlMinutes: raw.ATTACHMENT_UNSENT_TTL_MINUTES ?? 60,
     presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
+    trustProxy: trustProxy ?? false,
     warnings,
   });
 }
@@ -355,4 +387,35 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * TRUST_PROXY as Express takes it: unset or empty -> false; `true`/`false` (any case); a decimal hop count
+ * 0..100; otherwise a comma-separated list whose every entry is an IPv4/IPv6 address, a CIDR subnet of one
+ * (`10.0.0.0/8`, `fd00::/8`) or a name of proxy-addr (`loopback`, `linklocal`, `uniquelocal`).
+ * @returns the value, or null when malformed
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy | null {
+  if (value === undefined) return false;
+  const v = value.trim();
+  if (v === '') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (v.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= 100 ? hops : null;
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  return entries.every(isTrustedProxyEntry) ? entries : null;
+}
+
+function isTrustedProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
 }
