@@ -50,7 +50,8 @@ export interface MessagesState {
 
 export type MessagesStore = StoreApi<MessagesState>;
 
-const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
+/** The thread of a conversation not opened yet (shared, so selectors return a stable object). */
+export const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
 
 /** Merges `incoming` into the seq-ordered `current`, dropping duplicate ids. Both inputs ascending. */
 export function mergeBySeq(current: readonly Message[], incoming: readonly Message[]): Message[] {

@@ -3,15 +3,14 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
-import type { Attachment, ConversationSummary, Message } from '@chat/shared';
+import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { dayKey, dayLabel, timeOfDay } from '@/lib/format';
 import { systemText } from '@/lib/system-text';
-import { Avatar } from '@/components/avatar/avatar';
-import { MessageAttachments } from '@/components/attachments/message-attachments';
-import type { PendingMessage, Thread } from '@/stores/messages-store';
+import { EMPTY_THREAD } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
-import { ReceiptTicks, receiptState, seenByCount, type ReceiptState } from '@/components/live/receipt-ticks';
+import { receiptState, seenByCount } from '@/components/live/receipt-ticks';
+import { MessageBubble } from './message-bubble';
+import { buildRows } from './message-rows';
 import { NewMessageAnnouncer } from './new-message-announcer';
 
 /** Start loading the previous page when the reader is this close to the top (px). */
@@ -20,51 +19,6 @@ const LOAD_OLDER_THRESHOLD_PX = 400;
 const EDGE_HEIGHT_PX = 48;
 /** Within this distance of the bottom (px) the reader counts as "at the newest message" and follows. */
 const FOLLOW_THRESHOLD_PX = 64;
-
-type Row =
-  | { kind: 'day'; key: string; label: string }
-  | { kind: 'message'; key: string; message: Message; own: boolean; firstOfRun: boolean }
-  | { kind: 'system'; key: string; message: Message }
-  | { kind: 'pending'; key: string; pending: PendingMessage };
-
-const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
-
-/**
- * Rows for the list: a day separator before the first message of each local calendar day, then messages
- * by seq, then own pending messages. A message's key is `senderId:clientMessageId`, which its pending form
- * shares, so the acked message replaces the pending row in place instead of remounting.
- */
-function buildRows(thread: Thread, selfId: string, now: number): Row[] {
-  const rows: Row[] = [];
-  let lastDay: string | null = null;
-  const pushDay = (iso: string) => {
-    const key = dayKey(iso);
-    if (key !== lastDay) {
-      rows.push({ kind: 'day', key: `day:${key}`, label: dayLabel(iso, now) });
-      lastDay = key;
-    }
-  };
-  // Consecutive messages from one sender form a run: only its first shows the sender's name and avatar in groups.
-  let runSender: string | null = null;
-  for (const message of thread.messages) {
-    const dayBefore = lastDay;
-    pushDay(message.createdAt);
-    const key = `${message.senderId}:${message.clientMessageId}`;
-    if (message.kind === 'system') {
-      rows.push({ kind: 'system', key, message });
-      runSender = null;
-      continue;
-    }
-    const firstOfRun = runSender !== message.senderId || dayBefore !== lastDay;
-    runSender = message.senderId;
-    rows.push({ kind: 'message', key, message, own: message.senderId === selfId, firstOfRun });
-  }
-  for (const pending of thread.pending) {
-    pushDay(pending.createdAt);
-    rows.push({ kind: 'pending', key: `${selfId}:${pending.clientMessageId}`, pending });
-  }
-  return rows;
-}
 
 /**
  * The virtualised message history of one conversation (@tanstack/react-virtual).
@@ -225,57 +179,5 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
       </div>
     </div>
     </>
-  );
-}
-
-interface BubbleProps {
-  body: string;
-  time: string;
-  own: boolean;
-  status: 'sent' | 'pending' | 'failed';
-  /** The sender, shown (name and avatar) on the first of a run of others' messages in a group. */
-  sender?: { id: string; name: string; avatarUrl?: string | null } | null;
-  /** Files sent with the message: images as a thumbnail grid, others as cards. */
-  attachments?: Attachment[];
-  /** In a group, others' messages leave room for the avatar column so a run lines up. */
-  grouped?: boolean;
-  error?: string | null;
-  seq?: number;
-  /** Own stored messages: sent, delivered or read (from the other members' watermarks). */
-  receipt?: ReceiptState | undefined;
-  /** Groups, on the latest own message: how many other members have read it. */
-  seenBy?: number | undefined;
-  onRetry?: () => void;
-}
-
-/** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
-function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, receipt, seenBy, onRetry, attachments }: BubbleProps) {
-  const ticks: ReceiptState = receipt ?? status;
-  return (
-    <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-receipt={own ? ticks : undefined} data-seq={seq}>
-      {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} /> : null}</span> : null}
-      <div className="bubble">
-        {sender ? <div className="bubble-sender" data-testid="message-sender">{sender.name}</div> : null}
-        {attachments && attachments.length > 0 ? <MessageAttachments attachments={attachments} /> : null}
-        {body !== '' ? <p className="bubble-body">{body}</p> : null}
-        <div className="bubble-meta">
-          <time dateTime={time}>{timeOfDay(time)}</time>
-          {own ? <ReceiptTicks state={ticks} /> : null}
-        </div>
-      </div>
-      {seenBy ? (
-        <div className="seen-by" data-testid="seen-by">
-          Seen by {seenBy}
-        </div>
-      ) : null}
-      {status === 'failed' ? (
-        <div className="message-failed" role="alert">
-          <span>{error ?? 'Not sent.'}</span>
-          <button type="button" className="button subtle small" onClick={onRetry}>
-            Retry
-          </button>
-        </div>
-      ) : null}
-    </div>
   );
 }
