@@ -503,6 +503,70 @@ describe('cutting live sockets', () => {
     });
   });
 
+  /** An access token of `me`'s user and session (or the given claims) that expires in `seconds`. */
+  async function tokenFor(
+    me: SignedIn,
+    seconds: number,
+    claims: { sub?: string; sid?: string } = {},
+  ) {
+    const jwt = new JwtService({ secret: t.config.jwtSecret });
+    const own = jwt.decode<{ sub: string; sid: string }>(me.accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    return jwt.signAsync(
+      { sub: claims.sub ?? own.sub, sid: claims.sid ?? own.sid, iat: now, exp: now + seconds },
+      { algorithm: 'HS256' },
+    );
+  }
+
+  const renew = (socket: ClientSocket, token: unknown) =>
+    socket.timeout(5000).emitWithAck('session:renew', { token } as { token: string });
+
+  it('session:renew with a fresh token of the same session keeps the socket past its first expiry', async () => {
+    const me = await registerUser(t.baseUrl, 'ren');
+    const socket = await connect(t.baseUrl, await tokenFor(me, 2));
+    const expired = inbox(socket, 'session:expired');
+    const fresh = await tokenFor(me, 60);
+    const ack = await renew(socket, fresh);
+    expect(ack).toEqual({ ok: true, data: { expiresAt: expect.any(String) } });
+    if (!ack.ok) return;
+    expect(Date.parse(ack.data.expiresAt)).toBeGreaterThan(Date.now() + 50_000);
+    // Past the first token's expiry (2 s) with margin: still connected, nothing said.
+    await expired.none(3000);
+    expect(socket.connected).toBe(true);
+  });
+
+  it('session:renew refuses a token of another user or session, or a bad one, and changes nothing', async () => {
+    const me = await registerUser(t.baseUrl, 'rnx');
+    const other = await registerUser(t.baseUrl, 'rny');
+    const secondSession = await http<{ accessToken: string }>(
+      t.baseUrl,
+      'POST',
+      '/api/auth/login',
+      {
+        username: me.username,
+        password: me.password,
+      },
+    );
+    const socket = await connect(t.baseUrl, await tokenFor(me, 2));
+    const cut = cutNotice(socket);
+    const startedAt = Date.now();
+    const refusals = [
+      await renew(socket, other.accessToken),
+      await renew(socket, secondSession.body.accessToken),
+      await renew(socket, 'garbage'),
+      await renew(socket, 42),
+    ];
+    expect(refusals.map((a) => (a.ok ? 'ok' : a.error.code))).toEqual([
+      ErrorCode.UNAUTHENTICATED,
+      ErrorCode.UNAUTHENTICATED,
+      ErrorCode.UNAUTHENTICATED,
+      ErrorCode.VALIDATION_FAILED,
+    ]);
+    // The socket's own expiry did not move: it is cut on time.
+    expect((await cut).error.code).toBe(ErrorCode.TOKEN_EXPIRED);
+    expect(Date.now() - startedAt).toBeLessThan(3500);
+  });
+
   it('cuts a socket when its access token expires, with TOKEN_EXPIRED', async () => {
     const me = await registerUser(t.baseUrl, 'exp');
     const jwt = new JwtService({ secret: t.config.jwtSecret });

@@ -64,6 +64,17 @@ export interface ClientToServerEvents {
   'typing:update': (payload: TypingPayload, ack?: AckCallback<null>) => void;
   /** Acked with the caller's watermarks after the change; fanned out as `receipt:update`. */
   'receipt:update': (payload: ReceiptPayload, ack: AckCallback<ReceiptEvent>) => void;
+  /**
+   * Hands a live socket the access token just obtained by a refresh, so the server does not cut it when the token
+   * it connected with expires. The token must verify and belong to the socket's own user and session; the ack
+   * carries its expiry (ISO 8601). Otherwise an error ack (UNAUTHENTICATED, TOKEN_EXPIRED) and nothing changes.
+   */
+  'session:renew': (payload: SessionRenewPayload, ack: AckCallback<{ expiresAt: string }>) => void;
+}
+
+/** `session:renew` payload: a fresh access token of the socket's own session. */
+export interface SessionRenewPayload {
+  token: string;
 }
 
 /** Events the server emits to a user's room (every tab and device of that user). */

@@ -15,6 +15,7 @@ import { validateInput } from '../common/validation.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
 import { MessagesService } from '../messages/messages.service.js';
 import { SessionsRepository } from '../storage/sessions.repository.js';
+import { SessionRenewPayloadDto } from './dto/session-renew.dto.js';
 import { RealtimePublisher, userRoom } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
 import type { ChatServer, ChatSocket } from './socket.types.js';
@@ -111,6 +112,38 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
       const input = await validateInput(SendMessagePayloadDto, payload);
       const { message } = await this.messages.send(socket.data.userId, input);
       return { ok: true, data: message };
+    } catch (error) {
+      const { payload: errorPayload, unexpected } = mapError(error);
+      if (unexpected) this.logger.error(error);
+      return { ok: false, error: errorPayload };
+    }
+  }
+
+  /**
+   * `session:renew` `{ token }`: a live socket takes the access token the client just got by refreshing, so it is
+   * not cut when the token it connected with expires (LiveStateGateway's expiry timer re-arms when
+   * `tokenExpiresAt` moved later). The token must verify, its session be live, and its user and session be the
+   * socket's own; the socket's expiry only moves later.
+   * @returns ack `{ expiresAt }` (ISO 8601): when the socket will now be cut unless renewed again; error acks
+   *   VALIDATION_FAILED (payload), UNAUTHENTICATED / TOKEN_EXPIRED (token, or another user's or session's),
+   *   SESSION_REVOKED, each changing nothing
+   */
+  @SubscribeMessage('session:renew')
+  async onRenew(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<{ expiresAt: string }>> {
+    try {
+      const { token } = await validateInput(SessionRenewPayloadDto, payload);
+      const verified = await this.authenticate(token);
+      if (verified.userId !== socket.data.userId || verified.sessionId !== socket.data.sessionId) {
+        throw new AppError(
+          ErrorCode.UNAUTHENTICATED,
+          'That access token belongs to another session.',
+        );
+      }
+      socket.data.tokenExpiresAt = Math.max(socket.data.tokenExpiresAt, verified.expiresAt);
+      return { ok: true, data: { expiresAt: new Date(socket.data.tokenExpiresAt).toISOString() } };
     } catch (error) {
       const { payload: errorPayload, unexpected } = mapError(error);
       if (unexpected) this.logger.error(error);

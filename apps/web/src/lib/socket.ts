@@ -23,12 +23,16 @@ export const SEND_ACK_TIMEOUT_MS = 10_000;
 /** Sockets closed for good (sign-out, another person signed in): a pending refresh must not reconnect them. */
 const closedSockets = new WeakSet<ChatSocket>();
 
+/** Stops a socket's `session:renew` on token refresh (see createChatSocket), called when it is closed. */
+const stopRenewing = new WeakMap<ChatSocket, () => void>();
+
 /**
  * Closes a socket made by `createChatSocket` for good: its listeners go, it disconnects, and a refresh still in
  * flight (or waiting to retry) will not connect it again with whatever token the API client holds by then.
  */
 export function closeChatSocket(socket: ChatSocket): void {
   closedSockets.add(socket);
+  stopRenewing.get(socket)?.();
   socket.removeAllListeners();
   socket.disconnect();
 }
@@ -45,6 +49,9 @@ export function closeChatSocket(socket: ChatSocket): void {
  *   handled the same way; Socket.IO would otherwise stay disconnected.
  * - A handshake refused with SESSION_REVOKED (the session was signed out or revoked for refresh-token reuse)
  *   is final: the session is dropped and the app shows sign-in, no retry.
+ * - After every successful token refresh the connected socket gets the new token (`session:renew`), so the
+ *   server does not cut it when the token it connected with expires (no reconnect, no banner). If the renewal
+ *   is refused, the server cuts the socket at the old expiry and the path above reconnects it.
  */
 export function createChatSocket(api: ApiClient): ChatSocket {
   const socket: ChatSocket = io(api.baseUrl, {
@@ -78,6 +85,12 @@ export function createChatSocket(api: ApiClient): ChatSocket {
   socket.on('connect', () => {
     refreshAttempts = 0;
   });
+  stopRenewing.set(
+    socket,
+    api.onAuthChange((auth) => {
+      if (auth && socket.connected) socket.emit('session:renew', { token: auth.accessToken }, () => undefined);
+    }),
+  );
   socket.on('connect_error', (error) => {
     if (socket.active) return; // a transport error: Socket.IO retries by itself
     if (error.message === ErrorCode.SESSION_REVOKED) {
