@@ -77,11 +77,19 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
 
   /**
    * The access token's claims if it verifies and its session is live now (present, not revoked, not expired).
-   * @throws AppError UNAUTHENTICATED / TOKEN_EXPIRED (token), SESSION_REVOKED (session)
+   * @throws AppError UNAUTHENTICATED / TOKEN_EXPIRED (token), SESSION_REVOKED (session), SERVICE_UNAVAILABLE
+   *   (the session store cannot be read: retry later)
    */
   private async authenticate(token: unknown) {
     const verified = await this.tokens.verifyAccessToken(token);
-    const session = await this.sessions.findById(verified.sessionId);
+    let session;
+    try {
+      session = await this.sessions.findById(verified.sessionId);
+    } catch (error) {
+      // The database is down: say so with a code clients retry later (an INTERNAL refusal would be final).
+      this.logger.error(error);
+      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Sessions cannot be checked right now.');
+    }
     if (
       !session ||
       session.userId !== verified.userId ||

@@ -508,7 +508,9 @@ export class ChatClient {
       if (this.socket !== socket) return; // closed meanwhile (SESSION_REVOKED signs out first, in socket.ts)
       this.connection.setState({ status: 'offline' });
       // Token problems are handled by refreshing (socket.ts); a lost session shows the sign-in page.
-      if (!socket.active && error.message !== ErrorCode.TOKEN_EXPIRED && error.message !== ErrorCode.UNAUTHENTICATED) {
+      // SERVICE_UNAVAILABLE is retried there too: the offline banner says enough.
+      const handled: string[] = [ErrorCode.TOKEN_EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCode.SERVICE_UNAVAILABLE];
+      if (!socket.active && !handled.includes(error.message)) {
         this.notify(`Real-time connection refused: ${error.message}`);
       }
     });

@@ -48,7 +48,8 @@ export function closeChatSocket(socket: ChatSocket): void {
  * - A server-side disconnect (`io server disconnect`, e.g. the token expired on the server's clock) is
  *   handled the same way; Socket.IO would otherwise stay disconnected.
  * - A handshake refused with SESSION_REVOKED (the session was signed out or revoked for refresh-token reuse)
- *   is final: the session is dropped and the app shows sign-in, no retry.
+ *   is final: the session is dropped and the app shows sign-in, no retry. SERVICE_UNAVAILABLE (the API could not
+ *   read the session) is retried after RETRY_REFRESH_AFTER_MS.
  * - After every successful token refresh the connected socket gets the new token (`session:renew`), so the
  *   server does not cut it when the token it connected with expires (no reconnect, no banner). If the renewal
  *   is refused, the server cuts the socket at the old expiry and the path above reconnects it.
@@ -95,6 +96,13 @@ export function createChatSocket(api: ApiClient): ChatSocket {
     if (socket.active) return; // a transport error: Socket.IO retries by itself
     if (error.message === ErrorCode.SESSION_REVOKED) {
       api.dropSession();
+      return;
+    }
+    if (error.message === ErrorCode.SERVICE_UNAVAILABLE) {
+      // The API could not check the session (its database is down): not final, try again shortly.
+      setTimeout(() => {
+        if (!closedSockets.has(socket) && !socket.connected) socket.connect();
+      }, RETRY_REFRESH_AFTER_MS);
       return;
     }
     if (error.message === ErrorCode.TOKEN_EXPIRED || error.message === ErrorCode.UNAUTHENTICATED) {
