@@ -72,7 +72,9 @@ function start() {
     }),
     spawn('pnpm', ['start'], { cwd: join(root, 'apps', 'web'), stdio: 'inherit', env }),
   ];
-  console.log('\nAPI on http://localhost:3001, web app on http://localhost:3000 (Ctrl+C stops both)\n');
+  console.log(
+    '\nAPI on http://localhost:3001, web app on http://localhost:3000 (Ctrl+C stops both)\n',
+  );
   let stopping = false;
   const stop = (code) => {
     if (stopping) return;
@@ -92,11 +94,13 @@ function chromiumPath() {
 
 function test() {
   install();
+  run('pnpm', ['run', 'lint:root']);
   run('pnpm', ['turbo', 'run', 'build', 'lint', 'typecheck']);
   run('pnpm', ['turbo', 'run', 'test', '--concurrency=1']);
   const chromium = chromiumPath();
   if (!chromium) {
-    const why = 'no Chromium at $CHROMIUM_PATH or /usr/bin/chromium (Debian: apt-get install chromium)';
+    const why =
+      'no Chromium at $CHROMIUM_PATH or /usr/bin/chromium (Debian: apt-get install chromium)';
     if (env.CI === 'true') {
       console.error(`browser tests cannot run: ${why}`);
       process.exit(1);

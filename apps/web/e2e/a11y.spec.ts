@@ -3,14 +3,20 @@ import type { AuthResponse, SendMessageBody } from '@chat/shared';
 import { API_URL } from './env';
 import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
 
-test('only new messages from others are announced, through their own live region', async ({ page, request }) => {
+test('only new messages from others are announced, through their own live region', async ({
+  page,
+  request,
+}) => {
   const ana = makePerson('ana');
   const ben = makePerson('ben');
   const benAuth: AuthResponse = await registerViaApi(request, ben);
   await registerViaUi(page, ana);
   await startConversation(page, ben);
   await send(page, 'Hi Ben');
-  await expect(page.getByTestId('message').filter({ hasText: 'Hi Ben' })).toHaveAttribute('data-status', 'sent');
+  await expect(page.getByTestId('message').filter({ hasText: 'Hi Ben' })).toHaveAttribute(
+    'data-status',
+    'sent',
+  );
 
   // The virtualised log is not live: rows mounted while scrolling would be read out.
   await expect(page.getByRole('log', { name: 'Messages' })).toHaveAttribute('aria-live', 'off');
@@ -21,13 +27,19 @@ test('only new messages from others are announced, through their own live region
   const conversationId = page.url().split('/c/')[1] ?? '';
   const reply = await request.post(`${API_URL}/api/conversations/${conversationId}/messages`, {
     headers: { Authorization: `Bearer ${benAuth.accessToken}` },
-    data: { clientMessageId: crypto.randomUUID(), body: 'Hello from Ben' } satisfies SendMessageBody,
+    data: {
+      clientMessageId: crypto.randomUUID(),
+      body: 'Hello from Ben',
+    } satisfies SendMessageBody,
   });
   expect(reply.ok(), await reply.text()).toBe(true);
   await expect(announcer).toHaveText(`${ben.displayName}: Hello from Ben`);
 });
 
-test('the group info panel takes focus when opened and gives it back when closed', async ({ page, request }) => {
+test('the group info panel takes focus when opened and gives it back when closed', async ({
+  page,
+  request,
+}) => {
   const cy = makePerson('cy');
   const dee = makePerson('dee');
   await registerViaApi(request, dee);
@@ -36,7 +48,10 @@ test('the group info panel takes focus when opened and gives it back when closed
   const dialog = page.getByRole('dialog', { name: 'New group' });
   await dialog.getByLabel('Group name').fill('Focus club');
   await page.getByLabel('Search people').fill(dee.displayName);
-  await page.getByTestId('person-result').filter({ hasText: `@${dee.username}` }).click();
+  await page
+    .getByTestId('person-result')
+    .filter({ hasText: `@${dee.username}` })
+    .click();
   await dialog.getByRole('button', { name: 'Create group' }).click();
   await expect(page.getByRole('heading', { name: 'Focus club' })).toBeVisible();
 

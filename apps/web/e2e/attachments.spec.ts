@@ -39,14 +39,23 @@ function makePng(width: number, height: number, rgb: [number, number, number]): 
   ]);
 }
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+);
 
 /** True once the <img> has decoded (the authenticated GET through the media cookie worked). */
 async function loaded(page: Page, testId: string): Promise<boolean> {
-  return page.getByTestId(testId).first().locator('img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+  return page
+    .getByTestId(testId)
+    .first()
+    .locator('img')
+    .first()
+    .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
 }
 
-test('one person sends an image and a PDF; the other sees the thumbnail, opens the viewer and downloads the PDF', async ({ browser }) => {
+test('one person sends an image and a PDF; the other sees the thumbnail, opens the viewer and downloads the PDF', async ({
+  browser,
+}) => {
   const ada = makePerson('ada');
   const bob = makePerson('bob');
   const adaPage = await (await browser.newContext()).newPage();
@@ -83,18 +92,27 @@ test('one person sends an image and a PDF; the other sees the thumbnail, opens t
   const viewer = bobPage.getByTestId('lightbox');
   await expect(viewer).toBeVisible();
   await expect
-    .poll(() => bobPage.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .poll(() =>
+      bobPage
+        .getByTestId('lightbox-image')
+        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+    )
     .toBe(400);
   await bobPage.keyboard.press('Escape');
   await expect(viewer).toHaveCount(0);
 
-  const [download] = await Promise.all([bobPage.waitForEvent('download'), bobMessage.getByTestId('attachment-download').click()]);
+  const [download] = await Promise.all([
+    bobPage.waitForEvent('download'),
+    bobMessage.getByTestId('attachment-download').click(),
+  ]);
   expect(download.suggestedFilename()).toBe('report.pdf');
   const path = await download.path();
   expect((await readFile(path)).equals(PDF)).toBe(true);
 });
 
-test('a person changes their avatar and the other sees it in their conversation list without a reload', async ({ browser }) => {
+test('a person changes their avatar and the other sees it in their conversation list without a reload', async ({
+  browser,
+}) => {
   const cleo = makePerson('cleo');
   const dan = makePerson('dan');
   const cleoPage = await (await browser.newContext()).newPage();
@@ -110,7 +128,13 @@ test('a person changes their avatar and the other sees it in their conversation 
   await cleoPage.getByTestId('profile-button').click();
   const dialog = cleoPage.getByTestId('profile-dialog');
   await expect(dialog).toBeVisible();
-  await dialog.getByTestId('avatar-input').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: makePng(300, 200, [40, 90, 200]) });
+  await dialog
+    .getByTestId('avatar-input')
+    .setInputFiles({
+      name: 'me.png',
+      mimeType: 'image/png',
+      buffer: makePng(300, 200, [40, 90, 200]),
+    });
   await expect(dialog.getByTestId('avatar-preview').locator('img')).toBeVisible();
   await dialog.getByRole('button', { name: 'Save picture' }).click();
   await expect(dialog.getByRole('button', { name: 'Remove picture' })).toBeVisible();
@@ -121,5 +145,7 @@ test('a person changes their avatar and the other sees it in their conversation 
   const picture = danItem.getByTestId('avatar-image');
   await expect(picture).toBeVisible();
   await expect(picture).toHaveAttribute('src', /\/api\/avatars\/[a-f0-9]{32}\?size=64$/);
-  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
+  await expect
+    .poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBe(64);
 });

@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { makePerson, registerViaApi } from './fixtures';
 
-test('sign-in with a wrong password shows the error and stays on the sign-in page', async ({ page, request }) => {
+test('sign-in with a wrong password shows the error and stays on the sign-in page', async ({
+  page,
+  request,
+}) => {
   const cleo = makePerson('cleo');
   await registerViaApi(request, cleo);
 
@@ -9,7 +12,9 @@ test('sign-in with a wrong password shows the error and stays on the sign-in pag
   await page.getByLabel('Username').fill(cleo.username);
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Wrong username or password.' })).toBeVisible();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }),
+  ).toBeVisible();
   await expect(page).toHaveURL(/\/login$/);
 
   // The right password then works, and signing out returns to the sign-in page for good (no silent restore).
@@ -22,7 +27,10 @@ test('sign-in with a wrong password shows the error and stays on the sign-in pag
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 });
 
-test('sign-up checks fields before sending and shows a taken username inline', async ({ page, request }) => {
+test('sign-up checks fields before sending and shows a taken username inline', async ({
+  page,
+  request,
+}) => {
   const dana = makePerson('dana');
   await registerViaApi(request, dana);
 
@@ -41,7 +49,10 @@ test('sign-up checks fields before sending and shows a taken username inline', a
   await expect(page).toHaveURL(/\/register$/);
 });
 
-test('a deep link while signed out returns to that conversation after sign-in', async ({ page, request }) => {
+test('a deep link while signed out returns to that conversation after sign-in', async ({
+  page,
+  request,
+}) => {
   const eve = makePerson('eve');
   await registerViaApi(request, eve);
 

@@ -38,8 +38,13 @@ export async function registerViaUi(page: Page, person: Person): Promise<void> {
  * Signs up through the API directly (when the UI path is not what a test is about).
  * @returns the API's AuthResponse (access token and user).
  */
-export async function registerViaApi(request: APIRequestContext, person: Person): Promise<AuthResponse> {
-  const response = await request.post(`${API_URL}/api/auth/register`, { data: person satisfies RegisterRequest });
+export async function registerViaApi(
+  request: APIRequestContext,
+  person: Person,
+): Promise<AuthResponse> {
+  const response = await request.post(`${API_URL}/api/auth/register`, {
+    data: person satisfies RegisterRequest,
+  });
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()) as AuthResponse;
 }
@@ -48,7 +53,10 @@ export async function registerViaApi(request: APIRequestContext, person: Person)
 export async function startConversation(page: Page, other: Person): Promise<void> {
   await page.getByRole('button', { name: 'New chat' }).click();
   await page.getByLabel('Search people').fill(other.displayName);
-  await page.getByTestId('person-result').filter({ hasText: `@${other.username}` }).click();
+  await page
+    .getByTestId('person-result')
+    .filter({ hasText: `@${other.username}` })
+    .click();
   await expect(page).toHaveURL(/\/c\/[^/]+$/);
   await expect(page.getByRole('heading', { name: other.displayName })).toBeVisible();
 }

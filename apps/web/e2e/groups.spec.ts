@@ -4,17 +4,26 @@ import { makePerson, registerViaUi, send, type Person } from './fixtures';
 /** In the open "New group" dialog (or the info panel's "Add people"), finds `person` and picks them. */
 async function pick(page: Page, person: Person): Promise<void> {
   await page.getByLabel('Search people').fill(person.displayName);
-  await page.getByTestId('person-result').filter({ hasText: `@${person.username}` }).click();
+  await page
+    .getByTestId('person-result')
+    .filter({ hasText: `@${person.username}` })
+    .click();
 }
 
 /** A message bubble with this text. */
 const bubble = (page: Page, text: string) => page.getByTestId('message').filter({ hasText: text });
 
-test('three people chat in a group; the admin renames it and removes one, who then sees it as left', async ({ browser }) => {
+test('three people chat in a group; the admin renames it and removes one, who then sees it as left', async ({
+  browser,
+}) => {
   const ana = makePerson('ana');
   const ben = makePerson('ben');
   const cy = makePerson('cy');
-  const contexts = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+  const contexts = await Promise.all([
+    browser.newContext(),
+    browser.newContext(),
+    browser.newContext(),
+  ]);
   const [anaPage, benPage, cyPage] = await Promise.all(contexts.map((c) => c.newPage()));
   if (!anaPage || !benPage || !cyPage) throw new Error('no pages');
   await registerViaUi(anaPage, ana);
@@ -36,7 +45,9 @@ test('three people chat in a group; the admin renames it and removes one, who th
   const groupUrl = anaPage.url();
   await expect(anaPage.getByRole('heading', { name: 'Weekend trip' })).toBeVisible();
   await expect(anaPage.getByTestId('member-count')).toHaveText('3 members');
-  await expect(anaPage.getByTestId('system-message')).toHaveText(['You created the group “Weekend trip”']);
+  await expect(anaPage.getByTestId('system-message')).toHaveText([
+    'You created the group “Weekend trip”',
+  ]);
 
   // Ben and Cy see the group appear without reloading, and open it.
   for (const page of [benPage, cyPage]) {
@@ -44,7 +55,9 @@ test('three people chat in a group; the admin renames it and removes one, who th
     await expect(item).toContainText(`${ana.displayName} created the group`);
     await item.click();
     await expect(page).toHaveURL(groupUrl);
-    await expect(page.getByTestId('system-message')).toHaveText([`${ana.displayName} created the group “Weekend trip”`]);
+    await expect(page.getByTestId('system-message')).toHaveText([
+      `${ana.displayName} created the group “Weekend trip”`,
+    ]);
   }
 
   // Everyone writes; others' messages carry the sender's name, once per run of consecutive messages.
@@ -56,9 +69,16 @@ test('three people chat in a group; the admin renames it and removes one, who th
   await expect(bubble(cyPage, 'Saturday works for me.')).toBeVisible();
   await send(cyPage, 'Me too.');
   for (const page of [anaPage, benPage, cyPage]) {
-    await expect(page.getByTestId('message').locator('.bubble-body')).toHaveText(['Hi both!', 'Saturday?', 'Saturday works for me.', 'Me too.']);
+    await expect(page.getByTestId('message').locator('.bubble-body')).toHaveText([
+      'Hi both!',
+      'Saturday?',
+      'Saturday works for me.',
+      'Me too.',
+    ]);
   }
-  await expect(bubble(benPage, 'Hi both!').getByTestId('message-sender')).toHaveText(ana.displayName);
+  await expect(bubble(benPage, 'Hi both!').getByTestId('message-sender')).toHaveText(
+    ana.displayName,
+  );
   await expect(bubble(benPage, 'Saturday?').getByTestId('message-sender')).toHaveCount(0);
   await expect(bubble(anaPage, 'Me too.').getByTestId('message-sender')).toHaveText(cy.displayName);
   await expect(bubble(anaPage, 'Hi both!').getByTestId('message-sender')).toHaveCount(0);
@@ -67,13 +87,17 @@ test('three people chat in a group; the admin renames it and removes one, who th
   await anaPage.getByRole('button', { name: 'Group info' }).click();
   const panel = anaPage.getByTestId('group-panel');
   await expect(panel.getByTestId('member')).toHaveCount(3);
-  await expect(panel.getByTestId('member').filter({ hasText: ana.displayName })).toContainText('Admin');
+  await expect(panel.getByTestId('member').filter({ hasText: ana.displayName })).toContainText(
+    'Admin',
+  );
   await panel.getByRole('button', { name: 'Rename' }).click();
   await panel.getByLabel('Group name').fill('Trip 2026');
   await panel.getByRole('button', { name: 'Save' }).click();
   for (const page of [anaPage, benPage, cyPage]) {
     await expect(page.getByRole('heading', { name: 'Trip 2026' })).toBeVisible();
-    await expect(page.getByTestId('system-message').last()).toContainText('renamed the group to “Trip 2026”');
+    await expect(page.getByTestId('system-message').last()).toContainText(
+      'renamed the group to “Trip 2026”',
+    );
   }
 
   // Ana removes Cy, after confirming.
@@ -90,12 +114,21 @@ test('three people chat in a group; the admin renames it and removes one, who th
   // A message after the removal reaches Ben but never Cy, live or after a reload.
   await send(benPage, 'Just the two of us now.');
   await expect(bubble(anaPage, 'Just the two of us now.')).toBeVisible();
-  await expect(benPage.getByTestId('system-message').filter({ hasText: `removed ${cy.displayName}` })).toBeVisible();
+  await expect(
+    benPage.getByTestId('system-message').filter({ hasText: `removed ${cy.displayName}` }),
+  ).toBeVisible();
   await expect(bubble(cyPage, 'Just the two of us now.')).toHaveCount(0);
   await cyPage.reload();
   await expect(cyPage.getByTestId('left-banner')).toBeVisible();
-  await expect(cyPage.getByTestId('message').locator('.bubble-body')).toHaveText(['Hi both!', 'Saturday?', 'Saturday works for me.', 'Me too.']);
-  await expect(cyPage.getByTestId('conversation-item').filter({ hasText: 'Trip 2026' })).toBeVisible();
+  await expect(cyPage.getByTestId('message').locator('.bubble-body')).toHaveText([
+    'Hi both!',
+    'Saturday?',
+    'Saturday works for me.',
+    'Me too.',
+  ]);
+  await expect(
+    cyPage.getByTestId('conversation-item').filter({ hasText: 'Trip 2026' }),
+  ).toBeVisible();
 
   await Promise.all(contexts.map((c) => c.close()));
 });

@@ -1,10 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+);
 const UPLOADS = /\/api\/conversations\/[^/]+\/attachments$/;
 
-test('a send waiting for its upload survives switching conversations; a lone failed upload says so', async ({ page, request }) => {
+test('a send waiting for its upload survives switching conversations; a lone failed upload says so', async ({
+  page,
+  request,
+}) => {
   const ana = makePerson('ana');
   const ben = makePerson('ben');
   const cleo = makePerson('cleo');
@@ -20,14 +25,25 @@ test('a send waiting for its upload survives switching conversations; a lone fai
   await page.route(UPLOADS, async (route) => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     if (failUploads) {
-      await route.fulfill({ status: 415, json: { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This file type is not allowed.' } });
+      await route.fulfill({
+        status: 415,
+        json: {
+          statusCode: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message: 'This file type is not allowed.',
+        },
+      });
     } else {
       await route.continue();
     }
   });
-  await page.getByTestId('attach-input').setInputFiles([{ name: 'report.pdf', mimeType: 'application/pdf', buffer: PDF }]);
+  await page
+    .getByTestId('attach-input')
+    .setInputFiles([{ name: 'report.pdf', mimeType: 'application/pdf', buffer: PDF }]);
   await send(page, 'With the report');
-  await expect(page.getByRole('status').filter({ hasText: 'Sending when the uploads finish…' })).toBeVisible();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Sending when the uploads finish…' }),
+  ).toBeVisible();
   await page.getByTestId('conversation-item').filter({ hasText: cleo.displayName }).click();
   await expect(page.getByRole('heading', { name: cleo.displayName })).toBeVisible();
 
@@ -38,7 +54,9 @@ test('a send waiting for its upload survives switching conversations; a lone fai
 
   // Only a file, and its upload fails: an error, not a silent nothing.
   failUploads = true;
-  await page.getByTestId('attach-input').setInputFiles([{ name: 'broken.pdf', mimeType: 'application/pdf', buffer: PDF }]);
+  await page
+    .getByTestId('attach-input')
+    .setInputFiles([{ name: 'broken.pdf', mimeType: 'application/pdf', buffer: PDF }]);
   await page.getByRole('button', { name: 'Send message' }).click();
   await expect(page.getByText('Message not sent: the file could not be uploaded.')).toBeVisible();
   await expect(page.getByTestId('message')).toHaveCount(1);

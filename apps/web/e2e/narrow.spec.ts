@@ -1,11 +1,21 @@
 import { expect, test } from '@playwright/test';
-import { makePerson, messageBodies, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+import {
+  makePerson,
+  messageBodies,
+  registerViaApi,
+  registerViaUi,
+  send,
+  startConversation,
+} from './fixtures';
 
 const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
 
 test.use({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 
-test('on a 375 px screen the list and the conversation are separate views', async ({ page, request }) => {
+test('on a 375 px screen the list and the conversation are separate views', async ({
+  page,
+  request,
+}) => {
   const finn = makePerson('finn');
   const gus = makePerson('gus');
   await registerViaApi(request, gus);
@@ -23,11 +33,15 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
   await expect(messageBodies(page)).toHaveText(['Hello from a small screen']);
 
   // Nothing may overflow sideways at this width.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/chat-375.png` });
 
   await page.getByRole('link', { name: 'Back to conversations' }).click();
   await expect(page).toHaveURL(/\/c$/);
-  await expect(page.getByTestId('conversation-item').filter({ hasText: gus.displayName })).toContainText('You: Hello from a small screen');
+  await expect(
+    page.getByTestId('conversation-item').filter({ hasText: gus.displayName }),
+  ).toContainText('You: Hello from a small screen');
 });

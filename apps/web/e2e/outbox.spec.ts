@@ -4,7 +4,9 @@ import { API_URL } from './env';
 import { makePerson, registerViaApi, startConversation, type Person } from './fixtures';
 
 /** The outbox entries in the page's IndexedDB (idb-keyval store `chat-outbox` / `entries`), as plain objects. */
-async function outboxEntries(page: Page): Promise<Array<{ clientMessageId: string; userId: string; status: string }>> {
+async function outboxEntries(
+  page: Page,
+): Promise<Array<{ clientMessageId: string; userId: string; status: string }>> {
   return page.evaluate(
     () =>
       new Promise((resolve, reject) => {
@@ -16,7 +18,9 @@ async function outboxEntries(page: Page): Promise<Array<{ clientMessageId: strin
           all.onerror = () => reject(all.error);
           all.onsuccess = () => {
             db.close();
-            resolve(all.result as Array<{ clientMessageId: string; userId: string; status: string }>);
+            resolve(
+              all.result as Array<{ clientMessageId: string; userId: string; status: string }>,
+            );
           };
         };
       }),
@@ -54,7 +58,10 @@ async function signIn(page: Page, person: Person): Promise<void> {
   await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
 }
 
-test('a failed outbox entry the server did store leaves IndexedDB when the history shows it', async ({ page, request }) => {
+test('a failed outbox entry the server did store leaves IndexedDB when the history shows it', async ({
+  page,
+  request,
+}) => {
   const gus = makePerson('gus');
   const hana = makePerson('hana');
   await registerViaApi(request, hana);
@@ -85,10 +92,15 @@ test('a failed outbox entry the server did store leaves IndexedDB when the histo
   const bubble = page.getByTestId('message').filter({ hasText: body });
   await expect(bubble).toHaveCount(1);
   await expect(bubble).toHaveAttribute('data-status', 'sent');
-  await expect.poll(async () => (await outboxEntries(page)).map((e) => e.clientMessageId)).not.toContain(clientMessageId);
+  await expect
+    .poll(async () => (await outboxEntries(page)).map((e) => e.clientMessageId))
+    .not.toContain(clientMessageId);
 });
 
-test('with IndexedDB refusing writes, a message is still sent, and one written offline is sent on reconnect', async ({ page, request }) => {
+test('with IndexedDB refusing writes, a message is still sent, and one written offline is sent on reconnect', async ({
+  page,
+  request,
+}) => {
   const ivo = makePerson('ivo');
   const jun = makePerson('jun');
   await registerViaApi(request, jun);
@@ -102,7 +114,8 @@ test('with IndexedDB refusing writes, a message is still sent, and one written o
   await signIn(page, ivo);
   await startConversation(page, jun);
 
-  const bubble = (text: string) => page.getByTestId('message').filter({ has: page.getByText(text, { exact: true }) });
+  const bubble = (text: string) =>
+    page.getByTestId('message').filter({ has: page.getByText(text, { exact: true }) });
   await page.getByLabel('Message', { exact: true }).fill('Sent from memory');
   await page.getByLabel('Message', { exact: true }).press('Enter');
   await expect(bubble('Sent from memory')).toHaveAttribute('data-status', 'sent');
@@ -113,11 +126,16 @@ test('with IndexedDB refusing writes, a message is still sent, and one written o
   await page.getByLabel('Message', { exact: true }).press('Enter');
   await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'pending');
   await page.context().setOffline(false);
-  await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'sent', { timeout: 20_000 });
+  await expect(bubble('Written offline, kept in memory')).toHaveAttribute('data-status', 'sent', {
+    timeout: 20_000,
+  });
   await expect(page.getByText('Written offline, kept in memory', { exact: true })).toHaveCount(1);
 });
 
-test('signing out with unsent messages asks first, and deletes only that person’s outbox from this browser', async ({ page, request }) => {
+test('signing out with unsent messages asks first, and deletes only that person’s outbox from this browser', async ({
+  page,
+  request,
+}) => {
   const kim = makePerson('kim');
   const lee = makePerson('lee');
   await registerViaApi(request, lee);
@@ -143,12 +161,16 @@ test('signing out with unsent messages asks first, and deletes only that person�
     void dialog.dismiss();
   });
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect.poll(() => questions).toEqual(['1 message has not been sent yet. Sign out and discard it?']);
+  await expect
+    .poll(() => questions)
+    .toEqual(['1 message has not been sent yet. Sign out and discard it?']);
   await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
   expect((await outboxEntries(page)).filter((e) => e.userId === kimAuth.user.id)).toHaveLength(1);
 
   page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await expect.poll(async () => (await outboxEntries(page)).map((e) => e.userId)).toEqual(['someone-else']);
+  await expect
+    .poll(async () => (await outboxEntries(page)).map((e) => e.userId))
+    .toEqual(['someone-else']);
 });

@@ -1,9 +1,19 @@
 import { expect, test, type WebSocketRoute } from '@playwright/test';
 import type { SendMessageBody } from '@chat/shared';
 import { API_URL } from './env';
-import { makePerson, messageBodies, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+import {
+  makePerson,
+  messageBodies,
+  registerViaApi,
+  registerViaUi,
+  send,
+  startConversation,
+} from './fixtures';
 
-test('after the real-time link drops, reconnecting fetches what was missed', async ({ page, request }) => {
+test('after the real-time link drops, reconnecting fetches what was missed', async ({
+  page,
+  request,
+}) => {
   const milo = makePerson('milo');
   const lena = makePerson('lena');
   const miloAuth = await registerViaApi(request, milo);
@@ -21,12 +31,17 @@ test('after the real-time link drops, reconnecting fetches what was missed', asy
     ws.onClose(() => open.delete(ws));
   };
   await page.routeWebSocket(/\/socket\.io\//, (ws) => (offline ? held.push(ws) : wire(ws)));
-  await page.route(/\/socket\.io\/.*transport=polling/, (route) => (offline ? route.abort() : route.fallback()));
+  await page.route(/\/socket\.io\/.*transport=polling/, (route) =>
+    offline ? route.abort() : route.fallback(),
+  );
 
   await registerViaUi(page, lena);
   await startConversation(page, milo);
   await send(page, 'Talk later?');
-  await expect(page.getByTestId('message').filter({ hasText: 'Talk later?' })).toHaveAttribute('data-status', 'sent');
+  await expect(page.getByTestId('message').filter({ hasText: 'Talk later?' })).toHaveAttribute(
+    'data-status',
+    'sent',
+  );
   const conversationId = page.url().split('/c/')[1] ?? '';
 
   offline = true;
@@ -34,7 +49,10 @@ test('after the real-time link drops, reconnecting fetches what was missed', asy
   await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
 
   // Milo answers (over REST) while Lena's page cannot hear it.
-  const body: SendMessageBody = { clientMessageId: crypto.randomUUID(), body: 'Sure, ping me when you are back' };
+  const body: SendMessageBody = {
+    clientMessageId: crypto.randomUUID(),
+    body: 'Sure, ping me when you are back',
+  };
   const sent = await request.post(`${API_URL}/api/conversations/${conversationId}/messages`, {
     headers: { Authorization: `Bearer ${miloAuth.accessToken}` },
     data: body,
@@ -46,7 +64,11 @@ test('after the real-time link drops, reconnecting fetches what was missed', asy
   offline = false;
   for (const ws of held.splice(0)) wire(ws);
   // The held attempt (or Socket.IO's next one) now connects, and on connect the page catches up by seq.
-  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeHidden({ timeout: 15_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeHidden({
+    timeout: 15_000,
+  });
   await expect(messageBodies(page)).toHaveText(['Talk later?', body.body]);
-  await expect(page.getByTestId('conversation-item').filter({ hasText: milo.displayName })).toContainText(body.body);
+  await expect(
+    page.getByTestId('conversation-item').filter({ hasText: milo.displayName }),
+  ).toContainText(body.body);
 });

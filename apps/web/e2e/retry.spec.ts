@@ -3,7 +3,10 @@ import type { MessagePage } from '@chat/shared';
 import { API_URL } from './env';
 import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
 
-test('a send whose confirmation is lost shows as failed, and Retry stores it exactly once', async ({ page, request }) => {
+test('a send whose confirmation is lost shows as failed, and Retry stores it exactly once', async ({
+  page,
+  request,
+}) => {
   const kai = makePerson('kai');
   const jill = makePerson('jill');
   const kaiAuth = await registerViaApi(request, kai);
@@ -24,7 +27,9 @@ test('a send whose confirmation is lost shows as failed, and Retry stores it exa
   await registerViaUi(page, jill);
   await startConversation(page, kai);
   await send(page, 'First, confirmed at once');
-  await expect(page.getByTestId('message').filter({ hasText: 'First, confirmed at once' })).toHaveAttribute('data-status', 'sent');
+  await expect(
+    page.getByTestId('message').filter({ hasText: 'First, confirmed at once' }),
+  ).toHaveAttribute('data-status', 'sent');
 
   const text = 'Second, confirmation lost';
   swallow = text;

@@ -3,7 +3,10 @@ import { REFRESH_COOKIE_NAME } from '@chat/shared';
 import { API_URL } from './env';
 import { makePerson, registerViaUi } from './fixtures';
 
-test('a socket refused with SESSION_REVOKED signs the tab out instead of retrying', async ({ browser, request }) => {
+test('a socket refused with SESSION_REVOKED signs the tab out instead of retrying', async ({
+  browser,
+  request,
+}) => {
   const ana = makePerson('ana');
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -14,7 +17,9 @@ test('a socket refused with SESSION_REVOKED signs the tab out instead of retryin
   await context.setOffline(true);
   await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
   // The refresh cookie is scoped to /api/auth.
-  const cookie = (await context.cookies(`${API_URL}/api/auth/refresh`)).find((c) => c.name === REFRESH_COOKIE_NAME);
+  const cookie = (await context.cookies(`${API_URL}/api/auth/refresh`)).find(
+    (c) => c.name === REFRESH_COOKIE_NAME,
+  );
   expect(cookie).toBeDefined();
   const out = await request.post(`${API_URL}/api/auth/logout`, {
     headers: { cookie: `${REFRESH_COOKIE_NAME}=${cookie?.value ?? ''}` },

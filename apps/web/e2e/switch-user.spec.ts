@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
 
-test('signing out and in as another person in the same tab shows nothing of the first person', async ({ page, request }) => {
+test('signing out and in as another person in the same tab shows nothing of the first person', async ({
+  page,
+  request,
+}) => {
   const ana = makePerson('ana');
   const ben = makePerson('ben');
   const cleo = makePerson('cleo');
@@ -11,7 +14,10 @@ test('signing out and in as another person in the same tab shows nothing of the 
   await registerViaUi(page, ana);
   await startConversation(page, ben);
   await send(page, 'only for Ben');
-  await expect(page.getByTestId('message').filter({ hasText: 'only for Ben' })).toHaveAttribute('data-status', 'sent');
+  await expect(page.getByTestId('message').filter({ hasText: 'only for Ben' })).toHaveAttribute(
+    'data-status',
+    'sent',
+  );
 
   // Sign out with the conversation open: the sign-in page must not remember it for whoever signs in next.
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -28,7 +34,9 @@ test('signing out and in as another person in the same tab shows nothing of the 
   await expect(page.getByText(ben.displayName)).toHaveCount(0);
 });
 
-test('the new-group dialog keeps focus inside, closes on Esc and gives focus back', async ({ page }) => {
+test('the new-group dialog keeps focus inside, closes on Esc and gives focus back', async ({
+  page,
+}) => {
   await registerViaUi(page, makePerson('dora'));
   const opener = page.getByRole('button', { name: 'New group' });
   await opener.click();

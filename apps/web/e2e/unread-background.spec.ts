@@ -7,12 +7,17 @@ import { makePerson, registerViaUi, send, startConversation } from './fixtures';
  */
 async function setVisible(page: Page, visible: boolean): Promise<void> {
   await page.evaluate((value) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'visible' : 'hidden') });
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (value ? 'visible' : 'hidden'),
+    });
     document.dispatchEvent(new Event('visibilitychange'));
   }, visible);
 }
 
-test('the open conversation in a background window counts new messages as unread until the person looks again', async ({ browser }) => {
+test('the open conversation in a background window counts new messages as unread until the person looks again', async ({
+  browser,
+}) => {
   const ana = makePerson('ana');
   const ben = makePerson('ben');
   const anaContext = await browser.newContext();
@@ -25,14 +30,20 @@ test('the open conversation in a background window counts new messages as unread
   await send(anaPage, 'First, while Ben looks');
   const benItem = benPage.getByTestId('conversation-item').filter({ hasText: ana.displayName });
   await benItem.click();
-  await expect(benPage.getByTestId('message').filter({ hasText: 'First, while Ben looks' })).toBeVisible();
+  await expect(
+    benPage.getByTestId('message').filter({ hasText: 'First, while Ben looks' }),
+  ).toBeVisible();
   await expect(benPage).toHaveTitle('Relay chat');
-  await expect(anaPage.getByTestId('message').filter({ hasText: 'First, while Ben looks' })).toHaveAttribute('data-receipt', 'read');
+  await expect(
+    anaPage.getByTestId('message').filter({ hasText: 'First, while Ben looks' }),
+  ).toHaveAttribute('data-receipt', 'read');
 
   // Ben's window goes to the background with the conversation still open.
   await setVisible(benPage, false);
   await send(anaPage, 'Second, Ben is away');
-  await expect(benPage.getByTestId('message').filter({ hasText: 'Second, Ben is away' })).toBeVisible();
+  await expect(
+    benPage.getByTestId('message').filter({ hasText: 'Second, Ben is away' }),
+  ).toBeVisible();
   await expect(benPage).toHaveTitle('(1) Relay chat');
   await expect(benItem.getByLabel('1 unread')).toBeVisible();
   const second = anaPage.getByTestId('message').filter({ hasText: 'Second, Ben is away' });

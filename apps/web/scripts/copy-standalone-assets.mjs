@@ -12,5 +12,6 @@ if (!existsSync(target)) {
   process.exit(1);
 }
 cpSync(path.join(app, '.next/static'), path.join(target, '.next/static'), { recursive: true });
-if (existsSync(path.join(app, 'public'))) cpSync(path.join(app, 'public'), path.join(target, 'public'), { recursive: true });
+if (existsSync(path.join(app, 'public')))
+  cpSync(path.join(app, 'public'), path.join(target, 'public'), { recursive: true });
 console.log('copy-standalone-assets: .next/static copied into .next/standalone/apps/web');

@@ -33,7 +33,12 @@ export class ApiError extends Error {
   readonly status: number;
   readonly details: Record<string, string[]> | undefined;
 
-  constructor(status: number, code: ErrorCode, message: string, details?: Record<string, string[]>) {
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, string[]>,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -46,7 +51,10 @@ export class ApiError extends Error {
 export type AuthListener = (auth: AuthResponse | null) => void;
 
 /** Codes that mean the refresh cookie can no longer give a session: sign the person out. */
-const SESSION_LOST_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.REFRESH_TOKEN_INVALID, ErrorCode.UNAUTHENTICATED]);
+const SESSION_LOST_CODES: ReadonlySet<ErrorCode> = new Set([
+  ErrorCode.REFRESH_TOKEN_INVALID,
+  ErrorCode.UNAUTHENTICATED,
+]);
 
 /** Web Lock taken around POST /api/auth/refresh (see `refresh`). */
 const REFRESH_LOCK_NAME = 'chat-auth-refresh';
@@ -69,11 +77,22 @@ function parseErrorBody(status: number, body: unknown): ApiError {
   if (typeof body === 'object' && body !== null) {
     const b = body as Partial<ApiErrorBody>;
     if (isErrorCode(b.code)) {
-      return new ApiError(status, b.code, typeof b.message === 'string' ? b.message : b.code, b.details);
+      return new ApiError(
+        status,
+        b.code,
+        typeof b.message === 'string' ? b.message : b.code,
+        b.details,
+      );
     }
   }
   const fallback: ErrorCode =
-    status === 401 ? ErrorCode.UNAUTHENTICATED : status === 404 ? ErrorCode.NOT_FOUND : status === 429 ? ErrorCode.RATE_LIMITED : ErrorCode.INTERNAL;
+    status === 401
+      ? ErrorCode.UNAUTHENTICATED
+      : status === 404
+        ? ErrorCode.NOT_FOUND
+        : status === 429
+          ? ErrorCode.RATE_LIMITED
+          : ErrorCode.INTERNAL;
   return new ApiError(status, fallback, `The server answered ${status}`);
 }
 
@@ -112,12 +131,24 @@ export class ApiClient {
 
   /** POST /api/auth/register -> 201 AuthResponse. Throws ApiError (USERNAME_TAKEN, VALIDATION_FAILED, ...). */
   async register(input: RegisterRequest): Promise<AuthResponse> {
-    return this.applyAuth(await this.request<AuthResponse>('/api/auth/register', { method: 'POST', body: input, authenticated: false }));
+    return this.applyAuth(
+      await this.request<AuthResponse>('/api/auth/register', {
+        method: 'POST',
+        body: input,
+        authenticated: false,
+      }),
+    );
   }
 
   /** POST /api/auth/login -> AuthResponse. Throws ApiError INVALID_CREDENTIALS for unknown user or wrong password. */
   async login(input: LoginRequest): Promise<AuthResponse> {
-    return this.applyAuth(await this.request<AuthResponse>('/api/auth/login', { method: 'POST', body: input, authenticated: false }));
+    return this.applyAuth(
+      await this.request<AuthResponse>('/api/auth/login', {
+        method: 'POST',
+        body: input,
+        authenticated: false,
+      }),
+    );
   }
 
   /**
@@ -126,12 +157,15 @@ export class ApiClient {
    */
   refresh(): Promise<AuthResponse> {
     if (!this.refreshing) {
-      const call = () => this.request<AuthResponse>('/api/auth/refresh', { method: 'POST', authenticated: false });
+      const call = () =>
+        this.request<AuthResponse>('/api/auth/refresh', { method: 'POST', authenticated: false });
       // Tabs share the cookie: the API revokes the whole session when a rotated refresh token is presented
       // again, so two tabs refreshing at once would sign the person out. A Web Lock serialises refreshes
       // across tabs; the second one sends the cookie the first has just rotated.
       const locked: Promise<AuthResponse> =
-        typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request(REFRESH_LOCK_NAME, call) : call();
+        typeof navigator !== 'undefined' && navigator.locks
+          ? navigator.locks.request(REFRESH_LOCK_NAME, call)
+          : call();
       this.refreshing = locked
         .then((auth) => this.applyAuth(auth))
         .catch((error: unknown) => {
@@ -175,7 +209,10 @@ export class ApiClient {
 
   /** GET /api/users?q=&cursor=&limit= -> Page<PublicUser>. */
   searchUsers(query: UserSearchQuery, signal?: AbortSignal): Promise<Page<PublicUser>> {
-    return this.request<Page<PublicUser>>('/api/users', { query: { ...query }, ...(signal ? { signal } : {}) });
+    return this.request<Page<PublicUser>>('/api/users', {
+      query: { ...query },
+      ...(signal ? { signal } : {}),
+    });
   }
 
   /** GET /api/conversations?cursor=&limit= -> Page<ConversationSummary>, most recent activity first. */
@@ -185,7 +222,10 @@ export class ApiClient {
 
   /** POST /api/conversations/direct -> ConversationSummary (idempotent: the same one every time). */
   openDirect(input: OpenDirectRequest): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>('/api/conversations/direct', { method: 'POST', body: input });
+    return this.request<ConversationSummary>('/api/conversations/direct', {
+      method: 'POST',
+      body: input,
+    });
   }
 
   /** GET /api/conversations/:id -> ConversationSummary. Throws CONVERSATION_NOT_FOUND for non-members. */
@@ -195,42 +235,68 @@ export class ApiClient {
 
   /** GET /api/conversations/:id/messages?before=|after=&limit= -> MessagePage (ascending seq). */
   history(id: string, query: HistoryQuery = {}): Promise<MessagePage> {
-    return this.request<MessagePage>(`/api/conversations/${encodeURIComponent(id)}/messages`, { query: { ...query } });
+    return this.request<MessagePage>(`/api/conversations/${encodeURIComponent(id)}/messages`, {
+      query: { ...query },
+    });
   }
 
   /** POST /api/conversations/:id/messages -> Message: the REST twin of `message:send`. */
   sendMessage(id: string, input: SendMessageBody): Promise<Message> {
-    return this.request<Message>(`/api/conversations/${encodeURIComponent(id)}/messages`, { method: 'POST', body: input });
+    return this.request<Message>(`/api/conversations/${encodeURIComponent(id)}/messages`, {
+      method: 'POST',
+      body: input,
+    });
   }
 
   /** POST /api/conversations/group -> 201 ConversationSummary (the caller is its first admin). */
   createGroup(input: CreateGroupRequest): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>('/api/conversations/group', { method: 'POST', body: input });
+    return this.request<ConversationSummary>('/api/conversations/group', {
+      method: 'POST',
+      body: input,
+    });
   }
 
   /** PATCH /api/conversations/:id -> ConversationSummary. Admins; throws ADMIN_REQUIRED, NOT_A_GROUP, MEMBERSHIP_ENDED. */
   renameGroup(id: string, input: UpdateGroupRequest): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}`, { method: 'PATCH', body: input });
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: input,
+    });
   }
 
   /** POST /api/conversations/:id/members -> ConversationSummary. Admins; throws ALREADY_MEMBER, USER_NOT_FOUND, MEMBER_LIMIT_EXCEEDED. */
   addMembers(id: string, input: AddMembersRequest): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members`, { method: 'POST', body: input });
+    return this.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/members`,
+      { method: 'POST', body: input },
+    );
   }
 
   /** DELETE /api/conversations/:id/members/:userId -> ConversationSummary. Admins (your own id means leaving); throws NOT_A_MEMBER. */
   removeMember(id: string, userId: string): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+    return this.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+      { method: 'DELETE' },
+    );
   }
 
   /** PATCH /api/conversations/:id/members/:userId -> ConversationSummary. Admins promote or demote; throws NOT_A_MEMBER. */
-  setMemberRole(id: string, userId: string, input: UpdateMemberRequest): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body: input });
+  setMemberRole(
+    id: string,
+    userId: string,
+    input: UpdateMemberRequest,
+  ): Promise<ConversationSummary> {
+    return this.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`,
+      { method: 'PATCH', body: input },
+    );
   }
 
   /** POST /api/conversations/:id/leave -> ConversationSummary with status 'left'. */
   leaveGroup(id: string): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/leave`, { method: 'POST' });
+    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/leave`, {
+      method: 'POST',
+    });
   }
 
   /** DELETE /api/attachments/:id -> 204: an unsent upload of mine (cancelled or removed from the tray). */
@@ -245,7 +311,10 @@ export class ApiClient {
 
   /** DELETE /api/conversations/:id/avatar -> ConversationSummary (group admins). */
   removeGroupAvatar(id: string): Promise<ConversationSummary> {
-    return this.request<ConversationSummary>(`/api/conversations/${encodeURIComponent(id)}/avatar`, { method: 'DELETE' });
+    return this.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/avatar`,
+      { method: 'DELETE' },
+    );
   }
 
   /** Stops the proactive refresh timer (when the provider unmounts). */
@@ -275,7 +344,10 @@ export class ApiClient {
     const expiresAt = Date.parse(expiresAtIso);
     if (Number.isNaN(expiresAt)) return;
     // setTimeout overflows above 2^31-1 ms; tokens that long-lived need no proactive refresh.
-    const delay = Math.min(Math.max(expiresAt - Date.now() - PROACTIVE_REFRESH_MARGIN_MS, 1_000), 2_147_000_000);
+    const delay = Math.min(
+      Math.max(expiresAt - Date.now() - PROACTIVE_REFRESH_MARGIN_MS, 1_000),
+      2_147_000_000,
+    );
     this.refreshTimer = setTimeout(() => {
       // A failure here is handled where it matters: the next call meets TOKEN_EXPIRED and refreshes again,
       // and a lost session has already been broadcast to listeners by refresh().
@@ -283,9 +355,14 @@ export class ApiClient {
     }, delay);
   }
 
-  private async request<T>(path: string, options: RequestOptions = {}, retried = false): Promise<T> {
+  private async request<T>(
+    path: string,
+    options: RequestOptions = {},
+    retried = false,
+  ): Promise<T> {
     const authenticated = options.authenticated ?? true;
-    if (authenticated && !this.accessToken && this.refreshing) await this.refreshing.catch(() => undefined);
+    if (authenticated && !this.accessToken && this.refreshing)
+      await this.refreshing.catch(() => undefined);
 
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -307,7 +384,11 @@ export class ApiClient {
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
-      throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'Cannot reach the server. Check your connection and try again.');
+      throw new ApiError(
+        0,
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'Cannot reach the server. Check your connection and try again.',
+      );
     }
 
     if (response.status === 204) return undefined as T;

@@ -8,7 +8,12 @@ import { closeChatSocket, createChatSocket, sendMessage, type ChatSocket } from 
 import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
-import { createMessagesStore, type MessagesStore, type PendingMessage, type Thread } from '@/stores/messages-store';
+import {
+  createMessagesStore,
+  type MessagesStore,
+  type PendingMessage,
+  type Thread,
+} from '@/stores/messages-store';
 import { createPresenceStore, type PresenceStore } from '@/stores/presence-store';
 
 /**
@@ -82,7 +87,10 @@ export class ChatClient {
   private readonly mine = new Map<string, { entry: OutboxEntry; persisted: boolean }>();
   private readonly receipts: ReceiptSender;
   /** Typing sent per conversation: when `typing: true` was last emitted, and the idle timer that stops it. */
-  private readonly typingState = new Map<string, { sentAt: number; idle: ReturnType<typeof setTimeout> }>();
+  private readonly typingState = new Map<
+    string,
+    { sentAt: number; idle: ReturnType<typeof setTimeout> }
+  >();
   private socket: ChatSocket | null = null;
   private userId: string | null = null;
   private hasConnected = false;
@@ -96,7 +104,10 @@ export class ChatClient {
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
     this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
-    this.connection = createStore<ConnectionState>()(() => ({ status: 'idle', reconnected: false }));
+    this.connection = createStore<ConnectionState>()(() => ({
+      status: 'idle',
+      reconnected: false,
+    }));
     this.presence = createPresenceStore();
     this.heldSends = createStore<Record<string, number>>()(() => ({}));
     this.receipts = new ReceiptSender({
@@ -182,7 +193,9 @@ export class ChatClient {
     const userId = this.userId;
     if (!userId) return;
     const hold = (delta: number): void =>
-      this.heldSends.setState((s) => ({ [conversationId]: Math.max(0, (s[conversationId] ?? 0) + delta) }));
+      this.heldSends.setState((s) => ({
+        [conversationId]: Math.max(0, (s[conversationId] ?? 0) + delta),
+      }));
     hold(1);
     this.stopTyping(conversationId, false);
     void uploads.then(({ ids, failed }) => {
@@ -190,10 +203,15 @@ export class ChatClient {
       hold(-1);
       const files = failed === 1 ? 'A file' : `${failed} files`;
       if (ids.length === 0 && body.trim().length < LIMITS.MESSAGE_BODY_MIN) {
-        this.notify(`Message not sent: ${failed === 1 ? 'the file' : 'none of the files'} could not be uploaded.`);
+        this.notify(
+          `Message not sent: ${failed === 1 ? 'the file' : 'none of the files'} could not be uploaded.`,
+        );
         return;
       }
-      if (failed > 0) this.notify(`${files} could not be uploaded and ${failed === 1 ? 'was' : 'were'} left out.`);
+      if (failed > 0)
+        this.notify(
+          `${files} could not be uploaded and ${failed === 1 ? 'was' : 'were'} left out.`,
+        );
       this.send(conversationId, body, ids);
     });
   }
@@ -207,7 +225,8 @@ export class ChatClient {
     if (!userId) return 0;
     const stored = await this.outbox.list(userId).catch(() => [] as OutboxEntry[]);
     const ids = new Set(stored.map((e) => e.clientMessageId));
-    for (const { entry } of this.mine.values()) if (entry.userId === userId) ids.add(entry.clientMessageId);
+    for (const { entry } of this.mine.values())
+      if (entry.userId === userId) ids.add(entry.clientMessageId);
     const held = Object.values(this.heldSends.getState()).reduce((sum, n) => sum + n, 0);
     return ids.size + held;
   }
@@ -230,7 +249,9 @@ export class ChatClient {
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
   retry(conversationId: string, clientMessageId: string): void {
-    const pending = this.messages.getState().threads[conversationId]?.pending.find((p) => p.clientMessageId === clientMessageId);
+    const pending = this.messages
+      .getState()
+      .threads[conversationId]?.pending.find((p) => p.clientMessageId === clientMessageId);
     const userId = this.userId;
     if (!pending || pending.status !== 'failed' || !userId) return;
     this.messages.getState().setPendingStatus(conversationId, clientMessageId, 'pending', null);
@@ -294,7 +315,8 @@ export class ChatClient {
     if (!current) return;
     clearTimeout(current.idle);
     this.typingState.delete(conversationId);
-    if (tell && this.socket?.connected) this.socket.emit('typing:update', { conversationId, typing: false });
+    if (tell && this.socket?.connected)
+      this.socket.emit('typing:update', { conversationId, typing: false });
   }
 
   /**
@@ -316,7 +338,9 @@ export class ChatClient {
       if (!current || this.userId !== entry.userId) return;
       if (current.status === 'failed') {
         // Another tab gave up on it while this one waited for the lock: show it failed here too, for Retry.
-        this.messages.getState().setPendingStatus(entry.conversationId, id, 'failed', current.error);
+        this.messages
+          .getState()
+          .setPendingStatus(entry.conversationId, id, 'failed', current.error);
         return;
       }
       try {
@@ -326,7 +350,8 @@ export class ChatClient {
           maxDelay: OUTBOX_MAX_DELAY_MS,
           timeMultiple: 2,
           jitter: 'full',
-          retry: (error: unknown) => this.isConnected() && !isFinalSendError(error) && this.userId === entry.userId,
+          retry: (error: unknown) =>
+            this.isConnected() && !isFinalSendError(error) && this.userId === entry.userId,
         });
       } catch (error) {
         if (this.userId !== entry.userId) return;
@@ -357,7 +382,8 @@ export class ChatClient {
    */
   private readonly onAttentionChange = (): void => {
     const attentive = document.visibilityState === 'visible' && document.hasFocus();
-    if (attentive !== this.conversations.getState().attentive) this.conversations.getState().setAttentive(attentive);
+    if (attentive !== this.conversations.getState().attentive)
+      this.conversations.getState().setAttentive(attentive);
   };
 
   /** One attempt. @throws ApiError (SERVICE_UNAVAILABLE when offline or without an ack in time, or the ack's code) */
@@ -366,9 +392,11 @@ export class ChatClient {
     if (!stillQueued) return; // another tab's send was acknowledged meanwhile; its message:new reaches this tab
     // Another person signed in meanwhile (during a backoff delay or the IndexedDB read): never send this entry
     // on their socket. It stays in the outbox for its author's next session.
-    if (this.userId !== entry.userId) throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'Signed out.');
+    if (this.userId !== entry.userId)
+      throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'Signed out.');
     const socket = this.socket;
-    if (!socket?.connected) throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'You are offline.');
+    if (!socket?.connected)
+      throw new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'You are offline.');
     const stored = await sendMessage(socket, {
       conversationId: entry.conversationId,
       clientMessageId: entry.clientMessageId,
@@ -394,7 +422,11 @@ export class ChatClient {
     if (!selfId || !before || thread.pending === before.pending) return;
     for (const p of before.pending) {
       if (thread.pending.some((q) => q.clientMessageId === p.clientMessageId)) continue;
-      if (thread.messages.some((m) => m.senderId === selfId && m.clientMessageId === p.clientMessageId)) {
+      if (
+        thread.messages.some(
+          (m) => m.senderId === selfId && m.clientMessageId === p.clientMessageId,
+        )
+      ) {
         this.mine.delete(p.clientMessageId);
         void this.outbox.remove(p.clientMessageId).catch(() => undefined);
       }
@@ -407,7 +439,11 @@ export class ChatClient {
     if (this.userId !== userId) return;
     for (const entry of entries) {
       const thread = this.messages.getState().threads[entry.conversationId];
-      if (thread?.messages.some((m) => m.senderId === userId && m.clientMessageId === entry.clientMessageId)) {
+      if (
+        thread?.messages.some(
+          (m) => m.senderId === userId && m.clientMessageId === entry.clientMessageId,
+        )
+      ) {
         // Already stored (its ack was lost): nothing to show or send.
         void this.outbox.remove(entry.clientMessageId).catch(() => undefined);
         continue;
@@ -445,8 +481,17 @@ export class ChatClient {
     // A sender has read everything up to their own message (the server raised their marks on append).
     this.conversations
       .getState()
-      .raiseMarks({ conversationId: message.conversationId, userId: message.senderId, deliveredSeq: message.seq, readSeq: message.seq }, selfId);
-    if (message.senderId !== selfId) this.presence.getState().clearTyping(message.conversationId, message.senderId);
+      .raiseMarks(
+        {
+          conversationId: message.conversationId,
+          userId: message.senderId,
+          deliveredSeq: message.seq,
+          readSeq: message.seq,
+        },
+        selfId,
+      );
+    if (message.senderId !== selfId)
+      this.presence.getState().clearTyping(message.conversationId, message.senderId);
     this.conversations
       .getState()
       .applyMessage(message, selfId, this.conversations.getState().attentive)
@@ -461,7 +506,10 @@ export class ChatClient {
     const { byId, upsert } = this.conversations.getState();
     for (const conversation of Object.values(byId)) {
       if (!conversation.members.some((m) => m.user.id === user.id)) continue;
-      upsert({ ...conversation, members: conversation.members.map((m) => (m.user.id === user.id ? { ...m, user } : m)) });
+      upsert({
+        ...conversation,
+        members: conversation.members.map((m) => (m.user.id === user.id ? { ...m, user } : m)),
+      });
     }
   }
 
@@ -482,7 +530,9 @@ export class ChatClient {
         .getState()
         .load()
         .then(() => this.receipts.flush())
-        .catch((error: unknown) => this.notify(`Could not load conversations: ${describeError(error)}`));
+        .catch((error: unknown) =>
+          this.notify(`Could not load conversations: ${describeError(error)}`),
+        );
     }
   }
 
@@ -509,13 +559,19 @@ export class ChatClient {
       this.connection.setState({ status: 'offline' });
       // Token problems are handled by refreshing (socket.ts); a lost session shows the sign-in page.
       // SERVICE_UNAVAILABLE is retried there too: the offline banner says enough.
-      const handled: string[] = [ErrorCode.TOKEN_EXPIRED, ErrorCode.UNAUTHENTICATED, ErrorCode.SERVICE_UNAVAILABLE];
+      const handled: string[] = [
+        ErrorCode.TOKEN_EXPIRED,
+        ErrorCode.UNAUTHENTICATED,
+        ErrorCode.SERVICE_UNAVAILABLE,
+      ];
       if (!socket.active && !handled.includes(error.message)) {
         this.notify(`Real-time connection refused: ${error.message}`);
       }
     });
     socket.on('message:new', (message) => this.onStoredMessage(message));
-    socket.on('conversation:updated', (conversation) => this.conversations.getState().upsert(conversation));
+    socket.on('conversation:updated', (conversation) =>
+      this.conversations.getState().upsert(conversation),
+    );
     socket.on('user:updated', (user) => this.onUserUpdated(user));
     socket.on('presence:snapshot', (states) => this.presence.getState().applySnapshot(states));
     socket.on('presence:update', (state) => this.presence.getState().applyUpdate(state));
@@ -559,7 +615,8 @@ export class ChatClient {
 
   /** After every connect (first or re-): reload the list and fetch every opened conversation's messages after its last seq. */
   private resync(): void {
-    const report = (error: unknown): void => this.notify(`Could not catch up: ${describeError(error)}`);
+    const report = (error: unknown): void =>
+      this.notify(`Could not catch up: ${describeError(error)}`);
     this.conversations
       .getState()
       .load()

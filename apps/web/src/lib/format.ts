@@ -34,7 +34,9 @@ export function conversationTitle(conversation: ConversationSummary, selfId: str
 
 /** The id whose colour and initials represent a conversation in the list. */
 export function conversationAvatarId(conversation: ConversationSummary, selfId: string): string {
-  return conversation.type === 'direct' ? (otherMember(conversation, selfId)?.id ?? conversation.id) : conversation.id;
+  return conversation.type === 'direct'
+    ? (otherMember(conversation, selfId)?.id ?? conversation.id)
+    : conversation.id;
 }
 
 const MINUTE = 60_000;
@@ -54,7 +56,8 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
   const startOfToday = new Date(now).setHours(0, 0, 0, 0);
   if (then >= startOfToday) return `${Math.floor(diff / HOUR)} h`;
   if (then >= startOfToday - DAY) return 'Yesterday';
-  if (then >= startOfToday - 6 * DAY) return new Date(then).toLocaleDateString(undefined, { weekday: 'short' });
+  if (then >= startOfToday - 6 * DAY)
+    return new Date(then).toLocaleDateString(undefined, { weekday: 'short' });
   return new Date(then).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
 }
 
@@ -71,7 +74,12 @@ export function dayLabel(iso: string, now: number = Date.now()): string {
   if (key === dayKey(new Date(now - DAY).toISOString())) return 'Yesterday';
   const d = new Date(iso);
   const sameYear = d.getFullYear() === new Date(now).getFullYear();
-  return d.toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+  return d.toLocaleDateString(undefined, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  });
 }
 
 /** Time of day for a message bubble ("14:05" or "2:05 PM" by locale). */

@@ -1,4 +1,12 @@
-import { createStore as createIdbStore, del, delMany, get, set, values, type UseStore } from 'idb-keyval';
+import {
+  createStore as createIdbStore,
+  del,
+  delMany,
+  get,
+  set,
+  values,
+  type UseStore,
+} from 'idb-keyval';
 
 /** A message written but not yet acknowledged by the server, kept in IndexedDB so it survives a reload. */
 export interface OutboxEntry {

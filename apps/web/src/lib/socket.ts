@@ -89,7 +89,8 @@ export function createChatSocket(api: ApiClient): ChatSocket {
   stopRenewing.set(
     socket,
     api.onAuthChange((auth) => {
-      if (auth && socket.connected) socket.emit('session:renew', { token: auth.accessToken }, () => undefined);
+      if (auth && socket.connected)
+        socket.emit('session:renew', { token: auth.accessToken }, () => undefined);
     }),
   );
   socket.on('connect_error', (error) => {
@@ -122,14 +123,22 @@ export function createChatSocket(api: ApiClient): ChatSocket {
  */
 export function sendMessage(socket: ChatSocket, payload: SendMessagePayload): Promise<Message> {
   return new Promise<Message>((resolve, reject) => {
-    socket.timeout(SEND_ACK_TIMEOUT_MS).emit('message:send', payload, (timeoutError: Error | null, ack?: Ack<Message>) => {
-      if (timeoutError || !ack) {
-        reject(new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'The server did not confirm the message in time.'));
-        return;
-      }
-      if (ack.ok) resolve(ack.data);
-      else reject(ackError(ack.error));
-    });
+    socket
+      .timeout(SEND_ACK_TIMEOUT_MS)
+      .emit('message:send', payload, (timeoutError: Error | null, ack?: Ack<Message>) => {
+        if (timeoutError || !ack) {
+          reject(
+            new ApiError(
+              0,
+              ErrorCode.SERVICE_UNAVAILABLE,
+              'The server did not confirm the message in time.',
+            ),
+          );
+          return;
+        }
+        if (ack.ok) resolve(ack.data);
+        else reject(ackError(ack.error));
+      });
   });
 }
 

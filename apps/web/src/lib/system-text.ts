@@ -8,12 +8,17 @@ const UNKNOWN_NAME = 'Someone';
  * now ("You" for the viewer, current display names of members), falling back to the server's stored `body` when
  * a person mentioned is not a current member (their name is only in the body) or the event is unknown.
  */
-export function systemText(message: Message, conversation: ConversationSummary, selfId: string): string {
+export function systemText(
+  message: Message,
+  conversation: ConversationSummary,
+  selfId: string,
+): string {
   const event = message.system;
   if (!event) return message.body;
   const names = new Map(conversation.members.map((m) => [m.user.id, m.user.displayName]));
   let missing = false;
-  if (event.type === 'admin_granted' && event.actorId === null && event.userId === selfId) return 'You are now an admin';
+  if (event.type === 'admin_granted' && event.actorId === null && event.userId === selfId)
+    return 'You are now an admin';
   const nameOf = (id: string | null): string => {
     // The actor always starts the sentence; anyone else is mid-sentence.
     if (id === selfId) return id === event.actorId ? 'You' : 'you';

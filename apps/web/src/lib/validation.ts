@@ -16,7 +16,8 @@ export function validateUsername(value: string): string | null {
 export function validatePassword(value: string): string | null {
   const bytes = new TextEncoder().encode(value).length;
   if (bytes < LIMITS.PASSWORD_MIN_BYTES) return `At least ${LIMITS.PASSWORD_MIN_BYTES} characters.`;
-  if (bytes > LIMITS.PASSWORD_MAX_BYTES) return `At most ${LIMITS.PASSWORD_MAX_BYTES} bytes (fewer if you use accents or emoji).`;
+  if (bytes > LIMITS.PASSWORD_MAX_BYTES)
+    return `At most ${LIMITS.PASSWORD_MAX_BYTES} bytes (fewer if you use accents or emoji).`;
   return null;
 }
 
@@ -24,7 +25,8 @@ export function validatePassword(value: string): string | null {
 export function validateDisplayName(value: string, required: boolean): string | null {
   const v = value.trim();
   if (!v) return required ? 'Enter a name.' : null;
-  if (Array.from(v).length > LIMITS.DISPLAY_NAME_MAX) return `At most ${LIMITS.DISPLAY_NAME_MAX} characters.`;
+  if (Array.from(v).length > LIMITS.DISPLAY_NAME_MAX)
+    return `At most ${LIMITS.DISPLAY_NAME_MAX} characters.`;
   return null;
 }
 
@@ -32,7 +34,10 @@ export function validateDisplayName(value: string, required: boolean): string | 
  * Picks per-field messages out of a VALIDATION_FAILED `details` map (`{ field: ["reason", ...] }`), keeping
  * only the fields the form knows.
  */
-export function fieldErrorsFrom(details: Record<string, string[]> | undefined, fields: readonly string[]): Record<string, string> {
+export function fieldErrorsFrom(
+  details: Record<string, string[]> | undefined,
+  fields: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (!details) return out;
   for (const field of fields) {

@@ -60,10 +60,20 @@ function sortIds(byId: Record<string, ConversationSummary>): string[] {
     .map((c) => c.id);
 }
 
-const EMPTY = { byId: {}, order: [], status: 'idle' as LoadStatus, nextCursor: null, activeId: null };
+const EMPTY = {
+  byId: {},
+  order: [],
+  status: 'idle' as LoadStatus,
+  nextCursor: null,
+  activeId: null,
+};
 
 /** Whether a conversation's incoming messages are being read right now: on screen in an attentive window. */
-function onScreen(state: Pick<ConversationsState, 'activeId' | 'attentive'>, id: string, attentive = state.attentive): boolean {
+function onScreen(
+  state: Pick<ConversationsState, 'activeId' | 'attentive'>,
+  id: string,
+  attentive = state.attentive,
+): boolean {
   return attentive && state.activeId === id;
 }
 
@@ -82,7 +92,12 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
           const existing = byId[item.id];
           // A summary older than what a live message already told us must not roll the preview back.
           if (existing && existing.lastSeq > item.lastSeq) {
-            byId[item.id] = { ...item, lastSeq: existing.lastSeq, lastMessage: existing.lastMessage, lastActivityAt: existing.lastActivityAt };
+            byId[item.id] = {
+              ...item,
+              lastSeq: existing.lastSeq,
+              lastMessage: existing.lastMessage,
+              lastActivityAt: existing.lastActivityAt,
+            };
           } else {
             byId[item.id] = item;
           }
@@ -113,7 +128,10 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         const cursor = get().nextCursor;
         if (!cursor) return;
         const started = epoch;
-        const page = await api.listConversations({ cursor, limit: LIMITS.CONVERSATION_PAGE_DEFAULT });
+        const page = await api.listConversations({
+          cursor,
+          limit: LIMITS.CONVERSATION_PAGE_DEFAULT,
+        });
         if (started !== epoch) return;
         upsertMany(page.items);
         set({ nextCursor: page.nextCursor });
@@ -137,8 +155,14 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
           await get().fetchOne(message.conversationId);
           return;
         }
-        if (message.seq <= existing.lastSeq && existing.lastMessage && existing.lastMessage.seq >= message.seq) return;
-        const countsAsUnread = message.senderId !== selfId && !onScreen(get(), message.conversationId, attentive);
+        if (
+          message.seq <= existing.lastSeq &&
+          existing.lastMessage &&
+          existing.lastMessage.seq >= message.seq
+        )
+          return;
+        const countsAsUnread =
+          message.senderId !== selfId && !onScreen(get(), message.conversationId, attentive);
         const updated: ConversationSummary = {
           ...existing,
           lastSeq: Math.max(existing.lastSeq, message.seq),
@@ -188,7 +212,10 @@ export function createConversationsStore(api: ApiClient): ConversationsStore {
         set((state) => {
           const current = state.activeId ? state.byId[state.activeId] : undefined;
           if (!attentive || !current || current.unreadCount === 0) return { attentive };
-          return { attentive, byId: { ...state.byId, [current.id]: { ...current, unreadCount: 0 } } };
+          return {
+            attentive,
+            byId: { ...state.byId, [current.id]: { ...current, unreadCount: 0 } },
+          };
         });
       },
       reset: () => {

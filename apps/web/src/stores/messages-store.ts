@@ -44,14 +44,25 @@ export interface MessagesState {
   receive: (message: Message, selfId: string) => void;
   /** Shows an own message as pending, unless it is already pending or already stored (same clientMessageId). */
   addPending: (pending: PendingMessage) => void;
-  setPendingStatus: (conversationId: string, clientMessageId: string, status: PendingMessage['status'], error: string | null) => void;
+  setPendingStatus: (
+    conversationId: string,
+    clientMessageId: string,
+    status: PendingMessage['status'],
+    error: string | null,
+  ) => void;
   reset: () => void;
 }
 
 export type MessagesStore = StoreApi<MessagesState>;
 
 /** The thread of a conversation not opened yet (shared, so selectors return a stable object). */
-export const EMPTY_THREAD: Thread = { messages: [], pending: [], status: 'idle', hasMoreBefore: false, loadingOlder: false };
+export const EMPTY_THREAD: Thread = {
+  messages: [],
+  pending: [],
+  status: 'idle',
+  hasMoreBefore: false,
+  loadingOlder: false,
+};
 
 /** Merges `incoming` into the seq-ordered `current`, dropping duplicate ids. Both inputs ascending. */
 export function mergeBySeq(current: readonly Message[], incoming: readonly Message[]): Message[] {
@@ -81,7 +92,10 @@ function withoutStored(pending: PendingMessage[], stored: readonly Message[]): P
  * Creates the per-user message store. Made in the app provider, never at module level.
  * @param onBackgroundError told about failures of work nobody awaits (gap filling), to show them.
  */
-export function createMessagesStore(api: ApiClient, onBackgroundError: (error: unknown) => void): MessagesStore {
+export function createMessagesStore(
+  api: ApiClient,
+  onBackgroundError: (error: unknown) => void,
+): MessagesStore {
   const inFlight = new Map<string, Promise<void>>();
   // Bumped by reset(): a page requested for the previous person must not land in the next person's threads.
   let epoch = 0;
@@ -132,12 +146,16 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
       loadOlder: (conversationId) => {
         const t = thread(conversationId);
         const oldest = t.messages[0];
-        if (t.status !== 'ready' || !t.hasMoreBefore || t.loadingOlder || !oldest) return Promise.resolve();
+        if (t.status !== 'ready' || !t.hasMoreBefore || t.loadingOlder || !oldest)
+          return Promise.resolve();
         return once(`older:${conversationId}`, async () => {
           patch(conversationId, () => ({ loadingOlder: true }));
           const started = epoch;
           try {
-            const page = await api.history(conversationId, { before: oldest.seq, limit: LIMITS.HISTORY_PAGE_DEFAULT });
+            const page = await api.history(conversationId, {
+              before: oldest.seq,
+              limit: LIMITS.HISTORY_PAGE_DEFAULT,
+            });
             patch(
               conversationId,
               (cur) => ({
@@ -162,8 +180,18 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
             const t = thread(conversationId);
             const newest = t.messages[t.messages.length - 1];
             if (t.status !== 'ready') return;
-            const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_MAX, ...(newest ? { after: newest.seq } : {}) });
-            patch(conversationId, (cur) => ({ messages: mergeBySeq(cur.messages, page.items), pending: withoutStored(cur.pending, page.items) }), started);
+            const page = await api.history(conversationId, {
+              limit: LIMITS.HISTORY_PAGE_MAX,
+              ...(newest ? { after: newest.seq } : {}),
+            });
+            patch(
+              conversationId,
+              (cur) => ({
+                messages: mergeBySeq(cur.messages, page.items),
+                pending: withoutStored(cur.pending, page.items),
+              }),
+              started,
+            );
             if (!page.hasMore || page.items.length === 0 || !newest) return;
           }
         }),
@@ -171,7 +199,9 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
         const t = get().threads[message.conversationId];
         const own = message.senderId === selfId;
         if (!t) return; // never opened: its first history page will include this message
-        const pending = own ? t.pending.filter((p) => p.clientMessageId !== message.clientMessageId) : t.pending;
+        const pending = own
+          ? t.pending.filter((p) => p.clientMessageId !== message.clientMessageId)
+          : t.pending;
         // While the first page is still loading, keep the message anyway: mergeBySeq dedups it when it lands.
         const messages = mergeBySeq(t.messages, [message]);
         if (messages === t.messages && pending.length === t.pending.length) return;
@@ -179,9 +209,7 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
         const before = t.messages[t.messages.length - 1];
         // A jump in seq means we missed something (e.g. while reconnecting): fill the range from the server.
         if (t.status === 'ready' && before && message.seq > before.seq + 1) {
-          get()
-            .catchUp(message.conversationId)
-            .catch(onBackgroundError);
+          get().catchUp(message.conversationId).catch(onBackgroundError);
         }
       },
       addPending: (pending) =>
@@ -194,7 +222,9 @@ export function createMessagesStore(api: ApiClient, onBackgroundError: (error: u
         ),
       setPendingStatus: (conversationId, clientMessageId, status, error) =>
         patch(conversationId, (cur) => ({
-          pending: cur.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, status, error } : p)),
+          pending: cur.pending.map((p) =>
+            p.clientMessageId === clientMessageId ? { ...p, status, error } : p,
+          ),
         })),
       reset: () => {
         epoch += 1;

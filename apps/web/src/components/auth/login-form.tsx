@@ -28,14 +28,19 @@ export function LoginForm() {
     if (!username.trim()) next.username = 'Enter your username.';
     else if (validateUsername(username)) next.username = validateUsername(username) ?? undefined;
     if (!password) next.password = 'Enter your password.';
-    else if (new TextEncoder().encode(password).length > LIMITS.PASSWORD_MAX_BYTES) next.password = validatePassword(password) ?? undefined;
+    else if (new TextEncoder().encode(password).length > LIMITS.PASSWORD_MAX_BYTES)
+      next.password = validatePassword(password) ?? undefined;
     setErrors(next);
     if (Object.keys(next).length > 0) return;
     setBusy(true);
     try {
       await session.getState().login({ username: username.trim(), password });
     } catch (error) {
-      setFormError(error instanceof ApiError && error.code === ErrorCode.INVALID_CREDENTIALS ? 'Wrong username or password.' : describeError(error));
+      setFormError(
+        error instanceof ApiError && error.code === ErrorCode.INVALID_CREDENTIALS
+          ? 'Wrong username or password.'
+          : describeError(error),
+      );
     } finally {
       setBusy(false);
     }
@@ -50,8 +55,26 @@ export function LoginForm() {
           {formError}
         </div>
       ) : null}
-      <Field id="username" label="Username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} error={errors.username} autoFocus />
-      <Field id="password" label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} />
+      <Field
+        id="username"
+        label="Username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+        error={errors.username}
+        autoFocus
+      />
+      <Field
+        id="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={errors.password}
+      />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

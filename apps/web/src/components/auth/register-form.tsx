@@ -4,7 +4,12 @@ import { useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
-import { fieldErrorsFrom, validateDisplayName, validatePassword, validateUsername } from '@/lib/validation';
+import {
+  fieldErrorsFrom,
+  validateDisplayName,
+  validatePassword,
+  validateUsername,
+} from '@/lib/validation';
 import { useChat } from '@/components/providers/chat-provider';
 import { Field } from './field';
 
@@ -17,12 +22,17 @@ type Fields = (typeof FIELDS)[number];
  */
 export function RegisterForm() {
   const { session } = useChat();
-  const [values, setValues] = useState<Record<Fields, string>>({ username: '', displayName: '', password: '' });
+  const [values, setValues] = useState<Record<Fields, string>>({
+    username: '',
+    displayName: '',
+    password: '',
+  });
   const [errors, setErrors] = useState<Partial<Record<Fields, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const set = (field: Fields) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: e.target.value }));
+  const set = (field: Fields) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [field]: e.target.value }));
 
   function check(): Partial<Record<Fields, string>> {
     const out: Partial<Record<Fields, string>> = {};
@@ -73,9 +83,36 @@ export function RegisterForm() {
           {formError}
         </div>
       ) : null}
-      <Field id="username" label="Username" autoComplete="username" autoCapitalize="none" spellCheck={false} value={values.username} onChange={set('username')} error={errors.username} hint="3–32 letters, digits, . _ -" autoFocus />
-      <Field id="displayName" label="Display name (optional)" autoComplete="name" value={values.displayName} onChange={set('displayName')} error={errors.displayName} />
-      <Field id="password" label="Password" type="password" autoComplete="new-password" value={values.password} onChange={set('password')} error={errors.password} hint="At least 8 characters." />
+      <Field
+        id="username"
+        label="Username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        value={values.username}
+        onChange={set('username')}
+        error={errors.username}
+        hint="3–32 letters, digits, . _ -"
+        autoFocus
+      />
+      <Field
+        id="displayName"
+        label="Display name (optional)"
+        autoComplete="name"
+        value={values.displayName}
+        onChange={set('displayName')}
+        error={errors.displayName}
+      />
+      <Field
+        id="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        value={values.password}
+        onChange={set('password')}
+        error={errors.password}
+        hint="At least 8 characters."
+      />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Creating account…' : 'Create account'}
       </button>

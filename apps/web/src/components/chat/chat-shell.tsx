@@ -32,7 +32,10 @@ export function ChatShell({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (status === 'signedIn') wasSignedIn.current = true;
     if (status !== 'signedOut') return;
-    const next = !wasSignedIn.current && pathname && pathname !== '/c' ? `?next=${encodeURIComponent(pathname)}` : '';
+    const next =
+      !wasSignedIn.current && pathname && pathname !== '/c'
+        ? `?next=${encodeURIComponent(pathname)}`
+        : '';
     router.replace(`/login${next}`);
   }, [status, pathname, router]);
 
@@ -42,7 +45,11 @@ export function ChatShell({ children }: { children: ReactNode }) {
         <div className="splash-card" role="alert">
           <h1>Cannot reach the server</h1>
           <p>The chat service is not answering. Check your connection, then try again.</p>
-          <button type="button" className="button primary" onClick={() => void session.getState().restore()}>
+          <button
+            type="button"
+            className="button primary"
+            onClick={() => void session.getState().restore()}
+          >
             Try again
           </button>
         </div>
@@ -91,14 +98,25 @@ function SignedInChat({ user }: { user: SelfUser }) {
     <div className={`chat${activeId ? ' has-active' : ''}`}>
       <aside className="sidebar" aria-label="Conversation list">
         <header className="sidebar-header">
-          <button type="button" className="avatar-button" onClick={() => setProfileOpen(true)} aria-label="Your profile and picture" data-testid="profile-button">
+          <button
+            type="button"
+            className="avatar-button"
+            onClick={() => setProfileOpen(true)}
+            aria-label="Your profile and picture"
+            data-testid="profile-button"
+          >
             <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
           </button>
           <div className="me">
             <span className="me-name">{user.displayName}</span>
             <span className="me-username">@{user.username}</span>
           </div>
-          <button type="button" className="button subtle small" onClick={() => void signOut()} disabled={signingOut}>
+          <button
+            type="button"
+            className="button subtle small"
+            onClick={() => void signOut()}
+            disabled={signingOut}
+          >
             Sign out
           </button>
         </header>
@@ -109,7 +127,11 @@ function SignedInChat({ user }: { user: SelfUser }) {
           <PeopleSearch selfId={user.id} onClose={() => setSearching(false)} />
         ) : (
           <div className="sidebar-actions">
-            <button type="button" className="button primary wide" onClick={() => setSearching(true)}>
+            <button
+              type="button"
+              className="button primary wide"
+              onClick={() => setSearching(true)}
+            >
               New chat
             </button>
             <button type="button" className="button wide" onClick={() => setCreatingGroup(true)}>
@@ -117,7 +139,9 @@ function SignedInChat({ user }: { user: SelfUser }) {
             </button>
           </div>
         )}
-        {creatingGroup ? <NewGroupDialog selfId={user.id} onClose={() => setCreatingGroup(false)} /> : null}
+        {creatingGroup ? (
+          <NewGroupDialog selfId={user.id} onClose={() => setCreatingGroup(false)} />
+        ) : null}
         <ConversationList activeId={activeId} selfId={user.id} />
       </aside>
       <main className="pane">

@@ -42,8 +42,8 @@ export function Composer({
   const length = text.trim().length;
   const tooLong = length > LIMITS.MESSAGE_BODY_MAX;
   const fileCount = uploads ? uploads.items.filter((i) => i.status !== 'error').length : 0;
-  const canSend = !disabled && !holding && !tooLong && (length >= LIMITS.MESSAGE_BODY_MIN || fileCount > 0);
-
+  const canSend =
+    !disabled && !holding && !tooLong && (length >= LIMITS.MESSAGE_BODY_MIN || fileCount > 0);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -95,7 +95,13 @@ export function Composer({
               e.target.value = '';
             }}
           />
-          <button type="button" className="icon-button attach-button" aria-label="Attach files" onClick={() => fileInput.current?.click()} disabled={disabled}>
+          <button
+            type="button"
+            className="icon-button attach-button"
+            aria-label="Attach files"
+            onClick={() => fileInput.current?.click()}
+            disabled={disabled}
+          >
             <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
               <path
                 d="M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6z"
@@ -130,11 +136,20 @@ export function Composer({
         aria-invalid={tooLong || undefined}
       />
       {showCounter ? (
-        <span id="composer-counter" className={`composer-counter${tooLong ? ' over' : ''}`} aria-live="polite">
+        <span
+          id="composer-counter"
+          className={`composer-counter${tooLong ? ' over' : ''}`}
+          aria-live="polite"
+        >
           {length}/{LIMITS.MESSAGE_BODY_MAX}
         </span>
       ) : null}
-      <button type="submit" className="button primary send" disabled={!canSend} aria-label="Send message">
+      <button
+        type="submit"
+        className="button primary send"
+        disabled={!canSend}
+        aria-label="Send message"
+      >
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
           <path d="M3.4 20.4 21 12 3.4 3.6l-.1 6.5L15 12 3.3 13.9z" fill="currentColor" />
         </svg>

@@ -20,7 +20,13 @@ function preview(conversation: ConversationSummary, selfId: string): string {
 }
 
 /** The conversation list, most recent activity first, with previews, times and unread badges. */
-export function ConversationList({ activeId, selfId }: { activeId: string | null; selfId: string }) {
+export function ConversationList({
+  activeId,
+  selfId,
+}: {
+  activeId: string | null;
+  selfId: string;
+}) {
   const { conversations } = useChat();
   const order = useConversations((s) => s.order);
   const byId = useConversations((s) => s.byId);
@@ -35,7 +41,16 @@ export function ConversationList({ activeId, selfId }: { activeId: string | null
     return (
       <div className="list-note">
         <p>Could not load your conversations.</p>
-        <button type="button" className="button" onClick={() => conversations.getState().load().catch((e: unknown) => toast.error(describeError(e)))}>
+        <button
+          type="button"
+          className="button"
+          onClick={() =>
+            conversations
+              .getState()
+              .load()
+              .catch((e: unknown) => toast.error(describeError(e)))
+          }
+        >
           Try again
         </button>
       </div>
@@ -54,8 +69,18 @@ export function ConversationList({ activeId, selfId }: { activeId: string | null
           const active = id === activeId;
           return (
             <li key={id}>
-              <Link href={`/c/${id}`} className="conversation-item" aria-current={active ? 'page' : undefined} data-testid="conversation-item">
-                <PresenceAvatar id={conversationAvatarId(c, selfId)} name={title} url={conversationAvatarUrl(c, selfId)} presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null} />
+              <Link
+                href={`/c/${id}`}
+                className="conversation-item"
+                aria-current={active ? 'page' : undefined}
+                data-testid="conversation-item"
+              >
+                <PresenceAvatar
+                  id={conversationAvatarId(c, selfId)}
+                  name={title}
+                  url={conversationAvatarUrl(c, selfId)}
+                  presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null}
+                />
                 <span className="conversation-text">
                   <span className="conversation-top">
                     <span className="conversation-title">{title}</span>
@@ -78,7 +103,16 @@ export function ConversationList({ activeId, selfId }: { activeId: string | null
         })}
       </ul>
       {nextCursor ? (
-        <button type="button" className="button subtle load-more" onClick={() => conversations.getState().loadMore().catch((e: unknown) => toast.error(describeError(e)))}>
+        <button
+          type="button"
+          className="button subtle load-more"
+          onClick={() =>
+            conversations
+              .getState()
+              .loadMore()
+              .catch((e: unknown) => toast.error(describeError(e)))
+          }
+        >
           Show older conversations
         </button>
       ) : null}

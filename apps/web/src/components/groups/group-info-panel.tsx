@@ -21,7 +21,15 @@ interface PendingConfirm {
  * for everyone, leave. Destructive actions (remove, leave) ask first. Every change answers with the group as the
  * caller sees it, which replaces the summary in the store (other members hear it as `conversation:updated`).
  */
-export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation: ConversationSummary; selfId: string; onClose: () => void }) {
+export function GroupInfoPanel({
+  conversation,
+  selfId,
+  onClose,
+}: {
+  conversation: ConversationSummary;
+  selfId: string;
+  onClose: () => void;
+}) {
   const { api, conversations } = useChat();
   const me = conversation.members.find((m) => m.user.id === selfId);
   const isAdmin = conversation.status === 'active' && me?.role === 'admin';
@@ -73,7 +81,8 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
 
   function askLeave() {
     setConfirm({
-      question: 'Leave this group? You keep the history up to now but can no longer send or read new messages.',
+      question:
+        'Leave this group? You keep the history up to now but can no longer send or read new messages.',
       confirmLabel: 'Leave group',
       run: () => act(() => api.leaveGroup(conversation.id)),
     });
@@ -115,17 +124,36 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
             <label htmlFor={titleId} className="visually-hidden">
               Group name
             </label>
-            <input id={titleId} value={title} maxLength={LIMITS.GROUP_TITLE_MAX} onChange={(e) => setTitle(e.target.value)} autoFocus />
-            <button type="submit" className="button primary small" disabled={busy || title.trim().length === 0}>
+            <input
+              id={titleId}
+              value={title}
+              maxLength={LIMITS.GROUP_TITLE_MAX}
+              onChange={(e) => setTitle(e.target.value)}
+              autoFocus
+            />
+            <button
+              type="submit"
+              className="button primary small"
+              disabled={busy || title.trim().length === 0}
+            >
               Save
             </button>
-            <button type="button" className="button subtle small" onClick={() => setRenaming(false)}>
+            <button
+              type="button"
+              className="button subtle small"
+              onClick={() => setRenaming(false)}
+            >
               Cancel
             </button>
           </form>
         ) : (
           <div className="group-panel-title">
-            <Avatar id={conversation.id} name={conversation.title ?? 'Group'} size={48} url={conversation.avatarUrl} />
+            <Avatar
+              id={conversation.id}
+              name={conversation.title ?? 'Group'}
+              size={48}
+              url={conversation.avatarUrl}
+            />
             <strong>{conversation.title}</strong>
             {isAdmin ? (
               <button
@@ -167,7 +195,9 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
               selfId={selfId}
               label="Add people to the group"
               excludeIds={conversation.members.map((m) => m.user.id)}
-              onPick={(user) => void act(() => api.addMembers(conversation.id, { userIds: [user.id] }))}
+              onPick={(user) =>
+                void act(() => api.addMembers(conversation.id, { userIds: [user.id] }))
+              }
               onClose={() => setAdding(false)}
             />
           ) : null}
@@ -176,7 +206,12 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
               const self = member.user.id === selfId;
               return (
                 <li key={member.user.id} className="member" data-testid="member">
-                  <Avatar id={member.user.id} name={member.user.displayName} size={32} url={member.user.avatarUrl} />
+                  <Avatar
+                    id={member.user.id}
+                    name={member.user.displayName}
+                    size={32}
+                    url={member.user.avatarUrl}
+                  />
                   <span className="member-text">
                     <span className="member-name">
                       {member.user.displayName}
@@ -191,12 +226,28 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
                         type="button"
                         className="button subtle small"
                         disabled={busy}
-                        onClick={() => void act(() => api.setMemberRole(conversation.id, member.user.id, { role: member.role === 'admin' ? 'member' : 'admin' }))}
-                        aria-label={member.role === 'admin' ? `Remove ${member.user.displayName} as admin` : `Make ${member.user.displayName} an admin`}
+                        onClick={() =>
+                          void act(() =>
+                            api.setMemberRole(conversation.id, member.user.id, {
+                              role: member.role === 'admin' ? 'member' : 'admin',
+                            }),
+                          )
+                        }
+                        aria-label={
+                          member.role === 'admin'
+                            ? `Remove ${member.user.displayName} as admin`
+                            : `Make ${member.user.displayName} an admin`
+                        }
                       >
                         {member.role === 'admin' ? 'Dismiss admin' : 'Make admin'}
                       </button>
-                      <button type="button" className="button subtle small danger" disabled={busy} onClick={() => askRemove(member)} aria-label={`Remove ${member.user.displayName}`}>
+                      <button
+                        type="button"
+                        className="button subtle small danger"
+                        disabled={busy}
+                        onClick={() => askRemove(member)}
+                        aria-label={`Remove ${member.user.displayName}`}
+                      >
                         Remove
                       </button>
                     </span>
@@ -212,11 +263,21 @@ export function GroupInfoPanel({ conversation, selfId, onClose }: { conversation
       )}
 
       {confirm ? (
-        <div className="confirm" role="alertdialog" aria-label="Confirm" aria-describedby={`${headingId}-confirm`}>
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label="Confirm"
+          aria-describedby={`${headingId}-confirm`}
+        >
           <p id={`${headingId}-confirm`}>{confirm.question}</p>
           <div className="confirm-actions">
             {/* Focus moves into the question, on the harmless answer, so Enter never removes by accident. */}
-            <button type="button" className="button subtle" onClick={() => setConfirm(null)} autoFocus>
+            <button
+              type="button"
+              className="button subtle"
+              onClick={() => setConfirm(null)}
+              autoFocus
+            >
               Cancel
             </button>
             <button

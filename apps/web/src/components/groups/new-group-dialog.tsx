@@ -36,7 +36,11 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
 
   const trimmed = title.trim();
   const canCreate =
-    !busy && trimmed.length >= LIMITS.GROUP_TITLE_MIN && trimmed.length <= LIMITS.GROUP_TITLE_MAX && chosen.length >= 1 && chosen.length < LIMITS.GROUP_MEMBERS_MAX;
+    !busy &&
+    trimmed.length >= LIMITS.GROUP_TITLE_MIN &&
+    trimmed.length <= LIMITS.GROUP_TITLE_MAX &&
+    chosen.length >= 1 &&
+    chosen.length < LIMITS.GROUP_MEMBERS_MAX;
 
   async function create() {
     if (!canCreate) return;
@@ -55,7 +59,12 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
   }
 
   return (
-    <dialog ref={dialogRef} className="modal new-group-dialog" aria-labelledby={headingId} onClose={onClose}>
+    <dialog
+      ref={dialogRef}
+      className="modal new-group-dialog"
+      aria-labelledby={headingId}
+      onClose={onClose}
+    >
       <h2 id={headingId} className="modal-title">
         New group
       </h2>
@@ -68,7 +77,14 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
       >
         <div className="field">
           <label htmlFor={titleId}>Group name</label>
-          <input ref={titleRef} id={titleId} value={title} maxLength={LIMITS.GROUP_TITLE_MAX} onChange={(e) => setTitle(e.target.value)} autoComplete="off" />
+          <input
+            ref={titleRef}
+            id={titleId}
+            value={title}
+            maxLength={LIMITS.GROUP_TITLE_MAX}
+            onChange={(e) => setTitle(e.target.value)}
+            autoComplete="off"
+          />
         </div>
         <div className="field">
           <span className="field-label">People ({chosen.length})</span>
@@ -78,7 +94,12 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
                 <li key={user.id} className="chip" data-testid="chip">
                   <Avatar id={user.id} name={user.displayName} size={22} />
                   <span>{user.displayName}</span>
-                  <button type="button" className="chip-remove" aria-label={`Remove ${user.displayName}`} onClick={() => setChosen((list) => list.filter((u) => u.id !== user.id))}>
+                  <button
+                    type="button"
+                    className="chip-remove"
+                    aria-label={`Remove ${user.displayName}`}
+                    onClick={() => setChosen((list) => list.filter((u) => u.id !== user.id))}
+                  >
                     ×
                   </button>
                 </li>
@@ -98,11 +119,18 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
         selfId={selfId}
         label="Add people to the group"
         excludeIds={chosen.map((u) => u.id)}
-        onPick={(user) => setChosen((list) => (list.some((u) => u.id === user.id) ? list : [...list, user]))}
+        onPick={(user) =>
+          setChosen((list) => (list.some((u) => u.id === user.id) ? list : [...list, user]))
+        }
         onClose={onClose}
       />
       <div className="modal-actions">
-        <button type="button" className="button primary" disabled={!canCreate} onClick={() => void create()}>
+        <button
+          type="button"
+          className="button primary"
+          disabled={!canCreate}
+          onClick={() => void create()}
+        >
           {busy ? 'Creating…' : 'Create group'}
         </button>
       </div>

@@ -27,14 +27,46 @@ export interface BubbleProps {
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
-export function MessageBubble({ body, time, own, status, sender, grouped = false, error, seq, receipt, seenBy, onRetry, attachments }: BubbleProps) {
+export function MessageBubble({
+  body,
+  time,
+  own,
+  status,
+  sender,
+  grouped = false,
+  error,
+  seq,
+  receipt,
+  seenBy,
+  onRetry,
+  attachments,
+}: BubbleProps) {
   const ticks: ReceiptState = receipt ?? status;
   return (
-    <div className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`} data-testid="message" data-own={own ? 'true' : 'false'} data-status={status} data-receipt={own ? ticks : undefined} data-seq={seq}>
-      {grouped ? <span className="message-avatar">{sender ? <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} /> : null}</span> : null}
+    <div
+      className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`}
+      data-testid="message"
+      data-own={own ? 'true' : 'false'}
+      data-status={status}
+      data-receipt={own ? ticks : undefined}
+      data-seq={seq}
+    >
+      {grouped ? (
+        <span className="message-avatar">
+          {sender ? (
+            <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} />
+          ) : null}
+        </span>
+      ) : null}
       <div className="bubble">
-        {sender ? <div className="bubble-sender" data-testid="message-sender">{sender.name}</div> : null}
-        {attachments && attachments.length > 0 ? <MessageAttachments attachments={attachments} /> : null}
+        {sender ? (
+          <div className="bubble-sender" data-testid="message-sender">
+            {sender.name}
+          </div>
+        ) : null}
+        {attachments && attachments.length > 0 ? (
+          <MessageAttachments attachments={attachments} />
+        ) : null}
         {body !== '' ? <p className="bubble-body">{body}</p> : null}
         <div className="bubble-meta">
           <time dateTime={time}>{timeOfDay(time)}</time>

@@ -27,18 +27,31 @@ const FOLLOW_THRESHOLD_PX = 64;
  * - New messages keep the view at the bottom when the reader was already there; own sends always do.
  * - Scrolling near the top loads the page before the oldest loaded seq.
  */
-export function MessageList({ conversation, selfId }: { conversation: ConversationSummary; selfId: string }) {
+export function MessageList({
+  conversation,
+  selfId,
+}: {
+  conversation: ConversationSummary;
+  selfId: string;
+}) {
   const client = useChat();
   const store = client.messages;
   const thread = useMessages((s) => s.threads[conversation.id]) ?? EMPTY_THREAD;
   const scrollRef = useRef<HTMLDivElement>(null);
   const isGroup = conversation.type === 'group';
-  const names = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])), [conversation.members]);
-  const pictures = useMemo(() => new Map(conversation.members.map((m) => [m.user.id, m.user.avatarUrl])), [conversation.members]);
+  const names = useMemo(
+    () => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])),
+    [conversation.members],
+  );
+  const pictures = useMemo(
+    () => new Map(conversation.members.map((m) => [m.user.id, m.user.avatarUrl])),
+    [conversation.members],
+  );
 
   const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
   const lastOwnSeq = useMemo(() => {
-    for (let i = thread.messages.length - 1; i >= 0; i -= 1) if (thread.messages[i]!.senderId === selfId) return thread.messages[i]!.seq;
+    for (let i = thread.messages.length - 1; i >= 0; i -= 1)
+      if (thread.messages[i]!.senderId === selfId) return thread.messages[i]!.seq;
     return 0;
   }, [thread.messages, selfId]);
 
@@ -61,14 +74,24 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
       .catch((error: unknown) => toast.error(`Could not load messages: ${describeError(error)}`));
   }, [store, conversation.id]);
 
-
   // The scroller's geometry as of the last scroll event or commit: read after the next commit to tell a
   // prepend (keep the reader's place) from an append (follow if the reader was at the bottom).
-  const geometry = useRef<{ scrollTop: number; scrollHeight: number; clientHeight: number } | null>(null);
-  const edges = useRef<{ first: string | null; last: string | null; pending: number }>({ first: null, last: null, pending: 0 });
+  const geometry = useRef<{ scrollTop: number; scrollHeight: number; clientHeight: number } | null>(
+    null,
+  );
+  const edges = useRef<{ first: string | null; last: string | null; pending: number }>({
+    first: null,
+    last: null,
+    pending: 0,
+  });
   const recordGeometry = useCallback(() => {
     const el = scrollRef.current;
-    if (el) geometry.current = { scrollTop: el.scrollTop, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight };
+    if (el)
+      geometry.current = {
+        scrollTop: el.scrollTop,
+        scrollHeight: el.scrollHeight,
+        clientHeight: el.clientHeight,
+      };
   }, []);
 
   // The first row is usually a day separator whose key survives a prepend on the same day: compare messages.
@@ -86,7 +109,8 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
     } else if (firstKey !== prev.first && lastKey === prev.last) {
       el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
     } else if (lastKey !== prev.last) {
-      const wasAtBottom = before.scrollHeight - before.scrollTop - before.clientHeight < FOLLOW_THRESHOLD_PX;
+      const wasAtBottom =
+        before.scrollHeight - before.scrollTop - before.clientHeight < FOLLOW_THRESHOLD_PX;
       if (wasAtBottom || pendingCount > prev.pending) virtualizer.scrollToEnd();
     }
     recordGeometry();
@@ -100,14 +124,22 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
       store
         .getState()
         .loadOlder(conversation.id)
-        .catch((error: unknown) => toast.error(`Could not load older messages: ${describeError(error)}`));
+        .catch((error: unknown) =>
+          toast.error(`Could not load older messages: ${describeError(error)}`),
+        );
     }
   }, [store, conversation.id]);
 
   // A first page that does not fill the pane cannot be scrolled: load more until it does.
   useEffect(() => {
     const el = scrollRef.current;
-    if (el && thread.hasMoreBefore && !thread.loadingOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX) maybeLoadOlder();
+    if (
+      el &&
+      thread.hasMoreBefore &&
+      !thread.loadingOlder &&
+      el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD_PX
+    )
+      maybeLoadOlder();
   }, [thread.hasMoreBefore, thread.loadingOlder, rows.length, maybeLoadOlder]);
 
   const items = virtualizer.getVirtualItems();
@@ -116,68 +148,107 @@ export function MessageList({ conversation, selfId }: { conversation: Conversati
   // old rows while the reader scrolls, and those would be read out. NewMessageAnnouncer reads only new ones.
   return (
     <>
-    <NewMessageAnnouncer conversationId={conversation.id} selfId={selfId} />
-    <div ref={scrollRef} className="message-scroller" onScroll={() => {
-        recordGeometry();
-        maybeLoadOlder();
-      }} role="log" aria-label="Messages" aria-live="off" tabIndex={0}>
-      <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
-      <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
-        {thread.status === 'loading' ? 'Loading messages…' : null}
-        {thread.status === 'error' ? (
-          <button
-            type="button"
-            className="button subtle"
-            onClick={() => store.getState().loadLatest(conversation.id).catch((e: unknown) => toast.error(describeError(e)))}
-          >
-            Could not load messages. Try again
-          </button>
-        ) : null}
-        {thread.status === 'ready' && thread.loadingOlder ? 'Loading earlier messages…' : null}
-        {thread.status === 'ready' && !thread.hasMoreBefore && rows.length > 0 ? 'This is the beginning of the conversation.' : null}
-        {thread.status === 'ready' && rows.length === 0 ? 'No messages yet. Say hello!' : null}
+      <NewMessageAnnouncer conversationId={conversation.id} selfId={selfId} />
+      <div
+        ref={scrollRef}
+        className="message-scroller"
+        onScroll={() => {
+          recordGeometry();
+          maybeLoadOlder();
+        }}
+        role="log"
+        aria-label="Messages"
+        aria-live="off"
+        tabIndex={0}
+      >
+        <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+          <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
+            {thread.status === 'loading' ? 'Loading messages…' : null}
+            {thread.status === 'error' ? (
+              <button
+                type="button"
+                className="button subtle"
+                onClick={() =>
+                  store
+                    .getState()
+                    .loadLatest(conversation.id)
+                    .catch((e: unknown) => toast.error(describeError(e)))
+                }
+              >
+                Could not load messages. Try again
+              </button>
+            ) : null}
+            {thread.status === 'ready' && thread.loadingOlder ? 'Loading earlier messages…' : null}
+            {thread.status === 'ready' && !thread.hasMoreBefore && rows.length > 0
+              ? 'This is the beginning of the conversation.'
+              : null}
+            {thread.status === 'ready' && rows.length === 0 ? 'No messages yet. Say hello!' : null}
+          </div>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={item.key}
+                ref={virtualizer.measureElement}
+                data-index={item.index}
+                className="message-row-wrap"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                {row.kind === 'day' ? (
+                  <div className="day-separator" role="separator" aria-label={row.label}>
+                    <span>{row.label}</span>
+                  </div>
+                ) : row.kind === 'system' ? (
+                  <p
+                    className="system-message"
+                    data-testid="system-message"
+                    data-seq={row.message.seq}
+                  >
+                    {systemText(row.message, conversation, selfId)}
+                  </p>
+                ) : row.kind === 'message' ? (
+                  <MessageBubble
+                    body={row.message.body}
+                    time={row.message.createdAt}
+                    own={row.own}
+                    status="sent"
+                    sender={
+                      isGroup && !row.own && row.firstOfRun
+                        ? {
+                            id: row.message.senderId,
+                            name: names.get(row.message.senderId) ?? 'Former member',
+                            avatarUrl: pictures.get(row.message.senderId) ?? null,
+                          }
+                        : null
+                    }
+                    attachments={row.message.attachments}
+                    grouped={isGroup && !row.own}
+                    seq={row.message.seq}
+                    receipt={
+                      row.own ? receiptState(conversation, selfId, row.message.seq) : undefined
+                    }
+                    seenBy={
+                      isGroup && row.own && row.message.seq === lastOwnSeq
+                        ? seenByCount(conversation, selfId, row.message.seq)
+                        : undefined
+                    }
+                  />
+                ) : (
+                  <MessageBubble
+                    body={row.pending.body}
+                    time={row.pending.createdAt}
+                    own
+                    status={row.pending.status}
+                    error={row.pending.error}
+                    onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
+                  />
+                )}
+              </div>
+            );
+          })}
+        </div>
       </div>
-        {items.map((item) => {
-          const row = rows[item.index];
-          if (!row) return null;
-          return (
-            <div key={item.key} ref={virtualizer.measureElement} data-index={item.index} className="message-row-wrap" style={{ transform: `translateY(${item.start}px)` }}>
-              {row.kind === 'day' ? (
-                <div className="day-separator" role="separator" aria-label={row.label}>
-                  <span>{row.label}</span>
-                </div>
-              ) : row.kind === 'system' ? (
-                <p className="system-message" data-testid="system-message" data-seq={row.message.seq}>
-                  {systemText(row.message, conversation, selfId)}
-                </p>
-              ) : row.kind === 'message' ? (
-                <MessageBubble
-                  body={row.message.body}
-                  time={row.message.createdAt}
-                  own={row.own}
-                  status="sent"
-                  sender={isGroup && !row.own && row.firstOfRun ? { id: row.message.senderId, name: names.get(row.message.senderId) ?? 'Former member', avatarUrl: pictures.get(row.message.senderId) ?? null } : null}
-                  attachments={row.message.attachments}
-                  grouped={isGroup && !row.own}
-                  seq={row.message.seq}
-                  receipt={row.own ? receiptState(conversation, selfId, row.message.seq) : undefined}
-                  seenBy={isGroup && row.own && row.message.seq === lastOwnSeq ? seenByCount(conversation, selfId, row.message.seq) : undefined}
-                />
-              ) : (
-                <MessageBubble
-                  body={row.pending.body}
-                  time={row.pending.createdAt}
-                  own
-                  status={row.pending.status}
-                  error={row.pending.error}
-                  onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
-                />
-              )}
-            </div>
-          );
-        })}
-      </div>
-    </div>
     </>
   );
 }

@@ -23,7 +23,13 @@ import { MessageList } from './message-list';
  * composer. A deep link to a conversation missing from the loaded list fetches it; one the person may not
  * see shows "not found" (the API answers the same for missing and forbidden).
  */
-export function MessagePane({ conversationId, selfId }: { conversationId: string; selfId: string }) {
+export function MessagePane({
+  conversationId,
+  selfId,
+}: {
+  conversationId: string;
+  selfId: string;
+}) {
   const client = useChat();
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
@@ -33,7 +39,9 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
   const send = useCallback(
     (body: string, attachments: Promise<HandedOffUploads> | null) =>
-      attachments ? client.sendAfterUploads(conversationId, body, attachments) : client.send(conversationId, body),
+      attachments
+        ? client.sendAfterUploads(conversationId, body, attachments)
+        : client.send(conversationId, body),
     [client, conversationId],
   );
   useReadReceipts(conversationId);
@@ -50,7 +58,8 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
       .getState()
       .fetchOne(conversationId)
       .catch((error: unknown) => {
-        if (!cancelled) setFetchError(error instanceof Error ? error : new Error(describeError(error)));
+        if (!cancelled)
+          setFetchError(error instanceof Error ? error : new Error(describeError(error)));
       });
     return () => {
       cancelled = true;
@@ -58,14 +67,21 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
   }, [client, conversationId, conversation]);
 
   if (!conversation) {
-    const notFound = fetchError instanceof ApiError && (fetchError.code === ErrorCode.CONVERSATION_NOT_FOUND || fetchError.code === ErrorCode.NOT_FOUND);
+    const notFound =
+      fetchError instanceof ApiError &&
+      (fetchError.code === ErrorCode.CONVERSATION_NOT_FOUND ||
+        fetchError.code === ErrorCode.NOT_FOUND);
     return (
       <section className="pane-empty" aria-label="Conversation">
         <Link href="/c" className="button subtle back-link">
           ← Conversations
         </Link>
         {fetchError ? (
-          <p role="alert">{notFound ? 'This conversation does not exist or you are not a member.' : describeError(fetchError)}</p>
+          <p role="alert">
+            {notFound
+              ? 'This conversation does not exist or you are not a member.'
+              : describeError(fetchError)}
+          </p>
         ) : (
           <p>Loading conversation…</p>
         )}
@@ -101,22 +117,41 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
             <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
           </svg>
         </Link>
-        <PresenceAvatar id={conversationAvatarId(conversation, selfId)} name={title} url={conversationAvatarUrl(conversation, selfId)} size={36} presenceUserId={other?.id ?? null} />
+        <PresenceAvatar
+          id={conversationAvatarId(conversation, selfId)}
+          name={title}
+          url={conversationAvatarUrl(conversation, selfId)}
+          size={36}
+          presenceUserId={other?.id ?? null}
+        />
         <div className="pane-title-block">
           <h2 id="pane-title" className="pane-title">
             {title}
           </h2>
           {other ? (
-            <PresenceLine conversation={conversation} selfId={selfId} fallback={`@${other.username}`} />
+            <PresenceLine
+              conversation={conversation}
+              selfId={selfId}
+              fallback={`@${other.username}`}
+            />
           ) : (
             <p className="pane-subtitle" data-testid="member-count">
-              {conversation.status === 'left' ? 'You left this group' : `${conversation.members.length} members`}
+              {conversation.status === 'left'
+                ? 'You left this group'
+                : `${conversation.members.length} members`}
             </p>
           )}
-          {other || conversation.status === 'left' ? null : <PresenceLine conversation={conversation} selfId={selfId} fallback="" />}
+          {other || conversation.status === 'left' ? null : (
+            <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
+          )}
         </div>
         {conversation.type === 'group' ? (
-          <button type="button" className="button subtle small pane-info-button" aria-expanded={infoOpen} onClick={() => setInfoOpen((open) => !open)}>
+          <button
+            type="button"
+            className="button subtle small pane-info-button"
+            aria-expanded={infoOpen}
+            onClick={() => setInfoOpen((open) => !open)}
+          >
             Group info
           </button>
         ) : null}
@@ -129,10 +164,21 @@ export function MessagePane({ conversationId, selfId }: { conversationId: string
       ) : (
         <>
           <TypingLine conversation={conversation} selfId={selfId} />
-          <Composer onSend={send} holding={holding} uploads={uploads} onTyping={(typing) => client.typing(conversation.id, typing)} />
+          <Composer
+            onSend={send}
+            holding={holding}
+            uploads={uploads}
+            onTyping={(typing) => client.typing(conversation.id, typing)}
+          />
         </>
       )}
-      {infoOpen && conversation.type === 'group' ? <GroupInfoPanel conversation={conversation} selfId={selfId} onClose={() => setInfoOpen(false)} /> : null}
+      {infoOpen && conversation.type === 'group' ? (
+        <GroupInfoPanel
+          conversation={conversation}
+          selfId={selfId}
+          onClose={() => setInfoOpen(false)}
+        />
+      ) : null}
     </section>
   );
 }

@@ -18,7 +18,13 @@ function newestSeq(thread: Thread | undefined): number | null {
  * `aria-live` on the list itself would read out). "New" means a seq above the newest one when the thread first
  * became ready here; older pages only add lower seqs. Own messages and system notes are not announced.
  */
-export function NewMessageAnnouncer({ conversationId, selfId }: { conversationId: string; selfId: string }) {
+export function NewMessageAnnouncer({
+  conversationId,
+  selfId,
+}: {
+  conversationId: string;
+  selfId: string;
+}) {
   const { messages, conversations } = useChat();
   const [text, setText] = useState('');
   useEffect(() => {
@@ -33,19 +39,29 @@ export function NewMessageAnnouncer({ conversationId, selfId }: { conversationId
       }
       const after = seen;
       seen = newest;
-      const fresh = thread.messages.filter((m) => m.seq > after && m.senderId !== selfId && m.kind !== 'system');
+      const fresh = thread.messages.filter(
+        (m) => m.seq > after && m.senderId !== selfId && m.kind !== 'system',
+      );
       if (fresh.length === 0) return;
       const members = conversations.getState().byId[conversationId]?.members ?? [];
-      const name = (id: string) => members.find((m) => m.user.id === id)?.user.displayName ?? 'Someone';
+      const name = (id: string) =>
+        members.find((m) => m.user.id === id)?.user.displayName ?? 'Someone';
       setText(
         fresh.length > MAX_READ_OUT
           ? `${fresh.length} new messages`
-          : fresh.map((m) => `${name(m.senderId)}: ${m.body !== '' ? m.body : 'sent a file'}`).join('. '),
+          : fresh
+              .map((m) => `${name(m.senderId)}: ${m.body !== '' ? m.body : 'sent a file'}`)
+              .join('. '),
       );
     });
   }, [messages, conversations, conversationId, selfId]);
   return (
-    <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="new-message-announcer">
+    <div
+      className="visually-hidden"
+      aria-live="polite"
+      aria-atomic="true"
+      data-testid="new-message-announcer"
+    >
       {text}
     </div>
   );

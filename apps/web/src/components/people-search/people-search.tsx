@@ -57,7 +57,9 @@ export function PeopleSearch({
       setState({ kind: 'loading' });
       api
         .searchUsers({ q, limit: LIMITS.USER_SEARCH_PAGE_DEFAULT }, controller.signal)
-        .then((page) => setState({ kind: 'done', users: page.items.filter((u) => u.id !== selfId) }))
+        .then((page) =>
+          setState({ kind: 'done', users: page.items.filter((u) => u.id !== selfId) }),
+        )
         .catch((error: unknown) => {
           if (controller.signal.aborted) return; // superseded by a newer query
           setState({ kind: 'error', message: describeError(error) });
@@ -89,7 +91,10 @@ export function PeopleSearch({
   }
 
   const excluded = new Set(excludeIds ?? []);
-  const found: SearchState = state.kind === 'done' ? { kind: 'done', users: state.users.filter((u) => !excluded.has(u.id)) } : state;
+  const found: SearchState =
+    state.kind === 'done'
+      ? { kind: 'done', users: state.users.filter((u) => !excluded.has(u.id)) }
+      : state;
   const view: SearchState = query.trim() ? found : { kind: 'idle' };
   return (
     <section className="people-search" aria-label={label}>
@@ -126,12 +131,20 @@ export function PeopleSearch({
             {view.message}
           </p>
         ) : null}
-        {view.kind === 'done' && view.users.length === 0 ? <p className="list-note">No people found.</p> : null}
+        {view.kind === 'done' && view.users.length === 0 ? (
+          <p className="list-note">No people found.</p>
+        ) : null}
         {view.kind === 'done' && view.users.length > 0 ? (
           <ul className="people-list">
             {view.users.map((user) => (
               <li key={user.id}>
-                <button type="button" className="person" onClick={() => void open(user)} disabled={opening !== null} data-testid="person-result">
+                <button
+                  type="button"
+                  className="person"
+                  onClick={() => void open(user)}
+                  disabled={opening !== null}
+                  data-testid="person-result"
+                >
                   <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
                   <span className="person-text">
                     <span className="person-name">{user.displayName}</span>

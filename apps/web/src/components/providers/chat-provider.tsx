@@ -18,7 +18,9 @@ const ChatContext = createContext<ChatClient | null>(null);
  * @param apiUrl `API_PUBLIC_URL` read by the server at request time, or null to derive it from `location`.
  */
 export function ChatProvider({ apiUrl, children }: { apiUrl: string | null; children: ReactNode }) {
-  const [client] = useState(() => new ChatClient(resolveApiUrl(apiUrl), (message) => toast.error(message)));
+  const [client] = useState(
+    () => new ChatClient(resolveApiUrl(apiUrl), (message) => toast.error(message)),
+  );
   useEffect(() => {
     client.start();
     return () => client.stop();
