@@ -128,13 +128,11 @@ test('a person changes their avatar and the other sees it in their conversation 
   await cleoPage.getByTestId('profile-button').click();
   const dialog = cleoPage.getByTestId('profile-dialog');
   await expect(dialog).toBeVisible();
-  await dialog
-    .getByTestId('avatar-input')
-    .setInputFiles({
-      name: 'me.png',
-      mimeType: 'image/png',
-      buffer: makePng(300, 200, [40, 90, 200]),
-    });
+  await dialog.getByTestId('avatar-input').setInputFiles({
+    name: 'me.png',
+    mimeType: 'image/png',
+    buffer: makePng(300, 200, [40, 90, 200]),
+  });
   await expect(dialog.getByTestId('avatar-preview').locator('img')).toBeVisible();
   await dialog.getByRole('button', { name: 'Save picture' }).click();
   await expect(dialog.getByRole('button', { name: 'Remove picture' })).toBeVisible();

@@ -479,17 +479,15 @@ export class ChatClient {
     // This device received it: a delivery receipt, whether or not the conversation is open.
     if (message.senderId !== selfId) this.receipts.delivered(message.conversationId, message.seq);
     // A sender has read everything up to their own message (the server raised their marks on append).
-    this.conversations
-      .getState()
-      .raiseMarks(
-        {
-          conversationId: message.conversationId,
-          userId: message.senderId,
-          deliveredSeq: message.seq,
-          readSeq: message.seq,
-        },
-        selfId,
-      );
+    this.conversations.getState().raiseMarks(
+      {
+        conversationId: message.conversationId,
+        userId: message.senderId,
+        deliveredSeq: message.seq,
+        readSeq: message.seq,
+      },
+      selfId,
+    );
     if (message.senderId !== selfId)
       this.presence.getState().clearTyping(message.conversationId, message.senderId);
     this.conversations
