@@ -9,9 +9,7 @@ import {
   Res,
   UploadedFile,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import type { Attachment } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -20,8 +18,8 @@ import { Public } from '../auth/public.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { AttachmentsService } from './attachments.service.js';
 import { sendFile } from './file-response.js';
+import { FileUpload } from './file-upload.decorator.js';
 import { MediaAuthGuard } from './media-auth.guard.js';
-import { UploadErrorsInterceptor } from './upload-errors.interceptor.js';
 import { UploadPreconditionsGuard } from './upload-preconditions.guard.js';
 import { fromMulter } from './uploaded-file.js';
 
@@ -39,8 +37,7 @@ export class AttachmentsController {
    */
   @Post('conversations/:id/attachments')
   @HttpCode(201)
-  @UseGuards(UploadPreconditionsGuard)
-  @UseInterceptors(UploadErrorsInterceptor, FileInterceptor('file'))
+  @FileUpload(UploadPreconditionsGuard)
   upload(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,

@@ -12,9 +12,7 @@ import {
   Res,
   UploadedFile,
   UseGuards,
-  UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { type ConversationSummary, ErrorCode, type SelfUser } from '@chat/shared';
 import type { AuthenticatedRequest, AuthUser } from '../auth/auth.types.js';
@@ -25,8 +23,8 @@ import { ParseIdPipe } from '../common/ids.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { AVATAR_SIZES, type AvatarSize, AvatarsService } from './avatars.service.js';
 import { sendFile } from './file-response.js';
+import { FileUpload } from './file-upload.decorator.js';
 import { MediaAuthGuard } from './media-auth.guard.js';
-import { UploadErrorsInterceptor } from './upload-errors.interceptor.js';
 import { fromMulter } from './uploaded-file.js';
 
 /** Refuses a group picture upload from a non-admin before multer reads the body. */
@@ -49,7 +47,7 @@ export class AvatarsController {
 
   /** 200 SelfUser with the new avatarUrl. */
   @Put('users/me/avatar')
-  @UseInterceptors(UploadErrorsInterceptor, FileInterceptor('file'))
+  @FileUpload()
   setMine(
     @CurrentUser() caller: AuthUser,
     @UploadedFile() file: Express.Multer.File | undefined,
@@ -65,8 +63,7 @@ export class AvatarsController {
 
   /** 200 ConversationSummary (group admins). */
   @Put('conversations/:id/avatar')
-  @UseGuards(GroupAdminGuard)
-  @UseInterceptors(UploadErrorsInterceptor, FileInterceptor('file'))
+  @FileUpload(GroupAdminGuard)
   setGroup(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,
