@@ -37,3 +37,32 @@ export function Field({ id, label, error, hint, ...input }: FieldProps) {
     </div>
   );
 }
+
+/** The form-level error (server answer that belongs to no field), announced as an alert; nothing when null. */
+export function FormError({ message }: { message: string | null }) {
+  return message ? (
+    <div role="alert" className="form-error">
+      {message}
+    </div>
+  ) : null;
+}
+
+type UsernameFieldProps = Omit<FieldProps, 'id' | 'label'>;
+
+/**
+ * The `username` input of the sign-in and sign-up forms: focused first, no autocapitalising or spell check (a
+ * username is an identifier). Other props (value, onChange, error, hint) go to Field.
+ */
+export function UsernameField(props: UsernameFieldProps) {
+  return (
+    <Field
+      id="username"
+      label="Username"
+      autoComplete="username"
+      autoCapitalize="none"
+      spellCheck={false}
+      autoFocus
+      {...props}
+    />
+  );
+}

@@ -6,7 +6,7 @@ import { ErrorCode, LIMITS } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import { validatePassword, validateUsername } from '@/lib/validation';
 import { useChat } from '@/components/providers/chat-provider';
-import { Field } from './field';
+import { Field, FormError, UsernameField } from './field';
 
 type Fields = 'username' | 'password';
 
@@ -50,21 +50,11 @@ export function LoginForm() {
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-labelledby="login-title">
       <h1 id="login-title">Sign in</h1>
       <p className="auth-sub">Welcome back to Relay.</p>
-      {formError ? (
-        <div role="alert" className="form-error">
-          {formError}
-        </div>
-      ) : null}
-      <Field
-        id="username"
-        label="Username"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
+      <FormError message={formError} />
+      <UsernameField
         value={username}
         onChange={(e) => setUsername(e.target.value)}
         error={errors.username}
-        autoFocus
       />
       <Field
         id="password"

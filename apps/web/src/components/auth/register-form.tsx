@@ -11,7 +11,7 @@ import {
   validateUsername,
 } from '@/lib/validation';
 import { useChat } from '@/components/providers/chat-provider';
-import { Field } from './field';
+import { Field, FormError, UsernameField } from './field';
 
 const FIELDS = ['username', 'displayName', 'password'] as const;
 type Fields = (typeof FIELDS)[number];
@@ -78,22 +78,12 @@ export function RegisterForm() {
     <form className="auth-form" onSubmit={onSubmit} noValidate aria-labelledby="register-title">
       <h1 id="register-title">Create your account</h1>
       <p className="auth-sub">Pick a username people can find you by.</p>
-      {formError ? (
-        <div role="alert" className="form-error">
-          {formError}
-        </div>
-      ) : null}
-      <Field
-        id="username"
-        label="Username"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
+      <FormError message={formError} />
+      <UsernameField
         value={values.username}
         onChange={set('username')}
         error={errors.username}
         hint="3–32 letters, digits, . _ -"
-        autoFocus
       />
       <Field
         id="displayName"
