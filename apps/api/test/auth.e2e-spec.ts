@@ -2,15 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import { type AuthResponse, ErrorCode, REFRESH_COOKIE_NAME, type SelfUser } from '@chat/shared';
 import { asError, http, registerUser, uniqueUsername } from './support/http.js';
+import { useTestApp } from './support/suite.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
 const post = <T = unknown>(path: string, body?: unknown, options?: Parameters<typeof http>[4]) =>
   http<T>(t.baseUrl, 'POST', path, body, options);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   type ConversationSummary,
   ErrorCode,
@@ -8,19 +8,12 @@ import {
   type PublicUser,
   type SelfUser,
 } from '@chat/shared';
-import { asError, http, registerUser, type SignedIn, uniqueUsername } from './support/http.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { asError, registerUser, type SignedIn, uniqueUsername } from './support/http.js';
+import { callAs, useTestApp } from './support/suite.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const call = <T = unknown>(me: SignedIn, method: string, path: string, body?: unknown) =>
-  http<T>(t.baseUrl, method, path, body, { token: me.accessToken });
+const call = callAs(t);
 
 async function openDirect(me: SignedIn, other: SignedIn | string) {
   return call<ConversationSummary>(me, 'POST', '/api/conversations/direct', {

@@ -4,7 +4,7 @@
  * system messages and their seqs, concurrent changes, admin continuity and bad input (each with nothing changed).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   type AddMembersRequest,
   type ConversationSummary,
@@ -16,23 +16,13 @@ import {
   type ServerToClientEvents,
   type SystemEvent,
 } from '@chat/shared';
-import { asError, http, registerUser, type SignedIn } from './support/http.js';
-import { type ClientSocket, connect, disconnectAll, send } from './support/sockets.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { asError, registerUser, type SignedIn } from './support/http.js';
+import { type ClientSocket, connect, send } from './support/sockets.js';
+import { callAs, useTestApp } from './support/suite.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterEach(() => {
-  disconnectAll();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const call = <T = unknown>(me: SignedIn, method: string, path: string, body?: unknown) =>
-  http<T>(t.baseUrl, method, path, body, { token: me.accessToken });
+const call = callAs(t);
 
 /** People with display names, so system message bodies can be checked. */
 async function people(prefix: string, names: readonly string[]): Promise<SignedIn[]> {

@@ -5,7 +5,7 @@
  * expired tokens.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import {
   type Ack,
@@ -27,11 +27,10 @@ import {
   type ClientSocket,
   connect,
   connectRefused,
-  disconnectAll,
   messageInbox,
   send,
 } from './support/sockets.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { callAs, directPair, useTestApp } from './support/suite.js';
 
 /**
  * Short grace so the offline path is tested in about a second (the default is 5 s), yet long enough that the
@@ -40,19 +39,9 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 const GRACE_MS = 1000;
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ PRESENCE_GRACE_MS: String(GRACE_MS) });
-});
-afterEach(() => {
-  disconnectAll();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ PRESENCE_GRACE_MS: String(GRACE_MS) });
 
-const call = <T = unknown>(me: SignedIn, method: string, path: string, body?: unknown) =>
-  http<T>(t.baseUrl, method, path, body, { token: me.accessToken });
+const call = callAs(t);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -126,11 +115,7 @@ async function openDirect(a: SignedIn, b: SignedIn): Promise<ConversationSummary
   return res.body;
 }
 
-async function pair(prefix: string) {
-  const a = await registerUser(t.baseUrl, `${prefix}A`);
-  const b = await registerUser(t.baseUrl, `${prefix}B`);
-  return { a, b, conversation: await openDirect(a, b) };
-}
+const pair = (prefix: string) => directPair(t, prefix);
 
 /** A group made through the storage port (the groups REST API is another module's). */
 async function group(title: string, creator: SignedIn, others: SignedIn[]): Promise<string> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { JwtService } from '@nestjs/jwt';
 import {
   type ConversationSummary,
@@ -11,42 +11,22 @@ import {
 import { ConversationsService } from '../src/conversations/conversations.service.js';
 import { TypingService } from '../src/live-state/typing.service.js';
 import { RealtimePublisher } from '../src/realtime/realtime.publisher.js';
-import { asError, http, registerUser, type SignedIn } from './support/http.js';
+import { asError, registerUser, type SignedIn } from './support/http.js';
 import {
   type ClientSocket,
   connect,
   connectRefused,
-  disconnectAll,
   messageInbox,
   send,
 } from './support/sockets.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
+import { callAs, directPair, useTestApp } from './support/suite.js';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterEach(() => {
-  disconnectAll();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const call = <T = unknown>(me: SignedIn, method: string, path: string, body?: unknown) =>
-  http<T>(t.baseUrl, method, path, body, { token: me.accessToken });
+const call = callAs(t);
 
 /** Two people with a direct conversation. */
-async function pair(
-  prefix: string,
-): Promise<{ a: SignedIn; b: SignedIn; conversation: ConversationSummary }> {
-  const a = await registerUser(t.baseUrl, `${prefix}A`);
-  const b = await registerUser(t.baseUrl, `${prefix}B`);
-  const res = await call<ConversationSummary>(a, 'POST', '/api/conversations/direct', {
-    userId: b.id,
-  });
-  return { a, b, conversation: res.body };
-}
+const pair = (prefix: string) => directPair(t, prefix);
 
 function payload(
   conversationId: string,

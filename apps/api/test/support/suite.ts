@@ -1,0 +1,80 @@
+/**
+ * The per-file lifecycle the e2e suites share: one real app for the whole file (started before the first test,
+ * closed after the last), every socket opened through `connect` closed after each test, and helpers bound to
+ * that app (authenticated calls, a direct conversation between two new people).
+ */
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import type { ConversationSummary } from '@chat/shared';
+import { http, type HttpResult, registerUser, type SignedIn } from './http.js';
+import { disconnectAll } from './sockets.js';
+import { startTestApp, type TestApp } from './test-app.js';
+
+/**
+ * Registers the Jest hooks that run one app for the calling test file; call it once, at the top level.
+ * @param env overrides of TEST_ENV, as for startTestApp
+ * @returns the app; its members may be read only inside tests and hooks (they throw before the app has started)
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(env);
+  });
+  afterEach(() => {
+    disconnectAll();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): TestApp => {
+    if (!started) throw new Error('the test app is used before beforeAll started it');
+    return started;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get config() {
+      return current().config;
+    },
+    get baseUrl() {
+      return current().baseUrl;
+    },
+    close: () => current().close(),
+  };
+}
+
+/** A request to one app as a signed-in person: `(me, method, path, body?)` -> the typed HttpResult. */
+export type CallAs = <T = unknown>(
+  me: SignedIn,
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<HttpResult<T>>;
+
+/** Binds `http` to `app` with the caller's access token as Bearer; `app.baseUrl` is read at call time. */
+export function callAs(app: Pick<TestApp, 'baseUrl'>): CallAs {
+  return (me, method, path, body) =>
+    http(app.baseUrl, method, path, body, { token: me.accessToken });
+}
+
+/**
+ * Registers two new people (usernames `<prefix>A_…`, `<prefix>B_…`) and opens the direct conversation between
+ * them as `a` (POST /api/conversations/direct).
+ * @throws when the conversation is not opened (status other than 200/201)
+ */
+export async function directPair(
+  app: Pick<TestApp, 'baseUrl'>,
+  prefix: string,
+): Promise<{ a: SignedIn; b: SignedIn; conversation: ConversationSummary }> {
+  const a = await registerUser(app.baseUrl, `${prefix}A`);
+  const b = await registerUser(app.baseUrl, `${prefix}B`);
+  const res = await callAs(app)<ConversationSummary>(a, 'POST', '/api/conversations/direct', {
+    userId: b.id,
+  });
+  if (res.status !== 200 && res.status !== 201) {
+    throw new Error(
+      `opening a direct conversation failed: ${res.status} ${JSON.stringify(res.body)}`,
+    );
+  }
+  return { a, b, conversation: res.body };
+}
