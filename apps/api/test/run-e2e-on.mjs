@@ -13,26 +13,12 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { probePostgres } from '../src/storage/contract/probe-postgres.mjs';
 
 const target = process.argv[2];
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, TEST_DATABASE_TARGET: target };
 let stop = async () => {};
-
-/** @returns null when usable, else the reason */
-async function probePostgres(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /** @returns null when a server is set up in env.MONGODB_URI, else the reason */
 async function provideMongo() {

@@ -9,6 +9,9 @@ import { openSqlDatabase, type SqlDatabase, type SqlTarget } from '../sql/sql-da
 import { sqlStorageOver } from '../sql/sql-storage.js';
 import type { StorageUnderTest } from './storage.contract.js';
 
+/** Re-exported for the contract specs; shared with test/run-e2e-on.mjs, hence plain JavaScript. */
+export { probePostgres } from './probe-postgres.mjs';
+
 /** Every table of the schema, for TRUNCATE. */
 const TABLES =
   'attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
@@ -40,20 +43,6 @@ function underTest(
 /** An in-memory PGlite database, migrated. */
 export async function pgliteUnderTest(): Promise<StorageUnderTest> {
   return underTest(await openSqlDatabase({ kind: 'pglite', dataDir: null }));
-}
-
-/** Why a PostgreSQL server cannot be used, or null when it answers. Waits at most `timeoutMs`. */
-export async function probePostgres(url: string, timeoutMs = 3000): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return null;
-  } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 /**

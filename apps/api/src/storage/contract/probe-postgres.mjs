@@ -1,0 +1,24 @@
+/**
+ * Plain JavaScript on purpose: test/run-e2e-on.mjs runs under bare Node (no TypeScript loader) and shares this
+ * probe with the TypeScript contract harness (sql-harness.ts, typed by probe-postgres.d.mts).
+ */
+import pg from 'pg';
+
+/**
+ * Why a PostgreSQL server cannot be used, or null when it answers `SELECT 1`. Waits at most `timeoutMs` to connect.
+ * @param {string} url a postgres:// connection string
+ * @param {number} [timeoutMs=3000]
+ * @returns {Promise<string | null>} null when usable, else the driver's reason
+ */
+export async function probePostgres(url, timeoutMs = 3000) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message || error.name : String(error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
