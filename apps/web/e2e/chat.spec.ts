@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { makePerson, messageBodies, registerViaUi, send, startConversation } from './fixtures';
+import { conversationItem, messageBodies, send, twoPeopleInConversation } from './fixtures';
 
 /** Set E2E_SCREENSHOT_DIR to keep a picture of the chat screen (for a human look; never asserted). */
 const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
@@ -7,18 +7,11 @@ const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
 test('two people chat in real time, and a reload keeps the session and the whole history', async ({
   browser,
 }) => {
-  const ada = makePerson('ada');
-  const bob = makePerson('bob');
-  const adaContext = await browser.newContext();
-  const bobContext = await browser.newContext();
-  const adaPage = await adaContext.newPage();
-  const bobPage = await bobContext.newPage();
-
-  await registerViaUi(adaPage, ada);
-  await registerViaUi(bobPage, bob);
-
-  // Ada finds Bob and opens a direct conversation.
-  await startConversation(adaPage, bob);
+  // Both sign up; Ada finds Bob and opens a direct conversation.
+  const [
+    { person: ada, context: adaContext, page: adaPage },
+    { context: bobContext, page: bobPage },
+  ] = await twoPeopleInConversation(browser, 'ada', 'bob');
   const conversationUrl = adaPage.url();
 
   await send(adaPage, 'Hi Bob, this is Ada.');
@@ -27,7 +20,7 @@ test('two people chat in real time, and a reload keeps the session and the whole
   await expect(adaFirst).toHaveAttribute('data-status', 'sent');
 
   // Bob never reloads: the conversation and the message arrive over the socket.
-  const bobItem = bobPage.getByTestId('conversation-item').filter({ hasText: ada.displayName });
+  const bobItem = conversationItem(bobPage, ada);
   await expect(bobItem).toContainText('Hi Bob, this is Ada.');
   await expect(bobItem.getByLabel('1 unread')).toBeVisible();
   await bobItem.click();

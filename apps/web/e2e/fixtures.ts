@@ -1,4 +1,11 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import {
+  expect,
+  type APIRequestContext,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type WebSocketRoute,
+} from '@playwright/test';
 import type { AuthResponse, RegisterRequest } from '@chat/shared';
 import { API_URL } from './env';
 
@@ -71,4 +78,108 @@ export async function send(page: Page, text: string): Promise<void> {
 /** The message bodies in the pane, top to bottom. */
 export function messageBodies(page: Page) {
   return page.getByTestId('message').locator('.bubble-body');
+}
+
+/** The entry of the conversation with `other` (a direct one, named by their display name) in the list. */
+export function conversationItem(page: Page, other: Person) {
+  return page.getByTestId('conversation-item').filter({ hasText: other.displayName });
+}
+
+/** The id of the conversation open on `page` (from its `/c/<id>` URL); '' when none is open. */
+export function openConversationId(page: Page): string {
+  return page.url().split('/c/')[1] ?? '';
+}
+
+/** A person signed up through the API, with the API's answer (`auth.accessToken` acts as them over REST). */
+export interface Contact extends Person {
+  auth: AuthResponse;
+}
+
+/**
+ * Signs up each of `contacts` through the API, then `me` through the UI on `page`, for tests about one person's
+ * screen who needs people to talk to.
+ * @returns the people, in the order named: `const [ana, ben] = await signUpWithContacts(page, request, 'ana', 'ben')`
+ */
+export async function signUpWithContacts<const N extends readonly string[]>(
+  page: Page,
+  request: APIRequestContext,
+  me: string,
+  ...contacts: N
+): Promise<[Person, ...{ [K in keyof N]: Contact }]> {
+  const self = makePerson(me);
+  const others: Contact[] = [];
+  for (const name of contacts) {
+    const person = makePerson(name);
+    others.push({ ...person, auth: await registerViaApi(request, person) });
+  }
+  await registerViaUi(page, self);
+  return [self, ...(others as { [K in keyof N]: Contact })];
+}
+
+/** One person in a browser context of their own (own cookies and storage, like a separate device). */
+export interface Participant {
+  person: Person;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * Two people, each in their own browser context, both signed up through the UI; the first has opened the direct
+ * conversation with the second (whose page stays on the list). Close the contexts at the end of the test.
+ */
+export async function twoPeopleInConversation(
+  browser: Browser,
+  first: string,
+  second: string,
+): Promise<[Participant, Participant]> {
+  const people = [makePerson(first), makePerson(second)] as const;
+  const contexts = [await browser.newContext(), await browser.newContext()] as const;
+  const pages = [await contexts[0].newPage(), await contexts[1].newPage()] as const;
+  await registerViaUi(pages[0], people[0]);
+  await registerViaUi(pages[1], people[1]);
+  await startConversation(pages[0], people[1]);
+  return [
+    { person: people[0], context: contexts[0], page: pages[0] },
+    { person: people[1], context: contexts[1], page: pages[1] },
+  ];
+}
+
+/** Switches a page's real-time link off and on; see controlSocketLink. */
+export interface SocketLinkControl {
+  /** Closes the open sockets (code 1001) and holds every new attempt unanswered until `restore`. */
+  cut(): Promise<void>;
+  /** Connects the held attempts and lets new ones through again. */
+  restore(): void;
+}
+
+/**
+ * Takes control of a page's Socket.IO link; call it before the page loads the app. While cut, new WebSocket
+ * attempts wait unanswered and long-polling requests fail, as on a dead network, while page loads and REST keep
+ * working (so a test can reload the page, or have someone answer over REST, while the link is down).
+ */
+export async function controlSocketLink(page: Page): Promise<SocketLinkControl> {
+  let down = false;
+  const open = new Set<WebSocketRoute>();
+  const held: WebSocketRoute[] = [];
+  const wire = (ws: WebSocketRoute) => {
+    const server = ws.connectToServer();
+    open.add(ws);
+    ws.onMessage((frame) => server.send(frame));
+    server.onMessage((frame) => ws.send(frame));
+    ws.onClose(() => open.delete(ws));
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => (down ? held.push(ws) : wire(ws)));
+  await page.route(/\/socket\.io\/.*transport=polling/, (route) =>
+    down ? route.abort() : route.fallback(),
+  );
+  return {
+    async cut() {
+      down = true;
+      for (const ws of open) await ws.close({ code: 1001 });
+    },
+    restore() {
+      down = false;
+      for (const ws of held.splice(0)) wire(ws);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+import { conversationItem, send, signUpWithContacts, startConversation } from './fixtures';
 
 const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
@@ -10,12 +10,7 @@ test('a send waiting for its upload survives switching conversations; a lone fai
   page,
   request,
 }) => {
-  const ana = makePerson('ana');
-  const ben = makePerson('ben');
-  const cleo = makePerson('cleo');
-  await registerViaApi(request, ben);
-  await registerViaApi(request, cleo);
-  await registerViaUi(page, ana);
+  const [, ben, cleo] = await signUpWithContacts(page, request, 'ana', 'ben', 'cleo');
   await startConversation(page, cleo);
   await send(page, 'Hi Cleo');
   await startConversation(page, ben);
@@ -44,10 +39,10 @@ test('a send waiting for its upload survives switching conversations; a lone fai
   await expect(
     page.getByRole('status').filter({ hasText: 'Sending when the uploads finish…' }),
   ).toBeVisible();
-  await page.getByTestId('conversation-item').filter({ hasText: cleo.displayName }).click();
+  await conversationItem(page, cleo).click();
   await expect(page.getByRole('heading', { name: cleo.displayName })).toBeVisible();
 
-  await page.getByTestId('conversation-item').filter({ hasText: ben.displayName }).click();
+  await conversationItem(page, ben).click();
   const message = page.getByTestId('message').filter({ hasText: 'With the report' });
   await expect(message).toHaveAttribute('data-status', 'sent');
   await expect(message.getByTestId('attachment-file')).toContainText('report.pdf');

@@ -1,10 +1,9 @@
 import { expect, test } from '@playwright/test';
 import {
-  makePerson,
+  conversationItem,
   messageBodies,
-  registerViaApi,
-  registerViaUi,
   send,
+  signUpWithContacts,
   startConversation,
 } from './fixtures';
 
@@ -16,10 +15,7 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
   page,
   request,
 }) => {
-  const finn = makePerson('finn');
-  const gus = makePerson('gus');
-  await registerViaApi(request, gus);
-  await registerViaUi(page, finn);
+  const [, gus] = await signUpWithContacts(page, request, 'finn', 'gus');
 
   // The list fills the screen; no pane is shown next to it.
   await expect(page.getByText('Select a conversation, or start a new one.')).toBeHidden();
@@ -41,7 +37,5 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
 
   await page.getByRole('link', { name: 'Back to conversations' }).click();
   await expect(page).toHaveURL(/\/c$/);
-  await expect(
-    page.getByTestId('conversation-item').filter({ hasText: gus.displayName }),
-  ).toContainText('You: Hello from a small screen');
+  await expect(conversationItem(page, gus)).toContainText('You: Hello from a small screen');
 });

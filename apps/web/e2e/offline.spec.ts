@@ -1,13 +1,15 @@
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { MessagePage } from '@chat/shared';
 import { API_URL } from './env';
 import {
-  makePerson,
+  controlSocketLink,
+  conversationItem,
   messageBodies,
-  registerViaApi,
-  registerViaUi,
+  openConversationId,
   send,
+  signUpWithContacts,
   startConversation,
+  twoPeopleInConversation,
 } from './fixtures';
 
 /** The bubble of one message (by its exact text) on a page. */
@@ -18,17 +20,12 @@ function bubble(page: Page, text: string) {
 test('offline on both sides: every message arrives exactly once, in order, on both sides', async ({
   browser,
 }) => {
-  const ana = makePerson('ana');
-  const ben = makePerson('ben');
-  const anaContext = await browser.newContext();
-  const benContext = await browser.newContext();
-  const anaPage = await anaContext.newPage();
-  const benPage = await benContext.newPage();
-  await registerViaUi(anaPage, ana);
-  await registerViaUi(benPage, ben);
-  await startConversation(anaPage, ben);
+  const [
+    { person: ana, context: anaContext, page: anaPage },
+    { context: benContext, page: benPage },
+  ] = await twoPeopleInConversation(browser, 'ana', 'ben');
   await send(anaPage, 'Hello Ben');
-  await benPage.getByTestId('conversation-item').filter({ hasText: ana.displayName }).click();
+  await conversationItem(benPage, ana).click();
   await expect(messageBodies(benPage)).toHaveText(['Hello Ben']);
 
   // Ben's network goes away. Ana writes; Ben cannot hear it.
@@ -78,33 +75,14 @@ test('offline on both sides: every message arrives exactly once, in order, on bo
 });
 
 test('a reload while a message is pending still sends it, once', async ({ page, request }) => {
-  const cleo = makePerson('cleo');
-  const dan = makePerson('dan');
-  const danAuth = await registerViaApi(request, dan);
-
-  // Hold the page's Socket.IO link while `blocked` (new attempts wait unanswered, as on a dead network); page
-  // loads and REST keep working, so the page can be reloaded while its message is still in the outbox.
-  let blocked = false;
-  const open = new Set<WebSocketRoute>();
-  const held: WebSocketRoute[] = [];
-  const wire = (ws: WebSocketRoute) => {
-    const server = ws.connectToServer();
-    open.add(ws);
-    ws.onMessage((frame) => server.send(frame));
-    server.onMessage((frame) => ws.send(frame));
-    ws.onClose(() => open.delete(ws));
-  };
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => (blocked ? held.push(ws) : wire(ws)));
-  await page.route(/\/socket\.io\/.*transport=polling/, (route) =>
-    blocked ? route.abort() : route.fallback(),
-  );
-
-  await registerViaUi(page, cleo);
+  // Page loads and REST keep working while the link is cut, so the page can be reloaded while its message is
+  // still in the outbox.
+  const link = await controlSocketLink(page);
+  const [, dan] = await signUpWithContacts(page, request, 'cleo', 'dan');
   await startConversation(page, dan);
-  const conversationId = page.url().split('/c/')[1] ?? '';
+  const conversationId = openConversationId(page);
 
-  blocked = true;
-  for (const ws of open) await ws.close({ code: 1001 });
+  await link.cut();
   await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
   await send(page, 'Sent across a reload');
   await expect(bubble(page, 'Sent across a reload')).toHaveAttribute('data-status', 'pending');
@@ -113,15 +91,14 @@ test('a reload while a message is pending still sends it, once', async ({ page, 
   // Restored from IndexedDB, still pending (the link is still down).
   await expect(bubble(page, 'Sent across a reload')).toHaveAttribute('data-status', 'pending');
 
-  blocked = false;
-  for (const ws of held.splice(0)) wire(ws);
+  link.restore();
   await expect(bubble(page, 'Sent across a reload')).toHaveAttribute('data-status', 'sent', {
     timeout: 20_000,
   });
   await expect(page.getByText('Sent across a reload', { exact: true })).toHaveCount(1);
 
   const history = await request.get(`${API_URL}/api/conversations/${conversationId}/messages`, {
-    headers: { Authorization: `Bearer ${danAuth.accessToken}` },
+    headers: { Authorization: `Bearer ${dan.auth.accessToken}` },
   });
   expect(history.ok(), await history.text()).toBe(true);
   const bodies = ((await history.json()) as MessagePage).items.map((m) => m.body);
@@ -131,15 +108,10 @@ test('a reload while a message is pending still sends it, once', async ({ page, 
 test('read receipts: the tick turns read when the recipient opens the conversation; presence and typing show', async ({
   browser,
 }) => {
-  const eva = makePerson('eva');
-  const finn = makePerson('finn');
-  const evaContext = await browser.newContext();
-  const finnContext = await browser.newContext();
-  const evaPage = await evaContext.newPage();
-  const finnPage = await finnContext.newPage();
-  await registerViaUi(evaPage, eva);
-  await registerViaUi(finnPage, finn);
-  await startConversation(evaPage, finn);
+  const [
+    { person: eva, context: evaContext, page: evaPage },
+    { person: finn, context: finnContext, page: finnPage },
+  ] = await twoPeopleInConversation(browser, 'eva', 'finn');
 
   // Finn is connected (on the list), so the message reaches a device of his: delivered, not read.
   await send(evaPage, 'Did you see this?');
@@ -148,7 +120,7 @@ test('read receipts: the tick turns read when the recipient opens the conversati
   await expect(evaPage.getByTestId('presence-line')).toHaveText('online');
   await expect(finnPage).toHaveTitle('(1) Relay chat');
 
-  await finnPage.getByTestId('conversation-item').filter({ hasText: eva.displayName }).click();
+  await conversationItem(finnPage, eva).click();
   await expect(mine).toHaveAttribute('data-receipt', 'read');
   await expect(finnPage).toHaveTitle('Relay chat');
 

@@ -1,12 +1,13 @@
-import { expect, test, type WebSocketRoute } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { SendMessageBody } from '@chat/shared';
 import { API_URL } from './env';
 import {
-  makePerson,
+  controlSocketLink,
+  conversationItem,
   messageBodies,
-  registerViaApi,
-  registerViaUi,
+  openConversationId,
   send,
+  signUpWithContacts,
   startConversation,
 } from './fixtures';
 
@@ -14,38 +15,18 @@ test('after the real-time link drops, reconnecting fetches what was missed', asy
   page,
   request,
 }) => {
-  const milo = makePerson('milo');
-  const lena = makePerson('lena');
-  const miloAuth = await registerViaApi(request, milo);
-
-  // Control the page's Socket.IO link: while `offline`, open sockets are closed and new attempts are held
-  // unanswered (as on a dead network) until the link comes back. REST stays up throughout.
-  let offline = false;
-  const open = new Set<WebSocketRoute>();
-  const held: WebSocketRoute[] = [];
-  const wire = (ws: WebSocketRoute) => {
-    const server = ws.connectToServer();
-    open.add(ws);
-    ws.onMessage((frame) => server.send(frame));
-    server.onMessage((frame) => ws.send(frame));
-    ws.onClose(() => open.delete(ws));
-  };
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => (offline ? held.push(ws) : wire(ws)));
-  await page.route(/\/socket\.io\/.*transport=polling/, (route) =>
-    offline ? route.abort() : route.fallback(),
-  );
-
-  await registerViaUi(page, lena);
+  // REST stays up while the link is cut.
+  const link = await controlSocketLink(page);
+  const [, milo] = await signUpWithContacts(page, request, 'lena', 'milo');
   await startConversation(page, milo);
   await send(page, 'Talk later?');
   await expect(page.getByTestId('message').filter({ hasText: 'Talk later?' })).toHaveAttribute(
     'data-status',
     'sent',
   );
-  const conversationId = page.url().split('/c/')[1] ?? '';
+  const conversationId = openConversationId(page);
 
-  offline = true;
-  for (const ws of open) await ws.close({ code: 1001 });
+  await link.cut();
   await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible();
 
   // Milo answers (over REST) while Lena's page cannot hear it.
@@ -54,21 +35,18 @@ test('after the real-time link drops, reconnecting fetches what was missed', asy
     body: 'Sure, ping me when you are back',
   };
   const sent = await request.post(`${API_URL}/api/conversations/${conversationId}/messages`, {
-    headers: { Authorization: `Bearer ${miloAuth.accessToken}` },
+    headers: { Authorization: `Bearer ${milo.auth.accessToken}` },
     data: body,
   });
   expect(sent.ok(), await sent.text()).toBe(true);
   await page.waitForTimeout(1_000);
   await expect(page.getByText(body.body, { exact: true })).toHaveCount(0);
 
-  offline = false;
-  for (const ws of held.splice(0)) wire(ws);
+  link.restore();
   // The held attempt (or Socket.IO's next one) now connects, and on connect the page catches up by seq.
   await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeHidden({
     timeout: 15_000,
   });
   await expect(messageBodies(page)).toHaveText(['Talk later?', body.body]);
-  await expect(
-    page.getByTestId('conversation-item').filter({ hasText: milo.displayName }),
-  ).toContainText(body.body);
+  await expect(conversationItem(page, milo)).toContainText(body.body);
 });

@@ -1,17 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+import { makePerson, registerViaUi, send, signUpWithContacts, startConversation } from './fixtures';
 
 test('signing out and in as another person in the same tab shows nothing of the first person', async ({
   page,
   request,
 }) => {
-  const ana = makePerson('ana');
-  const ben = makePerson('ben');
-  const cleo = makePerson('cleo');
-  await registerViaApi(request, ben);
-  await registerViaApi(request, cleo);
-
-  await registerViaUi(page, ana);
+  const [, ben, cleo] = await signUpWithContacts(page, request, 'ana', 'ben', 'cleo');
   await startConversation(page, ben);
   await send(page, 'only for Ben');
   await expect(page.getByTestId('message').filter({ hasText: 'only for Ben' })).toHaveAttribute(

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { makePerson, registerViaUi, send, startConversation } from './fixtures';
+import { conversationItem, send, twoPeopleInConversation } from './fixtures';
 
 /**
  * Playwright keeps every page "focused and visible" (focus emulation), so a background window is simulated the
@@ -18,17 +18,12 @@ async function setVisible(page: Page, visible: boolean): Promise<void> {
 test('the open conversation in a background window counts new messages as unread until the person looks again', async ({
   browser,
 }) => {
-  const ana = makePerson('ana');
-  const ben = makePerson('ben');
-  const anaContext = await browser.newContext();
-  const benContext = await browser.newContext();
-  const anaPage = await anaContext.newPage();
-  const benPage = await benContext.newPage();
-  await registerViaUi(anaPage, ana);
-  await registerViaUi(benPage, ben);
-  await startConversation(anaPage, ben);
+  const [
+    { person: ana, context: anaContext, page: anaPage },
+    { context: benContext, page: benPage },
+  ] = await twoPeopleInConversation(browser, 'ana', 'ben');
   await send(anaPage, 'First, while Ben looks');
-  const benItem = benPage.getByTestId('conversation-item').filter({ hasText: ana.displayName });
+  const benItem = conversationItem(benPage, ana);
   await benItem.click();
   await expect(
     benPage.getByTestId('message').filter({ hasText: 'First, while Ben looks' }),
