@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { probePostgres } from '../src/storage/contract/probe-postgres.mjs';
+import { probePostgres, testEnvironment } from '../src/storage/contract/probe-postgres.mjs';
 
 const target = process.argv[2];
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,7 +48,7 @@ async function provideMongo() {
 
 let unavailable;
 if (target === 'postgres') {
-  const url = env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const url = testEnvironment().postgresUrl;
   const why = await probePostgres(url);
   unavailable = why && `PostgreSQL unreachable at ${new URL(url).host} (${why})`;
   if (unavailable && env.CI === 'true') {

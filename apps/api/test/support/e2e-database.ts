@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import pg from 'pg';
+import { testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
 
 export interface E2eDatabase {
   /** DATABASE_URL for the app. */
@@ -16,8 +17,6 @@ export interface E2eDatabase {
   /** Removes what `url` points at; call after the app has closed. */
   drop(): Promise<void>;
 }
-
-const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Which adapter the e2e suites exercise in this run: 'pglite', 'postgres' or 'mongodb'. */
 export function e2eTarget(): string {
@@ -33,7 +32,7 @@ export async function createE2eDatabase(): Promise<E2eDatabase> {
   const name = `chat_e2e_${randomBytes(6).toString('hex')}`;
   if (target === 'pglite') return { url: 'pglite://memory', drop: async () => {} };
   if (target === 'postgres') {
-    const adminUrl = process.env.TEST_POSTGRES_URL ?? DEFAULT_POSTGRES_URL;
+    const adminUrl = testEnvironment().postgresUrl;
     await withPg(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;

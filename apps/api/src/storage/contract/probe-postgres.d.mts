@@ -1,2 +1,6 @@
 /** Why a PostgreSQL server cannot be used, or null when it answers. Waits at most `timeoutMs` (default 3000). */
 export function probePostgres(url: string, timeoutMs?: number): Promise<string | null>;
+/** The PostgreSQL server the tests use when TEST_POSTGRES_URL is unset. */
+export const DEFAULT_TEST_POSTGRES_URL: string;
+/** Which PostgreSQL server tests use (TEST_POSTGRES_URL or the default) and whether CI=true. */
+export function testEnvironment(): { postgresUrl: string; inCi: boolean };

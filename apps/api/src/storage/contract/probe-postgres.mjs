@@ -4,6 +4,21 @@
  */
 import pg from 'pg';
 
+/** The PostgreSQL server the tests use when TEST_POSTGRES_URL is unset (this machine kind's local service). */
+export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * The one place tests read which PostgreSQL server to use and whether they run in CI (test configuration, not the
+ * app's: the app reads its environment only through its config module).
+ * @returns {{ postgresUrl: string, inCi: boolean }}
+ */
+export function testEnvironment() {
+  return {
+    postgresUrl: process.env.TEST_POSTGRES_URL || DEFAULT_TEST_POSTGRES_URL,
+    inCi: process.env.CI === 'true',
+  };
+}
+
 /**
  * Why a PostgreSQL server cannot be used, or null when it answers `SELECT 1`. Waits at most `timeoutMs` to connect.
  * @param {string} url a postgres:// connection string

@@ -9,12 +9,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { describeStorageContract } from '../contract/storage.contract.js';
+import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
 import { openSqlDatabase } from './sql-database.js';
 import { sqlStorageOver } from './sql-storage.js';
 
-const url = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const inCi = process.env.CI === 'true';
+const { postgresUrl: url, inCi } = testEnvironment();
 const where = (() => {
   const parsed = new URL(url);
   return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
