@@ -309,3 +309,18 @@ AttachmentSchema.index(
   { claimedAt: 1 },
   { name: 'attachments_claimed_idx', partialFilterExpression: { claimedAt: { $type: 'date' } } },
 );
+
+/**
+ * The names of the indexes a schema declares, plus MongoDB's own `_id_`, sorted: what `listIndexes` must show
+ * once the model's init() has run. Every declared index carries a fixed `name` (see the file comment).
+ * @throws Error naming the fields of an index declared without a name.
+ */
+export function declaredIndexNames(schema: Schema): string[] {
+  const names = schema.indexes().map(([fields, options]) => {
+    if (typeof options?.name !== 'string') {
+      throw new Error(`index ${JSON.stringify(fields)} is declared without a name`);
+    }
+    return options.name;
+  });
+  return ['_id_', ...names].sort();
+}
