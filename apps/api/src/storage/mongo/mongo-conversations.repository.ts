@@ -65,7 +65,7 @@ export function listKeysetFilter(cursor: string): Record<string, unknown> {
   };
 }
 
-/** The caller's ACTIVE membership, as a filter on `members` (leftAt null also matches pre-group documents). */
+/** The caller's ACTIVE membership, as a filter on `members` (leftAt null). */
 export function activeMemberFilter(userId: Types.ObjectId): Record<string, unknown> {
   return { members: trusted({ $elemMatch: { userId, leftAt: null } }) };
 }
@@ -102,7 +102,7 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
                 {
                   $and: [
                     { $eq: ['$$m.userId', userId] },
-                    { $eq: [{ $ifNull: ['$$m.leftAt', null] }, null] },
+                    { $eq: ['$$m.leftAt', null] },
                   ],
                 },
                 {

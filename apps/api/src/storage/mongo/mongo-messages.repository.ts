@@ -190,7 +190,7 @@ export class MongoMessagesRepository extends MessagesRepository {
     const pageDocs = docs.slice(0, page.limit);
     const attached = await loadAttachmentsById(
       this.attachments,
-      pageDocs.flatMap((doc) => doc.attachmentIds ?? []),
+      pageDocs.flatMap((doc) => doc.attachmentIds),
     );
     const items = pageDocs.map((doc) => toMessageRecord(doc, attached));
     if (!upwards) items.reverse();
@@ -217,7 +217,7 @@ export class MongoMessagesRepository extends MessagesRepository {
   }
 
   private async withAttachments(doc: MessageDoc): Promise<MessageRecord> {
-    const ids = doc.attachmentIds ?? [];
+    const ids = doc.attachmentIds;
     return toMessageRecord(
       doc,
       ids.length > 0 ? await loadAttachmentsById(this.attachments, ids) : undefined,

@@ -6,19 +6,26 @@ import { describe, expect, it } from '@jest/globals';
 import { mongo, Types } from 'mongoose';
 import { encodeCursor } from '../cursor.js';
 import { InvalidCursorError, UniqueViolationError } from '../storage.errors.js';
-import { mongoConnectionOptions } from './mongo-storage.module.js';
+import {
+  MONGO_MODELS,
+  mongoConnectionOptions,
+  SOCKET_TIMEOUT_MS,
+  WRITE_CONCERN_TIMEOUT_MS,
+} from './mongo-storage.module.js';
 import { buildUserSearchFilter } from './mongo-users.repository.js';
 import { listKeysetFilter } from './mongo-conversations.repository.js';
 import { historyQuery } from './mongo-messages.repository.js';
+import { retiredBy } from './mongo-sessions.repository.js';
 import {
   ConversationSchema,
+  declaredIndexNames,
   INDEX,
   MessageSchema,
+  SESSION_RETENTION_SECONDS,
   SessionSchema,
   UserSchema,
   type ConversationDoc,
   type MessageDoc,
-  type SessionDoc,
   type UserDoc,
 } from './mongo.schemas.js';
 import {
@@ -201,10 +208,14 @@ describe('document -> record mappers', () => {
       _id: oid(),
       userId,
       tokenHash: 't',
+      previousTokenHash: null,
+      retiredTokenHashes: [],
+      userAgent: null,
       expiresAt: new Date(3),
       createdAt: new Date(1),
       lastUsedAt: new Date(2),
-    } as SessionDoc);
+      revokedAt: null,
+    });
     expect(session).toMatchObject({
       userId: userId.toHexString(),
       previousTokenHash: null,
@@ -244,12 +255,6 @@ describe('document -> record mappers', () => {
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
-      archivedAt: null,
-    });
-    // A document from before groups (no updatedAt/archivedAt) reads with defaults.
-    const { updatedAt: _u, archivedAt: _a, ...legacy } = conversation;
-    expect(toConversationRecord(legacy as ConversationDoc)).toMatchObject({
-      updatedAt: new Date(1),
       archivedAt: null,
     });
     expect(Object.keys(record)).not.toContain('members');
@@ -397,6 +402,36 @@ describe('schemas and connection options', () => {
     });
   });
 
+  it('names every index, so the contract suite can compare the created ones with the declared ones', () => {
+    for (const { schema } of MONGO_MODELS) expect(() => declaredIndexNames(schema)).not.toThrow();
+    expect(declaredIndexNames(SessionSchema)).toEqual(
+      [
+        '_id_',
+        INDEX.sessionToken,
+        'sessions_retired_token_hashes_idx',
+        'sessions_user_id_idx',
+        'sessions_expires_ttl',
+      ].sort(),
+    );
+  });
+
+  it('deletes expired sessions with a TTL index and finds reuse with one equality on the indexed history', () => {
+    expect(SessionSchema.indexes()).toContainEqual([
+      { expiresAt: 1 },
+      expect.objectContaining({ expireAfterSeconds: SESSION_RETENTION_SECONDS }),
+    ]);
+    expect(SESSION_RETENTION_SECONDS).toBeGreaterThanOrEqual(24 * 60 * 60);
+    // No `$or` and no partial index: the multikey index on the history serves the lookup.
+    expect(retiredBy('h')).toEqual({ retiredTokenHashes: 'h' });
+    expect(SessionSchema.indexes()).toContainEqual([
+      { retiredTokenHashes: 1 },
+      { name: 'sessions_retired_token_hashes_idx' },
+    ]);
+    for (const [, options] of SessionSchema.indexes()) {
+      expect(options).not.toHaveProperty('partialFilterExpression');
+    }
+  });
+
   it('turns on sanitizeFilter, index creation, journaled majority writes and strict schemas', () => {
     const options = mongoConnectionOptions({ dbName: 'x' });
     expect(options).toMatchObject({
@@ -404,9 +439,26 @@ describe('schemas and connection options', () => {
       sanitizeFilter: true,
       autoIndex: true,
       autoCreate: true,
-      writeConcern: { w: 'majority', journal: true },
+      writeConcern: { w: 'majority', journal: true, wtimeoutMS: WRITE_CONCERN_TIMEOUT_MS },
     });
     expect(mongoConnectionOptions()).not.toHaveProperty('dbName');
+    // No operation may wait forever: not for a majority, not in Mongoose's buffer, not on a silent socket.
+    expect(options).toMatchObject({ bufferCommands: false, socketTimeoutMS: SOCKET_TIMEOUT_MS });
+    expect(WRITE_CONCERN_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(SOCKET_TIMEOUT_MS).toBeGreaterThan(WRITE_CONCERN_TIMEOUT_MS);
+    // The driver itself takes them under these names (a MongoClient parses its options without connecting).
+    const { writeConcern, socketTimeoutMS, serverSelectionTimeoutMS } = options;
+    const client = new mongo.MongoClient('mongodb://127.0.0.1:1', {
+      writeConcern,
+      socketTimeoutMS,
+      serverSelectionTimeoutMS,
+    });
+    expect(client.options.writeConcern).toMatchObject({
+      w: 'majority',
+      journal: true,
+      wtimeoutMS: WRITE_CONCERN_TIMEOUT_MS,
+    });
+    expect(client.options.socketTimeoutMS).toBe(SOCKET_TIMEOUT_MS);
     for (const schema of [UserSchema, SessionSchema, ConversationSchema, MessageSchema]) {
       expect(schema.get('strictQuery')).toBe('throw');
       expect(schema.get('strict')).toBe('throw');

@@ -131,14 +131,19 @@ export function directKeyOf(userIdA: string, userIdB: string): string {
   return userIdA < userIdB ? `${userIdA}:${userIdB}` : `${userIdB}:${userIdA}`;
 }
 
+/*
+ * Document -> record mappers. Every insert spells out every field (nulls and empty lists included) and the
+ * schemas are strict, so documents always hold every field: the mappers copy them as they are.
+ */
+
 export function toUserRecord(doc: UserDoc): UserRecord {
   return {
     id: doc._id.toHexString(),
     username: doc.username,
     displayName: doc.displayName,
     passwordHash: doc.passwordHash,
-    avatarUrl: doc.avatarUrl ?? null,
-    lastSeenAt: doc.lastSeenAt ?? null,
+    avatarUrl: doc.avatarUrl,
+    lastSeenAt: doc.lastSeenAt,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -149,12 +154,12 @@ export function toSessionRecord(doc: SessionDoc): SessionRecord {
     id: doc._id.toHexString(),
     userId: doc.userId.toHexString(),
     tokenHash: doc.tokenHash,
-    previousTokenHash: doc.previousTokenHash ?? null,
-    userAgent: doc.userAgent ?? null,
+    previousTokenHash: doc.previousTokenHash,
+    userAgent: doc.userAgent,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
     lastUsedAt: doc.lastUsedAt,
-    revokedAt: doc.revokedAt ?? null,
+    revokedAt: doc.revokedAt,
   };
 }
 
@@ -162,16 +167,15 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
   return {
     id: doc._id.toHexString(),
     type: doc.type,
-    title: doc.title ?? null,
-    directKey: doc.directKey ?? null,
+    title: doc.title,
+    directKey: doc.directKey,
     createdBy: doc.createdBy.toHexString(),
-    avatarUrl: doc.avatarUrl ?? null,
+    avatarUrl: doc.avatarUrl,
     lastSeq: doc.lastSeq,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
-    // Documents written before groups existed have neither field.
-    updatedAt: doc.updatedAt ?? doc.createdAt,
-    archivedAt: doc.archivedAt ?? null,
+    updatedAt: doc.updatedAt,
+    archivedAt: doc.archivedAt,
   };
 }
 
@@ -187,14 +191,14 @@ export function toMemberRecord(
     joinedAt: doc.joinedAt,
     deliveredSeq: doc.deliveredSeq,
     readSeq: doc.readSeq,
-    leftAt: doc.leftAt ?? null,
-    historyUntilSeq: doc.historyUntilSeq ?? null,
+    leftAt: doc.leftAt,
+    historyUntilSeq: doc.historyUntilSeq,
   };
 }
 
-/** True for an active membership (leftAt null, or absent in documents older than groups). */
+/** True for an active membership (leftAt null). */
 export function isActiveMember(doc: Pick<MemberDoc, 'leftAt'>): boolean {
-  return doc.leftAt === null || doc.leftAt === undefined;
+  return doc.leftAt === null;
 }
 
 /** ACTIVE members of a conversation document in the port's order: joinedAt, then userId. */
@@ -218,7 +222,7 @@ export function toMessageRecord(
   attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
 ): MessageRecord {
   const attachments: AttachmentRecord[] = [];
-  for (const id of doc.attachmentIds ?? []) {
+  for (const id of doc.attachmentIds) {
     const attachment = attachmentsById.get(id.toHexString());
     if (attachment) attachments.push(attachment);
   }
@@ -229,8 +233,8 @@ export function toMessageRecord(
     senderId: doc.senderId.toHexString(),
     clientMessageId: doc.clientMessageId,
     kind: doc.kind,
-    body: doc.body ?? '',
-    system: doc.system ?? null,
+    body: doc.body,
+    system: doc.system,
     attachments,
     createdAt: doc.createdAt,
   };
@@ -247,10 +251,10 @@ export function toAttachmentRecord(doc: AttachmentDoc): AttachmentRecord {
     name: doc.name,
     mimeType: doc.mimeType,
     size: doc.size,
-    width: doc.width ?? null,
-    height: doc.height ?? null,
+    width: doc.width,
+    height: doc.height,
     storageKey: doc.storageKey,
-    thumbnailKey: doc.thumbnailKey ?? null,
+    thumbnailKey: doc.thumbnailKey,
     createdAt: doc.createdAt,
   };
 }

@@ -72,12 +72,10 @@ export interface SessionDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
   tokenHash: string;
+  /** The hash retired by the last rotation (shown in the record; reuse detection reads retiredTokenHashes). */
   previousTokenHash: string | null;
-  /**
-   * Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only (absent in
-   * documents older than this field: `previousTokenHash` covers their one retired hash).
-   */
-  retiredTokenHashes?: string[];
+  /** Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only. */
+  retiredTokenHashes: string[];
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -91,7 +89,7 @@ export interface MemberDoc {
   joinedAt: Date;
   deliveredSeq: number;
   readSeq: number;
-  /** Null (or absent, in documents older than groups) while active. */
+  /** Null while active. */
   leftAt: Date | null;
   historyUntilSeq: number | null;
 }
@@ -182,12 +180,15 @@ UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower
  */
 export const SESSION_TOKEN_HISTORY_MAX = 1000;
 
+/** How long an expired session document is kept before the TTL index deletes it, in seconds (7 days). */
+export const SESSION_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
 export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
     previousTokenHash: { type: String, default: null },
-    retiredTokenHashes: { type: [String], default: undefined },
+    retiredTokenHashes: { type: [String], required: true },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
@@ -198,18 +199,20 @@ export const SessionSchema = new Schema<SessionDoc>(
 );
 // rotate (the conditional swap) and revokeByTokenHash.
 SessionSchema.index({ tokenHash: 1 }, { unique: true, name: INDEX.sessionToken });
-// Reuse detection: only sessions that have rotated at least once carry a previous hash.
-SessionSchema.index(
-  { previousTokenHash: 1 },
-  {
-    name: 'sessions_previous_token_hash_idx',
-    partialFilterExpression: { previousTokenHash: { $type: 'string' } },
-  },
-);
-// Reuse detection of any retired token (multikey: one entry per array element).
+// Reuse detection of any retired token, the last one included (multikey: one entry per array element). A plain
+// equality on the array field, so this index serves it; no partial index is involved (a partial index only
+// serves a query whose filter provably implies the index's filter, which a `$type` condition does not get from
+// an equality branch of an `$or`).
 SessionSchema.index({ retiredTokenHashes: 1 }, { name: 'sessions_retired_token_hashes_idx' });
 // "sign out everywhere" and per-user session lists (next issues).
 SessionSchema.index({ userId: 1 }, { name: 'sessions_user_id_idx' });
+// Expired sessions are deleted by MongoDB's TTL monitor (a pass about every 60 s) SESSION_RETENTION_SECONDS
+// after their expiresAt, which rotation moves later, so a session in use is never deleted. Until then a
+// retired token of an expired session is still recognised as a reuse (and answered 401 either way).
+SessionSchema.index(
+  { expiresAt: 1 },
+  { name: 'sessions_expires_ttl', expireAfterSeconds: SESSION_RETENTION_SECONDS },
+);
 
 const MemberSchema = new Schema<MemberDoc>(
   {
@@ -234,8 +237,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     lastSeq: { type: Number, required: true, min: 0 },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
-    // Documents from before groups lack these two; readers default them (toConversationRecord).
-    updatedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
     archivedAt: { type: Date, default: null },
     members: { type: [MemberSchema], required: true },
   },
