@@ -20,9 +20,7 @@ export class MongoStorageHealth extends StorageHealth implements OnModuleInit {
   private readonly logger = new Logger('MongoStorage');
   private closed: Promise<void> | null = null;
 
-  constructor(
-    @InjectConnection(MONGO_CONNECTION_NAME) private readonly connection: Connection,
-  ) {
+  constructor(@InjectConnection(MONGO_CONNECTION_NAME) private readonly connection: Connection) {
     super();
   }
 
