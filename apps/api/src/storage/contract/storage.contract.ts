@@ -776,6 +776,39 @@ export function describeStorageContract(
         );
       });
 
+      it('lets a reader catching up with `after` during concurrent appends miss no message, and shows every acknowledged one', async () => {
+        const { alice, bob, conversation } = await pair();
+        const seen = new Set<number>();
+        let cursor = 0;
+        let appending = true;
+        // A client that keeps asking for what follows the highest seq it holds, as the web app does.
+        const catchUp = async () => {
+          const page = await messages.listPage(conversation.id, { after: cursor, limit: 100 });
+          for (const message of page.items) seen.add(message.seq);
+          cursor = Math.max(cursor, ...page.items.map((m) => m.seq));
+        };
+        const reader = (async () => {
+          while (appending) await catchUp();
+        })();
+        const results = await Promise.all(
+          range(1, 30).map(async (i) => {
+            const result = await send(conversation.id, i % 2 ? alice : bob, `m${i}`);
+            // Once acknowledged, a message is readable by `after` (its seq and every one below it are).
+            const page = await messages.listPage(conversation.id, {
+              after: result.message.seq - 1,
+              limit: 1,
+            });
+            expect(page.items.map((m) => m.id)).toEqual([result.message.id]);
+            return result;
+          }),
+        );
+        appending = false;
+        await reader;
+        await catchUp();
+        expect([...seen].sort((x, y) => x - y)).toEqual(range(1, 30));
+        expect(seqs(results.map((r) => r.message)).sort((x, y) => x - y)).toEqual(range(1, 30));
+      });
+
       it('answers a resend with the stored message, without a new seq', async () => {
         const { alice, conversation } = await pair();
         const clientId = randomUUID();

@@ -15,6 +15,7 @@ import type {
   RecordPage,
 } from '../storage.types.js';
 import {
+  GAP_KIND,
   INDEX,
   MODEL,
   MONGO_CONNECTION_NAME,
@@ -100,10 +101,7 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
             in: {
               $cond: [
                 {
-                  $and: [
-                    { $eq: ['$$m.userId', userId] },
-                    { $eq: ['$$m.leftAt', null] },
-                  ],
+                  $and: [{ $eq: ['$$m.userId', userId] }, { $eq: ['$$m.leftAt', null] }],
                 },
                 {
                   $mergeObjects: [
@@ -137,12 +135,15 @@ function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): Me
 
 /**
  * The filter that fetches the last message of each listed conversation at once: exact (conversationId, seq)
- * keys of the unique (conversationId, seq) index (pure, cast-tested).
+ * keys of the unique (conversationId, seq) index, gap documents left out (pure, cast-tested).
  */
 export function lastMessagesFilter(
   keys: { conversationId: Types.ObjectId; seq: number }[],
 ): Record<string, unknown> {
-  return { $or: keys.map((key) => ({ conversationId: key.conversationId, seq: key.seq })) };
+  return {
+    $or: keys.map((key) => ({ conversationId: key.conversationId, seq: key.seq })),
+    kind: trusted({ $ne: GAP_KIND }),
+  };
 }
 
 /** A conversation as the list reads it: the caller's membership only (the `$elemMatch` projection). */
@@ -250,6 +251,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdBy: creator,
       avatarUrl: null,
       lastSeq: 0,
+      committedSeq: 0,
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -370,6 +372,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdBy: creator,
       avatarUrl: null,
       lastSeq: 0,
+      committedSeq: 0,
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -743,14 +746,18 @@ export class MongoConversationsRepository extends ConversationsRepository {
       const found = await this.messages.find(lastMessagesFilter(keys)).lean<MessageDoc[]>().exec();
       for (const message of found) lastMessages.set(message.conversationId.toHexString(), message);
     }
-    // A seq whose insert never happened (a crash between allocation and insert, or a lost idempotency race,
-    // see MongoMessagesRepository.append) leaves no message at that seq: only then, look below it. Rare by
-    // construction, so the page stays at its fixed number of queries in practice.
+    // A seq that holds no message (a gap document, or an append still on its way; see
+    // MongoMessagesRepository): only then, look below it. Rare by construction, so the page stays at its fixed
+    // number of queries in practice.
     const misses = keys.filter((key) => !lastMessages.has(key.conversationId.toHexString()));
     const fallbacks = await Promise.all(
       misses.map((key) =>
         this.messages
-          .findOne({ conversationId: key.conversationId, seq: trusted({ $lt: key.seq }) })
+          .findOne({
+            conversationId: key.conversationId,
+            seq: trusted({ $lt: key.seq }),
+            kind: trusted({ $ne: GAP_KIND }),
+          })
           .sort({ seq: -1 })
           .lean<MessageDoc>()
           .exec(),

@@ -14,11 +14,17 @@ import {
 } from './mongo-storage.module.js';
 import { buildUserSearchFilter } from './mongo-users.repository.js';
 import { listKeysetFilter } from './mongo-conversations.repository.js';
-import { historyQuery } from './mongo-messages.repository.js';
+import {
+  contiguousFrontier,
+  gapDocument,
+  historyQuery,
+  missingSeqs,
+} from './mongo-messages.repository.js';
 import { retiredBy } from './mongo-sessions.repository.js';
 import {
   ConversationSchema,
   declaredIndexNames,
+  GAP_KIND,
   INDEX,
   MessageSchema,
   SESSION_RETENTION_SECONDS,
@@ -232,6 +238,7 @@ describe('document -> record mappers', () => {
       createdBy: userId,
       avatarUrl: null,
       lastSeq: 4,
+      committedSeq: 4,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
@@ -339,27 +346,66 @@ describe('cursors', () => {
 
 describe('history query shapes', () => {
   const id = oid();
-  it('reads newest-first without bounds and below `before`, upwards from `after`', () => {
-    expect(historyQuery(id, { limit: 5 })).toMatchObject({
-      filter: { conversationId: id },
+  const noGaps = { $ne: GAP_KIND };
+  it('reads newest-first below the watermark and `before`, upwards from `after`, never a gap', () => {
+    expect(historyQuery(id, { limit: 5 }, 20)).toMatchObject({
+      filter: { conversationId: id, seq: { $lt: 21 }, kind: noGaps },
       sort: { seq: -1 },
       upwards: false,
     });
-    expect(historyQuery(id, { before: 8, limit: 5 })).toMatchObject({
-      filter: { seq: { $lt: 8 } },
+    expect(historyQuery(id, { before: 8, limit: 5 }, 20)).toMatchObject({
+      filter: { seq: { $lt: 8 }, kind: noGaps },
       sort: { seq: -1 },
       upwards: false,
     });
-    expect(historyQuery(id, { after: 0, limit: 5 })).toMatchObject({
-      filter: { seq: { $gt: 0 } },
+    expect(historyQuery(id, { after: 0, limit: 5 }, 20)).toMatchObject({
+      filter: { seq: { $gt: 0, $lt: 21 }, kind: noGaps },
       sort: { seq: 1 },
       upwards: true,
     });
-    expect(historyQuery(id, { after: 2, before: 9, limit: 5 })).toMatchObject({
+    expect(historyQuery(id, { after: 2, before: 9, limit: 5 }, 20)).toMatchObject({
       filter: { seq: { $gt: 2, $lt: 9 } },
       sort: { seq: 1 },
       upwards: true,
     });
+  });
+
+  it('never reads above the watermark, whatever the page asks (the tightest upper bound counts)', () => {
+    expect(historyQuery(id, { after: 5, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $gt: 5, $lt: 8 },
+    });
+    expect(historyQuery(id, { before: 30, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $lt: 8 },
+    });
+    expect(historyQuery(id, { untilSeq: 4, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $lt: 5 },
+    });
+    // Nothing committed yet: an empty range.
+    expect(historyQuery(id, { limit: 5 }, 0).filter).toMatchObject({ seq: { $lt: 1 } });
+  });
+});
+
+describe('seq visibility watermark', () => {
+  it('moves over consecutive stored seqs only', () => {
+    expect(contiguousFrontier(4, [5, 6, 8])).toBe(6);
+    expect(contiguousFrontier(4, [6, 7])).toBe(4);
+    expect(contiguousFrontier(0, [1, 2, 3])).toBe(3);
+    expect(contiguousFrontier(3, [])).toBe(3);
+    // Seqs at or below the watermark (a stale read) change nothing.
+    expect(contiguousFrontier(4, [3, 4, 5])).toBe(5);
+  });
+
+  it('lists the empty seqs between the watermark and a bound', () => {
+    expect(missingSeqs(4, 9, [5, 7])).toEqual([6, 8]);
+    expect(missingSeqs(4, 5, [])).toEqual([]);
+    expect(missingSeqs(0, 4, [1, 2, 3])).toEqual([]);
+  });
+
+  it('fills a seq with a gap document, which no reader maps to a message', () => {
+    const conversationId = oid();
+    const gap = gapDocument(conversationId, 7, new Date(1));
+    expect(gap).toMatchObject({ conversationId, seq: 7, kind: GAP_KIND, clientMessageId: 'gap:7' });
+    expect(() => toMessageRecord(gap)).toThrow(/gap document at seq 7/);
   });
 });
 

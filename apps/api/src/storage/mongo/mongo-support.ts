@@ -13,6 +13,7 @@ import type {
 } from '../storage.types.js';
 import { UniqueViolationError } from '../storage.errors.js';
 import {
+  GAP_KIND,
   INDEX,
   type AttachmentDoc,
   type ConversationDoc,
@@ -221,6 +222,8 @@ export function toMessageRecord(
   doc: MessageDoc,
   attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
 ): MessageRecord {
+  // Every reader filters gaps out; one reaching here is a bug, not a message to show.
+  if (doc.kind === GAP_KIND) throw new Error(`gap document at seq ${doc.seq} read as a message`);
   const attachments: AttachmentRecord[] = [];
   for (const id of doc.attachmentIds) {
     const attachment = attachmentsById.get(id.toHexString());

@@ -101,7 +101,14 @@ export interface ConversationDoc {
   directKey: string | null;
   createdBy: Types.ObjectId;
   avatarUrl: string | null;
+  /** The last seq allocated (by `$inc`; its message may not be stored yet). */
   lastSeq: number;
+  /**
+   * The visibility watermark: every seq up to it holds its message document or a gap document, so readers
+   * (history pages) see messages up to it only, and a reader catching up with `after` never passes a seq whose
+   * message is still on its way (see MongoMessagesRepository and docs/storage.md). Only grows (`$max`).
+   */
+  committedSeq: number;
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -109,13 +116,20 @@ export interface ConversationDoc {
   members: MemberDoc[];
 }
 
+/**
+ * Kind of a gap document: a placeholder that holds a seq no message will take (an append that lost an
+ * idempotency race, or a crash between allocation and insert), so the visibility watermark can pass it.
+ * Readers never return one.
+ */
+export const GAP_KIND = 'gap';
+
 export interface MessageDoc {
   _id: Types.ObjectId;
   conversationId: Types.ObjectId;
   seq: number;
   senderId: Types.ObjectId;
   clientMessageId: string;
-  kind: MessageKind;
+  kind: MessageKind | typeof GAP_KIND;
   body: string;
   system: SystemEvent | null;
   /** The attachments this message claimed, in the sender's order (the truth for display; see docs/storage.md). */
@@ -235,6 +249,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     avatarUrl: { type: String, default: null },
     lastSeq: { type: Number, required: true, min: 0 },
+    committedSeq: { type: Number, required: true, min: 0 },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -265,7 +280,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     seq: { type: Number, required: true, min: 1 },
     senderId: { type: Schema.Types.ObjectId, required: true },
     clientMessageId: { type: String, required: true },
-    kind: { type: String, enum: ['text', 'system'], required: true },
+    kind: { type: String, enum: ['text', 'system', GAP_KIND], required: true },
     // Empty text is allowed (a message of attachments only); `required` would refuse ''.
     body: { type: String, default: '' },
     // A plain object written and read whole; Mixed because its shape varies with `type` (SystemEvent).
