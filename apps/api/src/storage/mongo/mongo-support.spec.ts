@@ -24,6 +24,7 @@ import { retiredBy } from './mongo-sessions.repository.js';
 import {
   ConversationSchema,
   declaredIndexNames,
+  displayNameKeys,
   GAP_KIND,
   INDEX,
   MessageSchema,
@@ -189,7 +190,7 @@ describe('document -> record mappers', () => {
       username: 'Ada',
       usernameLower: 'ada',
       displayName: 'Ada L',
-      displayNameLower: 'ada l',
+      displayNameKeys: ['ada l', 'l'],
       passwordHash: 'h',
       avatarUrl: null,
       lastSeenAt: new Date(3),
@@ -341,6 +342,63 @@ describe('cursors', () => {
         { lastActivityAt: at.toISOString(), _id: { $lt: id.toHexString() } },
       ],
     });
+  });
+});
+
+describe('user search by display-name word', () => {
+  it('keys a display name by every word start, lower-cased', () => {
+    expect(displayNameKeys('Ada Lovelace')).toEqual(['ada lovelace', 'lovelace']);
+    expect(displayNameKeys('Ada  K. Byron')).toEqual([
+      'ada  k. byron',
+      ' k. byron',
+      'k. byron',
+      'byron',
+    ]);
+    expect(displayNameKeys('Zoë')).toEqual(['zoë']);
+  });
+
+  it("matches exactly what the SQL adapter's (' ' || lower(name)) LIKE '% q%' matches, with anchored regexes", () => {
+    const names = ['Ada Lovelace', 'Grace  Hopper', 'Bob', 'Ana-Maria Díaz', 'x.y z*'];
+    const queries = [
+      'a',
+      'ada l',
+      'love',
+      'hopper',
+      ' hopper',
+      'maria',
+      'díaz',
+      'z*',
+      '.y',
+      'bob ',
+      'ob',
+    ];
+    for (const name of names) {
+      for (const query of queries) {
+        const q = query.trim().toLowerCase();
+        const sql = ` ${name.toLowerCase()}`.includes(` ${q}`);
+        const filter = buildUserSearchFilter({ query, limit: 5 }) as {
+          $and: [{ $or: [{ usernameLower: RegExp }, { displayNameKeys: RegExp }] }];
+        };
+        const byName = filter.$and[0].$or[1].displayNameKeys;
+        expect(byName.source.startsWith('^')).toBe(true);
+        expect({
+          name,
+          query,
+          match: displayNameKeys(name).some((key) => byName.test(key)),
+        }).toEqual({
+          name,
+          query,
+          match: sql,
+        });
+      }
+    }
+  });
+
+  it('declares the multikey index that serves the display-name branch', () => {
+    expect(UserSchema.indexes()).toContainEqual([
+      { displayNameKeys: 1 },
+      { name: 'users_display_name_keys_idx' },
+    ]);
   });
 });
 

@@ -59,8 +59,11 @@ export interface UserDoc {
   /** `username.toLowerCase()`: the case-insensitive unique key and the search/sort key. */
   usernameLower: string;
   displayName: string;
-  /** `displayName.toLowerCase()`: searched by word prefix. */
-  displayNameLower: string;
+  /**
+   * The lower-cased display name from the start of each of its words to its end (displayNameKeys): a word-prefix
+   * search is then an anchored regex on this multikey field, an index range scan.
+   */
+  displayNameKeys: string[];
   passwordHash: string;
   avatarUrl: string | null;
   lastSeenAt: Date | null;
@@ -173,7 +176,7 @@ export const UserSchema = new Schema<UserDoc>(
     username: { type: String, required: true },
     usernameLower: { type: String, required: true },
     displayName: { type: String, required: true },
-    displayNameLower: { type: String, required: true },
+    displayNameKeys: { type: [String], required: true },
     passwordHash: { type: String, required: true },
     avatarUrl: { type: String, default: null },
     lastSeenAt: { type: Date, default: null },
@@ -185,6 +188,22 @@ export const UserSchema = new Schema<UserDoc>(
 // findByUsername, the unique rule, prefix search on the username and the search keyset order (usernameLower
 // is unique, so it alone is a total order; ids never need to break ties).
 UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower });
+// Word-prefix search on the display name: an anchored regex on the multikey keys (one entry per word).
+UserSchema.index({ displayNameKeys: 1 }, { name: 'users_display_name_keys_idx' });
+
+/**
+ * The search keys of a display name (pure, unit-tested): its lower-cased text from each position at the start or
+ * after a space, to the end. `'Ada  Lovelace'` -> `['ada  lovelace', ' lovelace', 'lovelace']`. A query `q`
+ * then matches a key by prefix exactly when `(' ' || lower(displayName)) LIKE '% q%'`, the SQL adapter's rule.
+ */
+export function displayNameKeys(displayName: string): string[] {
+  const lower = displayName.toLowerCase();
+  const keys = new Set<string>();
+  for (let i = 0; i < lower.length; i += 1) {
+    if (i === 0 || lower[i - 1] === ' ') keys.add(lower.slice(i));
+  }
+  return [...keys];
+}
 
 /**
  * How many retired refresh-token hashes a session document keeps for reuse detection. The web app rotates at most
