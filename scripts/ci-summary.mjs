@@ -2,7 +2,8 @@
 /**
  * Reads a CI log (argument 1) and prints one closing line `ci: N passed, N failed, N skipped` that adds up what the
  * test runners reported: Jest's `Tests:` lines, Playwright's `N passed` / `N failed` / `N skipped` lines, and the
- * docker check's `docker-check: N passed, N failed`. Exits 1 when anything failed or nothing ran.
+ * Docker scripts' `docker-check: N passed, N failed` and `docker-e2e: N passed, N failed`. Exits 1 when
+ * anything failed or nothing ran.
  */
 import { readFileSync } from 'node:fs';
 
@@ -25,7 +26,7 @@ for (const line of lines) {
     total.passed += count(line, 'passed');
     total.failed += count(line, 'failed') + count(line, 'flaky');
     total.skipped += count(line, 'skipped');
-  } else if (line.startsWith('docker-check:') && /passed, \d+ failed/.test(line)) {
+  } else if (/^docker-(check|e2e):/.test(line) && /passed, \d+ failed/.test(line)) {
     total.passed += count(line, 'passed');
     total.failed += count(line, 'failed');
   }
