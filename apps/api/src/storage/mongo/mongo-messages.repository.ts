@@ -199,7 +199,11 @@ export class MongoMessagesRepository extends MessagesRepository {
     const claims = claimList(input.attachmentIds);
 
     const existing = await this.findByKey(conversationId, senderId, input.clientMessageId);
-    if (existing) return { message: await this.withAttachments(existing), created: false };
+    if (existing) {
+      // A resend may overtake the original's step 5: acknowledge it only once the message is visible too.
+      await this.publish(conversationId, existing.seq);
+      return { message: await this.withAttachments(existing), created: false };
+    }
 
     const messageId = new Types.ObjectId();
     if (claims.length > 0) await this.claim(conversationId, senderId, input, claims, messageId);
