@@ -92,8 +92,9 @@ cleanup() {
     fi
     docker rm -f "$prefix-api" "$prefix-web" >/dev/null 2>&1
     docker volume rm -f "$volume" >/dev/null 2>&1
-    # Earlier builds' images, now untagged: the layers still in use stay.
-    docker image prune -f >/dev/null 2>&1
+    # Untagged images over a day old: earlier builds' stages. Younger ones are the build cache of the next run
+    # (the engine's data root is kept), so a re-run rebuilds only what changed.
+    docker image prune -f --filter until=24h >/dev/null 2>&1
   fi
   if [ -n "$db_created" ]; then
     psql "$pg_server/postgres" -q -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null
@@ -114,6 +115,11 @@ trap 'exit 130' INT TERM
 section "Docker engine"
 if ! docker info >/dev/null 2>&1; then
   export DOCKER_HOST="unix://$run_dir/docker.sock"
+  # A dockerd that an interrupted earlier run of this script left behind: use it, and stop it at the end.
+  if docker info >/dev/null 2>&1 && [ -f "$run_dir/docker.pid" ]; then
+    dockerd_pid="$(cat "$run_dir/docker.pid")"
+    echo "using the dockerd an earlier run left (pid $dockerd_pid)"
+  fi
 fi
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "no Docker engine answers, and only root may start one"
@@ -137,8 +143,12 @@ if ! docker info >/dev/null 2>&1; then
   echo "started dockerd (pid $dockerd_pid, socket $DOCKER_HOST, data $data_root)"
 fi
 docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}}), storage driver '"$(docker info --format '{{.Driver}}')"
+# What an interrupted earlier run may have left (one run at a time per engine: the names are fixed).
 docker rm -f "$prefix-api" "$prefix-web" >/dev/null 2>&1 || true
 docker volume rm -f "$volume" >/dev/null 2>&1 || true
+for stale in $(psql "$pg_server/postgres" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'relay\_docker\_e2e\_%'"); do
+  psql "$pg_server/postgres" -q -c "DROP DATABASE IF EXISTS $stale WITH (FORCE)" >/dev/null
+done
 
 # ---- 2. base image -----------------------------------------------------------------------------------------
 # Makes local/relay-node:<key> from Debian bookworm (minbase) with this machine's node, npm and CA bundle, the
