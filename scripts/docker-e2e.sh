@@ -88,7 +88,7 @@ cleanup() {
         fi
       done
     fi
-    docker rm -f "$prefix-api" "$prefix-web" >/dev/null 2>&1
+    docker rm -f -v "$prefix-api" "$prefix-web" >/dev/null 2>&1
     docker volume rm -f "$volume" >/dev/null 2>&1
     # Untagged images over a day old: earlier builds' stages. Younger ones are the build cache of the next run
     # (the engine's data root is kept), so a re-run rebuilds only what changed.
@@ -142,7 +142,7 @@ if ! docker info >/dev/null 2>&1; then
 fi
 docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}}), storage driver '"$(docker info --format '{{.Driver}}')"
 # What an interrupted earlier run may have left (one run at a time per engine: the names are fixed).
-docker rm -f "$prefix-api" "$prefix-web" >/dev/null 2>&1 || true
+docker rm -f -v "$prefix-api" "$prefix-web" >/dev/null 2>&1 || true
 docker volume rm -f "$volume" >/dev/null 2>&1 || true
 for stale in $(psql "$pg_server/postgres" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'relay\_docker\_e2e\_%'"); do
   psql "$pg_server/postgres" -q -c "DROP DATABASE IF EXISTS $stale WITH (FORCE)" >/dev/null
@@ -323,7 +323,7 @@ wait_healthy "$prefix-web"
 smoke "PostgreSQL"
 tables="$(psql "$pg_server/$database" -tAc "SELECT count(*) FROM messages")"
 [ "$tables" -ge 3 ] && ok "PostgreSQL holds the smoke's $tables messages" || die "PostgreSQL holds $tables messages"
-docker rm -f "$prefix-api" >/dev/null
+docker rm -f -v "$prefix-api" >/dev/null
 docker volume rm -f "$volume" >/dev/null
 
 # ---- 6. API on its image defaults (PGlite under /data) -----------------------------------------------------
@@ -337,7 +337,7 @@ health="$(docker exec "$prefix-api" node -e \
   "fetch('http://127.0.0.1:3001/api/health').then(async r => console.log(r.status, await r.text()))")"
 [[ "$health" == "200 "* ]] && ok "defaults: GET /api/health -> $health" || die "defaults: /api/health -> $health"
 check_api_user
-docker rm -f "$prefix-api" >/dev/null
+docker rm -f -v "$prefix-api" >/dev/null
 
 # The same volume, on the host's network for the browser: the port and the web origin are this run's.
 docker run -d --name "$prefix-api" --network host --health-interval 2s \
