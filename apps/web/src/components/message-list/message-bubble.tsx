@@ -1,7 +1,7 @@
 'use client';
 
 import type { Attachment } from '@chat/shared';
-import { timeOfDay } from '@/lib/format';
+import { fullDateTime, timeOfDay } from '@/lib/format';
 import { Avatar } from '@/components/avatar/avatar';
 import { MessageAttachments } from '@/components/attachments/message-attachments';
 import { ReceiptTicks, type ReceiptState } from '@/components/live/receipt-ticks';
@@ -70,7 +70,9 @@ export function MessageBubble({
         ) : null}
         {body !== '' ? <MessageText body={body} /> : null}
         <div className="bubble-meta">
-          <time dateTime={time}>{timeOfDay(time)}</time>
+          <time dateTime={time} title={fullDateTime(time)}>
+            {timeOfDay(time)}
+          </time>
           {own ? <ReceiptTicks state={ticks} /> : null}
         </div>
       </div>

@@ -1,0 +1,57 @@
+import { expect, test } from '@playwright/test';
+import {
+  conversationItem,
+  makePerson,
+  registerViaUi,
+  send,
+  twoPeopleInConversation,
+} from './fixtures';
+
+test('a first-time visitor at / sees what Relay is and how to get in; a signed-in person goes on to the chat', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1, name: 'Relay' })).toBeVisible();
+  await expect(page.getByText('Loading')).toHaveCount(0);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await expect(page).toHaveURL(/\/register$/);
+
+  await registerViaUi(page, makePerson('lia'));
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/c$/);
+});
+
+test('at 375 px a long URL in the last message keeps the conversation list inside the screen', async ({
+  browser,
+}) => {
+  const [{ person: ada, page: adaPage }, { page: bobPage }] = await twoPeopleInConversation(
+    browser,
+    'ada',
+    'bob',
+  );
+  const url = `https://example.com/${'very-long-path-segment-'.repeat(12)}end`;
+  await send(adaPage, url);
+
+  await bobPage.setViewportSize({ width: 375, height: 740 });
+  await conversationItem(bobPage, ada).click();
+  await expect(bobPage.getByTestId('message-text').getByRole('link')).toHaveAttribute('href', url);
+  await bobPage.getByRole('link', { name: 'Back to conversations' }).click();
+  await expect(conversationItem(bobPage, ada)).toBeVisible();
+
+  const widths = await bobPage.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    viewport: window.innerWidth,
+  }));
+  expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+  for (const control of [
+    bobPage.getByRole('button', { name: 'Sign out' }),
+    bobPage.getByRole('button', { name: 'New group' }),
+    conversationItem(bobPage, ada).locator('time'),
+  ]) {
+    const box = await control.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+  }
+  // The time's tooltip gives the full date and time.
+  await expect(conversationItem(bobPage, ada).locator('time')).toHaveAttribute('title', /\d{4}/);
+});
