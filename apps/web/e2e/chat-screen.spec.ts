@@ -4,6 +4,8 @@ import {
   makePerson,
   registerViaUi,
   send,
+  signUpWithContacts,
+  startConversation,
   twoPeopleInConversation,
 } from './fixtures';
 
@@ -54,4 +56,46 @@ test('at 375 px a long URL in the last message keeps the conversation list insid
   }
   // The time's tooltip gives the full date and time.
   await expect(conversationItem(bobPage, ada).locator('time')).toHaveAttribute('title', /\d{4}/);
+});
+
+test('a half-written message stays as a draft across conversations and reloads, and goes on send and sign-out', async ({
+  page,
+  request,
+}) => {
+  const [me, ana, ben] = await signUpWithContacts(page, request, 'kim', 'ana', 'ben');
+  await startConversation(page, ana);
+  const composer = page.getByLabel('Message', { exact: true });
+  // Opening a chat puts the caret in the composer.
+  await expect(composer).toBeFocused();
+  await composer.fill('Half a thought for Ana');
+  await startConversation(page, ben);
+  await expect(composer).toHaveValue('');
+
+  // The list shows the draft under Ana's conversation.
+  await expect(conversationItem(page, ana).getByTestId('draft-preview')).toHaveText(
+    'Draft: Half a thought for Ana',
+  );
+
+  await page.reload();
+  await expect(conversationItem(page, ana).getByTestId('draft-preview')).toBeVisible();
+  await conversationItem(page, ana).click();
+  await expect(composer).toHaveValue('Half a thought for Ana');
+
+  await composer.press('Enter');
+  await expect(page.getByTestId('message-text')).toHaveText(['Half a thought for Ana']);
+  await expect(composer).toHaveValue('');
+  await startConversation(page, ben);
+  await expect(conversationItem(page, ana).getByTestId('draft-preview')).toHaveCount(0);
+
+  // A deliberate sign-out deletes the person's drafts from the browser.
+  await composer.fill('Never sent to Ben');
+  await conversationItem(page, ana).click();
+  await expect(conversationItem(page, ben).getByTestId('draft-preview')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await page.getByLabel('Username').fill(me.username);
+  await page.getByLabel('Password').fill(me.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(conversationItem(page, ben)).toBeVisible();
+  await expect(page.getByTestId('draft-preview')).toHaveCount(0);
 });

@@ -11,7 +11,7 @@ import {
   relativeTime,
 } from '@/lib/format';
 import { conversationPreview } from '@/lib/preview';
-import { useChat, useConversations } from '@/components/providers/chat-provider';
+import { useChat, useConversations, useDrafts } from '@/components/providers/chat-provider';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
 import { useNow } from '@/components/live/use-live';
 import { conversationAvatarUrl } from '@/lib/media';
@@ -30,6 +30,7 @@ export function ConversationList({
   const status = useConversations((s) => s.status);
   const nextCursor = useConversations((s) => s.nextCursor);
   const now = useNow(30_000);
+  const drafts = useDrafts((s) => s.byConversation);
 
   if (status === 'loading' && order.length === 0) {
     return <p className="list-note">Loading conversations…</p>;
@@ -90,7 +91,14 @@ export function ConversationList({
                     </time>
                   </span>
                   <span className="conversation-bottom">
-                    <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
+                    {drafts[id] && !active ? (
+                      <span className="conversation-preview" data-testid="draft-preview">
+                        <span className="draft-label">Draft:</span>{' '}
+                        {drafts[id].replace(/\s+/g, ' ')}
+                      </span>
+                    ) : (
+                      <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
+                    )}
                     {c.unreadCount > 0 ? (
                       <span className="badge" aria-label={`${c.unreadCount} unread`}>
                         {c.unreadCount > 99 ? '99+' : c.unreadCount}
