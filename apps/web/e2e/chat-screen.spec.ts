@@ -99,3 +99,41 @@ test('a half-written message stays as a draft across conversations and reloads, 
   await expect(conversationItem(page, ben)).toBeVisible();
   await expect(page.getByTestId('draft-preview')).toHaveCount(0);
 });
+
+test('the emoji button opens a picker bundled with the app; a chosen emoji goes in at the caret', async ({
+  page,
+  request,
+}) => {
+  const outside: string[] = [];
+  page.on('request', (req) => {
+    const { hostname } = new URL(req.url());
+    if (!['localhost', '127.0.0.1'].includes(hostname)) outside.push(req.url());
+  });
+  const [, ana] = await signUpWithContacts(page, request, 'eli', 'ana');
+  await startConversation(page, ana);
+  const composer = page.getByLabel('Message', { exact: true });
+  await composer.fill('Nice work ');
+
+  const button = page.getByRole('button', { name: 'Insert emoji' });
+  await button.click();
+  const picker = page.getByTestId('emoji-picker');
+  await expect(picker).toBeVisible();
+  await picker.getByRole('textbox', { name: /search/i }).fill('thumbs up');
+  await picker.getByRole('gridcell', { name: /thumbs up/i }).first().click();
+  await expect(picker).toHaveCount(0);
+  await expect(composer).toHaveValue('Nice work 👍');
+  // The caret is back in the composer, after the emoji, to keep typing.
+  await expect(composer).toBeFocused();
+
+  // Esc closes it and gives focus back to the button.
+  await button.click();
+  await expect(picker).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(picker).toHaveCount(0);
+  await expect(button).toBeFocused();
+
+  await composer.press('End');
+  await composer.press('Enter');
+  await expect(page.getByTestId('message-text')).toHaveText(['Nice work 👍']);
+  expect(outside).toEqual([]);
+});

@@ -5,6 +5,7 @@ import { LIMITS } from '@chat/shared';
 import { AttachmentTray } from '@/components/attachments/attachment-tray';
 import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import type { HandedOffUploads } from '@/lib/chat-client';
+import { EmojiPickerPopover } from '@/components/emoji/emoji-picker-popover';
 
 /** Show the length counter once this close to the limit (characters). */
 const COUNTER_THRESHOLD = 500;
@@ -80,6 +81,22 @@ export function Composer({
     ref.current?.focus();
   }
 
+  /** Puts `emoji` at the caret (replacing a selection), as typing it would, and keeps the caret after it. */
+  function insertAtCaret(emoji: string) {
+    const el = ref.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + emoji + text.slice(end);
+    setText(next);
+    onTextChange?.(next);
+    onTyping?.(next.trim() !== '');
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -131,6 +148,7 @@ export function Composer({
           </button>
         </>
       ) : null}
+      <EmojiPickerPopover onPick={insertAtCaret} disabled={disabled} />
       <label htmlFor="composer-input" className="visually-hidden">
         Message
       </label>
