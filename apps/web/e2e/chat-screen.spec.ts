@@ -119,7 +119,10 @@ test('the emoji button opens a picker bundled with the app; a chosen emoji goes 
   const picker = page.getByTestId('emoji-picker');
   await expect(picker).toBeVisible();
   await picker.getByRole('textbox', { name: /search/i }).fill('thumbs up');
-  await picker.getByRole('gridcell', { name: /thumbs up/i }).first().click();
+  await picker
+    .getByRole('gridcell', { name: /thumbs up/i })
+    .first()
+    .click();
   await expect(picker).toHaveCount(0);
   await expect(composer).toHaveValue('Nice work 👍');
   // The caret is back in the composer, after the emoji, to keep typing.
