@@ -55,6 +55,9 @@ export interface MessagesState {
 
 export type MessagesStore = StoreApi<MessagesState>;
 
+/** The REST calls the message store makes. */
+export type MessagesApi = Pick<ApiClient, 'history'>;
+
 /** The thread of a conversation not opened yet (shared, so selectors return a stable object). */
 export const EMPTY_THREAD: Thread = {
   messages: [],
@@ -93,7 +96,7 @@ function withoutStored(pending: PendingMessage[], stored: readonly Message[]): P
  * @param onBackgroundError told about failures of work nobody awaits (gap filling), to show them.
  */
 export function createMessagesStore(
-  api: ApiClient,
+  api: MessagesApi,
   onBackgroundError: (error: unknown) => void,
 ): MessagesStore {
   const inFlight = new Map<string, Promise<void>>();
