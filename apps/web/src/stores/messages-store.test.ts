@@ -82,6 +82,39 @@ describe('messages store', () => {
     expect(seqs(store.getState().threads.c1!.messages)).toEqual([1, 2]);
   });
 
+  it('fetches the missed range when a live message skips seqs, while the socket stays up', async () => {
+    const { server, store, errors } = setup();
+    server.add(...messages(1, 3));
+    await store.getState().loadLatest('c1');
+    // 4 and 5 were stored but their fan-out to this tab was lost; 6 arrives live.
+    server.add(...messages(4, 6));
+    store.getState().receive(message(6), 'alice');
+    await vi.waitFor(() =>
+      expect(seqs(store.getState().threads.c1!.messages)).toEqual([1, 2, 3, 4, 5, 6]),
+    );
+    expect(server.calls.at(-1)).toMatchObject({ after: 3 });
+    expect(errors).toEqual([]);
+  });
+
+  it('fills a gap wider than one page, page by page from the last contiguous seq', async () => {
+    const { server, store } = setup();
+    server.add(...messages(1, 2));
+    await store.getState().loadLatest('c1');
+    const last = 2 + LIMITS.HISTORY_PAGE_MAX + 5;
+    server.add(...messages(3, last));
+    store.getState().receive(message(last), 'alice');
+    await vi.waitFor(() => expect(store.getState().threads.c1!.messages).toHaveLength(last));
+    expect(server.calls.slice(1).map((c) => c.after)).toEqual([2, 2 + LIMITS.HISTORY_PAGE_MAX]);
+  });
+
+  it('fetches nothing for the next expected seq', async () => {
+    const { server, store } = setup();
+    server.add(...messages(1, 3));
+    await store.getState().loadLatest('c1');
+    store.getState().receive(message(4), 'alice');
+    expect(server.calls).toHaveLength(1);
+  });
+
   it('replaces an own pending message by its acknowledged form (same clientMessageId)', async () => {
     const { server, store } = setup();
     await store.getState().loadLatest('c1');
