@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCode, type AuthResponse } from '@chat/shared';
+import { ErrorCode } from '@chat/shared';
 import { ApiClient } from './api-client';
 import { createSessionStore } from '@/stores/session-store';
+import { authResponse } from '@/testing/factories';
 
-const AUTH: AuthResponse = {
-  accessToken: 'a1',
-  accessTokenExpiresAt: '2099-01-01T00:00:00.000Z',
-  user: {
-    id: 'alice',
-    username: 'alice',
-    displayName: 'Alice',
-    avatarUrl: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-  },
-};
+const AUTH = authResponse();
 
 /** Answers fetch calls by path with [status, body]; records the calls. */
 function serve(routes: Record<string, [number, unknown?] | (() => never)>) {

@@ -1,7 +1,8 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { Message } from '@chat/shared';
 import { ApiClient, describeError } from './api-client';
-import { LiveLink, type ConnectionState } from './live-link';
+import { browserLocks, type LockRequester } from './auth-session';
+import { LiveLink, type ConnectionState, type LiveLinkDeps } from './live-link';
 import { Outbox } from './outbox';
 import { OutboxSender, type HandedOffUploads, type Notify } from './outbox-sender';
 import { ReceiptSender } from './receipt-sender';
@@ -13,6 +14,12 @@ import { createPresenceStore, type PresenceStore } from '@/stores/presence-store
 
 export type { ConnectionState } from './live-link';
 export type { HandedOffUploads, Notify } from './outbox-sender';
+
+/** What a test may replace in a ChatClient: how the socket is made, and the cross-tab locks (undefined: none). */
+export interface ChatClientOptions {
+  createSocket?: LiveLinkDeps['createSocket'];
+  locks?: LockRequester | undefined;
+}
 
 /**
  * Everything one browser tab needs for one signed-in person: the REST client, the stores, and three workers it
@@ -40,12 +47,17 @@ export class ChatClient {
   private userId: string | null = null;
   private unsubscribe: (() => void) | null = null;
 
-  /** @param apiUrl the API origin (see `resolveApiUrl`). @param notify shows an error message to the person. */
+  /**
+   * @param apiUrl the API origin (see `resolveApiUrl`). @param notify shows an error message to the person.
+   * @param options replacements for the browser's socket and Web Locks (tests)
+   */
   constructor(
     apiUrl: string,
     private readonly notify: Notify,
+    options: ChatClientOptions = {},
   ) {
-    this.api = new ApiClient(apiUrl);
+    const locks = 'locks' in options ? options.locks : browserLocks();
+    this.api = new ApiClient(apiUrl, locks);
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
     this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
@@ -69,6 +81,7 @@ export class ChatClient {
       onDisconnect: () => this.typingEmitter.reset(),
       onMessage: (message) => this.onStoredMessage(message),
       onListLoaded: () => this.receipts.flush(),
+      createSocket: options.createSocket,
     });
     this.connection = this.link.connection;
     this.typingEmitter = new TypingEmitter({
@@ -83,6 +96,7 @@ export class ChatClient {
       send: (payload) => this.link.send(payload),
       onStored: (message) => this.onStoredMessage(message),
       notify,
+      locks,
     });
     this.heldSends = this.outbox.heldSends;
     // Delivery receipts: whenever a thread's newest seq rises (live message, first page, catch-up after a resync),

@@ -6,7 +6,7 @@ import { createConversationsStore, type ConversationsApi } from '@/stores/conver
 import { createMessagesStore } from '@/stores/messages-store';
 import { createPresenceStore } from '@/stores/presence-store';
 import { createSessionStore, type SessionApi } from '@/stores/session-store';
-import { conversation, message, messages, user } from '@/testing/factories';
+import { authResponse, conversation, message, messages, user } from '@/testing/factories';
 import { FakeHistory } from '@/testing/fake-history';
 import { FakeSocket } from '@/testing/fake-socket';
 
@@ -31,11 +31,7 @@ function setup(list: ConversationSummary[] = [conversation()]) {
     },
   };
   const session = createSessionStore(sessionApi);
-  hearAuth({
-    accessToken: 't',
-    accessTokenExpiresAt: '2099-01-01T00:00:00.000Z',
-    user: { ...user('alice'), createdAt: '2026-01-01T00:00:00.000Z' },
-  });
+  hearAuth(authResponse());
   const conversations = createConversationsStore(listApi);
   const messagesStore = createMessagesStore({ history: server.history }, () => undefined);
   const presence = createPresenceStore();

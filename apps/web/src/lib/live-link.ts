@@ -34,7 +34,7 @@ export interface LiveLinkDeps {
   /** The conversation list (re)loaded: receipts wanted for conversations not listed before can go out. */
   onListLoaded: () => void;
   /** Makes the socket (default `createChatSocket`, replaced in tests). */
-  createSocket?: (api: ApiClient) => ChatSocket;
+  createSocket?: ((api: ApiClient) => ChatSocket) | undefined;
 }
 
 /** connect_error codes handled elsewhere (socket.ts refreshes or retries; a lost session shows sign-in). */

@@ -5,26 +5,9 @@ import { createConversationsStore } from '@/stores/conversations-store';
 import { conversation, member } from '@/testing/factories';
 import { FakeSocket } from '@/testing/fake-socket';
 
-/** A socket whose `timeout(ms).emit('receipt:update', payload, ack)` records the call; the test answers the ack. */
-class ReceiptSocket extends FakeSocket {
-  readonly receipts: Array<{
-    payload: ReceiptPayload;
-    ack: (error: Error | null, ack?: Ack<ReceiptEvent>) => void;
-  }> = [];
-
-  timeout(): this {
-    return this;
-  }
-
-  override emit(event: string, ...args: unknown[]): boolean {
-    if (event === 'receipt:update')
-      this.receipts.push({
-        payload: args[0] as ReceiptPayload,
-        ack: args[1] as (error: Error | null, ack?: Ack<ReceiptEvent>) => void,
-      });
-    return super.emit(event, ...args);
-  }
-}
+/** The receipts the client emitted, with their ack callbacks (error first, as with Socket.IO's timeout()). */
+const receiptsOf = (socket: FakeSocket) =>
+  socket.sent<ReceiptPayload, Error | null | Ack<ReceiptEvent>>('receipt:update');
 
 async function setup() {
   const conversations = createConversationsStore({
@@ -41,7 +24,7 @@ async function setup() {
     getConversation: vi.fn(),
   });
   await conversations.getState().load();
-  const socket = new ReceiptSocket();
+  const socket = new FakeSocket();
   const link = { up: true };
   const sender = new ReceiptSender({
     socket: () => (link.up ? socket.asSocket() : null),
@@ -61,9 +44,9 @@ describe('ReceiptSender', () => {
     sender.delivered('c1', 7);
     sender.read('c1', 6);
     vi.advanceTimersByTime(RECEIPT_DEBOUNCE_MS - 1);
-    expect(socket.receipts).toEqual([]);
+    expect(receiptsOf(socket)).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(socket.receipts.map((r) => r.payload)).toEqual([
+    expect(receiptsOf(socket).map((r) => r.payload)).toEqual([
       { conversationId: 'c1', deliveredSeq: 7, readSeq: 6 },
     ]);
   });
@@ -72,10 +55,10 @@ describe('ReceiptSender', () => {
     const { socket, sender } = await setup();
     sender.read('c1', 2);
     sender.flush();
-    expect(socket.receipts).toEqual([]);
+    expect(receiptsOf(socket)).toEqual([]);
     sender.delivered('c1', 3);
     sender.flush();
-    expect(socket.receipts.map((r) => r.payload)).toEqual([
+    expect(receiptsOf(socket).map((r) => r.payload)).toEqual([
       { conversationId: 'c1', deliveredSeq: 3 },
     ]);
   });
@@ -84,13 +67,13 @@ describe('ReceiptSender', () => {
     const { socket, sender, conversations } = await setup();
     sender.read('c1', 10);
     sender.flush();
-    socket.receipts[0]!.ack(null, {
+    receiptsOf(socket)[0]!.ack(null, {
       ok: true,
       data: { conversationId: 'c1', userId: 'alice', deliveredSeq: 10, readSeq: 10 },
     });
     expect(conversations.getState().byId.c1!.unreadCount).toBe(0);
     sender.flush();
-    expect(socket.receipts).toHaveLength(1); // nothing above the server's marks any more
+    expect(receiptsOf(socket)).toHaveLength(1); // nothing above the server's marks any more
   });
 
   it('keeps what could not be sent (offline, or no ack in time) for the next flush', async () => {
@@ -98,14 +81,14 @@ describe('ReceiptSender', () => {
     link.up = false;
     sender.read('c1', 9);
     vi.advanceTimersByTime(RECEIPT_DEBOUNCE_MS);
-    expect(socket.receipts).toEqual([]);
+    expect(receiptsOf(socket)).toEqual([]);
     link.up = true;
     sender.flush(); // on connect
-    expect(socket.receipts).toHaveLength(1);
-    socket.receipts[0]!.ack(new Error('operation has timed out'));
+    expect(receiptsOf(socket)).toHaveLength(1);
+    receiptsOf(socket)[0]!.ack(new Error('operation has timed out'));
     sender.flush();
-    expect(socket.receipts).toHaveLength(2);
-    expect(socket.receipts[1]!.payload).toEqual({
+    expect(receiptsOf(socket)).toHaveLength(2);
+    expect(receiptsOf(socket)[1]!.payload).toEqual({
       conversationId: 'c1',
       deliveredSeq: 9,
       readSeq: 9,
@@ -118,6 +101,6 @@ describe('ReceiptSender', () => {
     sender.reset();
     vi.advanceTimersByTime(RECEIPT_DEBOUNCE_MS);
     sender.flush();
-    expect(socket.receipts).toEqual([]);
+    expect(receiptsOf(socket)).toEqual([]);
   });
 });

@@ -1,4 +1,10 @@
-import type { ConversationMember, ConversationSummary, Message, PublicUser } from '@chat/shared';
+import type {
+  AuthResponse,
+  ConversationMember,
+  ConversationSummary,
+  Message,
+  PublicUser,
+} from '@chat/shared';
 import type { PendingMessage } from '@/stores/messages-store';
 
 /**
@@ -83,6 +89,16 @@ export function pendingMessage(
     createdAt: '2026-11-20T10:00:00.000Z',
     status: 'pending',
     error: null,
+    ...overrides,
+  };
+}
+
+/** A successful sign-in of `alice` (token `a1`, valid until 2099) unless overridden. */
+export function authResponse(overrides: Partial<AuthResponse> = {}): AuthResponse {
+  return {
+    accessToken: 'a1',
+    accessTokenExpiresAt: '2099-01-01T00:00:00.000Z',
+    user: { ...user('alice', { displayName: 'Alice' }), createdAt: '2026-01-01T00:00:00.000Z' },
     ...overrides,
   };
 }

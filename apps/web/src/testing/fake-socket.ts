@@ -36,9 +36,28 @@ export class FakeSocket {
     return this;
   }
 
+  /** Socket.IO's per-emit ack timeout; the fake never times out by itself (a test answers or not). */
+  timeout(_ms: number): this {
+    return this;
+  }
+
   emit(event: string, ...args: unknown[]): boolean {
     this.emitted.push({ event, args });
     return true;
+  }
+
+  /** The client's emits of `event`: their first argument, and their ack callback (the last one) if any. */
+  sent<P = unknown, A = unknown>(
+    event: string,
+  ): Array<{ payload: P; ack: (...reply: A[]) => void }> {
+    return this.emitted
+      .filter((e) => e.event === event)
+      .map((e) => ({
+        payload: e.args[0] as P,
+        ack: (typeof e.args.at(-1) === 'function' ? e.args.at(-1) : () => undefined) as (
+          ...reply: A[]
+        ) => void,
+      }));
   }
 
   /** The server's side: delivers `event` to the listeners. */
