@@ -1,6 +1,7 @@
 import type { AuthResponse, LoginRequest, RegisterRequest } from '@chat/shared';
 import { ApiEndpoints } from './api-endpoints';
-import { AuthSession, type AuthListener, type LockRequester, browserLocks } from './auth-session';
+import { AuthSession, type AuthListener } from './auth-session';
+import { browserLocks, type LockRequester } from './web-locks';
 import { RequestCore } from './request-core';
 
 export { ApiError, describeError } from './api-error';

@@ -1,5 +1,6 @@
 import { ErrorCode, type AuthResponse } from '@chat/shared';
 import { ApiError } from './api-error';
+import { browserLocks, type LockRequester } from './web-locks';
 
 /** Who the client is signed in as after a successful auth call, or null once the session is gone. */
 export type AuthListener = (auth: AuthResponse | null) => void;
@@ -15,16 +16,6 @@ const REFRESH_LOCK_NAME = 'chat-auth-refresh';
 
 /** Refresh this long before the access token expires, so in-flight calls rarely meet TOKEN_EXPIRED. */
 export const PROACTIVE_REFRESH_MARGIN_MS = 30_000;
-
-/** The part of the Web Locks API used here (`navigator.locks`); injectable for tests. */
-export interface LockRequester {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
-/** The browser's Web Locks, or undefined where there are none (old browsers, Node). */
-export function browserLocks(): LockRequester | undefined {
-  return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : undefined;
-}
 
 /**
  * The signed-in session of one tab: the access token in memory only (never storage or cookies; the refresh token is

@@ -1,7 +1,7 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { Message } from '@chat/shared';
 import { ApiClient, describeError } from './api-client';
-import { browserLocks, type LockRequester } from './auth-session';
+import { browserLocks, type LockRequester } from './web-locks';
 import { LiveLink, type ConnectionState, type LiveLinkDeps } from './live-link';
 import { Outbox } from './outbox';
 import { OutboxSender, type HandedOffUploads, type Notify } from './outbox-sender';

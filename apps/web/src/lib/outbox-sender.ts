@@ -2,7 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { backOff } from 'exponential-backoff';
 import { ErrorCode, LIMITS, type Message, type SendMessagePayload } from '@chat/shared';
 import { ApiError, describeError } from './api-error';
-import { browserLocks, type LockRequester } from './auth-session';
+import { browserLocks, type LockRequester } from './web-locks';
 import type { Outbox, OutboxEntry } from './outbox';
 import { newUuid } from './uuid';
 import type { MessagesStore, PendingMessage, Thread } from '@/stores/messages-store';

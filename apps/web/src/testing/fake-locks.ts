@@ -1,4 +1,4 @@
-import type { LockRequester } from '@/lib/auth-session';
+import type { LockRequester } from '@/lib/web-locks';
 
 /**
  * A small Web Locks stand-in (exclusive mode only) for tests in Node, which has no `navigator.locks`: requests for
