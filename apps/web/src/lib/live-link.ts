@@ -46,8 +46,9 @@ const QUIET_CONNECT_ERRORS: readonly string[] = [
 
 /**
  * The signed-in person's real-time link: one Socket.IO connection, its state for the banner, the server's events
- * routed to the stores (`message:new` to the client, which also sends receipts), and the resync after every connect. Resync is the guarantee, not Socket.IO's recovery: the
- * list is reloaded and each opened conversation catches up by seq ("after" its newest message).
+ * routed to the stores (`message:new` to the client, which also sends receipts), and the resync after every
+ * connect. Resync is the guarantee, not Socket.IO's recovery: the list is reloaded and each opened conversation
+ * catches up by seq ("after" its newest message).
  *
  * The browser's `offline` event drops the transport at once (Socket.IO's heartbeat would take up to
  * pingInterval + pingTimeout, 45 s by default) and `online` reconnects without waiting for the backoff.
