@@ -42,6 +42,8 @@ export class Drafts {
   private readonly idb: UseStore | null =
     typeof indexedDB === 'undefined' ? null : createIdbStore('relay-drafts', 'drafts');
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Every IndexedDB write, chained in order, so `flush` can wait for them. */
+  private writes: Promise<void> = Promise.resolve();
 
   /** Loads `userId`'s drafts (null: forgets the previous person's). Resolves once the store holds them. */
   async load(userId: string | null): Promise<void> {
@@ -52,6 +54,7 @@ export class Drafts {
     }
     const byConversation: Record<string, string> = {};
     if (this.idb) {
+      await this.writes;
       const all = await entries<IDBValidKey, string>(this.idb).catch(() => []);
       for (const [key, text] of all) {
         if (isDraftKey(key) && key[0] === userId && typeof text === 'string' && text !== '') {
@@ -88,7 +91,12 @@ export class Drafts {
       delete next[conversationId];
       this.store.setState({ byConversation: next });
     }
-    if (this.idb) void del([userId, conversationId], this.idb).catch(() => undefined);
+    const idb = this.idb;
+    if (idb) {
+      this.writes = this.writes
+        .then(() => del([userId, conversationId], idb))
+        .catch(() => undefined);
+    }
   }
 
   /** Deletes every draft of `userId` from this browser (a deliberate sign-out). */
@@ -97,15 +105,21 @@ export class Drafts {
       this.flushTimers(false);
       this.store.setState({ byConversation: {} });
     }
-    if (!this.idb) return;
-    const all = await entries<IDBValidKey, string>(this.idb).catch(() => []);
+    const idb = this.idb;
+    if (!idb) return;
+    await this.writes;
+    const all = await entries<IDBValidKey, string>(idb).catch(() => []);
     const mine = all.map(([key]) => key).filter((key) => isDraftKey(key) && key[0] === userId);
-    await delMany(mine, this.idb).catch(() => undefined);
+    await delMany(mine, idb).catch(() => undefined);
   }
 
-  /** Writes the saves still waiting for a pause now (the page is going away). */
-  flush(): void {
+  /**
+   * Writes the saves still waiting for a pause now (the page is going away).
+   * @returns when every write started so far has finished (or failed: IndexedDB errors are dropped)
+   */
+  flush(): Promise<void> {
     this.flushTimers();
+    return this.writes;
   }
 
   private schedule(userId: string, conversationId: string): void {
@@ -119,11 +133,15 @@ export class Drafts {
     );
   }
 
-  private async write(userId: string, conversationId: string): Promise<void> {
-    if (!this.idb || this.store.getState().userId !== userId) return;
+  private write(userId: string, conversationId: string): Promise<void> {
+    const idb = this.idb;
+    if (!idb || this.store.getState().userId !== userId) return this.writes;
     const text = this.get(conversationId);
     const key: DraftKey = [userId, conversationId];
-    await (text === '' ? del(key, this.idb) : set(key, text, this.idb)).catch(() => undefined);
+    this.writes = this.writes
+      .then(() => (text === '' ? del(key, idb) : set(key, text, idb)))
+      .catch(() => undefined);
+    return this.writes;
   }
 
   private cancel(conversationId: string): void {

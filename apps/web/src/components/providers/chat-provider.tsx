@@ -38,7 +38,7 @@ export function ChatProvider({ apiUrl, children }: { apiUrl: string | null; chil
     };
     follow();
     const unsubscribe = client.session.subscribe(follow);
-    const flush = () => drafts.flush();
+    const flush = () => void drafts.flush();
     window.addEventListener('pagehide', flush);
     return () => {
       unsubscribe();
