@@ -49,7 +49,10 @@ export class RealtimeFanOut {
 
   /** `receipt:update` to every active member, or only to a former member's own devices. */
   @OnDomainEvent('receipt.advanced')
-  async receiptAdvanced({ receipt, formerMember }: DomainEventMap['receipt.advanced']): Promise<void> {
+  async receiptAdvanced({
+    receipt,
+    formerMember,
+  }: DomainEventMap['receipt.advanced']): Promise<void> {
     const audience = formerMember
       ? [receipt.userId]
       : await this.queries.memberIds(receipt.conversationId);
