@@ -44,9 +44,9 @@ export function compareMembers(
  * @param members the conversation's memberships (active and former, any order)
  * @returns the member to promote, or null when an active admin remains or nobody active is left
  */
-export function adminSuccessor<M extends Pick<MemberRecord, 'joinedAt' | 'userId' | 'role' | 'leftAt'>>(
-  members: readonly M[],
-): M | null {
+export function adminSuccessor<
+  M extends Pick<MemberRecord, 'joinedAt' | 'userId' | 'role' | 'leftAt'>,
+>(members: readonly M[]): M | null {
   const active = members.filter((m) => m.leftAt === null);
   if (active.some((m) => m.role === 'admin')) return null;
   return [...active].sort(compareMembers)[0] ?? null;

@@ -22,7 +22,6 @@ import {
   type UserDoc,
 } from './mongo.schemas.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   escapeRegex,
   parseId,
@@ -147,14 +146,6 @@ describe('escapeRegex', () => {
     }
     expect(new RegExp(`^${escapeRegex('a.b')}`).test('axb')).toBe(false);
     expect(new RegExp(`^${escapeRegex('[a-z]')}`).test('q')).toBe(false);
-  });
-});
-
-describe('directKeyOf', () => {
-  it('is the same for both orders of the pair, smaller id first', () => {
-    const [a, b] = [oid().toHexString(), oid().toHexString()].sort();
-    expect(directKeyOf(a!, b!)).toBe(`${a}:${b}`);
-    expect(directKeyOf(b!, a!)).toBe(`${a}:${b}`);
   });
 });
 
