@@ -1,0 +1,669 @@
+/**
+ * Storage contract, the ConversationsRepository port: direct conversations (one per pair, also under concurrency),
+ * the list and its pagination, watermarks, contacts, groups and membership. Declared by `describeStorageContract`
+ * (storage.contract.ts), which opens the adapter and hands over its repositories and factories, so every adapter
+ * runs it.
+ */
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { InvalidCursorError } from '../storage.errors.js';
+import type { ConversationListItem, MemberRecord } from '../storage.types.js';
+import type { ConversationsRepository } from '../conversations.repository.js';
+import { byString, pause, range, seqs, type ContractContext } from './contract-context.js';
+
+/** Declares the conversations contract against the adapter behind `ctx`. */
+export function describeConversationsContract(ctx: ContractContext): void {
+  const { makeUser, makeDirect, makeGroup, send, sendMany, walkConversations, activeIds } = ctx;
+  let conversations: ConversationsRepository;
+
+  describe('conversations', () => {
+    beforeEach(() => {
+      ({ conversations } = ctx.repos());
+    });
+
+    it('creates a direct conversation once, whatever the order of the two ids', async () => {
+      const [alice, bob] = [await makeUser(), await makeUser()];
+      const first = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+      expect(first.created).toBe(true);
+      expect(first.conversation).toMatchObject({
+        type: 'direct',
+        title: null,
+        createdBy: alice.id,
+        lastSeq: 0,
+        directKey: expect.any(String),
+      });
+      expect(first.conversation.lastActivityAt).toEqual(first.conversation.createdAt);
+      expect(first.members.map((m) => m.userId)).toEqual([alice.id, bob.id].sort(byString));
+      for (const member of first.members) {
+        expect(member).toMatchObject({
+          conversationId: first.conversation.id,
+          deliveredSeq: 0,
+          readSeq: 0,
+        });
+      }
+
+      const again = await conversations.findOrCreateDirect(bob.id, alice.id, bob.id);
+      expect(again.created).toBe(false);
+      expect(again.conversation).toEqual(first.conversation);
+      expect(again.members).toEqual(first.members);
+      expect(await conversations.findById(first.conversation.id)).toEqual(first.conversation);
+    });
+
+    it('returns one conversation to ten concurrent openers', async () => {
+      const [alice, bob] = [await makeUser(), await makeUser()];
+      const results = await Promise.all(
+        range(1, 10).map((i) =>
+          i % 2
+            ? conversations.findOrCreateDirect(alice.id, bob.id, alice.id)
+            : conversations.findOrCreateDirect(bob.id, alice.id, bob.id),
+        ),
+      );
+      expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      for (const r of results) expect(r.members).toHaveLength(2);
+      expect((await conversations.listForUser(alice.id, { limit: 10 })).items).toHaveLength(1);
+    });
+
+    it('keeps different pairs apart and refuses a conversation with oneself', async () => {
+      const [a, b, c] = [await makeUser(), await makeUser(), await makeUser()];
+      const ab = await makeDirect(a, b);
+      const ac = await makeDirect(a, c);
+      expect(ab.id).not.toBe(ac.id);
+      await expect(conversations.findOrCreateDirect(a.id, a.id, a.id)).rejects.toThrow();
+    });
+
+    it('finds a membership only for members of existing conversations', async () => {
+      const [alice, bob, eve] = [await makeUser(), await makeUser(), await makeUser()];
+      const conversation = await makeDirect(alice, bob);
+      expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
+        conversationId: conversation.id,
+        userId: bob.id,
+        role: 'member',
+        deliveredSeq: 0,
+        readSeq: 0,
+        joinedAt: expect.any(Date),
+      });
+      expect(await conversations.findMember(conversation.id, eve.id)).toBeNull();
+      expect(await conversations.findMember(alice.id, alice.id)).toBeNull(); // a user id is no conversation
+      expect(await conversations.findMember('junk', alice.id)).toBeNull();
+      expect(await conversations.findById(alice.id)).toBeNull();
+      expect(await conversations.findById('junk')).toBeNull();
+    });
+
+    it('lists members of one conversation, and of many in one call', async () => {
+      const [a, b, c] = [await makeUser(), await makeUser(), await makeUser()];
+      const ab = await makeDirect(a, b);
+      const bc = await makeDirect(b, c);
+      const members = await conversations.listMembers(ab.id);
+      expect(members.map((m) => m.userId)).toEqual([a.id, b.id].sort(byString));
+      expect(await conversations.listMembers(a.id)).toEqual([]);
+
+      const many = await conversations.listMembersOf([ab.id, bc.id, a.id, 'junk']);
+      expect([...many.keys()].sort(byString)).toEqual([ab.id, bc.id].sort(byString));
+      expect(many.get(ab.id)).toEqual(members);
+      expect(many.get(bc.id)?.map((m) => m.userId)).toEqual([b.id, c.id].sort(byString));
+      expect((await conversations.listMembersOf([])).size).toBe(0);
+    });
+
+    it('lists the ids of everyone sharing a conversation, once each, without oneself', async () => {
+      const [a, b, c, d] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+      await makeDirect(a, b);
+      await makeDirect(c, a);
+      expect((await conversations.listContactIds(a.id)).sort(byString)).toEqual(
+        [b.id, c.id].sort(byString),
+      );
+      expect(await conversations.listContactIds(b.id)).toEqual([a.id]);
+      expect(await conversations.listContactIds(d.id)).toEqual([]);
+    });
+
+    describe('listForUser', () => {
+      it('orders by latest activity, with the last message and the unread count', async () => {
+        const [me, x, y, z] = [
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+        ];
+        const withX = await makeDirect(me, x);
+        await pause();
+        const withY = await makeDirect(me, y);
+        await pause();
+        const withZ = await makeDirect(me, z);
+        await pause();
+        await send(withY.id, y, 'y1');
+        await send(withY.id, y, 'y2');
+        await pause();
+        const lastToX = (await send(withX.id, me, 'from me')).message;
+
+        const page = await conversations.listForUser(me.id, { limit: 10 });
+        expect(page.nextCursor).toBeNull();
+        expect(page.items.map((i) => i.conversation.id)).toEqual([withX.id, withY.id, withZ.id]);
+        const [itemX, itemY, itemZ] = page.items;
+        expect(itemX).toMatchObject({ lastMessage: lastToX, unreadCount: 0 });
+        expect(itemX!.conversation).toMatchObject({
+          lastSeq: 1,
+          lastActivityAt: lastToX.createdAt,
+        });
+        expect(itemX!.membership).toMatchObject({ userId: me.id, readSeq: 1, deliveredSeq: 1 });
+        expect(itemY).toMatchObject({ unreadCount: 2 });
+        expect(itemY!.lastMessage).toMatchObject({ seq: 2, body: 'y2', senderId: y.id });
+        expect(itemY!.membership).toMatchObject({ userId: me.id, readSeq: 0 });
+        expect(itemZ).toMatchObject({ lastMessage: null, unreadCount: 0 });
+
+        // The other side sees its own view of the same conversation.
+        const [fromY] = (await conversations.listForUser(y.id, { limit: 10 })).items;
+        expect(fromY).toMatchObject({ unreadCount: 0, membership: { userId: y.id, readSeq: 2 } });
+        // Reading lowers the unread count.
+        await conversations.advanceWatermarks(withY.id, me.id, { readSeq: 1 });
+        expect(await conversations.getListItem(withY.id, me.id)).toMatchObject({
+          unreadCount: 1,
+        });
+      });
+
+      it('gives the same item for one conversation through getListItem, or null for a non-member', async () => {
+        const [me, x, eve] = [await makeUser(), await makeUser(), await makeUser()];
+        const conversation = await makeDirect(me, x);
+        await send(conversation.id, x, 'hi');
+        const [listed] = (await conversations.listForUser(me.id, { limit: 1 })).items;
+        expect(await conversations.getListItem(conversation.id, me.id)).toEqual(listed);
+        expect(await conversations.getListItem(conversation.id, eve.id)).toBeNull();
+        expect(await conversations.getListItem(me.id, me.id)).toBeNull();
+      });
+
+      it('returns an empty page for someone with no conversations', async () => {
+        const loner = await makeUser();
+        await expect(conversations.listForUser(loner.id, { limit: 5 })).resolves.toEqual({
+          items: [],
+          nextCursor: null,
+        });
+      });
+
+      it('pages with no duplicates or omissions, cut exactly at the end, for every page size', async () => {
+        const me = await makeUser();
+        // Created back to back: several may share a millisecond, which exercises the id tie-break.
+        for (let i = 0; i < 6; i++) await makeDirect(me, await makeUser());
+        const all = (await conversations.listForUser(me.id, { limit: 100 })).items;
+        expect(all).toHaveLength(6);
+        const expected = [...all]
+          .sort(
+            (p, q) =>
+              q.conversation.lastActivityAt.getTime() - p.conversation.lastActivityAt.getTime() ||
+              byString(q.conversation.id, p.conversation.id),
+          )
+          .map((i) => i.conversation.id);
+        expect(all.map((i) => i.conversation.id)).toEqual(expected);
+        for (const limit of [1, 2, 3, 4, 5, 6, 7]) {
+          const walk = await walkConversations(me.id, limit);
+          expect(walk.ids).toEqual(expected);
+          expect(walk.pageSizes.length).toBe(Math.ceil(6 / limit));
+          expect(walk.pageSizes.at(-1)).toBeGreaterThan(0);
+        }
+      });
+
+      it('has no next page when the list is exactly one page long', async () => {
+        const me = await makeUser();
+        for (let i = 0; i < 3; i++) await makeDirect(me, await makeUser());
+        const page = await conversations.listForUser(me.id, { limit: 3 });
+        expect(page.items).toHaveLength(3);
+        expect(page.nextCursor).toBeNull();
+        const short = await conversations.listForUser(me.id, { limit: 2 });
+        expect(short.items).toHaveLength(2);
+        expect(short.nextCursor).not.toBeNull();
+      });
+
+      it('gives an empty last page for a cursor at what became the last item', async () => {
+        const me = await makeUser();
+        const older = await makeDirect(me, await makeUser());
+        await pause();
+        const newer = await makeDirect(me, await makeUser());
+        const first = await conversations.listForUser(me.id, { limit: 1 });
+        expect(first.items.map((i) => i.conversation.id)).toEqual([newer.id]);
+        // Activity moves the older conversation to the top: nothing is left below the cursor.
+        await pause();
+        await send(older.id, me);
+        const rest = await conversations.listForUser(me.id, {
+          cursor: first.nextCursor,
+          limit: 1,
+        });
+        expect(rest).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        const me = await makeUser();
+        await expect(
+          conversations.listForUser(me.id, { cursor: '!!', limit: 5 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+        const wrong = Buffer.from(JSON.stringify({ u: 'x', id: 'y' })).toString('base64url');
+        await expect(
+          conversations.listForUser(me.id, { cursor: wrong, limit: 5 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+      });
+    });
+
+    it('raises watermarks monotonically, capped at the last seq', async () => {
+      const [alice, bob, eve] = [await makeUser(), await makeUser(), await makeUser()];
+      const conversation = await makeDirect(alice, bob);
+      await sendMany(conversation.id, alice, 3);
+
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 2 }),
+      ).toMatchObject({
+        deliveredSeq: 2,
+        readSeq: 0,
+      });
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, { readSeq: 1 }),
+      ).toMatchObject({
+        deliveredSeq: 2,
+        readSeq: 1,
+      });
+      // Never backwards.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: 1,
+          readSeq: 0,
+        }),
+      ).toMatchObject({ deliveredSeq: 2, readSeq: 1 });
+      // Never past lastSeq.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: 99,
+          readSeq: 50,
+        }),
+      ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+      expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
+        deliveredSeq: 3,
+        readSeq: 3,
+      });
+      expect(await conversations.advanceWatermarks(conversation.id, bob.id, {})).toMatchObject({
+        deliveredSeq: 3,
+        readSeq: 3,
+      });
+      // Absurd values change nothing and are no errors.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: Number.NaN,
+          readSeq: -5,
+        }),
+      ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+      expect(
+        await conversations.advanceWatermarks(conversation.id, eve.id, { readSeq: 1 }),
+      ).toBeNull();
+      expect(await conversations.advanceWatermarks(alice.id, alice.id, { readSeq: 1 })).toBeNull();
+    });
+  });
+
+  describe('groups and membership', () => {
+    it('creates a group with its creator as admin and the others as members, atomically', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation, members } = await makeGroup(ana, [ben, cy], 'Climbing');
+      expect(conversation).toMatchObject({
+        type: 'group',
+        title: 'Climbing',
+        directKey: null,
+        createdBy: ana.id,
+        avatarUrl: null,
+        lastSeq: 0,
+        archivedAt: null,
+      });
+      expect(conversation.updatedAt).toEqual(conversation.createdAt);
+      expect(conversation.lastActivityAt).toEqual(conversation.createdAt);
+      expect(members).toHaveLength(3);
+      const roles = Object.fromEntries(members.map((m) => [m.userId, m.role]));
+      expect(roles).toEqual({ [ana.id]: 'admin', [ben.id]: 'member', [cy.id]: 'member' });
+      for (const m of members) {
+        expect(m).toMatchObject({
+          conversationId: conversation.id,
+          deliveredSeq: 0,
+          readSeq: 0,
+          leftAt: null,
+          historyUntilSeq: null,
+        });
+        expect(m.joinedAt).toEqual(conversation.createdAt);
+      }
+      // Same joinedAt: the port's order falls back to the user id.
+      expect(members.map((m) => m.userId)).toEqual([ana.id, ben.id, cy.id].sort(byString));
+      expect(await conversations.listMembers(conversation.id)).toEqual(members);
+      expect(await conversations.findById(conversation.id)).toEqual(conversation);
+      const [item] = (await conversations.listForUser(cy.id, { limit: 5 })).items;
+      expect(item).toMatchObject({ conversation, lastMessage: null, unreadCount: 0 });
+    });
+
+    it('renames a group and changes its picture, moving updatedAt; never a direct conversation', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await pause();
+      const renamed = await conversations.updateGroup(conversation.id, { title: 'New name' });
+      expect(renamed).toMatchObject({ id: conversation.id, title: 'New name', avatarUrl: null });
+      expect(renamed!.updatedAt.getTime()).toBeGreaterThan(conversation.updatedAt.getTime());
+      // Only membership/title/picture move updatedAt, never lastActivityAt.
+      expect(renamed!.lastActivityAt).toEqual(conversation.lastActivityAt);
+      const pictured = await conversations.updateGroup(conversation.id, { avatarUrl: '/a/1.webp' });
+      expect(pictured).toMatchObject({ title: 'New name', avatarUrl: '/a/1.webp' });
+      expect(await conversations.updateGroup(conversation.id, {})).toEqual(pictured);
+      const cleared = await conversations.updateGroup(conversation.id, { avatarUrl: null });
+      expect(cleared).toMatchObject({ title: 'New name', avatarUrl: null });
+      expect(await conversations.findById(conversation.id)).toEqual(cleared);
+
+      const direct = await makeDirect(ana, ben);
+      expect(await conversations.updateGroup(direct.id, { title: 'x' })).toBeNull();
+      expect((await conversations.findById(direct.id))?.title).toBeNull();
+      expect(await conversations.updateGroup(ana.id, { title: 'x' })).toBeNull();
+      expect(await conversations.updateGroup('junk', { title: 'x' })).toBeNull();
+    });
+
+    it('adds new members, leaves active ones alone, and returns only the added', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy, dee] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await pause();
+      const added = await conversations.addMembers(conversation.id, [cy.id, ben.id, dee.id]);
+      expect(added.map((m) => m.userId).sort(byString)).toEqual([cy.id, dee.id].sort(byString));
+      for (const m of added) {
+        expect(m).toMatchObject({ role: 'member', leftAt: null, historyUntilSeq: null });
+        expect(m.joinedAt.getTime()).toBeGreaterThan(conversation.createdAt.getTime());
+      }
+      expect((await activeIds(conversation.id)).sort(byString)).toEqual(
+        [ana.id, ben.id, cy.id, dee.id].sort(byString),
+      );
+      const after = await conversations.findById(conversation.id);
+      expect(after!.updatedAt.getTime()).toBeGreaterThan(conversation.updatedAt.getTime());
+      // Nobody new: nothing returned, updatedAt unchanged.
+      expect(await conversations.addMembers(conversation.id, [ben.id, cy.id])).toEqual([]);
+      expect((await conversations.findById(conversation.id))?.updatedAt).toEqual(after!.updatedAt);
+      expect(await conversations.addMembers(ana.id, [cy.id])).toEqual([]); // a user id is no conversation
+      expect(await conversations.addMembers(conversation.id, [])).toEqual([]);
+    });
+
+    it('re-adds a former member as active, keeping their watermarks', async () => {
+      const { conversations, messages } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await sendMany(conversation.id, ana, 3);
+      await conversations.advanceWatermarks(conversation.id, ben.id, {
+        deliveredSeq: 3,
+        readSeq: 2,
+      });
+      await conversations.removeMember(conversation.id, ben.id);
+      await sendMany(conversation.id, ana, 2);
+      const [back] = await conversations.addMembers(conversation.id, [ben.id]);
+      expect(back).toMatchObject({
+        userId: ben.id,
+        role: 'member',
+        leftAt: null,
+        historyUntilSeq: null,
+        deliveredSeq: 3,
+        readSeq: 2,
+      });
+      expect(await conversations.findMember(conversation.id, ben.id)).toEqual(back);
+      expect(await activeIds(conversation.id)).toContain(ben.id);
+      // Active again: their list shows everything, unread counted to the end.
+      expect(await conversations.getListItem(conversation.id, ben.id)).toMatchObject({
+        unreadCount: 3,
+        lastMessage: { seq: 5 },
+      });
+      expect((await messages.listPage(conversation.id, { limit: 10 })).items).toHaveLength(5);
+    });
+
+    it('gives a user added by concurrent calls to exactly one of them', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      const results = await Promise.all(
+        range(1, 6).map(() => conversations.addMembers(conversation.id, [cy.id])),
+      );
+      expect(results.filter((r) => r.length === 1)).toHaveLength(1);
+      expect(results.filter((r) => r.length === 0)).toHaveLength(5);
+      expect((await activeIds(conversation.id)).filter((id) => id === cy.id)).toHaveLength(1);
+
+      // The same for a returning former member.
+      await conversations.removeMember(conversation.id, cy.id);
+      const again = await Promise.all(
+        range(1, 6).map(() => conversations.addMembers(conversation.id, [cy.id])),
+      );
+      expect(again.filter((r) => r.length === 1)).toHaveLength(1);
+      expect(await conversations.findMember(conversation.id, cy.id)).toMatchObject({
+        leftAt: null,
+      });
+    });
+
+    it('removes a member: leftAt and historyUntilSeq set, role member, gone from the member lists', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      await sendMany(conversation.id, ben, 3);
+      await pause();
+      const removed = await conversations.removeMember(conversation.id, ana.id); // the admin leaves
+      expect(removed).toMatchObject({
+        conversationId: conversation.id,
+        userId: ana.id,
+        role: 'member',
+        historyUntilSeq: 3,
+        leftAt: expect.any(Date),
+      });
+      expect(await conversations.findMember(conversation.id, ana.id)).toEqual(removed);
+      expect((await activeIds(conversation.id)).sort(byString)).toEqual(
+        [ben.id, cy.id].sort(byString),
+      );
+      const many = await conversations.listMembersOf([conversation.id]);
+      expect(many.get(conversation.id)?.map((m) => m.userId)).not.toContain(ana.id);
+      const after = await conversations.findById(conversation.id);
+      expect(after!.updatedAt.getTime()).toBeGreaterThan(conversation.updatedAt.getTime());
+      expect(after!.lastSeq).toBe(3);
+
+      expect(await conversations.removeMember(conversation.id, ana.id)).toBeNull();
+      const stranger = await makeUser();
+      expect(await conversations.removeMember(conversation.id, stranger.id)).toBeNull();
+      expect(await conversations.removeMember(ben.id, ben.id)).toBeNull();
+      expect(await conversations.removeMember('junk', ben.id)).toBeNull();
+    });
+
+    it('gives a removal made by concurrent calls to exactly one of them', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await sendMany(conversation.id, ana, 2);
+      const results = await Promise.all(
+        range(1, 6).map(() => conversations.removeMember(conversation.id, ben.id)),
+      );
+      const winners = results.filter((r): r is MemberRecord => r !== null);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]).toMatchObject({ historyUntilSeq: 2 });
+    });
+
+    it('sets the role of active members only', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy, stranger] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      await pause();
+      const promoted = await conversations.setRole(conversation.id, ben.id, 'admin');
+      expect(promoted).toMatchObject({ userId: ben.id, role: 'admin', leftAt: null });
+      expect(await conversations.findMember(conversation.id, ben.id)).toEqual(promoted);
+      const after = await conversations.findById(conversation.id);
+      expect(after!.updatedAt.getTime()).toBeGreaterThan(conversation.updatedAt.getTime());
+      // Already that role: the membership, unchanged.
+      expect(await conversations.setRole(conversation.id, ben.id, 'admin')).toEqual(promoted);
+      expect(await conversations.setRole(conversation.id, ana.id, 'member')).toMatchObject({
+        role: 'member',
+      });
+      expect(await conversations.setRole(conversation.id, stranger.id, 'admin')).toBeNull();
+      await conversations.removeMember(conversation.id, cy.id);
+      expect(await conversations.setRole(conversation.id, cy.id, 'admin')).toBeNull();
+      expect(await conversations.findMember(conversation.id, cy.id)).toMatchObject({
+        role: 'member',
+      });
+      expect(await conversations.setRole('junk', ben.id, 'admin')).toBeNull();
+    });
+
+    it('promotes the longest-standing active member when no admin is left, and only then', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      await pause();
+      const late = await makeUser();
+      await conversations.addMembers(conversation.id, [late.id]);
+      expect(await conversations.ensureAdmin(conversation.id)).toBeNull(); // ana is admin
+
+      await conversations.removeMember(conversation.id, ana.id);
+      const promoted = await conversations.ensureAdmin(conversation.id);
+      // ben and cy joined with the group (same time), before `late`: the lower user id wins the tie.
+      const expected = [ben.id, cy.id].sort(byString)[0];
+      expect(promoted).toMatchObject({ userId: expected, role: 'admin', leftAt: null });
+      expect(await conversations.ensureAdmin(conversation.id)).toBeNull();
+      const admins = (await conversations.listMembers(conversation.id)).filter(
+        (m) => m.role === 'admin',
+      );
+      expect(admins.map((m) => m.userId)).toEqual([expected]);
+
+      // Both founders gone: `late` is the only one left.
+      await conversations.removeMember(conversation.id, ben.id);
+      await conversations.removeMember(conversation.id, cy.id);
+      expect(await conversations.ensureAdmin(conversation.id)).toMatchObject({
+        userId: late.id,
+        role: 'admin',
+      });
+      await conversations.removeMember(conversation.id, late.id);
+      expect(await conversations.ensureAdmin(conversation.id)).toBeNull(); // nobody to promote
+      expect(await conversations.ensureAdmin('junk')).toBeNull();
+    });
+
+    it('promotes exactly one member when ensureAdmin calls race', async () => {
+      const { conversations } = ctx.repos();
+      const users = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+      const [creator, ...others] = users as [(typeof users)[0], ...typeof users];
+      const { conversation } = await makeGroup(creator, others);
+      await conversations.removeMember(conversation.id, creator.id);
+      const results = await Promise.all(
+        range(1, 6).map(() => conversations.ensureAdmin(conversation.id)),
+      );
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      const admins = (await conversations.listMembers(conversation.id)).filter(
+        (m) => m.role === 'admin',
+      );
+      expect(admins).toHaveLength(1);
+    });
+
+    it('archives a group once nobody active is left', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      expect(await conversations.archiveIfEmpty(conversation.id)).toBe(false);
+      await conversations.removeMember(conversation.id, ana.id);
+      expect(await conversations.archiveIfEmpty(conversation.id)).toBe(false);
+      expect((await conversations.findById(conversation.id))?.archivedAt).toBeNull();
+      await conversations.removeMember(conversation.id, ben.id);
+      expect(await conversations.archiveIfEmpty(conversation.id)).toBe(true);
+      const archived = await conversations.findById(conversation.id);
+      expect(archived?.archivedAt).toEqual(expect.any(Date));
+      expect(await conversations.archiveIfEmpty(conversation.id)).toBe(true);
+      expect((await conversations.findById(conversation.id))?.archivedAt).toEqual(
+        archived!.archivedAt,
+      );
+      expect(await conversations.archiveIfEmpty('junk')).toBe(false);
+    });
+
+    it('counts only active members on both sides as contacts', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy, dee] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      await makeDirect(cy, dee);
+      expect((await conversations.listContactIds(ana.id)).sort(byString)).toEqual(
+        [ben.id, cy.id].sort(byString),
+      );
+      await conversations.removeMember(conversation.id, cy.id);
+      expect((await conversations.listContactIds(ana.id)).sort(byString)).toEqual([ben.id]);
+      // cy left the group: only their direct conversation still counts.
+      expect(await conversations.listContactIds(cy.id)).toEqual([dee.id]);
+    });
+
+    it('shows a former member the group as they left it: capped last message and unread, sorted where they left', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, x, y] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const withX = await makeDirect(ben, x);
+      await pause();
+      const { conversation: group } = await makeGroup(ana, [ben]);
+      const sent = await sendMany(group.id, ana, 3);
+      await conversations.advanceWatermarks(group.id, ben.id, { readSeq: 1 });
+      await pause();
+      const removed = await conversations.removeMember(group.id, ben.id);
+      await pause();
+      const withY = await makeDirect(ben, y);
+      await pause();
+      // Activity after the departure neither shows nor moves the group in ben's list.
+      await sendMany(group.id, ana, 2);
+
+      const page = await conversations.listForUser(ben.id, { limit: 10 });
+      expect(page.items.map((i) => i.conversation.id)).toEqual([withY.id, group.id, withX.id]);
+      const item = page.items[1] as ConversationListItem;
+      expect(item.membership).toEqual(removed);
+      expect(item.lastMessage).toEqual(sent[2]);
+      expect(item.unreadCount).toBe(2); // seqs 2 and 3; 4 and 5 are beyond their view
+      expect(await conversations.getListItem(group.id, ben.id)).toEqual(item);
+      // Paging walks the same order, across active and former memberships.
+      for (const limit of [1, 2]) {
+        const walk = await ctx.walkConversations(ben.id, limit);
+        expect(walk.ids).toEqual([withY.id, group.id, withX.id]);
+      }
+      // The active member sees it all, at the top.
+      const [top] = (await conversations.listForUser(ana.id, { limit: 10 })).items;
+      expect(top).toMatchObject({ conversation: { id: group.id }, lastMessage: { seq: 5 } });
+    });
+
+    it("caps a former member's watermarks at what they may read", async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await sendMany(conversation.id, ana, 2);
+      await conversations.removeMember(conversation.id, ben.id);
+      await sendMany(conversation.id, ana, 3);
+      expect(
+        await conversations.advanceWatermarks(conversation.id, ben.id, {
+          deliveredSeq: 5,
+          readSeq: 5,
+        }),
+      ).toMatchObject({ deliveredSeq: 2, readSeq: 2, historyUntilSeq: 2 });
+    });
+
+    it('pages history up to untilSeq only', async () => {
+      const { messages } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      await sendMany(conversation.id, ana, 10);
+      const page = (input: { before?: number; after?: number; limit: number }) =>
+        messages
+          .listPage(conversation.id, { ...input, untilSeq: 6 })
+          .then((p) => ({ seqs: seqs(p.items), hasMore: p.hasMore }));
+      expect(await page({ limit: 3 })).toEqual({ seqs: [4, 5, 6], hasMore: true });
+      expect(await page({ limit: 6 })).toEqual({ seqs: range(1, 6), hasMore: false });
+      expect(await page({ after: 4, limit: 5 })).toEqual({ seqs: [5, 6], hasMore: false });
+      expect(await page({ after: 2, limit: 2 })).toEqual({ seqs: [3, 4], hasMore: true });
+      expect(await page({ after: 6, limit: 2 })).toEqual({ seqs: [], hasMore: false });
+      expect(await page({ before: 3, limit: 5 })).toEqual({ seqs: [1, 2], hasMore: false });
+      expect(await page({ before: 9, limit: 2 })).toEqual({ seqs: [5, 6], hasMore: true });
+      expect(
+        seqs((await messages.listPage(conversation.id, { untilSeq: 0, limit: 5 })).items),
+      ).toEqual([]);
+    });
+  });
+}
