@@ -14,7 +14,6 @@ function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
     id: 's1',
     userId: 'u1',
     tokenHash: 'h',
-    previousTokenHash: null,
     userAgent: null,
     createdAt: new Date(now),
     expiresAt: new Date(now + 60 * 60_000),

@@ -198,7 +198,6 @@ describe('document -> record mappers', () => {
     } as SessionDoc);
     expect(session).toMatchObject({
       userId: userId.toHexString(),
-      previousTokenHash: null,
       userAgent: null,
       revokedAt: null,
     });
@@ -235,12 +234,6 @@ describe('document -> record mappers', () => {
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
-      archivedAt: null,
-    });
-    // A document from before groups (no updatedAt/archivedAt) reads with defaults.
-    const { updatedAt: _u, archivedAt: _a, ...legacy } = conversation;
-    expect(toConversationRecord(legacy as ConversationDoc)).toMatchObject({
-      updatedAt: new Date(1),
       archivedAt: null,
     });
     expect(Object.keys(record)).not.toContain('members');

@@ -142,7 +142,6 @@ export function toSessionRecord(doc: SessionDoc): SessionRecord {
     id: doc._id.toHexString(),
     userId: doc.userId.toHexString(),
     tokenHash: doc.tokenHash,
-    previousTokenHash: doc.previousTokenHash ?? null,
     userAgent: doc.userAgent ?? null,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
@@ -162,8 +161,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     lastSeq: doc.lastSeq,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
-    // Documents written before groups existed have neither field.
-    updatedAt: doc.updatedAt ?? doc.createdAt,
+    updatedAt: doc.updatedAt,
     archivedAt: doc.archivedAt ?? null,
   };
 }
@@ -185,9 +183,9 @@ export function toMemberRecord(
   };
 }
 
-/** True for an active membership (leftAt null, or absent in documents older than groups). */
+/** True for an active membership (leftAt null). */
 export function isActiveMember(doc: Pick<MemberDoc, 'leftAt'>): boolean {
-  return doc.leftAt === null || doc.leftAt === undefined;
+  return doc.leftAt === null;
 }
 
 /** ACTIVE members of a conversation document in the port's order: joinedAt, then userId. */
