@@ -60,8 +60,9 @@ export class ConversationsService {
   }
 
   /**
-   * The caller's conversations, latest activity first. Three queries per page whatever its size: the page
-   * (with last messages and unread counts), the members of all its conversations, and their user records.
+   * The caller's conversations, latest activity first, in a fixed number of queries whatever the page size: the
+   * page with last messages and unread counts (ConversationsRepository.listForUser: one SQL statement, four MongoDB
+   * queries), then the members of all its conversations and their user records (one query each).
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX, default LIMITS.CONVERSATION_PAGE_DEFAULT
    */
   async list(
