@@ -182,7 +182,7 @@ export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
-    retiredTokenHashes: { type: [String], required: true },
+    retiredTokenHashes: { type: [String], default: [] },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
