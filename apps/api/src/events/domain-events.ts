@@ -43,8 +43,8 @@ export type DomainEventName = keyof DomainEventMap;
 /**
  * Publishes domain events through @nestjs/event-emitter (EventEmitter2). `publish` resolves once every listener
  * has finished, so a caller that answers after publishing (the message ack, a REST response) answers after the
- * side effects were attempted, as before the event bus existed; it never rejects: a failing listener is logged
- * (by the listener wrapper of OnDomainEvent) and clients catch up by resync.
+ * side effects were attempted; it never rejects: a failing listener is logged (by OnDomainEvent's wrapper) and
+ * clients catch up by resync.
  */
 @Injectable()
 export class DomainEvents {
@@ -58,15 +58,22 @@ export class DomainEvents {
       await this.emitter.emitAsync(name, payload);
     } catch (error) {
       // Listeners catch their own errors (OnDomainEvent); this covers a listener registered another way.
-      this.logger.error({ err: error, event: name }, 'a domain event listener failed');
+      this.logger.error(
+        { err: error, event: name },
+        'a domain event listener failed; clients catch up by resync',
+      );
     }
   }
 }
 
+/** Logs a listener's failure: which event, which listener (never the payload, which may hold message text). */
+const listenerLogger = new Logger('DomainEvents');
+
 /**
- * Marks a provider method as a listener of one domain event, typed by DomainEventMap. Errors are caught and
- * logged by @nestjs/event-emitter (`suppressErrors`), so one failing listener neither stops the others nor the
- * publisher. Listeners are registered when the application bootstraps.
+ * Marks a provider method as a listener of one domain event, typed by DomainEventMap. A failure (a throw or a
+ * rejected promise) is caught and logged with the event and listener names, so one failing listener neither stops
+ * the others nor the publisher; clients catch up by resync. Listeners are registered when the application
+ * bootstraps.
  */
 export function OnDomainEvent<K extends DomainEventName>(
   name: K,
@@ -76,6 +83,25 @@ export function OnDomainEvent<K extends DomainEventName>(
   descriptor: TypedPropertyDescriptor<T>,
 ) => void {
   return (target, key, descriptor) => {
+    const original = descriptor.value;
+    if (typeof original !== 'function') throw new Error(`@OnDomainEvent('${name}') needs a method`);
+    const listener = `${target.constructor.name}.${String(key)}`;
+    const report = (error: unknown) =>
+      listenerLogger.error(
+        { err: error, event: name, listener },
+        'a domain event listener failed; clients catch up by resync',
+      );
+    const guarded = function (this: unknown, payload: DomainEventMap[K]): unknown {
+      try {
+        const result = original.call(this, payload);
+        return result instanceof Promise ? result.catch(report) : result;
+      } catch (error) {
+        report(error);
+        return undefined;
+      }
+    };
+    descriptor.value = guarded as typeof original;
+    // suppressErrors stays on as a backstop (e.g. a test that replaces the method on the instance).
     OnEvent(name, { suppressErrors: true })(target, key, descriptor);
   };
 }
