@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import type { SessionsRepository } from '../storage/sessions.repository.js';
@@ -47,6 +48,7 @@ describe('SessionLiveness', () => {
   });
   afterEach(() => {
     jest.useRealTimers();
+    jest.restoreAllMocks();
   });
 
   it('accepts a live session and refuses a revoked, expired, unknown or other user’s one', async () => {
@@ -115,7 +117,8 @@ describe('SessionLiveness', () => {
     const { repo, findById } = repository({ record: null });
     findById.mockRejectedValueOnce(new Error('database down'));
     const liveness = new SessionLiveness(repo);
-    jest.spyOn(console, 'error').mockImplementation(() => {});
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => {});
     expect(await codeOf(liveness.requireLive(user))).toBe(ErrorCode.SERVICE_UNAVAILABLE);
+    expect(logged).toHaveBeenCalledTimes(1);
   });
 });
