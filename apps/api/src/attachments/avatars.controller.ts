@@ -20,7 +20,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Public } from '../auth/public.decorator.js';
 import { AppError } from '../common/app-error.js';
 import { ParseIdPipe } from '../common/ids.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { AVATAR_SIZES, type AvatarSize, AvatarsService } from './avatars.service.js';
 import { sendFile } from './file-response.js';
 import { FileUpload } from './file-upload.decorator.js';
@@ -31,12 +31,12 @@ import { ApiRoute, GROUP_ADMIN_ERRORS } from '../openapi/api-route.decorator.js'
 /** Refuses a group picture upload from a non-admin before multer reads the body. */
 @Injectable()
 export class GroupAdminGuard implements CanActivate {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(private readonly access: ConversationAccess) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const id = req.params.id;
-    await this.conversations.requireAdmin(typeof id === 'string' ? id : '', req.user.userId);
+    await this.access.requireAdmin(typeof id === 'string' ? id : '', req.user.userId);
     return true;
   }
 }

@@ -13,7 +13,7 @@ export interface FileAnswer {
 }
 
 /**
- * Streams a stored file with the headers every file response carries (ARCHITECTURE.md section 5):
+ * Streams a stored file with the headers every file response carries:
  * - `Content-Disposition`: inline only for images we re-encoded; `attachment` with the sanitised name otherwise;
  * - `X-Content-Type-Options: nosniff` and `Content-Security-Policy: default-src 'none'; sandbox`, so even a file
  *   opened directly cannot run script or load anything (OWASP File Upload Cheat Sheet);

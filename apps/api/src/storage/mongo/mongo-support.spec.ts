@@ -22,7 +22,6 @@ import {
   type UserDoc,
 } from './mongo.schemas.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   escapeRegex,
   parseId,
@@ -150,14 +149,6 @@ describe('escapeRegex', () => {
   });
 });
 
-describe('directKeyOf', () => {
-  it('is the same for both orders of the pair, smaller id first', () => {
-    const [a, b] = [oid().toHexString(), oid().toHexString()].sort();
-    expect(directKeyOf(a!, b!)).toBe(`${a}:${b}`);
-    expect(directKeyOf(b!, a!)).toBe(`${a}:${b}`);
-  });
-});
-
 /** A member entry with the given role, joined at `joinedAt` ms, active, watermarks 0. */
 const member = (userId: ReturnType<typeof oid>, role: 'member' | 'admin', joinedAt: number) => ({
   userId,
@@ -207,7 +198,6 @@ describe('document -> record mappers', () => {
     } as SessionDoc);
     expect(session).toMatchObject({
       userId: userId.toHexString(),
-      previousTokenHash: null,
       userAgent: null,
       revokedAt: null,
     });
@@ -244,12 +234,6 @@ describe('document -> record mappers', () => {
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
-      archivedAt: null,
-    });
-    // A document from before groups (no updatedAt/archivedAt) reads with defaults.
-    const { updatedAt: _u, archivedAt: _a, ...legacy } = conversation;
-    expect(toConversationRecord(legacy as ConversationDoc)).toMatchObject({
-      updatedAt: new Date(1),
       archivedAt: null,
     });
     expect(Object.keys(record)).not.toContain('members');

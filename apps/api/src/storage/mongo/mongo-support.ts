@@ -11,6 +11,7 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
+import { compareMembers } from '../domain-rules.js';
 import { UniqueViolationError } from '../storage.errors.js';
 import {
   INDEX,
@@ -123,14 +124,6 @@ export function escapeRegex(input: string): string {
   return input.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/**
- * The key that makes a direct conversation unique per pair: `min:max` of the two user ids as strings (the
- * same rule as ConversationRecord.directKey documents), so the order of the arguments never matters.
- */
-export function directKeyOf(userIdA: string, userIdB: string): string {
-  return userIdA < userIdB ? `${userIdA}:${userIdB}` : `${userIdB}:${userIdA}`;
-}
-
 export function toUserRecord(doc: UserDoc): UserRecord {
   return {
     id: doc._id.toHexString(),
@@ -149,7 +142,6 @@ export function toSessionRecord(doc: SessionDoc): SessionRecord {
     id: doc._id.toHexString(),
     userId: doc.userId.toHexString(),
     tokenHash: doc.tokenHash,
-    previousTokenHash: doc.previousTokenHash ?? null,
     userAgent: doc.userAgent ?? null,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
@@ -169,8 +161,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     lastSeq: doc.lastSeq,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
-    // Documents written before groups existed have neither field.
-    updatedAt: doc.updatedAt ?? doc.createdAt,
+    updatedAt: doc.updatedAt,
     archivedAt: doc.archivedAt ?? null,
   };
 }
@@ -192,9 +183,9 @@ export function toMemberRecord(
   };
 }
 
-/** True for an active membership (leftAt null, or absent in documents older than groups). */
+/** True for an active membership (leftAt null). */
 export function isActiveMember(doc: Pick<MemberDoc, 'leftAt'>): boolean {
-  return doc.leftAt === null || doc.leftAt === undefined;
+  return doc.leftAt === null;
 }
 
 /** ACTIVE members of a conversation document in the port's order: joinedAt, then userId. */
@@ -202,11 +193,7 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
   return doc.members
     .filter(isActiveMember)
     .map((member) => toMemberRecord(doc._id, member))
-    .sort(
-      (a, b) =>
-        a.joinedAt.getTime() - b.joinedAt.getTime() ||
-        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
-    );
+    .sort(compareMembers);
 }
 
 /**

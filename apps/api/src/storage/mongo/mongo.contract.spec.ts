@@ -140,7 +140,7 @@ if ('skip' in target) {
           [
             '_id_',
             INDEX.sessionToken,
-            'sessions_previous_token_hash_idx',
+            'sessions_retired_token_hashes_idx',
             'sessions_user_id_idx',
           ].sort(),
         );

@@ -72,12 +72,8 @@ export interface SessionDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
   tokenHash: string;
-  previousTokenHash: string | null;
-  /**
-   * Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only (absent in
-   * documents older than this field: `previousTokenHash` covers their one retired hash).
-   */
-  retiredTokenHashes?: string[];
+  /** Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only. */
+  retiredTokenHashes: string[];
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -91,7 +87,7 @@ export interface MemberDoc {
   joinedAt: Date;
   deliveredSeq: number;
   readSeq: number;
-  /** Null (or absent, in documents older than groups) while active. */
+  /** Null while active. */
   leftAt: Date | null;
   historyUntilSeq: number | null;
 }
@@ -186,8 +182,7 @@ export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
-    previousTokenHash: { type: String, default: null },
-    retiredTokenHashes: { type: [String], default: undefined },
+    retiredTokenHashes: { type: [String], default: [] },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
@@ -198,14 +193,6 @@ export const SessionSchema = new Schema<SessionDoc>(
 );
 // rotate (the conditional swap) and revokeByTokenHash.
 SessionSchema.index({ tokenHash: 1 }, { unique: true, name: INDEX.sessionToken });
-// Reuse detection: only sessions that have rotated at least once carry a previous hash.
-SessionSchema.index(
-  { previousTokenHash: 1 },
-  {
-    name: 'sessions_previous_token_hash_idx',
-    partialFilterExpression: { previousTokenHash: { $type: 'string' } },
-  },
-);
 // Reuse detection of any retired token (multikey: one entry per array element).
 SessionSchema.index({ retiredTokenHashes: 1 }, { name: 'sessions_retired_token_hashes_idx' });
 // "sign out everywhere" and per-user session lists (next issues).
@@ -234,8 +221,7 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     lastSeq: { type: Number, required: true, min: 0 },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
-    // Documents from before groups lack these two; readers default them (toConversationRecord).
-    updatedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
     archivedAt: { type: Date, default: null },
     members: { type: [MemberSchema], required: true },
   },
