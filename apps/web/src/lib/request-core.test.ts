@@ -24,6 +24,9 @@ function tokens(initial: string | null = 'old'): AccessTokens & { current: strin
     refresh: vi.fn(async () => {
       t.current = 'new';
     }),
+    clear: vi.fn(() => {
+      t.current = null;
+    }),
   };
   return t;
 }
@@ -76,6 +79,33 @@ describe('RequestCore', () => {
       code: ErrorCode.TOKEN_EXPIRED,
     });
     expect(t.refresh).toHaveBeenCalledTimes(2);
+  });
+
+  it('ends the session on SESSION_REVOKED (no refresh: the refresh token went with it)', async () => {
+    const revoked = { statusCode: 401, code: ErrorCode.SESSION_REVOKED, message: 'signed out' };
+    fakeFetch([401, revoked]);
+    const t = tokens();
+    const core = new RequestCore('http://api.test', t);
+    await expect(core.request('/api/users/me')).rejects.toMatchObject({
+      code: ErrorCode.SESSION_REVOKED,
+    });
+    expect(t.refresh).not.toHaveBeenCalled();
+    expect(t.clear).toHaveBeenCalledTimes(1);
+    expect(t.current).toBeNull();
+  });
+
+  it('keeps a session that was renewed while a call with the old token was answered SESSION_REVOKED', async () => {
+    const revoked = { statusCode: 401, code: ErrorCode.SESSION_REVOKED, message: 'signed out' };
+    const t = tokens();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        t.current = 'of a new sign-in';
+        return new Response(JSON.stringify(revoked), { status: 401 });
+      }),
+    );
+    await expect(new RequestCore('http://api.test', t).request('/api/users/me')).rejects.toThrow();
+    expect(t.clear).not.toHaveBeenCalled();
   });
 
   it("parses the API's error body, and guesses a code from the status without one", async () => {

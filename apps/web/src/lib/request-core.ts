@@ -23,12 +23,14 @@ export interface AccessTokens {
   settled(): Promise<void>;
   /** Gets a new access token; rejects with ApiError when the session is gone or the API unreachable. */
   refresh(): Promise<unknown>;
+  /** The API says the session behind the token is over (signed out elsewhere, revoked): forget it. */
+  clear(): void;
 }
 
 /**
  * The one place that talks HTTP to the API: JSON in and out, `credentials: 'include'` (the refresh cookie), no
  * caching, the Bearer token on authenticated calls. On `401 TOKEN_EXPIRED` it refreshes once and retries the call
- * once. Every failure is thrown as `ApiError`; a network failure becomes status 0 / SERVICE_UNAVAILABLE; an abort
+ * once; on `401 SESSION_REVOKED` it ends the tab's session (the refresh token was revoked with it). Every failure is thrown as `ApiError`; a network failure becomes status 0 / SERVICE_UNAVAILABLE; an abort
  * rethrows the AbortError.
  */
 export class RequestCore {
@@ -90,6 +92,15 @@ export class RequestCore {
     if (authenticated && !retried && error.code === ErrorCode.TOKEN_EXPIRED) {
       await this.tokens.refresh();
       return this.request<T>(path, options, true);
+    }
+    // The token is genuine but its session was signed out or revoked: refreshing cannot help (the refresh token
+    // went with it), so the tab signs out, as when the socket handshake is refused for the same reason.
+    if (
+      authenticated &&
+      error.code === ErrorCode.SESSION_REVOKED &&
+      token === this.tokens.token()
+    ) {
+      this.tokens.clear();
     }
     throw error;
   }
