@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { LIMITS, type TypingEvent } from '@chat/shared';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
+import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 
 /**
@@ -33,6 +35,7 @@ export class TypingService {
   private readonly typing = new Map<string, TypingState>();
 
   constructor(
+    private readonly access: ConversationAccess,
     private readonly conversations: ConversationsService,
     private readonly realtime: RealtimePublisher,
   ) {}
@@ -58,7 +61,7 @@ export class TypingService {
     const state: TypingState = { userId, conversationId: input.conversationId, at: now };
     this.typing.set(key, state);
     try {
-      await this.conversations.requireMember(input.conversationId, userId);
+      await this.access.requireWrite(input.conversationId, userId);
     } catch (error) {
       if (this.typing.get(key) === state) {
         if (previous) this.typing.set(key, previous);
@@ -69,17 +72,17 @@ export class TypingService {
     await this.fanOut(state, true);
   }
 
-  /** A message from this person stops their typing there (tells the others at once). Never throws. */
-  async stopOnSend(
-    userId: string,
-    conversationId: string,
-    memberIds: readonly string[],
-  ): Promise<void> {
-    const key = `${userId}:${conversationId}`;
+  /**
+   * A stored message from this person stops their typing there (tells the others at once, not after the TTL).
+   * Listener of `message.stored`; reads the members only when the sender was typing.
+   */
+  @OnDomainEvent('message.stored')
+  async stopOnSend({ message }: DomainEventMap['message.stored']): Promise<void> {
+    const key = `${message.senderId}:${message.conversationId}`;
     const state = this.typing.get(key);
     if (!state) return;
     this.typing.delete(key);
-    this.emit(state, false, memberIds);
+    await this.fanOut(state, false);
   }
 
   /** The person's last socket closed: stop all their typing indicators. Never throws (errors are logged by caller). */

@@ -1,19 +1,18 @@
 import { Global, Module } from '@nestjs/common';
-import { ContactsEvents } from './contacts-events.js';
 import { RealtimePublisher } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
 
 /**
  * Provides RealtimePublisher to every module (global) without importing the gateway, which itself depends on
- * the services that publish: this split avoids a module cycle.
+ * the services: this split avoids a module cycle. Its users are the transport side only (the fan-out listener,
+ * live state); services publish domain events instead.
  */
 @Global()
 @Module({
   providers: [
     SocketIoRealtimePublisher,
     { provide: RealtimePublisher, useExisting: SocketIoRealtimePublisher },
-    ContactsEvents,
   ],
-  exports: [RealtimePublisher, ContactsEvents],
+  exports: [RealtimePublisher],
 })
 export class RealtimeCoreModule {}

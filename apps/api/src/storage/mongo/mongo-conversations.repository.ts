@@ -7,6 +7,7 @@ import {
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
+import { adminSuccessor, directPair, unreadCount } from '../domain-rules.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type {
   ConversationListItem,
@@ -27,7 +28,6 @@ import {
 } from './mongo.schemas.js';
 import { loadAttachmentsById } from './mongo-attachments.repository.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   isActiveMember,
   parseId,
@@ -211,8 +211,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
 
   /**
    * Find, else insert (conversation and both members in one document); a concurrent caller for the same pair
-   * loses on the unique directKey index (E11000) and then reads the winner's document. Ids are compared
-   * lower-cased so the key does not depend on how they were spelled.
+   * loses on the unique directKey index (E11000) and then reads the winner's document. The pair and its key come
+   * from `directPair` (domain-rules.ts), as in every adapter.
    * @throws Error when both ids are the same; RecordNotFoundError('user') when a user does not exist (checked
    *   before inserting: MongoDB has no foreign keys).
    */
@@ -221,16 +221,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
     userIdB: string,
     createdBy: string,
   ): Promise<FindOrCreateDirectResult> {
-    const a = userIdA.toLowerCase();
-    const b = userIdB.toLowerCase();
-    if (a === b) throw new Error('a direct conversation needs two different users');
+    const { low: a, high: b, key: directKey } = directPair(userIdA, userIdB);
     const ids = [a, b, createdBy.toLowerCase()];
     const [idA, idB, creator] = ids.map((id) => {
       const parsed = parseId(id);
       if (!parsed) throw new RecordNotFoundError('user', id);
       return parsed;
     }) as [Types.ObjectId, Types.ObjectId, Types.ObjectId];
-    const directKey = directKeyOf(a, b);
 
     const existing = await this.findDirect(directKey);
     if (existing) return existing;
@@ -547,7 +544,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
   }
 
   /**
-   * Reads the members, picks the longest-standing active one, and promotes them with one update conditional on
+   * Reads the members, picks with `adminSuccessor` (domain-rules.ts), and promotes them with one update conditional on
    * "no active admin" and "still active" ($nor + $elemMatch, arrayFilters): of concurrent calls one matches,
    * the others find an admin on their re-read and return null. A pick that left meanwhile is re-picked (a few
    * rounds at most).
@@ -561,9 +558,9 @@ export class MongoConversationsRepository extends ConversationsRepository {
         .lean<Pick<ConversationDoc, '_id' | 'members'>>()
         .exec();
       if (!doc) return null;
-      const active = toMemberRecords(doc);
-      if (active.length === 0 || active.some((m) => m.role === 'admin')) return null;
-      const pick = new Types.ObjectId(active[0]!.userId);
+      const successor = adminSuccessor(toMemberRecords(doc));
+      if (!successor) return null;
+      const pick = new Types.ObjectId(successor.userId);
       const now = new Date();
       const updated = await this.conversations
         .findOneAndUpdate(
@@ -776,12 +773,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
       // The filter matched this member, so the projection holds it; a missing one means a concurrent change.
       if (!member) continue;
       const conversation = toConversationRecord({ ...doc, members: [] });
+      const membership = toMemberRecord(doc._id, member);
       const lastMessage = lastMessages.get(conversation.id);
       items.push({
         conversation,
-        membership: toMemberRecord(doc._id, member),
+        membership,
         lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
-        unreadCount: Math.max(visibleSeq(doc) - member.readSeq, 0),
+        unreadCount: unreadCount(conversation.lastSeq, membership),
       });
     }
     return items;

@@ -40,7 +40,6 @@ export class MongoSessionsRepository extends SessionsRepository {
       _id: new Types.ObjectId(),
       userId,
       tokenHash: input.tokenHash,
-      previousTokenHash: null,
       retiredTokenHashes: [],
       userAgent: input.userAgent,
       createdAt: now,
@@ -76,7 +75,6 @@ export class MongoSessionsRepository extends SessionsRepository {
           { tokenHash: presentedHash, revokedAt: null, expiresAt: trusted({ $gt: now }) },
           {
             $set: {
-              previousTokenHash: presentedHash,
               tokenHash: newTokenHash,
               expiresAt: newExpiresAt,
               lastUsedAt: now,

@@ -36,7 +36,6 @@ import {
   type UserDoc,
 } from './mongo.schemas.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   escapeRegex,
   parseId,
@@ -164,14 +163,6 @@ describe('escapeRegex', () => {
   });
 });
 
-describe('directKeyOf', () => {
-  it('is the same for both orders of the pair, smaller id first', () => {
-    const [a, b] = [oid().toHexString(), oid().toHexString()].sort();
-    expect(directKeyOf(a!, b!)).toBe(`${a}:${b}`);
-    expect(directKeyOf(b!, a!)).toBe(`${a}:${b}`);
-  });
-});
-
 /** A member entry with the given role, joined at `joinedAt` ms, active, watermarks 0. */
 const member = (userId: ReturnType<typeof oid>, role: 'member' | 'admin', joinedAt: number) => ({
   userId,
@@ -215,7 +206,6 @@ describe('document -> record mappers', () => {
       _id: oid(),
       userId,
       tokenHash: 't',
-      previousTokenHash: null,
       retiredTokenHashes: [],
       userAgent: null,
       expiresAt: new Date(3),
@@ -225,7 +215,6 @@ describe('document -> record mappers', () => {
     });
     expect(session).toMatchObject({
       userId: userId.toHexString(),
-      previousTokenHash: null,
       userAgent: null,
       revokedAt: null,
     });

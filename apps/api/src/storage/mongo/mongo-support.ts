@@ -11,6 +11,7 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
+import { compareMembers } from '../domain-rules.js';
 import { UniqueViolationError } from '../storage.errors.js';
 import {
   GAP_KIND,
@@ -124,14 +125,6 @@ export function escapeRegex(input: string): string {
   return input.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/**
- * The key that makes a direct conversation unique per pair: `min:max` of the two user ids as strings (the
- * same rule as ConversationRecord.directKey documents), so the order of the arguments never matters.
- */
-export function directKeyOf(userIdA: string, userIdB: string): string {
-  return userIdA < userIdB ? `${userIdA}:${userIdB}` : `${userIdB}:${userIdA}`;
-}
-
 /*
  * Document -> record mappers. Every insert spells out every field (nulls and empty lists included) and the
  * schemas are strict, so documents always hold every field: the mappers copy them as they are.
@@ -155,7 +148,6 @@ export function toSessionRecord(doc: SessionDoc): SessionRecord {
     id: doc._id.toHexString(),
     userId: doc.userId.toHexString(),
     tokenHash: doc.tokenHash,
-    previousTokenHash: doc.previousTokenHash,
     userAgent: doc.userAgent,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
@@ -207,11 +199,7 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
   return doc.members
     .filter(isActiveMember)
     .map((member) => toMemberRecord(doc._id, member))
-    .sort(
-      (a, b) =>
-        a.joinedAt.getTime() - b.joinedAt.getTime() ||
-        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
-    );
+    .sort(compareMembers);
 }
 
 /**

@@ -75,8 +75,6 @@ export interface SessionDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
   tokenHash: string;
-  /** The hash retired by the last rotation (shown in the record; reuse detection reads retiredTokenHashes). */
-  previousTokenHash: string | null;
   /** Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only. */
   retiredTokenHashes: string[];
   userAgent: string | null;
@@ -220,8 +218,7 @@ export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
-    previousTokenHash: { type: String, default: null },
-    retiredTokenHashes: { type: [String], required: true },
+    retiredTokenHashes: { type: [String], default: [] },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
