@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ERROR_HTTP_STATUS, ErrorCode, type ErrorPayload } from '@chat/shared';
-import { InvalidCursorError } from '../storage/storage.errors.js';
+import { InvalidCursorError, isStorageUnavailable } from '../storage/storage.errors.js';
 import { AppError } from './app-error.js';
 
 /** What a transport needs to answer a failure. */
@@ -87,6 +87,8 @@ function of(
  * - Nest `HttpException` and http-errors style objects (`{ status, expose: true }`, as body-parser throws for
  *   malformed or oversized bodies): the code for the status with a generic message (their own text may name
  *   internals, e.g. a parser's position).
+ * - A database that cannot be reached or was closed (`isStorageUnavailable`): SERVICE_UNAVAILABLE (503, which
+ *   clients retry), `unexpected: true` so it is logged.
  * - Everything else: INTERNAL, `unexpected: true`.
  */
 export function mapError(error: unknown): MappedError {
@@ -107,6 +109,10 @@ export function mapError(error: unknown): MappedError {
   if (isHttpError(error)) {
     const code = codeForStatus(error.status);
     if (code) return of(code, GENERIC_MESSAGES[code]);
+  }
+
+  if (isStorageUnavailable(error)) {
+    return of(ErrorCode.SERVICE_UNAVAILABLE, GENERIC_MESSAGES.SERVICE_UNAVAILABLE, true);
   }
 
   return of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);
