@@ -40,6 +40,8 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   ATTACHMENT_NOT_FOUND: 'Attachment not found.',
   ATTACHMENT_IN_USE: 'That attachment was already sent.',
   SESSION_REVOKED: 'This session was signed out.',
+  ORIGIN_NOT_ALLOWED: 'This page may not connect to the chat service.',
+  TOO_MANY_CONNECTIONS: 'Too many open connections; close another tab or device.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   RATE_LIMITED: 'Too many attempts; try again later.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
