@@ -367,6 +367,10 @@ describe('rate limiting', () => {
     const res = await attempt();
     expect(res.status).toBe(429);
     expect(asError(res).code).toBe(ErrorCode.RATE_LIMITED);
+    // When to come back, in whole seconds within the window.
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(limited.config.authRateWindowSeconds);
     // Only the auth routes are limited.
     expect((await http(limited.baseUrl, 'GET', '/api/health')).status).toBe(200);
   });

@@ -10,6 +10,8 @@ export interface MappedError {
   payload: ErrorPayload;
   /** True for anything that is not an expected failure: log it with its stack; its text is never sent. */
   unexpected: boolean;
+  /** When set, the wait before a retry may succeed, in ms (REST: `Retry-After` in whole seconds). */
+  retryAfterMs?: number;
 }
 
 /** Messages for failures that did not come from our own services (framework, body parser, guards). */
@@ -94,7 +96,12 @@ function of(
  * - Everything else: INTERNAL, `unexpected: true`.
  */
 export function mapError(error: unknown): MappedError {
-  if (error instanceof AppError) return of(error.code, error.message, false, error.details);
+  if (error instanceof AppError) {
+    const mapped = of(error.code, error.message, false, error.details);
+    return error.retryAfterMs === undefined
+      ? mapped
+      : { ...mapped, retryAfterMs: error.retryAfterMs };
+  }
   if (error instanceof InvalidCursorError) {
     return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, {
       cursor: ['is not a cursor from this list'],
