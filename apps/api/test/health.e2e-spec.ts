@@ -24,7 +24,8 @@ describe('health and shutdown', () => {
     t = await startTestApp();
     me = await registerUser(t.baseUrl, 'hl');
     socket = await connect(t.baseUrl, me.accessToken);
-  });
+    // A fresh database, an app and a bcrypt hash: past Jest's 30 s on a loaded shared machine (seen at load 15+).
+  }, 60_000);
   afterAll(async () => {
     disconnectAll();
     if (!closed) await t?.close();
