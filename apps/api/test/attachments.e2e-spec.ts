@@ -4,6 +4,7 @@
  * fan-out. Small limits (300 KB per file, 1 MB quota) keep the files tiny and the suite fast.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createConnection } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ async function upload<T = Attachment>(
   path: string,
   parts: Array<FilePart & { field?: string }>,
   method = 'POST',
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: T; headers: Headers }> {
   const form = new FormData();
   for (const p of parts) {
     form.append(p.field ?? 'file', new Blob([new Uint8Array(p.data)], { type: p.type }), p.name);
@@ -75,7 +76,58 @@ async function upload<T = Attachment>(
     headers: me ? { authorization: `Bearer ${me.accessToken}` } : {},
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return {
+    status: res.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: res.headers,
+  };
+}
+
+/**
+ * An upload over a raw TCP connection, to see what a client that keeps sending experiences: the request head
+ * (with `headers`), then `body` chunks written one by one while the connection stays writable.
+ * @returns the raw answer text and how many body bytes were written before the server closed the connection
+ */
+async function rawUpload(
+  me: SignedIn,
+  path: string,
+  headers: Record<string, string>,
+  body: { chunk: Buffer; count: number },
+): Promise<{ answer: string; written: number }> {
+  const { port, hostname } = new URL(t.baseUrl);
+  const socket = createConnection({ port: Number(port), host: hostname });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  let answer = '';
+  socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.on('error', () => undefined);
+  const head = Object.entries({
+    host: `${hostname}:${port}`,
+    authorization: `Bearer ${me.accessToken}`,
+    ...headers,
+  })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n`);
+  let written = 0;
+  let open = true;
+  void closed.then(() => (open = false));
+  for (let i = 0; i < body.count && open && !socket.destroyed; i += 1) {
+    const ok = socket.write(
+      headers['transfer-encoding'] === 'chunked'
+        ? Buffer.concat([
+            Buffer.from(`${body.chunk.length.toString(16)}\r\n`),
+            body.chunk,
+            Buffer.from('\r\n'),
+          ])
+        : body.chunk,
+    );
+    written += body.chunk.length;
+    if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
+  }
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+  socket.destroy();
+  return { answer, written };
 }
 
 const attach = (me: SignedIn, conversationId: string, file: FilePart) =>
@@ -342,6 +394,47 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     expect(await filesOnDisk()).toEqual(before);
   });
 
+  it('refuses a declared Content-Length over the limit with 413 before reading the body, and closes the connection', async () => {
+    const { a, conversationId } = await pair('cl');
+    const total = MAX_FILE * 20;
+    const { answer, written } = await rawUpload(
+      a,
+      `/api/conversations/${conversationId}/attachments`,
+      {
+        'content-type': 'multipart/form-data; boundary=x',
+        'content-length': String(total),
+      },
+      { chunk: randomBytes(64 * 1024), count: total / (64 * 1024) },
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(answer).toContain(ErrorCode.FILE_TOO_LARGE);
+    expect(written).toBeLessThan(total);
+  });
+
+  it('cuts a chunked upload at the limit while streaming: 413, connection closed, the rest never read', async () => {
+    const { a, conversationId } = await pair('ch');
+    const boundary = 'bnd';
+    const head = Buffer.from(
+      `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.pdf"\r\ncontent-type: application/pdf\r\n\r\n`,
+    );
+    const chunk = randomBytes(64 * 1024);
+    const count = 400; // 25 MiB offered against a 300 kB limit
+    const { answer, written } = await rawUpload(
+      a,
+      `/api/conversations/${conversationId}/attachments`,
+      {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'transfer-encoding': 'chunked',
+      },
+      { chunk: Buffer.concat([head, chunk]), count },
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain(ErrorCode.FILE_TOO_LARGE);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(written).toBeLessThan(count * chunk.length);
+  });
+
   it('refuses an image above the pixel limit with 413 IMAGE_TOO_LARGE before decoding it', async () => {
     const { a, conversationId } = await pair('bomb');
     const bomb = await sharp({
@@ -422,6 +515,8 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     });
     expect(over.status).toBe(429);
     expect(codeOf(over)).toBe(ErrorCode.UPLOAD_QUOTA_EXCEEDED);
+    // A rolling 24-hour window: the wait given is its length, the most it can take.
+    expect(over.headers.get('retry-after')).toBe(String(24 * 60 * 60));
     expect(await filesOnDisk()).toEqual(before);
   });
 });

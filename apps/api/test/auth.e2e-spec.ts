@@ -83,6 +83,18 @@ describe('register', () => {
     expect(multiTooLong.status).toBe(400);
   });
 
+  it('refuses a commonly used password with the reason, and signs nobody up', async () => {
+    const username = uniqueUsername('cp');
+    const res = await post('/api/auth/register', { username, password: 'Password123' });
+    expect(res.status).toBe(400);
+    expect(asError(res)).toMatchObject({
+      code: ErrorCode.VALIDATION_FAILED,
+      details: { password: [expect.stringMatching(/commonly used passwords/)] },
+    });
+    const login = await post('/api/auth/login', { username, password: 'Password123' });
+    expect(login.status).toBe(401);
+  });
+
   it('answers VALIDATION_FAILED with per-field details for bad input and unknown fields', async () => {
     const res = await post('/api/auth/register', {
       username: 'a b',
@@ -355,6 +367,10 @@ describe('rate limiting', () => {
     const res = await attempt();
     expect(res.status).toBe(429);
     expect(asError(res).code).toBe(ErrorCode.RATE_LIMITED);
+    // When to come back, in whole seconds within the window.
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(limited.config.authRateWindowSeconds);
     // Only the auth routes are limited.
     expect((await http(limited.baseUrl, 'GET', '/api/health')).status).toBe(200);
   });

@@ -81,12 +81,21 @@ describe('users', () => {
 
   it('refuses a limit above 50 and a forged cursor with VALIDATION_FAILED', async () => {
     const me = await registerUser(t.baseUrl, 'lim');
-    const tooMany = await call(me, 'GET', '/api/users?limit=51');
+    const tooMany = await call(me, 'GET', '/api/users?q=a&limit=51');
     expect(tooMany.status).toBe(400);
     expect(asError(tooMany).details).toHaveProperty('limit');
-    const forged = await call(me, 'GET', '/api/users?cursor=bm9wZQ');
+    const forged = await call(me, 'GET', '/api/users?q=a&cursor=bm9wZQ');
     expect(forged.status).toBe(400);
     expect(asError(forged).code).toBe(ErrorCode.VALIDATION_FAILED);
+  });
+
+  it('does not hand out the directory to a missing, empty or blank query (400 naming q)', async () => {
+    const me = await registerUser(t.baseUrl, 'dir');
+    for (const query of ['', '?q=', '?q=%20%20', '?limit=50']) {
+      const res = await call(me, 'GET', `/api/users${query}`);
+      expect(res.status).toBe(400);
+      expect(asError(res).details).toHaveProperty('q');
+    }
   });
 });
 

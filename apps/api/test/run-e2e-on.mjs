@@ -4,6 +4,7 @@
  *
  *   node test/run-e2e-on.mjs postgres   server at TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)
  *   node test/run-e2e-on.mjs mongodb    server at MONGODB_URI, else a mongod from mongodb-memory-server
+ *   node test/run-e2e-on.mjs postgres health    only the e2e files whose path matches `health`
  *
  * Each e2e app gets its own fresh database on that server (test/support/e2e-database.ts). When the server cannot
  * be had, it prints one line saying why and runs nothing (exit 0), except for PostgreSQL when CI=true, which
@@ -75,7 +76,8 @@ const result = spawnSync(
     'node_modules/jest/bin/jest.js',
     '--runInBand',
     '--testPathPatterns',
-    '\\.e2e-spec\\.ts$',
+    // An optional second argument narrows the run to matching files (e.g. `health`).
+    process.argv[3] ?? '\\.e2e-spec\\.ts$',
   ],
   { cwd: packageRoot, env, stdio: 'inherit' },
 );

@@ -42,6 +42,12 @@ test('sign-up checks fields before sending and shows a taken username inline', a
   await expect(page.locator('#password-error')).toHaveText('At least 8 characters.');
   await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'true');
 
+  // A commonly used password passes the form's own length check; the server's reason shows at the field.
+  await page.getByLabel('Username').fill(`${dana.username}x`);
+  await page.getByLabel('Password').fill('Password123');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('#password-error')).toContainText('commonly used passwords');
+
   await page.getByLabel('Username').fill(dana.username.toUpperCase());
   await page.getByLabel('Password').fill('a-long-enough-password');
   await page.getByRole('button', { name: 'Create account' }).click();

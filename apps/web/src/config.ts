@@ -10,6 +10,8 @@ export interface WebConfig {
    * slash. Null when unset: the browser then derives `${protocol}//${hostname}:3001` from its own location.
    */
   apiPublicUrl: string | null;
+  /** NODE_ENV is `development` (`next dev`): the page policy then lets React's development tools evaluate code. */
+  development: boolean;
 }
 
 /**
@@ -17,8 +19,9 @@ export interface WebConfig {
  * @throws Error naming `API_PUBLIC_URL` when it is set but is not an absolute http(s) URL.
  */
 export function loadWebConfig(env: Record<string, string | undefined> = process.env): WebConfig {
+  const development = env.NODE_ENV === 'development';
   const raw = env.API_PUBLIC_URL?.trim();
-  if (!raw) return { apiPublicUrl: null };
+  if (!raw) return { apiPublicUrl: null, development };
   let url: URL;
   try {
     url = new URL(raw);
@@ -28,5 +31,5 @@ export function loadWebConfig(env: Record<string, string | undefined> = process.
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`API_PUBLIC_URL must use http or https, got "${raw}"`);
   }
-  return { apiPublicUrl: raw.replace(/\/+$/, '') };
+  return { apiPublicUrl: raw.replace(/\/+$/, ''), development };
 }

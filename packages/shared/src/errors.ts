@@ -62,6 +62,16 @@ export const ErrorCode = {
    * and on sockets alike: treat as signed out, do not refresh and retry. 401.
    */
   SESSION_REVOKED: 'SESSION_REVOKED',
+  /**
+   * A socket handshake from a browser page whose `Origin` is not one of the web app's origins (WEB_ORIGIN): a
+   * foreign site trying to use a signed-in person's tab. Not retryable. 403.
+   */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /**
+   * A socket handshake over the per-person cap on simultaneous sockets (SOCKETS_PER_USER_MAX): close another tab
+   * or device, or retry later. 429.
+   */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** The request or socket payload is larger than allowed. 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Too many requests in the window; retry later. 429. */
@@ -102,6 +112,8 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ATTACHMENT_NOT_FOUND: 404,
   ATTACHMENT_IN_USE: 409,
   SESSION_REVOKED: 401,
+  ORIGIN_NOT_ALLOWED: 403,
+  TOO_MANY_CONNECTIONS: 429,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,

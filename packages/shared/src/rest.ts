@@ -48,8 +48,11 @@ export interface PageQuery {
 }
 
 export interface UserSearchQuery extends PageQuery {
-  /** Matches the start of a username or of any word of a display name, case-insensitively. */
-  q?: string;
+  /**
+   * Matches the start of a username or of any word of a display name, case-insensitively. Required, at least one
+   * character after trimming: the directory answers searches, it does not list everyone.
+   */
+  q: string;
 }
 
 export interface OpenDirectRequest {

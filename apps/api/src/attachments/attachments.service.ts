@@ -241,10 +241,17 @@ function notFound(): AppError {
   return new AppError(ErrorCode.ATTACHMENT_NOT_FOUND, 'Attachment not found.');
 }
 
+/**
+ * The quota is a rolling window, so room comes back as earlier uploads age out of it; the wait given
+ * (`Retry-After`) is the window's length, the upper bound, since finding the exact moment would cost another query
+ * on an already refused request.
+ */
 function quotaExceeded(): AppError {
   return new AppError(
     ErrorCode.UPLOAD_QUOTA_EXCEEDED,
     'Daily upload quota used up; try again tomorrow.',
+    undefined,
+    QUOTA_WINDOW_MS,
   );
 }
 

@@ -86,7 +86,11 @@ export class AvatarsService {
   }
 
   /**
-   * An avatar file for any signed-in user.
+   * An avatar file for any signed-in user who has its URL (decided, see docs/security.md): a person's picture is
+   * part of the profile every signed-in person may find in the directory, so restricting the file further would
+   * hide nothing the profile does not already show. Avatar ids are 128-bit random and change on every new picture
+   * (the old files are deleted), so a URL cannot be guessed and stops working once replaced or removed; a group's
+   * picture URL is only handed out to its members.
    * @param size one of AVATAR_SIZES
    * @throws AppError NOT_FOUND for an unknown or malformed id
    */

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import { ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { answerNow } from '../common/all-exceptions.filter.js';
 import { type LocalFileStorage, unlinkQuietly } from './local-file-storage.js';
 
 /** What the engine adds to multer's file object (`req.file`). */
@@ -21,13 +22,14 @@ export interface ScratchFileInfo {
  * upload leaves nothing behind. The route handler removes the scratch file when it is done with it.
  *
  * Multer's `limits.fileSize` makes busboy stop the stream at the limit and flag it `truncated`; this engine then
- * reports FILE_TOO_LARGE itself rather than keeping a cut-off file.
+ * reports FILE_TOO_LARGE itself rather than keeping a cut-off file, answering it at once and closing the
+ * connection (multer itself would read the rest of the body before reporting the error).
  */
 export class ScratchFileEngine implements StorageEngine {
   constructor(private readonly storage: LocalFileStorage) {}
 
   _handleFile(
-    _req: Request,
+    req: Request,
     file: Express.Multer.File,
     callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void,
   ): void {
@@ -35,6 +37,13 @@ export class ScratchFileEngine implements StorageEngine {
     let size = 0;
     file.stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
+    });
+    // busboy discards the rest of an oversized file but ends the part only at its closing boundary, after the
+    // whole body: answer now and close the connection, so the client stops sending and nothing more is read. The
+    // stream then fails (the body ends early) and the failure path below removes the scratch file.
+    file.stream.once('limit', () => {
+      if (req.res)
+        answerNow(req.res, new AppError(ErrorCode.FILE_TOO_LARGE, 'The file is too large.'));
     });
     pipeline(file.stream, createWriteStream(path, { flags: 'wx' })).then(
       async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { passwordProblem } from './password-rules.js';
+import { COMMON_PASSWORD_REASON, passwordProblem } from './password-rules.js';
 
 describe('passwordProblem (UTF-8 bytes, not characters)', () => {
   it('accepts 8 and 72 bytes', () => {
@@ -22,5 +22,12 @@ describe('passwordProblem (UTF-8 bytes, not characters)', () => {
 
   it('refuses NUL, which bcrypt would treat as the end of the key', () => {
     expect(passwordProblem('abcd\0efgh')).toMatch(/NUL/);
+  });
+
+  it('refuses commonly used passwords whatever their case, with the reason', () => {
+    for (const common of ['password123', 'Password123', '12345678', 'iloveyou1', 'QWERTYUIOP']) {
+      expect(passwordProblem(common)).toBe(COMMON_PASSWORD_REASON);
+    }
+    expect(passwordProblem('correct horse battery')).toBeNull();
   });
 });

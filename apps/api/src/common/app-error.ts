@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, string[]>,
+    /** For a retryable refusal (quota, rate limit): how long to wait, in ms; REST sends it as `Retry-After`. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'AppError';

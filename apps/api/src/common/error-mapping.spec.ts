@@ -65,3 +65,35 @@ describe('mapError', () => {
     }
   });
 });
+
+describe('mapError for an unavailable database', () => {
+  it.each([
+    [
+      'a refused connection wrapped by the query builder',
+      new Error('Failed query', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+    ],
+    [
+      'PostgreSQL shutting down (57P01)',
+      Object.assign(new Error('terminating connection'), { code: '57P01' }),
+    ],
+    ['a closed PGlite', new Error('PGlite is closed')],
+    [
+      'MongoDB server selection',
+      Object.assign(new Error('timed out'), { name: 'MongoServerSelectionError' }),
+    ],
+  ])('maps %s to SERVICE_UNAVAILABLE, logged', (_label, error) => {
+    expect(mapError(error)).toMatchObject({
+      status: 503,
+      payload: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      unexpected: true,
+    });
+  });
+
+  it('keeps other database errors INTERNAL (a constraint or syntax error is a bug, not an outage)', () => {
+    expect(mapError(Object.assign(new Error('syntax error'), { code: '42601' })).payload.code).toBe(
+      ErrorCode.INTERNAL,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ERROR_HTTP_STATUS, ErrorCode, type ErrorPayload } from '@chat/shared';
-import { InvalidCursorError } from '../storage/storage.errors.js';
+import { InvalidCursorError, isStorageUnavailable } from '../storage/storage.errors.js';
 import { AppError } from './app-error.js';
 
 /** What a transport needs to answer a failure. */
@@ -10,6 +10,8 @@ export interface MappedError {
   payload: ErrorPayload;
   /** True for anything that is not an expected failure: log it with its stack; its text is never sent. */
   unexpected: boolean;
+  /** When set, the wait before a retry may succeed, in ms (REST: `Retry-After` in whole seconds). */
+  retryAfterMs?: number;
 }
 
 /** Messages for failures that did not come from our own services (framework, body parser, guards). */
@@ -40,6 +42,8 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   ATTACHMENT_NOT_FOUND: 'Attachment not found.',
   ATTACHMENT_IN_USE: 'That attachment was already sent.',
   SESSION_REVOKED: 'This session was signed out.',
+  ORIGIN_NOT_ALLOWED: 'This page may not connect to the chat service.',
+  TOO_MANY_CONNECTIONS: 'Too many open connections; close another tab or device.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
   RATE_LIMITED: 'Too many attempts; try again later.',
   SERVICE_UNAVAILABLE: 'The service is temporarily unavailable.',
@@ -87,10 +91,17 @@ function of(
  * - Nest `HttpException` and http-errors style objects (`{ status, expose: true }`, as body-parser throws for
  *   malformed or oversized bodies): the code for the status with a generic message (their own text may name
  *   internals, e.g. a parser's position).
+ * - A database that cannot be reached or was closed (`isStorageUnavailable`): SERVICE_UNAVAILABLE (503, which
+ *   clients retry), `unexpected: true` so it is logged.
  * - Everything else: INTERNAL, `unexpected: true`.
  */
 export function mapError(error: unknown): MappedError {
-  if (error instanceof AppError) return of(error.code, error.message, false, error.details);
+  if (error instanceof AppError) {
+    const mapped = of(error.code, error.message, false, error.details);
+    return error.retryAfterMs === undefined
+      ? mapped
+      : { ...mapped, retryAfterMs: error.retryAfterMs };
+  }
   if (error instanceof InvalidCursorError) {
     return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, {
       cursor: ['is not a cursor from this list'],
@@ -107,6 +118,10 @@ export function mapError(error: unknown): MappedError {
   if (isHttpError(error)) {
     const code = codeForStatus(error.status);
     if (code) return of(code, GENERIC_MESSAGES[code]);
+  }
+
+  if (isStorageUnavailable(error)) {
+    return of(ErrorCode.SERVICE_UNAVAILABLE, GENERIC_MESSAGES.SERVICE_UNAVAILABLE, true);
   }
 
   return of(ErrorCode.INTERNAL, GENERIC_MESSAGES.INTERNAL, true);

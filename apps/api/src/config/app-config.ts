@@ -52,6 +52,12 @@ export const MIN_PRODUCTION_BCRYPT_COST = 12;
  */
 export const DEFAULT_UPLOAD_DAILY_QUOTA_BYTES = 500 * 1024 * 1024;
 
+/**
+ * Default cap on one person's simultaneous sockets: a few devices with several tabs each stay well under it, while
+ * a script opening thousands is stopped early.
+ */
+export const DEFAULT_SOCKETS_PER_USER_MAX = 20;
+
 /** Express's 'trust proxy' value as TRUST_PROXY gives it (see AppConfig.trustProxy). */
 export type TrustProxy = boolean | number | readonly string[];
 
@@ -212,6 +218,13 @@ class EnvironmentVariables {
   @Min(1)
   @Max(7 * 24 * 60)
   ATTACHMENT_UNSENT_TTL_MINUTES?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SOCKETS_PER_USER_MAX?: number;
 }
 
 /**
@@ -258,6 +271,11 @@ export class AppConfig {
    * and subnets (IPv4/IPv6, CIDR) and the names `loopback`, `linklocal`, `uniquelocal`.
    */
   readonly trustProxy!: TrustProxy;
+  /**
+   * Most Socket.IO connections one person may hold at once (all tabs and devices, this API process); the handshake
+   * of one more is refused with TOO_MANY_CONNECTIONS. Bounds the memory and fan-out one account can tie up.
+   */
+  readonly socketsPerUserMax!: number;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -289,7 +307,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * offline is announced this long after a person's last socket closed); UPLOAD_DIR (default ./.data/uploads),
  * UPLOAD_MAX_FILE_BYTES (1..1 GiB, default LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT = 25 MiB), UPLOAD_DAILY_QUOTA_BYTES
  * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments; TRUST_PROXY (Express
- * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false).
+ * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false);
+ * SOCKETS_PER_USER_MAX (1..1000, default 20: simultaneous sockets per person).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -395,6 +414,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     attachmentUnsentTtlMinutes: raw.ATTACHMENT_UNSENT_TTL_MINUTES ?? 60,
     presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
     trustProxy: trustProxy ?? false,
+    socketsPerUserMax: raw.SOCKETS_PER_USER_MAX ?? DEFAULT_SOCKETS_PER_USER_MAX,
     warnings,
   });
 }

@@ -10,6 +10,7 @@ import {
 import { type Ack, ErrorCode, type Message } from '@chat/shared';
 import { SessionLiveness } from '../auth/session-liveness.js';
 import { TokensService } from '../auth/tokens.service.js';
+import { AppConfig } from '../config/app-config.js';
 import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
 import { validateInput } from '../common/validation.js';
@@ -40,16 +41,25 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     private readonly messages: MessagesService,
     private readonly publisher: RealtimePublisher,
     private readonly liveness: SessionLiveness,
+    private readonly config: AppConfig,
   ) {}
 
   /**
-   * Installs the handshake check as Socket.IO middleware, so a refused client never becomes "connected" and never
-   * joins a room: a missing, invalid or expired `auth.token` fails with `connect_error` whose message is the
-   * ErrorCode (UNAUTHENTICATED or TOKEN_EXPIRED) and whose `data` is the ErrorPayload; a genuine token of a
-   * session that is gone (signed out, revoked by refresh-token reuse, expired or unknown) fails with
-   * SESSION_REVOKED, since an access token outlives its session by up to its TTL and the session record is the
-   * authority. (A revocation landing after this check is caught by LiveStateGateway, which re-checks once the
-   * socket is in its session room.)
+   * Installs the handshake checks as Socket.IO middleware, so a refused client never becomes "connected" and never
+   * joins a room. Refusals fail with `connect_error` whose message is the ErrorCode and whose `data` is the
+   * ErrorPayload, in this order:
+   * - ORIGIN_NOT_ALLOWED: the handshake request (websocket upgrade or first polling request alike) carries an
+   *   `Origin` that is not one of WEB_ORIGIN. Browsers always send it on these requests and a page cannot forge
+   *   it, so this stops another site from opening a socket with a person's token (cross-site WebSocket
+   *   hijacking; WebSockets are not covered by CORS). A request without `Origin` is not a browser page (a native
+   *   app, a bot, the tests) and is let through: it must still present a valid access token, which such a client
+   *   can only have from its own sign-in, so the header would add nothing there.
+   * - UNAUTHENTICATED / TOKEN_EXPIRED: a missing, invalid or expired `auth.token`.
+   * - SESSION_REVOKED: a genuine token of a session that is gone (signed out, revoked by refresh-token reuse,
+   *   expired or unknown), since an access token outlives its session by up to its TTL and the session record is
+   *   the authority. (A revocation landing after this check is caught by LiveStateGateway, which re-checks once the
+   *   socket is in its session room.) SERVICE_UNAVAILABLE when sessions cannot be read.
+   * - TOO_MANY_CONNECTIONS: the person already holds SOCKETS_PER_USER_MAX sockets on this process.
    */
   afterInit(server: ChatServer): void {
     if (this.publisher instanceof SocketIoRealtimePublisher) this.publisher.attach(server);
@@ -57,22 +67,50 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
       const auth: unknown = socket.handshake.auth;
       const token =
         typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
-      this.authenticate(token).then(
-        (verified) => {
+      this.checkOrigin(socket.handshake.headers.origin)
+        .then(() => this.authenticate(token))
+        .then((verified) => {
+          this.checkConnectionCap(server, verified.userId);
           socket.data.userId = verified.userId;
           socket.data.sessionId = verified.sessionId;
           socket.data.tokenExpiresAt = verified.expiresAt;
           next();
-        },
-        (error: unknown) => {
+        })
+        .catch((error: unknown) => {
           const { payload, unexpected } = mapError(error);
           if (unexpected) this.logger.error(error);
           const refusal: HandshakeError = new Error(payload.code);
           refusal.data = payload;
           next(refusal);
-        },
-      );
+        });
     });
+  }
+
+  /**
+   * @param origin the handshake's `Origin` header (undefined when the client is not a browser page)
+   * @throws AppError ORIGIN_NOT_ALLOWED when present and not one of WEB_ORIGIN (exact match)
+   */
+  private async checkOrigin(origin: string | undefined): Promise<void> {
+    if (origin === undefined || this.config.webOrigins.includes(origin)) return;
+    throw new AppError(
+      ErrorCode.ORIGIN_NOT_ALLOWED,
+      'This page may not connect to the chat service.',
+    );
+  }
+
+  /**
+   * Counts the person's sockets by their user room on this process (rooms are the authority: a socket leaves on
+   * disconnect). The check and the join in handleConnection run in the same turn of the event loop for the
+   * in-memory adapter, so concurrent handshakes cannot slip past the cap together.
+   * @throws AppError TOO_MANY_CONNECTIONS when the person already holds `socketsPerUserMax` sockets
+   */
+  private checkConnectionCap(server: ChatServer, userId: string): void {
+    const held = server.sockets.adapter.rooms.get(userRoom(userId))?.size ?? 0;
+    if (held < this.config.socketsPerUserMax) return;
+    throw new AppError(
+      ErrorCode.TOO_MANY_CONNECTIONS,
+      `At most ${this.config.socketsPerUserMax} connections at once; close another tab or device.`,
+    );
   }
 
   /**

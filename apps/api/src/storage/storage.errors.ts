@@ -49,3 +49,59 @@ export class AttachmentClaimError extends Error {
     this.name = 'AttachmentClaimError';
   }
 }
+
+/** Node socket error codes that mean the database server cannot be reached or went away. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs of an unavailable server (https://www.postgresql.org/docs/current/errcodes-appendix.html):
+ * class 08 connection exceptions, 57P01..57P03 (admin shutdown, crash shutdown, cannot connect now) and 53300
+ * (too many connections).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+
+/** MongoDB driver error classes of an unreachable or closed deployment. */
+const MONGO_UNAVAILABLE_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClosedError',
+]);
+
+/**
+ * Driver messages of a closed client: PGlite after `close()`, node-postgres after the pool ended or the
+ * connection dropped. Matched only because these drivers give such failures no code.
+ */
+const CLOSED_CLIENT_MESSAGES =
+  /PGlite is closed|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Connection terminated|Client has encountered a connection error/i;
+
+/**
+ * True when `error`, or any error in its `cause` chain (drizzle wraps driver errors in DrizzleQueryError), says the
+ * database cannot be reached or was closed, as opposed to a bug or bad data. Such failures are answered
+ * SERVICE_UNAVAILABLE (503), which clients retry, instead of INTERNAL. Recognises PGlite, node-postgres and the
+ * MongoDB driver.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; depth += 1) {
+    const { code } = e as { code?: unknown };
+    if (
+      typeof code === 'string' &&
+      (UNREACHABLE_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))
+    )
+      return true;
+    if (MONGO_UNAVAILABLE_NAMES.has(e.name) || CLOSED_CLIENT_MESSAGES.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}

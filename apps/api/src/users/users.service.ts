@@ -25,14 +25,15 @@ export class UsersService {
 
   /**
    * Directory search by username or display-name word prefix, case-insensitive, never listing the caller.
+   * @param query.q non-empty (the DTO refuses an empty one: the directory is searched, never listed whole)
    * @param limit 1..LIMITS.USER_SEARCH_PAGE_MAX, default LIMITS.USER_SEARCH_PAGE_DEFAULT
    */
   async search(
     callerId: string,
-    query: { q?: string; cursor?: string; limit?: number },
+    query: { q: string; cursor?: string; limit?: number },
   ): Promise<Page<PublicUser>> {
     const page = await this.users.search({
-      query: query.q ?? '',
+      query: query.q,
       excludeUserId: callerId,
       cursor: query.cursor ?? null,
       limit: query.limit ?? LIMITS.USER_SEARCH_PAGE_DEFAULT,

@@ -1,5 +1,6 @@
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { LoginRequest } from '@chat/shared';
+import { IsSingleLineText } from '../../common/validators.js';
 
 /**
  * POST /api/auth/login body. Deliberately loose: the rules of registration are not repeated here, so a wrong
@@ -9,6 +10,7 @@ export class LoginDto implements LoginRequest {
   @IsString()
   @MinLength(1)
   @MaxLength(256)
+  @IsSingleLineText()
   username: string;
 
   @IsString()

@@ -19,9 +19,7 @@ import {
 } from '@chat/shared';
 import { ID_MAX_LENGTH, ID_PATTERN } from '../../common/ids.js';
 import { Trim } from '../../common/transforms.js';
-
-/** Printable text: no control characters (C0/C1 break rendering and logs), as for display names. */
-const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+import { IsSingleLineText } from '../../common/validators.js';
 
 /**
  * A group name: trimmed, then LIMITS.GROUP_TITLE_MIN..MAX (1..100) UTF-16 code units without control characters.
@@ -31,7 +29,7 @@ function IsGroupTitle(): PropertyDecorator {
     Trim(),
     IsString(),
     Length(LIMITS.GROUP_TITLE_MIN, LIMITS.GROUP_TITLE_MAX),
-    Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
+    IsSingleLineText(),
   );
 }
 

@@ -15,6 +15,7 @@ import {
 import { LIMITS, type SendMessageBody, type SendMessagePayload } from '@chat/shared';
 import { ID_MAX_LENGTH, ID_PATTERN, IsId } from '../../common/ids.js';
 import { Trim } from '../../common/transforms.js';
+import { IsMultiLineText, NormalizeLineBreaks } from '../../common/validators.js';
 
 /**
  * A hard ceiling on the list's length, well above LIMITS.ATTACHMENTS_PER_MESSAGE: lists between the two are
@@ -37,7 +38,8 @@ class BodyOrAttachments implements ValidatorConstraintInterface {
 }
 
 /**
- * POST /api/conversations/:id/messages body. The body is trimmed first, then must be 1..4000 UTF-16 code units
+ * POST /api/conversations/:id/messages body. The body is trimmed and its line breaks made LF first (no other
+ * control characters but tab), then must be 1..4000 UTF-16 code units
  * (LIMITS.MESSAGE_BODY_*), or 0..4000 when `attachmentIds` is not empty; the client message id is a UUID (any
  * version); `attachmentIds` optional distinct ids (MessagesService.send applies the per-message limit).
  */
@@ -46,8 +48,10 @@ export class SendMessageDto implements SendMessageBody {
   clientMessageId: string;
 
   @Trim()
+  @NormalizeLineBreaks()
   @IsString()
   @Length(0, LIMITS.MESSAGE_BODY_MAX)
+  @IsMultiLineText()
   @Validate(BodyOrAttachments)
   body: string;
 
