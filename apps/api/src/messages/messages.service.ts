@@ -6,7 +6,11 @@ import { ConversationsService } from '../conversations/conversations.service.js'
 import { TypingService } from '../live-state/typing.service.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
-import { AttachmentClaimError, RecordNotFoundError } from '../storage/storage.errors.js';
+import {
+  AttachmentClaimError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage/storage.errors.js';
 
 /** A send request after validation (body already trimmed). */
 export interface SendMessageInput {
@@ -63,9 +67,10 @@ export class MessagesService {
         body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
     }
-    await this.conversations.requireMember(input.conversationId, senderId);
     let result;
     try {
+      // The membership check (requireMember's rule) happens inside the append, in the same atomic step, and the
+      // append returns the fan-out audience: one storage round trip per send (docs/performance.md).
       result = await this.messages.append({
         conversationId: input.conversationId,
         senderId,
@@ -73,8 +78,17 @@ export class MessagesService {
         kind: 'text',
         body,
         ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
+        requireActiveSender: true,
       });
     } catch (error) {
+      if (error instanceof SenderMembershipError) {
+        throw error.reason === 'ended'
+          ? new AppError(
+              ErrorCode.MEMBERSHIP_ENDED,
+              'You are no longer a member of this conversation.',
+            )
+          : new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
       if (error instanceof RecordNotFoundError) {
         throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
       }
@@ -86,19 +100,22 @@ export class MessagesService {
       throw error;
     }
     const message = toMessage(result.message);
-    if (result.created) await this.fanOut(senderId, message);
+    if (result.created) await this.fanOut(senderId, message, result.activeMemberIds);
     return { message, created: result.created };
   }
 
   /**
-   * `message:new` to every member, then the sender's typing indicator stops there (the others learn it at once,
+   * `message:new` to every active member (as the append saw them), then the sender's typing indicator stops there (the others learn it at once,
    * not after the TTL). Never throws: it runs after the message is durable, so a failure here (reading members,
    * emitting, typing) must not fail the send, which the client would retry or show as failed; it is logged, and
    * members who missed the event get the message by resync (docs/protocol.md, "Resync").
    */
-  private async fanOut(senderId: string, message: Message): Promise<void> {
+  private async fanOut(
+    senderId: string,
+    message: Message,
+    memberIds: readonly string[],
+  ): Promise<void> {
     try {
-      const memberIds = await this.conversations.memberIds(message.conversationId);
       this.realtime.toUsers(memberIds, 'message:new', message);
       await this.typing.stopOnSend(senderId, message.conversationId, memberIds);
     } catch (error) {

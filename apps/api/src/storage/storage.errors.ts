@@ -49,3 +49,18 @@ export class AttachmentClaimError extends Error {
     this.name = 'AttachmentClaimError';
   }
 }
+
+/**
+ * An append with `requireActiveSender` found the sender not an active member: `never` (never a member, or the
+ * conversation does not exist: one answer, so ids leak nothing) or `ended` (they left or were removed). Nothing was
+ * stored.
+ */
+export class SenderMembershipError extends Error {
+  constructor(
+    readonly reason: 'never' | 'ended',
+    readonly conversationId: string,
+  ) {
+    super(`sender is not an active member of ${conversationId}: ${reason}`);
+    this.name = 'SenderMembershipError';
+  }
+}

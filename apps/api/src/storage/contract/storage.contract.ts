@@ -18,6 +18,7 @@ import type { SessionsRepository } from '../sessions.repository.js';
 import {
   InvalidCursorError,
   RecordNotFoundError,
+  SenderMembershipError,
   UniqueViolationError,
 } from '../storage.errors.js';
 import type { StorageHealth } from '../storage.health.js';
@@ -781,7 +782,11 @@ export function describeStorageContract(
         const clientId = randomUUID();
         const original = await send(conversation.id, alice, 'hello', clientId);
         const resend = await send(conversation.id, alice, 'hello (edited on retry)', clientId);
-        expect(resend).toEqual({ message: original.message, created: false });
+        expect(resend).toEqual({
+          message: original.message,
+          created: false,
+          activeMemberIds: expect.arrayContaining([alice.id]),
+        });
         expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
         expect(await messages.findByClientId(conversation.id, alice.id, clientId)).toEqual(
           original.message,
@@ -799,6 +804,61 @@ export function describeStorageContract(
         expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
         const history = await messages.listPage(conversation.id, { limit: 100 });
         expect(history.items).toHaveLength(1);
+      });
+
+      it('returns the active members as the audience, new message or resend', async () => {
+        const [alice, bob, carol] = [await makeUser(), await makeUser(), await makeUser()];
+        const { conversation } = await conversations.createGroup({
+          title: 'audience',
+          createdBy: alice.id,
+          memberIds: [bob.id, carol.id],
+        });
+        const clientId = randomUUID();
+        const first = await send(conversation.id, alice, 'hi', clientId);
+        expect([...first.activeMemberIds].sort()).toEqual([alice.id, bob.id, carol.id].sort());
+        await conversations.removeMember(conversation.id, carol.id);
+        const again = await send(conversation.id, alice, 'hi', clientId);
+        expect(again.created).toBe(false);
+        expect([...again.activeMemberIds].sort()).toEqual([alice.id, bob.id].sort());
+      });
+
+      it('with requireActiveSender, refuses non-members and former members and stores nothing', async () => {
+        const [alice, bob, carol, dave] = [
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+        ];
+        const { conversation } = await conversations.createGroup({
+          title: 'members only',
+          createdBy: alice.id,
+          memberIds: [bob.id, carol.id],
+        });
+        const strict = (sender: UserRecord, clientMessageId = randomUUID(), id = conversation.id) =>
+          messages.append({
+            conversationId: id,
+            senderId: sender.id,
+            clientMessageId,
+            kind: 'text',
+            body: 'x',
+            requireActiveSender: true,
+          });
+        const ok = await strict(bob);
+        expect(ok).toMatchObject({ created: true, message: { seq: 1 } });
+        const carolsId = randomUUID();
+        await strict(carol, carolsId);
+        await conversations.removeMember(conversation.id, carol.id);
+        await expect(strict(dave)).rejects.toMatchObject({ reason: 'never' });
+        await expect(strict(carol)).rejects.toMatchObject({ reason: 'ended' });
+        // Also for a resend of what they sent while a member.
+        await expect(strict(carol, carolsId)).rejects.toBeInstanceOf(SenderMembershipError);
+        await expect(strict(alice, randomUUID(), dave.id)).rejects.toMatchObject({
+          reason: 'never',
+        });
+        await expect(strict(alice, randomUUID(), 'junk')).rejects.toMatchObject({
+          reason: 'never',
+        });
+        expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
       });
 
       it('scopes the client id to its sender and conversation', async () => {

@@ -7,7 +7,11 @@ import {
   type AppendMessageResult,
   type HistoryPageInput,
 } from '../messages.repository.js';
-import { AttachmentClaimError, RecordNotFoundError } from '../storage.errors.js';
+import {
+  AttachmentClaimError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage.errors.js';
 import type { MessageRecord } from '../storage.types.js';
 import {
   claimFilter,
@@ -23,10 +27,13 @@ import {
   MONGO_CONNECTION_NAME,
   type AttachmentDoc,
   type ConversationDoc,
+  type MemberDoc,
   type MessageDoc,
 } from './mongo.schemas.js';
+import { activeMemberFilter } from './mongo-conversations.repository.js';
 import {
   duplicateKeyIndex,
+  isActiveMember,
   parseId,
   toMessageRecord,
   translateMongoError,
@@ -61,6 +68,33 @@ export function allocateSeqUpdate(now: Date): Record<string, unknown> {
   return { $inc: { lastSeq: 1 }, $max: { lastActivityAt: now } };
 }
 
+/**
+ * The filter of the seq allocation (step 2 of append; pure, cast-tested): the conversation, and with `activeSender`
+ * only while that person is an active member, so the membership check and the allocation are one atomic step.
+ */
+export function allocateSeqFilter(
+  conversationId: Types.ObjectId,
+  activeSender: Types.ObjectId | null,
+): Record<string, unknown> {
+  return activeSender
+    ? { _id: conversationId, ...activeMemberFilter(activeSender) }
+    : { _id: conversationId };
+}
+
+type MemberState = Pick<MemberDoc, 'userId' | 'leftAt'>;
+
+/** The sender's standing among `members` (null: no such conversation). */
+function standing(members: readonly MemberState[] | null, senderId: Types.ObjectId) {
+  const entry = members?.find((m) => m.userId.equals(senderId));
+  if (!entry) return 'never';
+  return isActiveMember(entry) ? 'active' : 'ended';
+}
+
+/** Hex user ids of the active members. */
+function activeIds(members: readonly MemberState[]): string[] {
+  return members.filter(isActiveMember).map((m) => m.userId.toHexString());
+}
+
 /** The update that raises the sender's watermarks to `seq` (step 4 of append; pure, cast-tested). */
 export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
   return { $max: { 'members.$.deliveredSeq': seq, 'members.$.readSeq': seq } };
@@ -70,9 +104,12 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
  * MessagesRepository on MongoDB (no multi-document transaction: a standalone mongod has none).
  *
  * append, in order:
+ * 0. The members (ids and leftAt only): the sender's standing when `requireActiveSender` (SenderMembershipError
+ *    before anything else, also for a resend) and the active ids returned as the fan-out audience.
  * 1. Resend check on the unique (conversationId, senderId, clientMessageId) index: a retry returns the stored
  *    message and changes nothing.
- * 2. Seq allocation: one `findOneAndUpdate` on the conversation with `$inc: { lastSeq: 1 }` and
+ * 2. Seq allocation: one `findOneAndUpdate` on the conversation (with `requireActiveSender`, only while the sender
+ *    is an active member: the check and the allocation are one atomic step) with `$inc: { lastSeq: 1 }` and
  *    `$max: { lastActivityAt: now }`; single-document updates are atomic, so concurrent appends get distinct,
  *    increasing seqs, and `$max` keeps lastActivityAt from moving backwards when they finish out of order.
  * 3. Insert the message with that seq. If two identical sends raced past step 1, the loser's insert fails with
@@ -108,31 +145,60 @@ export class MongoMessagesRepository extends MessagesRepository {
   /**
    * Idempotent append (see the class comment for the steps and their guarantees).
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
-   *   when the sender id is malformed (checked before a seq is allocated).
+   *   when the sender id is malformed (checked before a seq is allocated); SenderMembershipError with
+   *   `requireActiveSender` when the sender is not an active member (nothing is claimed or allocated).
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
+    const requireActive = input.requireActiveSender === true;
     const conversationId = parseId(input.conversationId);
-    if (!conversationId) throw new RecordNotFoundError('conversation', input.conversationId);
+    if (!conversationId) {
+      if (requireActive) throw new SenderMembershipError('never', input.conversationId);
+      throw new RecordNotFoundError('conversation', input.conversationId);
+    }
     const senderId = parseId(input.senderId);
     if (!senderId) throw new RecordNotFoundError('user', input.senderId);
     const claims = claimList(input.attachmentIds);
 
+    const members = await this.memberStates(conversationId);
+    const before = standing(members, senderId);
+    if (requireActive && before !== 'active')
+      throw new SenderMembershipError(before, input.conversationId);
     const existing = await this.findByKey(conversationId, senderId, input.clientMessageId);
-    if (existing) return { message: await this.withAttachments(existing), created: false };
+    if (existing) {
+      return {
+        message: await this.withAttachments(existing),
+        created: false,
+        activeMemberIds: activeIds(members ?? []),
+      };
+    }
 
     const messageId = new Types.ObjectId();
     if (claims.length > 0) await this.claim(conversationId, senderId, input, claims, messageId);
 
     let doc: MessageDoc;
+    let activeMemberIds: string[];
     try {
       const allocated = await this.conversations
-        .findOneAndUpdate({ _id: conversationId }, allocateSeqUpdate(new Date()), {
-          returnDocument: 'after',
-          projection: { lastSeq: 1, lastActivityAt: 1 },
-        })
-        .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'>>()
+        .findOneAndUpdate(
+          allocateSeqFilter(conversationId, requireActive ? senderId : null),
+          allocateSeqUpdate(new Date()),
+          {
+            returnDocument: 'after',
+            projection: { lastSeq: 1, lastActivityAt: 1, 'members.userId': 1, 'members.leftAt': 1 },
+          },
+        )
+        .lean<
+          Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'> & { members: MemberState[] }
+        >()
         .exec();
-      if (!allocated) throw new RecordNotFoundError('conversation', input.conversationId);
+      if (!allocated) {
+        // Removed (or the conversation deleted) between step 0 and here.
+        const now = standing(await this.memberStates(conversationId), senderId);
+        if (requireActive && now !== 'active')
+          throw new SenderMembershipError(now, input.conversationId);
+        throw new RecordNotFoundError('conversation', input.conversationId);
+      }
+      activeMemberIds = activeIds(allocated.members);
 
       doc = {
         _id: messageId,
@@ -154,7 +220,11 @@ export class MongoMessagesRepository extends MessagesRepository {
         if (stored) {
           // The winner of the race is the same send: claims we took over from it go back to its message.
           if (claims.length > 0) await this.handOver(messageId, stored);
-          return { message: await this.withAttachments(stored), created: false };
+          return {
+            message: await this.withAttachments(stored),
+            created: false,
+            activeMemberIds: activeIds(members ?? []),
+          };
         }
       }
       if (claims.length > 0) await this.release(messageId);
@@ -171,7 +241,7 @@ export class MongoMessagesRepository extends MessagesRepository {
         senderWatermarksUpdate(doc.seq),
       )
       .exec();
-    return { message: await this.withAttachments(doc), created: true };
+    return { message: await this.withAttachments(doc), created: true, activeMemberIds };
   }
 
   async listPage(
@@ -214,6 +284,15 @@ export class MongoMessagesRepository extends MessagesRepository {
     if (!cid || !sid) return null;
     const doc = await this.findByKey(cid, sid, clientMessageId);
     return doc ? this.withAttachments(doc) : null;
+  }
+
+  /** The members' ids and leftAt (null when the conversation does not exist). */
+  private async memberStates(conversationId: Types.ObjectId): Promise<MemberState[] | null> {
+    const doc = await this.conversations
+      .findById(conversationId, { _id: 0, 'members.userId': 1, 'members.leftAt': 1 })
+      .lean<{ members: MemberState[] }>()
+      .exec();
+    return doc ? doc.members : null;
   }
 
   private async withAttachments(doc: MessageDoc): Promise<MessageRecord> {
