@@ -29,6 +29,7 @@
  *                                              message is lost or a send fails unexpectedly
  */
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { probePostgres, testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
 import { createE2eDatabase } from '../../test/support/e2e-database.js';
 import {
@@ -103,7 +104,7 @@ function errors(figures: SendFigures): string {
 }
 
 const HEADER =
-  'rate in | achieved | p50/p95/p99 send->receive ms | p50/p95/p99 ack ms | deliveries/s | missing | error acks | CPU';
+  'rate in | achieved | p50/p95/p99 send->receive ms | p50/p95/p99 ack ms | deliveries/s | missing | error acks | CPU | CPU ms/msg';
 
 function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number): string {
   const n = result.normal;
@@ -122,6 +123,8 @@ function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number):
       `${n.missingMessages} msgs (${n.missingDeliveries} deliveries)`,
       errors(n),
       `${cpu.toFixed(0)}%`,
+      // CPU time per stored message: unlike latency, it barely moves when other work shares the machine.
+      (((cpu / 100) * result.durationSeconds * 1000) / Math.max(1, n.acked)).toFixed(2),
     ].join(' | ') + ratio
   );
 }
@@ -138,20 +141,33 @@ async function connectMeasured(
   return { clients, perSocket: (after - before) / clients.length };
 }
 
+/**
+ * Reads a database-side counter (PostgreSQL's committed transactions) so a phase can report it per message; null
+ * where the database offers none.
+ */
+type Counter = (() => Promise<number>) | null;
+
 /** Runs the rate ladder; returns p99 send -> receive per rate. */
 async function ladder(
   server: Child,
   generator: LoadGenerator,
   clients: readonly LoadClient[],
   relayP99: Map<number, number> | null,
+  transactions: Counter = null,
 ): Promise<Map<number, number>> {
   const p99s = new Map<number, number>();
   console.log(HEADER);
   for (const rate of settings.rates) {
+    const xactsBefore = await transactions?.();
     const from = sampleProcess(server.pid);
     const result = await generator.run({ senders: clients, rate, durationMs: settings.durationMs });
     const cpu = cpuPercent(from, sampleProcess(server.pid));
-    console.log(row(rate, result, cpu, relayP99?.get(rate)));
+    const xactsAfter = await transactions?.();
+    const perMessage =
+      xactsBefore === undefined || xactsAfter === undefined
+        ? ''
+        : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg`;
+    console.log(row(rate, result, cpu, relayP99?.get(rate)) + perMessage);
     const p99 = percentile(result.normal.deliveryMs, 99);
     p99s.set(rate, p99);
     if (result.normal.missingMessages > 0)
@@ -246,6 +262,29 @@ async function databaseFor(
   return { skipped: `unknown database ${target} (pglite, pglite-disk, postgres, mongodb)` };
 }
 
+/**
+ * PostgreSQL's count of committed transactions in the benchmark's database (pg_stat_database.xact_commit, read
+ * with a fresh statistics snapshot): how many transactions a send costs. Each read adds one of its own.
+ */
+async function committedTransactions(
+  url: string,
+): Promise<{ read: () => Promise<number>; close: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    read: async () => {
+      // Backends flush their statistics about once a second: let the phase's land first.
+      await new Promise((r) => setTimeout(r, 1500));
+      await client.query('SELECT pg_stat_clear_snapshot()');
+      const result = await client.query<{ n: string }>(
+        'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+      );
+      return Number(result.rows[0]?.n ?? NaN);
+    },
+    close: () => client.end(),
+  };
+}
+
 async function benchApi(target: string, relayP99: Map<number, number> | null): Promise<void> {
   const database = await databaseFor(target);
   if ('skipped' in database) {
@@ -270,11 +309,13 @@ async function benchApi(target: string, relayP99: Map<number, number> | null): P
       );
       console.log(`API RSS per idle authenticated socket: ${kb(perSocket)}`);
       const generator = new LoadGenerator(clients);
+      const counter = target === 'postgres' ? await committedTransactions(database.url) : null;
       try {
-        await ladder(api, generator, clients, relayP99);
+        await ladder(api, generator, clients, relayP99, counter?.read ?? null);
         await flood(generator, clients);
       } finally {
         generator.close();
+        await counter?.close();
       }
     } finally {
       await api.stop();
