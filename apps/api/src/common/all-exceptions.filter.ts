@@ -5,7 +5,8 @@ import { mapError } from './error-mapping.js';
 
 /**
  * The global REST exception filter: every failure becomes the HTTP status of its code and
- * `{ statusCode, code, message, details? }` (ApiErrorBody). Unexpected errors are logged with their stack and
+ * `{ statusCode, code, message, details?, retryAfterMs? }` (ApiErrorBody), plus `Retry-After` when
+ * `retryAfterMs` is set. Unexpected errors are logged with their stack and
  * answered 500 INTERNAL without any of their text. Socket.IO errors are mapped in the gateway with the same
  * `mapError`.
  */
@@ -20,6 +21,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     const body: ApiErrorBody = { statusCode: status, ...payload };
+    // RFC 9110 section 10.2.3: whole seconds, rounded up so a client that honours it is never early.
+    if (payload.retryAfterMs !== undefined)
+      res.setHeader('Retry-After', String(Math.ceil(payload.retryAfterMs / 1000)));
     res.status(status).json(body);
   }
 }

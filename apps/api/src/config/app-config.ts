@@ -172,6 +172,20 @@ class EnvironmentVariables {
   @Max(10 * 60 * 1000)
   PRESENCE_GRACE_MS?: number;
 
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  WRITE_RATE_PER_SECOND?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  WRITE_RATE_BURST?: number;
+
   // Parsed and checked by parseTrustProxy (three shapes: boolean, hop count, address list).
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -247,6 +261,12 @@ export class AppConfig {
    * and subnets (IPv4/IPv6, CIDR) and the names `loopback`, `linklocal`, `uniquelocal`.
    */
   readonly trustProxy!: TrustProxy;
+  /**
+   * Per-person limit on socket writes (message:send, typing:update, receipt:update) and their REST twins: this many
+   * a second sustained, after a burst of up to `writeRateBurst` at once (WriteRateLimiter).
+   */
+  readonly writeRatePerSecond!: number;
+  readonly writeRateBurst!: number;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -277,7 +297,9 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * offline is announced this long after a person's last socket closed); UPLOAD_DIR (default ./.data/uploads),
  * UPLOAD_MAX_FILE_BYTES (1..1 GiB, default LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT = 25 MiB), UPLOAD_DAILY_QUOTA_BYTES
  * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments; TRUST_PROXY (Express
- * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false).
+ * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false);
+ * WRITE_RATE_PER_SECOND (1..10000, default 10) and WRITE_RATE_BURST (>= the rate, up to 100000, default 30): each
+ * person's limit on message sends, typing and receipts (socket and REST).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -343,6 +365,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     }
   }
 
+  const writeRatePerSecond = raw.WRITE_RATE_PER_SECOND ?? 10;
+  const writeRateBurst = raw.WRITE_RATE_BURST ?? Math.max(30, writeRatePerSecond);
+  if (!bad.has('WRITE_RATE_BURST') && writeRateBurst < writeRatePerSecond) {
+    problems.push({
+      variable: 'WRITE_RATE_BURST',
+      reasons: [`must be at least WRITE_RATE_PER_SECOND (${writeRatePerSecond})`],
+    });
+  }
+
   const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
   if (!bad.has('TRUST_PROXY') && trustProxy === null) {
     problems.push({
@@ -375,6 +406,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     attachmentUnsentTtlMinutes: raw.ATTACHMENT_UNSENT_TTL_MINUTES ?? 60,
     presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
     trustProxy: trustProxy ?? false,
+    writeRatePerSecond,
+    writeRateBurst,
     warnings,
   });
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import type { ReceiptEvent } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
+import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
 import { ReceiptRequestDto } from './dto/receipt.dto.js';
 import { ReceiptsService } from './receipts.service.js';
 
@@ -11,9 +12,13 @@ import { ReceiptsService } from './receipts.service.js';
 export class ReceiptsController {
   constructor(private readonly receipts: ReceiptsService) {}
 
-  /** 200 ReceiptEvent (the caller's watermarks after the change); 404 CONVERSATION_NOT_FOUND for non-members. */
+  /**
+   * 200 ReceiptEvent (the caller's watermarks after the change); 404 CONVERSATION_NOT_FOUND for non-members; 429
+   * RATE_LIMITED beyond the caller's write limit.
+   */
   @Post()
   @HttpCode(200)
+  @UseGuards(WriteRateLimitGuard)
   update(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,

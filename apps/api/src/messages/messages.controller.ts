@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Message, MessagePage } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
+import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
 import { HistoryQueryDto } from './dto/history.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -23,8 +24,12 @@ export class MessagesController {
     return this.messages.history(conversationId, caller.userId, query);
   }
 
-  /** 201 when stored now, 200 when the client message id was already stored (idempotent retry). */
+  /**
+   * 201 when stored now, 200 when the client message id was already stored (idempotent retry); 429 RATE_LIMITED
+   * beyond the caller's write limit.
+   */
   @Post()
+  @UseGuards(WriteRateLimitGuard)
   async send(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,
