@@ -32,18 +32,22 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: Record<string, string[]> | undefined;
+  /** With RATE_LIMITED from the write limit: how long to wait before trying again, in ms. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
     details?: Record<string, string[]>,
+    retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -82,6 +86,7 @@ function parseErrorBody(status: number, body: unknown): ApiError {
         b.code,
         typeof b.message === 'string' ? b.message : b.code,
         b.details,
+        typeof b.retryAfterMs === 'number' ? b.retryAfterMs : undefined,
       );
     }
   }

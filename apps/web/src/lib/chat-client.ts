@@ -3,6 +3,7 @@ import { backOff } from 'exponential-backoff';
 import { ErrorCode, LIMITS, type Message, type PublicUser } from '@chat/shared';
 import { ApiClient, ApiError, describeError } from './api-client';
 import { Outbox, type OutboxEntry } from './outbox';
+import { waitingOutRateLimits } from './rate-limit';
 import { ReceiptSender } from './receipt-sender';
 import { closeChatSocket, createChatSocket, sendMessage, type ChatSocket } from './socket';
 import { newUuid } from './uuid';
@@ -29,7 +30,8 @@ export interface ConnectionState {
  * Outbox retry policy (exponential-backoff): up to OUTBOX_ATTEMPTS sends while connected, waiting a random time up
  * to 1 s, 2 s, 4 s ... (capped at 30 s) between them ("full jitter", AWS Architecture Blog, "Exponential Backoff And
  * Jitter", 2015), so many clients coming back at once do not retry in step. While disconnected nothing is tried;
- * every pending entry is sent again when the connection returns.
+ * every pending entry is sent again when the connection returns. A RATE_LIMITED answer is waited out (its
+ * `retryAfterMs`, see waitingOutRateLimits) without using up an attempt.
  */
 const OUTBOX_ATTEMPTS = 3;
 const OUTBOX_FIRST_DELAY_MS = 1_000;
@@ -344,7 +346,7 @@ export class ChatClient {
         return;
       }
       try {
-        await backOff(() => this.sendEntry(entry), {
+        await backOff(() => waitingOutRateLimits(() => this.sendEntry(entry)), {
           numOfAttempts: OUTBOX_ATTEMPTS,
           startingDelay: OUTBOX_FIRST_DELAY_MS,
           maxDelay: OUTBOX_MAX_DELAY_MS,
