@@ -24,7 +24,9 @@
  *   --flood-rate 120 --normal-rate 100         the flood phase (0 skips it)
  *   --no-relay                                 skip the bare relay
  *   --cpu-prof <dir>                           run the API with `node --cpu-prof` writing profiles to <dir>
- *   --env KEY=VALUE                            extra API environment (repeatable), e.g. --env SEND_RATE_LIMIT=1000
+ *   --env KEY=VALUE                            extra API environment (repeatable), e.g.
+ *                                              --env WRITE_RATE_PER_SECOND=1000: the per-person write limit
+ *                                              applies (10/s by default), so rate / clients must stay below it
  *   --smoke                                    a few seconds, 50 people on in-memory PGlite (CI); exits 1 if a
  *                                              message is lost or a send fails unexpectedly
  */

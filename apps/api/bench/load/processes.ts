@@ -95,7 +95,7 @@ const RELAY_MAIN = fileURLToPath(new URL('./relay-server.mjs', import.meta.url))
 
 export interface ApiOptions {
   databaseUrl: string;
-  /** Extra variables (e.g. SEND_RATE_LIMIT) on top of the benchmark's defaults. */
+  /** Extra variables (e.g. WRITE_RATE_PER_SECOND) on top of the benchmark's defaults. */
   env?: Record<string, string>;
   /** Node flags for the API process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeFlags?: readonly string[];
