@@ -806,6 +806,17 @@ export function describeStorageContract(
         expect(history.items).toHaveLength(1);
       });
 
+      it('stores any text verbatim (quotes, backslashes, SQL, emoji), client ids too', async () => {
+        const { alice, conversation } = await pair();
+        const body = `it's "quoted" \\ back\\slash \\' '); DROP TABLE messages; -- $1 E'\\x' 👋\nline`;
+        const clientId = `client'id\\${randomUUID()}`;
+        const stored = await send(conversation.id, alice, body, clientId);
+        expect(stored.message).toMatchObject({ body, clientMessageId: clientId });
+        const page = await messages.listPage(conversation.id, { limit: 5 });
+        expect(page.items.map((m) => m.body)).toEqual([body]);
+        expect((await send(conversation.id, alice, 'other', clientId)).created).toBe(false);
+      });
+
       it('returns the active members as the audience, new message or resend', async () => {
         const [alice, bob, carol] = [await makeUser(), await makeUser(), await makeUser()];
         const { conversation } = await conversations.createGroup({

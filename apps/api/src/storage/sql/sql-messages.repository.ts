@@ -1,5 +1,5 @@
 import type { SystemEvent } from '@chat/shared';
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
@@ -15,12 +15,11 @@ import {
 import type { AttachmentRecord, MessageRecord } from '../storage.types.js';
 import { attachments, conversationMembers, messages } from './schema.js';
 import { loadAttachments } from './sql-attachments.repository.js';
-import type { SqlDb } from './sql-database.js';
+import type { PreparedRunner, SqlDb } from './sql-database.js';
 import {
   findPgError,
   isUuid,
   parseJsonValue,
-  queryRows,
   toAttachmentFromJson,
   toMessageRecord,
   translateError,
@@ -40,6 +39,72 @@ interface AppendOutcomeRow extends Record<string, unknown> {
   /** json array of the active members' user ids. */
   audience: unknown;
 }
+
+/** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
+const APPEND_STATEMENT_NAME = 'chat_append_message_v1';
+
+/**
+ * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
+ * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
+ * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many.
+ */
+const APPEND_STATEMENT = `
+  WITH member AS (
+    SELECT left_at FROM conversation_members
+     WHERE conversation_id = $1::uuid AND user_id = $2::uuid
+  ), existing AS (
+    SELECT * FROM messages
+     WHERE conversation_id = $1::uuid AND sender_id = $2::uuid
+       AND client_message_id = $3::text
+  ), alloc AS (
+    UPDATE conversations
+       SET last_seq = last_seq + 1,
+           last_activity_at = greatest(last_activity_at, clock_timestamp())
+     WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
+       AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
+    RETURNING id, last_seq, last_activity_at
+  ), inserted AS (
+    INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
+                          created_at)
+    SELECT $4::uuid, alloc.id, alloc.last_seq, $2::uuid, $3::text,
+           $5::text, $6::text, $7::jsonb,
+           alloc.last_activity_at
+      FROM alloc
+    ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
+    RETURNING *
+  ), claimed AS (
+    UPDATE attachments AS a
+       SET message_id = inserted.id,
+           position = array_position($9::uuid[], a.id) - 1
+      FROM inserted
+     WHERE a.id = ANY($9::uuid[])
+       AND a.conversation_id = inserted.conversation_id
+       AND a.uploader_id = inserted.sender_id
+       AND a.message_id IS NULL
+    RETURNING a.*
+  ), marks AS (
+    UPDATE conversation_members AS m
+       SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
+           read_seq = greatest(m.read_seq, inserted.seq)
+      FROM inserted
+     WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
+  ), counts AS (
+    SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
+           (SELECT count(*) FROM inserted)::integer AS inserted,
+           (SELECT count(*) FROM claimed)::integer AS claimed
+  )
+  SELECT counts.allocated,
+         (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
+         (SELECT row_to_json(e) FROM existing AS e) AS existing,
+         (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
+         (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
+         (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
+           WHERE conversation_id = $1::uuid AND left_at IS NULL) AS audience,
+         1 / (1 - (counts.allocated - counts.inserted)
+                - CASE WHEN counts.inserted = 1 AND counts.claimed < $10::integer
+                       THEN 1 ELSE 0 END) AS guard
+    FROM counts
+`;
 
 /**
  * SQLSTATE division_by_zero: the append statement's guard column divides by zero to abort the whole statement
@@ -105,13 +170,22 @@ function claimList(ids: readonly string[] | undefined): string[] {
  * on its row lock and then finds it taken.
  */
 export class SqlMessagesRepository extends MessagesRepository {
-  constructor(private readonly db: SqlDb) {
+  /**
+   * @param db the drizzle handle
+   * @param prepared runs the append as a prepared statement (SqlDatabase.prepared)
+   */
+  constructor(
+    private readonly db: SqlDb,
+    private readonly prepared: PreparedRunner,
+  ) {
     super();
   }
 
   /**
    * Idempotent append in ONE statement and one round trip, outside any explicit transaction: PostgreSQL runs a
-   * lone statement atomically (its implicit transaction), so BEGIN and COMMIT would only add two round trips.
+   * lone statement atomically (its implicit transaction), so BEGIN and COMMIT would only add two round trips. The
+   * statement is prepared once per connection (APPEND_STATEMENT): parsing and analysing its CTEs on every call cost
+   * more than running them.
    * Measured with the load benchmark (docs/performance.md): the former BEGIN + statement + COMMIT, plus the
    * service's membership read before it and member-list read after it, were five round trips per send.
    * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
@@ -150,65 +224,18 @@ export class SqlMessagesRepository extends MessagesRepository {
 
     let outcome: AppendOutcomeRow | undefined;
     try {
-      [outcome] = await queryRows<AppendOutcomeRow>(
-        this.db,
-        sql`
-        WITH member AS (
-          SELECT left_at FROM conversation_members
-           WHERE conversation_id = ${conversationId}::uuid AND user_id = ${senderId}::uuid
-        ), existing AS (
-          SELECT * FROM messages
-           WHERE conversation_id = ${conversationId}::uuid AND sender_id = ${senderId}::uuid
-             AND client_message_id = ${clientMessageId}::text
-        ), alloc AS (
-          UPDATE conversations
-             SET last_seq = last_seq + 1,
-                 last_activity_at = greatest(last_activity_at, clock_timestamp())
-           WHERE id = ${conversationId}::uuid AND NOT EXISTS (SELECT 1 FROM existing)
-             AND (NOT ${requireActive}::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
-          RETURNING id, last_seq, last_activity_at
-        ), inserted AS (
-          INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
-                                created_at)
-          SELECT ${messageId}::uuid, alloc.id, alloc.last_seq, ${senderId}::uuid, ${clientMessageId}::text,
-                 ${input.kind}::text, ${input.body}::text, ${systemJson(input.system)}::jsonb,
-                 alloc.last_activity_at
-            FROM alloc
-          ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
-          RETURNING *
-        ), claimed AS (
-          UPDATE attachments AS a
-             SET message_id = inserted.id,
-                 position = array_position(${claimArray}::uuid[], a.id) - 1
-            FROM inserted
-           WHERE a.id = ANY(${claimArray}::uuid[])
-             AND a.conversation_id = inserted.conversation_id
-             AND a.uploader_id = inserted.sender_id
-             AND a.message_id IS NULL
-          RETURNING a.*
-        ), marks AS (
-          UPDATE conversation_members AS m
-             SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
-                 read_seq = greatest(m.read_seq, inserted.seq)
-            FROM inserted
-           WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
-        ), counts AS (
-          SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
-                 (SELECT count(*) FROM inserted)::integer AS inserted,
-                 (SELECT count(*) FROM claimed)::integer AS claimed
-        )
-        SELECT counts.allocated,
-               (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
-               (SELECT row_to_json(e) FROM existing AS e) AS existing,
-               (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
-               (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
-               (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
-                 WHERE conversation_id = ${conversationId}::uuid AND left_at IS NULL) AS audience,
-               1 / (1 - (counts.allocated - counts.inserted)
-                      - CASE WHEN counts.inserted = 1 AND counts.claimed < ${claims.length}::integer
-                             THEN 1 ELSE 0 END) AS guard
-          FROM counts`,
-      );
+      [outcome] = await this.prepared<AppendOutcomeRow>(APPEND_STATEMENT_NAME, APPEND_STATEMENT, [
+        conversationId,
+        senderId,
+        clientMessageId,
+        messageId,
+        input.kind,
+        input.body,
+        systemJson(input.system),
+        requireActive,
+        claimArray,
+        claims.length,
+      ]);
     } catch (error) {
       if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
         return this.afterGuard(input, claims, requireActive);
