@@ -25,7 +25,7 @@ export interface LoadClient {
 
 /** How long a send may wait for its ack before it counts as lost, in ms. */
 const ACK_TIMEOUT_MS = 15_000;
-/** Longest wait after the last send for the acks and deliveries still on their way, in ms. */
+/** Longest wait after the last ack for the deliveries still on their way, in ms. */
 const DRAIN_MS = 5_000;
 
 interface Tracked {
@@ -186,12 +186,17 @@ export class LoadGenerator {
       }, 5);
     });
     const durationSeconds = (performance.now() - start) / 1000;
-    const drainUntil = performance.now() + DRAIN_MS;
-    // Polled on a timer: awaiting only settled promises would spin in microtasks and starve the sockets' I/O.
-    while (performance.now() < drainUntil) {
+    // Every ack comes back or times out (ACK_TIMEOUT_MS), so an overloaded phase does not leave a backlog for the
+    // next one; after the last ack, deliveries get DRAIN_MS more. Polled on a timer: awaiting only settled promises
+    // would spin in microtasks and starve the sockets' I/O.
+    let acksDoneAt: number | null = null;
+    const hardStop = performance.now() + ACK_TIMEOUT_MS + DRAIN_MS;
+    while (performance.now() < hardStop) {
       await new Promise((r) => setTimeout(r, 20));
-      if (pending.size === 0 && [...this.tracked.values()].every((t) => t.received >= t.expected))
-        break;
+      if (pending.size > 0) continue;
+      acksDoneAt ??= performance.now();
+      if ([...this.tracked.values()].every((t) => t.received >= t.expected)) break;
+      if (performance.now() - acksDoneAt > DRAIN_MS) break;
     }
     const { normal, flood } = this.current;
     for (const entry of this.tracked.values()) {

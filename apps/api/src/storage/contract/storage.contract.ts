@@ -94,7 +94,7 @@ export function describeStorageContract(
       conversationId: string,
       sender: UserRecord,
       body = 'hello',
-      clientMessageId = randomUUID(),
+      clientMessageId: string = randomUUID(),
     ) =>
       messages.append({ conversationId, senderId: sender.id, clientMessageId, kind: 'text', body });
 
