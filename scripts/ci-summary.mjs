@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Reads a CI log (argument 1) and prints one closing line `ci: N passed, N failed, N skipped` that adds up what the
- * test runners reported: Jest's `Tests:` lines, Playwright's `N passed` / `N failed` / `N skipped` lines, and the
- * docker check's `docker-check: N passed, N failed`. Exits 1 when anything failed or nothing ran.
+ * test runners reported: Jest's `Tests:` lines, Vitest's `Tests  N failed | N passed (N)` lines, Playwright's
+ * `N passed` / `N failed` / `N skipped` lines, and the Docker scripts' `docker-check: N passed, N failed` and
+ * `docker-e2e: N passed, N failed`. Exits 1 when anything failed or nothing ran.
  */
 import { readFileSync } from 'node:fs';
 
@@ -16,7 +17,8 @@ const total = { passed: 0, failed: 0, skipped: 0 };
 const count = (line, word) => Number(line.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
 
 for (const line of lines) {
-  if (line.startsWith('Tests:')) {
+  if (line.startsWith('Tests:') || /^Tests\s+\d+ /.test(line)) {
+    // Jest's `Tests: 1 failed, 2 passed, 3 total`, Vitest's `Tests  1 failed | 2 passed (3)`.
     total.passed += count(line, 'passed');
     total.failed += count(line, 'failed');
     total.skipped += count(line, 'skipped');
@@ -25,7 +27,7 @@ for (const line of lines) {
     total.passed += count(line, 'passed');
     total.failed += count(line, 'failed') + count(line, 'flaky');
     total.skipped += count(line, 'skipped');
-  } else if (line.startsWith('docker-check:') && /passed, \d+ failed/.test(line)) {
+  } else if (/^docker-(check|e2e):/.test(line) && /passed, \d+ failed/.test(line)) {
     total.passed += count(line, 'passed');
     total.failed += count(line, 'failed');
   }

@@ -1,7 +1,6 @@
 #!/bin/sh
 # The build steps of the Docker images, written once: apps/api/Dockerfile and apps/web/Dockerfile run them
-# inside `docker build`, and scripts/docker-check.sh runs the very same steps outside Docker (in temp folders,
-# on machines without a Docker engine, such as CI), so a broken path or a missing file fails CI too.
+# inside `docker build` (scripts/docker-check.sh checks that they run nothing else).
 #
 # Usage (each step runs in the current folder unless said otherwise):
 #   docker-steps.sh prune <package> <out>    in the repository root: `turbo prune --docker` into <out>

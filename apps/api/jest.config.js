@@ -21,5 +21,6 @@ export default {
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 30000,
+  // Generous: an e2e file starts a real app (PGlite opens and migrates in 3-10 s on a busy 2-core machine).
+  testTimeout: 60000,
 };

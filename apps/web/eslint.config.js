@@ -11,7 +11,7 @@ export default [
   { ignores: ['.next/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'] },
   {
     // Build scripts and test tooling run in Node.js.
-    files: ['scripts/**/*.mjs', 'e2e/**/*.ts', '*.config.ts'],
+    files: ['scripts/**/*.mjs', 'e2e/**/*.ts', 'e2e-docker/**/*.ts', '*.config.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

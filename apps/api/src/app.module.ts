@@ -10,6 +10,7 @@ import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { RealtimeCoreModule } from './realtime/realtime-core.module.js';
@@ -31,6 +32,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         loggingModule(config),
         StorageModule.forRoot({ databaseUrl: config.databaseUrl }),
+        EventsModule,
         RealtimeCoreModule,
         AuthModule,
         UsersModule,

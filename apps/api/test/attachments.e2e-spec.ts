@@ -192,7 +192,7 @@ describe('upload and download', () => {
     expect(file.headers.get('content-disposition')).toMatch(/^inline; /);
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
     expect(file.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
-    expect(file.headers.get('cross-origin-resource-policy')).toBe('same-site');
+    expect(file.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect(file.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
     const etag = file.headers.get('etag');
     expect(etag).toBeTruthy();

@@ -258,6 +258,47 @@ describe('access tokens on protected routes', () => {
     }
   });
 
+  it('refuses the access token of a signed-out session with 401 SESSION_REVOKED, other sessions unaffected', async () => {
+    const me = await registerUser(t.baseUrl, 'gone');
+    const other = await post<AuthResponse>('/api/auth/login', {
+      username: me.username,
+      password: me.password,
+    });
+    // A first request makes the session's "live" answer cached: signing out must drop it at once.
+    expect((await get('/api/users/me', { token: me.accessToken })).status).toBe(200);
+    expect(
+      (await post('/api/auth/logout', undefined, { refreshToken: me.refreshToken })).status,
+    ).toBe(204);
+    for (const path of ['/api/users/me', '/api/conversations']) {
+      const res = await get(path, { token: me.accessToken });
+      expect(res.status).toBe(401);
+      expect(asError(res).code).toBe(ErrorCode.SESSION_REVOKED);
+    }
+    expect((await get('/api/users/me', { token: other.body.accessToken })).status).toBe(200);
+  });
+
+  it('refuses the access token of a session revoked for refresh-token reuse, and of an unknown session', async () => {
+    const me = await registerUser(t.baseUrl, 'stolen');
+    const rotated = await post<AuthResponse>('/api/auth/refresh', undefined, {
+      refreshToken: me.refreshToken,
+    });
+    expect((await get('/api/users/me', { token: rotated.body.accessToken })).status).toBe(200);
+    await post('/api/auth/refresh', undefined, { refreshToken: me.refreshToken }); // the reuse
+    for (const token of [me.accessToken, rotated.body.accessToken]) {
+      const res = await get('/api/users/me', { token });
+      expect(res.status).toBe(401);
+      expect(asError(res).code).toBe(ErrorCode.SESSION_REVOKED);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const unknownSession = new JwtService({ secret: t.config.jwtSecret }).sign(
+      { sub: me.id, sid: 'no-such-session', iat: now, exp: now + 60 },
+      { algorithm: 'HS256' },
+    );
+    const res = await get('/api/users/me', { token: unknownSession });
+    expect(res.status).toBe(401);
+    expect(asError(res).code).toBe(ErrorCode.SESSION_REVOKED);
+  });
+
   it('refuses an expired token with 401 TOKEN_EXPIRED', async () => {
     const me = await registerUser(t.baseUrl, 'exp');
     const now = Math.floor(Date.now() / 1000);

@@ -289,9 +289,9 @@ describe('after the message is stored', () => {
     } finally {
       toUsers.mockRestore();
     }
-    const typing = jest
-      .spyOn(t.app.get(TypingService), 'stopOnSend')
-      .mockRejectedValueOnce(new Error('typing broke'));
+    const typing = jest.spyOn(t.app.get(TypingService), 'stopOnSend').mockImplementationOnce(() => {
+      throw new Error('typing broke');
+    });
     try {
       const res = await call<Message>(a, 'POST', `/api/conversations/${conversation.id}/messages`, {
         clientMessageId: randomUUID(),

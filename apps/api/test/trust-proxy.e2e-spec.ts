@@ -28,11 +28,13 @@ async function logins(app: TestApp, forwardedFor: string, count = LIMIT + 1): Pr
 describe('TRUST_PROXY', () => {
   let behindProxy: TestApp;
   let direct: TestApp;
+  // Two apps start here (each an in-memory database and its migrations): twice the one-app budget, which a
+  // loaded machine can otherwise exceed.
   beforeAll(async () => {
     const env = { AUTH_RATE_LIMIT: String(LIMIT), AUTH_RATE_WINDOW_SECONDS: '600' };
     behindProxy = await startTestApp({ ...env, TRUST_PROXY: '1' });
     direct = await startTestApp(env);
-  });
+  }, 60_000);
   afterAll(async () => {
     await behindProxy?.close();
     await direct?.close();

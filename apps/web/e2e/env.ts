@@ -1,10 +1,13 @@
 /**
  * Test ports and origins shared by the Playwright config and the specs.
- * `E2E_WEB_PORT` / `E2E_API_PORT` move them, so two checkouts on one machine can run their browser tests at once
- * (outside CI an already running server on the port is reused, which must then be this checkout's own).
+ * - `E2E_WEB_PORT` / `E2E_API_PORT` move the ports, so two checkouts on one machine can run their browser tests at
+ *   once (outside CI an already running server on the port is reused, which must then be this checkout's own).
+ * - `E2E_HOST` is the host both are reached by: `localhost` by default; `127.0.0.1` runs the app as someone who
+ *   reaches a server by its IP address does (browsers treat IP hosts differently from names in places: cookies,
+ *   Cross-Origin-Resource-Policy). The refresh cookie stays same-site either way (one host, two ports).
  */
 export const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 3100);
 export const API_PORT = Number(process.env.E2E_API_PORT ?? 3101);
-/** `localhost` for both, so the API's refresh cookie is same-site with the page (SameSite=Lax). */
-export const WEB_URL = `http://localhost:${WEB_PORT}`;
-export const API_URL = `http://localhost:${API_PORT}`;
+export const HOST = process.env.E2E_HOST ?? 'localhost';
+export const WEB_URL = `http://${HOST}:${WEB_PORT}`;
+export const API_URL = `http://${HOST}:${API_PORT}`;

@@ -57,7 +57,10 @@ export const ErrorCode = {
   ATTACHMENT_NOT_FOUND: 'ATTACHMENT_NOT_FOUND',
   /** The attachment was already sent with a message. 409. */
   ATTACHMENT_IN_USE: 'ATTACHMENT_IN_USE',
-  /** The session behind this connection was revoked (signed out elsewhere). 401. */
+  /**
+   * The session behind this access token is over (signed out, revoked for refresh-token reuse, expired), on REST
+   * and on sockets alike: treat as signed out, do not refresh and retry. 401.
+   */
   SESSION_REVOKED: 'SESSION_REVOKED',
   /** The request or socket payload is larger than allowed. 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

@@ -1,42 +1,9 @@
 /**
- * REST contract under `/api`. Each request type is what the API's DTO class `implements`; each response type
- * is what the web app's client returns.
+ * REST request and response types under `/api`. Each request type is what the API's DTO class `implements`; each
+ * response type is what the web app's client returns. The routes themselves (method, path, auth, status codes
+ * and error codes) are described by the API's OpenAPI document, served at `/api/docs-json` (Swagger UI at
+ * `/api/docs`) and built from the controllers, so it cannot drift from them.
  *
- *   POST   /api/auth/register                     RegisterRequest      -> 201 AuthResponse (+ refresh cookie)
- *   POST   /api/auth/login                        LoginRequest         -> 200 AuthResponse (+ refresh cookie)
- *   POST   /api/auth/refresh                      (refresh cookie)     -> 200 AuthResponse (+ rotated cookie)
- *   POST   /api/auth/logout                       (refresh cookie)     -> 204 (cookie cleared, session revoked)
- *   GET    /api/users/me                                               -> 200 SelfUser
- *   PATCH  /api/users/me                          UpdateProfileRequest -> 200 SelfUser
- *   GET    /api/users?q=&cursor=&limit=           UserSearchQuery      -> 200 Page<PublicUser>
- *   GET    /api/conversations?cursor=&limit=      PageQuery            -> 200 Page<ConversationSummary>
- *   POST   /api/conversations/direct              OpenDirectRequest    -> 200|201 ConversationSummary
- *   GET    /api/conversations/:id                                      -> 200 ConversationSummary
- *   GET    /api/conversations/:id/messages        HistoryQuery         -> 200 MessagePage
- *   POST   /api/conversations/:id/messages        SendMessageBody      -> 200|201 Message (REST twin of message:send)
- *   POST   /api/conversations/:id/receipts        ReceiptRequest       -> 200 ReceiptEvent (REST twin of receipt:update)
- *   GET    /api/health                                                 -> 200|503 HealthResponse
- *
- * Groups (admins manage; only active members act; a former member reads history up to their departure):
- *   POST   /api/conversations/group               CreateGroupRequest   -> 201 ConversationSummary
- *   PATCH  /api/conversations/:id                 UpdateGroupRequest   -> 200 ConversationSummary
- *   POST   /api/conversations/:id/members         AddMembersRequest    -> 200 ConversationSummary
- *   DELETE /api/conversations/:id/members/:userId                      -> 200 ConversationSummary
- *   PATCH  /api/conversations/:id/members/:userId UpdateMemberRequest  -> 200 ConversationSummary
- *   POST   /api/conversations/:id/leave                                -> 200 ConversationSummary (status 'left')
- *
- * Attachments and avatars (multipart/form-data, one file in the field `file` per request, so each file has its
- * own progress and can be cancelled alone; the file's type is sniffed from its bytes):
- *   POST   /api/conversations/:id/attachments     multipart `file`     -> 201 Attachment (unsent until referenced
- *                                                                          by id in message:send)
- *   DELETE /api/attachments/:id                   (uploader, unsent)   -> 204
- *   GET    /api/attachments/:id/content           (members)            -> the file
- *   GET    /api/attachments/:id/thumbnail         (members, images)    -> WebP
- *   PUT    /api/users/me/avatar                   multipart `file`     -> 200 SelfUser
- *   DELETE /api/users/me/avatar                                        -> 200 SelfUser
- *   PUT    /api/conversations/:id/avatar          multipart `file`     -> 200 ConversationSummary (group admins)
- *   DELETE /api/conversations/:id/avatar                               -> 200 ConversationSummary (group admins)
- *   GET    /api/avatars/...                       (signed-in users)    -> WebP (the path is whatever avatarUrl says)
  * File GETs are made by <img> and download links, which cannot send an Authorization header: they authenticate
  * with the httpOnly MEDIA_COOKIE_NAME cookie that the auth routes set beside the refresh cookie.
  */

@@ -11,7 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Attachment } from '@chat/shared';
+import { type Attachment, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Public } from '../auth/public.decorator.js';
@@ -22,9 +22,10 @@ import { FileUpload } from './file-upload.decorator.js';
 import { MediaAuthGuard } from './media-auth.guard.js';
 import { UploadPreconditionsGuard } from './upload-preconditions.guard.js';
 import { fromMulter } from './uploaded-file.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /**
- * Attachments (packages/shared/src/rest.ts, "Attachments and avatars"): upload one file per request as
+ * Attachments: upload one file per request as
  * multipart field `file`, delete it while unsent, download it (and its thumbnail) when allowed.
  */
 @Controller()
@@ -35,6 +36,23 @@ export class AttachmentsController {
    * 201 Attachment (unsent). Membership and quota are checked before the body is read; multer streams the file
    * to a scratch file with the size limit (413 FILE_TOO_LARGE).
    */
+  @ApiRoute({
+    summary: 'Upload a file to attach to a message',
+    description:
+      'One file in the multipart field `file`; its type is sniffed from its bytes. Images are re-encoded without metadata.',
+    auth: 'bearer',
+    success: { status: 201, description: 'Attachment, unsent until a message references it' },
+    errors: [
+      ErrorCode.CONVERSATION_NOT_FOUND,
+      ErrorCode.MEMBERSHIP_ENDED,
+      ErrorCode.FILE_TOO_LARGE,
+      ErrorCode.IMAGE_TOO_LARGE,
+      ErrorCode.EMPTY_FILE,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      ErrorCode.UPLOAD_QUOTA_EXCEEDED,
+    ],
+    upload: true,
+  })
   @Post('conversations/:id/attachments')
   @HttpCode(201)
   @FileUpload(UploadPreconditionsGuard)
@@ -46,7 +64,13 @@ export class AttachmentsController {
     return this.attachments.upload(caller.userId, conversationId, fromMulter(file));
   }
 
-  /** 204; only the uploader, only while unsent (404 ATTACHMENT_NOT_FOUND otherwise). */
+  @ApiRoute({
+    summary: 'Delete an unsent attachment (its uploader)',
+    auth: 'bearer',
+    success: { status: 204, description: 'Deleted' },
+    errors: [ErrorCode.ATTACHMENT_NOT_FOUND],
+    validates: true,
+  })
   @Delete('attachments/:id')
   @HttpCode(204)
   async remove(
@@ -56,7 +80,17 @@ export class AttachmentsController {
     await this.attachments.deleteUnsent(id, caller.userId);
   }
 
-  /** The file; Bearer token or the media cookie (see MediaAuthGuard). */
+  @ApiRoute({
+    summary: "Download an attachment's file (members)",
+    auth: 'media',
+    success: {
+      status: 200,
+      description: 'The file (Content-Disposition attachment, nosniff, sandboxed)',
+    },
+    alsoSuccess: [{ status: 304, description: 'Not modified (ETag)' }],
+    errors: [ErrorCode.ATTACHMENT_NOT_FOUND],
+    validates: true,
+  })
   @Public()
   @UseGuards(MediaAuthGuard)
   @Get('attachments/:id/content')
@@ -69,7 +103,14 @@ export class AttachmentsController {
     await sendFile(req, res, await this.attachments.download(id, caller.userId, 'content'));
   }
 
-  /** The WebP thumbnail of an image attachment. */
+  @ApiRoute({
+    summary: "An image attachment's WebP thumbnail (members)",
+    auth: 'media',
+    success: { status: 200, description: 'image/webp' },
+    alsoSuccess: [{ status: 304, description: 'Not modified (ETag)' }],
+    errors: [ErrorCode.ATTACHMENT_NOT_FOUND],
+    validates: true,
+  })
   @Public()
   @UseGuards(MediaAuthGuard)
   @Get('attachments/:id/thumbnail')

@@ -3,7 +3,7 @@ import { type Attachment, ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { isId } from '../common/ids.js';
 import { AppConfig } from '../config/app-config.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { AttachmentsRepository } from '../storage/attachments.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import type { AttachmentRecord } from '../storage/storage.types.js';
@@ -43,7 +43,7 @@ export class AttachmentsService {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
     private readonly attachments: AttachmentsRepository,
     private readonly messages: MessagesRepository,
     private readonly storage: FileStorage,
@@ -55,7 +55,7 @@ export class AttachmentsService {
    * @throws AppError CONVERSATION_NOT_FOUND (404), MEMBERSHIP_ENDED (403), UPLOAD_QUOTA_EXCEEDED (429)
    */
   async checkCanUpload(conversationId: string, userId: string, now = new Date()): Promise<void> {
-    await this.conversations.requireMember(conversationId, userId);
+    await this.access.requireWrite(conversationId, userId);
     const used = await this.usedQuota(userId, now);
     if (used >= this.config.uploadDailyQuotaBytes) throw quotaExceeded();
   }
@@ -201,7 +201,7 @@ export class AttachmentsService {
     if (record.messageId === null) return record.uploaderId === userId;
     let untilSeq: number | undefined;
     try {
-      ({ untilSeq } = await this.conversations.requireReader(record.conversationId, userId));
+      ({ untilSeq } = await this.access.requireRead(record.conversationId, userId));
     } catch (error) {
       if (error instanceof AppError) return false;
       throw error;

@@ -20,22 +20,23 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Public } from '../auth/public.decorator.js';
 import { AppError } from '../common/app-error.js';
 import { ParseIdPipe } from '../common/ids.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { AVATAR_SIZES, type AvatarSize, AvatarsService } from './avatars.service.js';
 import { sendFile } from './file-response.js';
 import { FileUpload } from './file-upload.decorator.js';
 import { MediaAuthGuard } from './media-auth.guard.js';
 import { fromMulter } from './uploaded-file.js';
+import { ApiRoute, GROUP_ADMIN_ERRORS } from '../openapi/api-route.decorator.js';
 
 /** Refuses a group picture upload from a non-admin before multer reads the body. */
 @Injectable()
 export class GroupAdminGuard implements CanActivate {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(private readonly access: ConversationAccess) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const id = req.params.id;
-    await this.conversations.requireAdmin(typeof id === 'string' ? id : '', req.user.userId);
+    await this.access.requireAdmin(typeof id === 'string' ? id : '', req.user.userId);
     return true;
   }
 }
@@ -45,7 +46,18 @@ export class GroupAdminGuard implements CanActivate {
 export class AvatarsController {
   constructor(private readonly avatars: AvatarsService) {}
 
-  /** 200 SelfUser with the new avatarUrl. */
+  @ApiRoute({
+    summary: 'Set my profile picture',
+    auth: 'bearer',
+    success: { status: 200, description: 'SelfUser with the new avatarUrl' },
+    errors: [
+      ErrorCode.FILE_TOO_LARGE,
+      ErrorCode.IMAGE_TOO_LARGE,
+      ErrorCode.EMPTY_FILE,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ],
+    upload: true,
+  })
   @Put('users/me/avatar')
   @FileUpload()
   setMine(
@@ -55,13 +67,29 @@ export class AvatarsController {
     return this.avatars.setUserAvatar(caller.userId, fromMulter(file));
   }
 
-  /** 200 SelfUser with avatarUrl null. */
+  @ApiRoute({
+    summary: 'Remove my profile picture',
+    auth: 'bearer',
+    success: { status: 200, description: 'SelfUser with avatarUrl null' },
+  })
   @Delete('users/me/avatar')
   removeMine(@CurrentUser() caller: AuthUser): Promise<SelfUser> {
     return this.avatars.removeUserAvatar(caller.userId);
   }
 
-  /** 200 ConversationSummary (group admins). */
+  @ApiRoute({
+    summary: "Set a group's picture (admins)",
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [
+      ...GROUP_ADMIN_ERRORS,
+      ErrorCode.FILE_TOO_LARGE,
+      ErrorCode.IMAGE_TOO_LARGE,
+      ErrorCode.EMPTY_FILE,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    ],
+    upload: true,
+  })
   @Put('conversations/:id/avatar')
   @FileUpload(GroupAdminGuard)
   setGroup(
@@ -72,7 +100,13 @@ export class AvatarsController {
     return this.avatars.setGroupAvatar(caller.userId, conversationId, fromMulter(file));
   }
 
-  /** 200 ConversationSummary (group admins). */
+  @ApiRoute({
+    summary: "Remove a group's picture (admins)",
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [...GROUP_ADMIN_ERRORS],
+    validates: true,
+  })
   @Delete('conversations/:id/avatar')
   removeGroup(
     @CurrentUser() caller: AuthUser,
@@ -81,7 +115,14 @@ export class AvatarsController {
     return this.avatars.removeGroupAvatar(caller.userId, conversationId);
   }
 
-  /** An avatar (WebP), `?size=64` for the small one; any signed-in user (Bearer or media cookie). */
+  @ApiRoute({
+    summary: 'An avatar image (any signed-in person); `size=64` for the small one',
+    auth: 'media',
+    success: { status: 200, description: 'image/webp' },
+    alsoSuccess: [{ status: 304, description: 'Not modified (ETag)' }],
+    errors: [ErrorCode.NOT_FOUND],
+    validates: true,
+  })
   @Public()
   @UseGuards(MediaAuthGuard)
   @Get('avatars/:avatarId')

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type ConversationSummary, ErrorCode, LIMITS, type SelfUser } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { GroupsService } from '../conversations/groups.service.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser, toSelfUser } from '../users/user.mapper.js';
@@ -26,8 +27,9 @@ const AVATAR_URL = /^\/api\/avatars\/([a-f0-9]{32})$/;
 /**
  * Profile and group pictures. Each new picture gets a new id, so its URL (`/api/avatars/<id>`) never changes
  * content and can be cached as immutable; the old files are deleted once the new URL is stored. Changes are
- * fanned out: a person's picture as `user:updated` to everyone who shares a conversation with them (and their
- * own devices); a group's as `conversation:updated` to its members plus a `group_avatar_changed` system message.
+ * published: a person's picture as `user.updated` (fanned out as `user:updated` to everyone who shares a
+ * conversation with them, and their own devices); a group's as `conversation.changed` with a
+ * `group_avatar_changed` system message.
  */
 @Injectable()
 export class AvatarsService {
@@ -36,9 +38,10 @@ export class AvatarsService {
   constructor(
     private readonly users: UsersRepository,
     private readonly conversationsRepo: ConversationsRepository,
+    private readonly access: ConversationAccess,
     private readonly conversations: ConversationsService,
     private readonly groups: GroupsService,
-    private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly storage: FileStorage,
   ) {}
 
@@ -60,7 +63,7 @@ export class AvatarsService {
   /**
    * Sets a group's picture (group admins). Admin rights are checked before the image is processed (no work for
    * a refusal) and again when the picture is applied (see applyGroupAvatar).
-   * @throws AppError as ConversationsService.requireAdmin, and as setUserAvatar for the file
+   * @throws AppError as ConversationAccess.requireAdmin, and as setUserAvatar for the file
    */
   async setGroupAvatar(
     userId: string,
@@ -68,7 +71,7 @@ export class AvatarsService {
     file: UploadedFile | undefined,
   ): Promise<ConversationSummary> {
     try {
-      await this.conversations.requireAdmin(conversationId, userId);
+      await this.access.requireAdmin(conversationId, userId);
     } catch (error) {
       if (file) await unlinkQuietly(file.path).catch(() => undefined);
       throw error;
@@ -135,8 +138,7 @@ export class AvatarsService {
       throw new AppError(ErrorCode.UNAUTHENTICATED, 'The account no longer exists.');
     }
     if (before.avatarUrl !== avatarUrl) await this.deleteFiles(before.avatarUrl);
-    const contacts = await this.conversationsRepo.listContactIds(userId);
-    this.realtime.toUsers([userId, ...contacts], 'user:updated', toPublicUser(user));
+    await this.events.publish('user.updated', { user: toPublicUser(user) });
     return toSelfUser(user);
   }
 
@@ -144,7 +146,7 @@ export class AvatarsService {
    * Applies and records a group picture change in the group's serial order (GroupsService.serialized), so it is
    * never interleaved with another change of the group, and re-checks admin rights there: an admin removed or
    * demoted while the image was processing does not change the picture (the new files are deleted).
-   * @throws AppError as ConversationsService.requireAdmin; CONVERSATION_NOT_FOUND when the group is gone
+   * @throws AppError as ConversationAccess.requireAdmin; CONVERSATION_NOT_FOUND when the group is gone
    */
   private applyGroupAvatar(
     userId: string,
@@ -152,7 +154,7 @@ export class AvatarsService {
     avatarUrl: string | null,
   ): Promise<ConversationSummary> {
     return this.groups.serialized(conversationId, async () => {
-      const { conversation: before } = await this.conversations
+      const { conversation: before } = await this.access
         .requireAdmin(conversationId, userId)
         .catch(async (error: unknown) => {
           await this.deleteFiles(avatarUrl);

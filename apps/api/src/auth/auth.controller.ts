@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { AuthResponse } from '@chat/shared';
+import { type AuthResponse, ErrorCode } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
 import { AuthService, type AuthResult } from './auth.service.js';
 import { LoginDto } from './dto/login.dto.js';
@@ -8,12 +8,13 @@ import { RegisterDto } from './dto/register.dto.js';
 import { Public } from './public.decorator.js';
 import { clearMediaCookie, setMediaCookie } from './media-cookie.js';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from './refresh-cookie.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** Longest User-Agent kept on a session. */
 const USER_AGENT_MAX = 256;
 
 /**
- * /api/auth: register, login, refresh, logout (see packages/shared/src/rest.ts). Public (no access token), and
+ * /api/auth: register, login, refresh, logout. Public (no access token), and
  * rate-limited per client IP by `authRateLimiters` (installed in createApp) against password guessing.
  */
 @Public()
@@ -24,7 +25,15 @@ export class AuthController {
     private readonly config: AppConfig,
   ) {}
 
-  /** 201 AuthResponse + refresh cookie. */
+  @ApiRoute({
+    summary: 'Create an account and sign in',
+    description:
+      'Passwords follow the rules in packages/shared (length, not the username). Rate-limited per client IP.',
+    auth: 'none',
+    success: { status: 201, description: 'AuthResponse; sets the refresh and media cookies' },
+    errors: [ErrorCode.USERNAME_TAKEN, ErrorCode.RATE_LIMITED],
+    validates: true,
+  })
   @Post('register')
   @HttpCode(201)
   async register(
@@ -35,7 +44,15 @@ export class AuthController {
     return this.answer(res, await this.auth.register(body, clientInfo(req)));
   }
 
-  /** 200 AuthResponse + refresh cookie. */
+  @ApiRoute({
+    summary: 'Sign in',
+    description:
+      'Unknown username and wrong password get the same answer. Rate-limited per client IP.',
+    auth: 'none',
+    success: { status: 200, description: 'AuthResponse; sets the refresh and media cookies' },
+    errors: [ErrorCode.INVALID_CREDENTIALS, ErrorCode.RATE_LIMITED],
+    validates: true,
+  })
   @Post('login')
   @HttpCode(200)
   async login(
@@ -46,7 +63,14 @@ export class AuthController {
     return this.answer(res, await this.auth.login(body, clientInfo(req)));
   }
 
-  /** 200 AuthResponse + rotated refresh cookie; a failure also clears the cookie. */
+  @ApiRoute({
+    summary: 'Rotate the refresh token and get a new access token',
+    description:
+      'A refresh token used twice revokes its whole session (reuse detection). A failure also clears the cookies.',
+    auth: 'refresh',
+    success: { status: 200, description: 'AuthResponse; sets the rotated refresh cookie' },
+    errors: [ErrorCode.REFRESH_TOKEN_INVALID, ErrorCode.RATE_LIMITED],
+  })
   @Post('refresh')
   @HttpCode(200)
   async refresh(
@@ -62,7 +86,14 @@ export class AuthController {
     }
   }
 
-  /** 204; revokes the session and clears the cookies, whether or not the cookie was valid. */
+  @ApiRoute({
+    summary: 'Sign out: revoke the session',
+    auth: 'refresh',
+    success: {
+      status: 204,
+      description: 'Session revoked, cookies cleared (also when the cookie was already invalid)',
+    },
+  })
   @Post('logout')
   @HttpCode(204)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {

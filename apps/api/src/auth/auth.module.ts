@@ -6,11 +6,13 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { PasswordService } from './password.service.js';
+import { SessionLiveness } from './session-liveness.js';
 import { JWT_ALGORITHM, TokensService } from './tokens.service.js';
 
 /**
  * Authentication: the /api/auth routes, password hashing, tokens and the passport-jwt strategy used by the
- * global JwtAuthGuard (registered in AppModule). Exports TokensService for the Socket.IO handshake.
+ * global JwtAuthGuard (registered in AppModule). Exports TokensService and SessionLiveness (the one live-session
+ * rule) for the Socket.IO gateways and the media guard.
  */
 @Module({
   imports: [
@@ -25,7 +27,7 @@ import { JWT_ALGORITHM, TokensService } from './tokens.service.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, TokensService, JwtStrategy],
-  exports: [TokensService],
+  providers: [AuthService, PasswordService, TokensService, SessionLiveness, JwtStrategy],
+  exports: [TokensService, SessionLiveness],
 })
 export class AuthModule {}

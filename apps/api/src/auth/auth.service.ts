@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AuthResponse, ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { SessionsRepository } from '../storage/sessions.repository.js';
 import { UniqueViolationError } from '../storage/storage.errors.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -37,7 +37,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
-    private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -91,7 +91,7 @@ export class AuthService {
       refreshExpiresAt,
       now,
     );
-    if (result.status === 'reused') this.endSockets(result.session.id);
+    if (result.status === 'reused') await this.revoked(result.session.id);
     if (result.status !== 'rotated') throw refreshInvalid();
     const user = await this.users.findById(result.session.userId);
     if (!user) {
@@ -102,8 +102,8 @@ export class AuthService {
   }
 
   /**
-   * Revokes the session holding this refresh token and cuts its live sockets (`session:expired` SESSION_REVOKED);
-   * silently does nothing for a missing or unknown token.
+   * Revokes the session holding this refresh token and publishes `session.revoked` (its live sockets are cut with
+   * `session:expired` SESSION_REVOKED); silently does nothing for a missing or unknown token.
    */
   async logout(refreshToken: string | undefined): Promise<void> {
     if (!refreshToken) return;
@@ -111,14 +111,17 @@ export class AuthService {
       this.tokens.hashRefreshToken(refreshToken),
       new Date(),
     );
-    if (session) this.endSockets(session.id);
+    if (session) await this.revoked(session.id);
   }
 
-  /** A revoked session's sockets must not keep receiving messages until their access token runs out. */
-  private endSockets(sessionId: string): void {
-    this.realtime.endSession(sessionId, {
-      code: ErrorCode.SESSION_REVOKED,
-      message: 'This session was signed out.',
+  /**
+   * Publishes `session.revoked`: its sockets are cut (`session:expired` SESSION_REVOKED) and the session-liveness
+   * cache forgets it, so its access tokens stop working on REST too.
+   */
+  private async revoked(sessionId: string): Promise<void> {
+    await this.events.publish('session.revoked', {
+      sessionId,
+      reason: { code: ErrorCode.SESSION_REVOKED, message: 'This session was signed out.' },
     });
   }
 

@@ -7,6 +7,7 @@ import { LIMITS } from '@chat/shared';
 import { AppModule } from '../app.module.js';
 import { authRateLimiters } from '../auth/auth-rate-limit.js';
 import type { AppConfig } from '../config/app-config.js';
+import { setupOpenApi } from '../openapi/openapi.js';
 import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
 
 /**
@@ -17,6 +18,7 @@ import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
  * - Express 'trust proxy' from TRUST_PROXY (client IPs behind a reverse proxy);
  * - helmet headers; CORS for WEB_ORIGIN with credentials (the refresh cookie);
  * - cookie-parser (refresh cookie); rate limits on login/register/refresh; Socket.IO through ChatIoAdapter on the same port;
+ * - the OpenAPI document at /api/docs-json and Swagger UI at /api/docs;
  * - pino logs; shutdown hooks are left to the caller (main.ts) so tests do not install signal handlers.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -39,6 +41,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   for (const [path, limiter] of authRateLimiters(config)) app.use(path, limiter);
   app.useBodyParser('json', { limit: LIMITS.REST_MAX_BODY_BYTES });
   app.useWebSocketAdapter(new ChatIoAdapter(app, config));
+  await setupOpenApi(app);
   await app.init();
   return app;
 }

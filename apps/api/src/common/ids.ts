@@ -5,7 +5,7 @@ import { ErrorCode } from '@chat/shared';
 import { AppError } from './app-error.js';
 
 /**
- * Ids are opaque strings (UUIDs from the SQL adapter, 24-hex ObjectIds from a future MongoDB adapter), so they
+ * Ids are opaque strings (UUIDs from the SQL adapter, 24-hex ObjectIds from the MongoDB adapter), so they
  * are checked only for a bounded length and a safe alphabet, never for a particular format.
  */
 export const ID_MAX_LENGTH = 64;

@@ -6,7 +6,7 @@ import { AppError } from './app-error.js';
 
 /**
  * Options shared by the REST pipe and socket payload validation: unknown fields are refused (which also closes
- * operator injection such as `{ "$gt": "" }` for any future document store), and plain input becomes DTO
+ * operator injection such as `{ "$gt": "" }` into MongoDB filters), and plain input becomes DTO
  * instances so `@Type`/`@Transform` run.
  */
 export const VALIDATION_OPTIONS = {

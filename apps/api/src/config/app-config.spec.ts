@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       cookieSecure: false,
       bcryptCost: 12,
       logLevel: 'info',
+      logFormat: 'pretty',
     });
     expect(config.warnings).toEqual([expect.stringContaining('JWT_SECRET')]);
   });
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
         BCRYPT_COST: '3',
         COOKIE_SECURE: 'yes please',
         LOG_LEVEL: 'loud',
+        LOG_FORMAT: 'colourful',
         ACCESS_TOKEN_TTL_SECONDS: '1e3',
         WEB_ORIGIN: 'localhost:3000',
         DATABASE_URL: 'mysql://x',
@@ -91,12 +93,19 @@ describe('loadConfig', () => {
         'BCRYPT_COST',
         'COOKIE_SECURE',
         'DATABASE_URL',
+        'LOG_FORMAT',
         'LOG_LEVEL',
         'NODE_ENV',
         'PORT',
         'WEB_ORIGIN',
       ].sort(),
     );
+  });
+
+  it('picks the log format by NODE_ENV unless LOG_FORMAT says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'test', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
   });
 
   it('puts the variable name in the message', () => {
@@ -115,6 +124,13 @@ describe('loadConfig', () => {
       expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toEqual([
         'JWT_SECRET',
       ]);
+    });
+
+    it('logs JSON, and refuses LOG_FORMAT=pretty', () => {
+      const env = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET };
+      expect(loadConfig(env).logFormat).toBe('json');
+      expect(loadConfig({ ...env, LOG_FORMAT: 'json' }).logFormat).toBe('json');
+      expect(problemsOf({ ...env, LOG_FORMAT: 'pretty' })).toEqual(['LOG_FORMAT']);
     });
 
     it('keeps the bcrypt cost floor at 12', () => {

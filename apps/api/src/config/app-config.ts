@@ -27,6 +27,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Log line formats: one JSON object per line, or human-readable lines (pino-pretty, development only). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /**
  * Used when JWT_SECRET is unset outside production, with a warning. Refused in production: anyone who has read
  * this repository could forge tokens with it.
@@ -39,7 +43,7 @@ export const SAMPLE_JWT_SECRET = 'dev-only-sample-jwt-secret-do-not-use-in-produ
  */
 export const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
-/** bcrypt cost floor in production (ARCHITECTURE.md section 5; OWASP Password Storage Cheat Sheet: >= 10). */
+/** bcrypt cost floor in production (OWASP Password Storage Cheat Sheet asks for >= 10; we keep 12). */
 export const MIN_PRODUCTION_BCRYPT_COST = 12;
 
 /**
@@ -153,6 +157,11 @@ class EnvironmentVariables {
   LOG_LEVEL?: LogLevel;
 
   @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: LogFormat;
+
+  @IsOptional()
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -238,6 +247,8 @@ export class AppConfig {
   readonly cookieSecure!: boolean;
   readonly bcryptCost!: number;
   readonly logLevel!: LogLevel;
+  /** `pretty` (pino-pretty, a development dependency) or `json` (one object per line). */
+  readonly logFormat!: LogFormat;
   /** Requests per window per client IP on login/register/refresh. */
   readonly authRateLimit!: number;
   readonly authRateWindowSeconds!: number;
@@ -289,10 +300,11 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  *
  * Variables: NODE_ENV (development|test|production, default development), PORT (default 3001), HOST (default
  * 0.0.0.0), DATABASE_URL (optional), JWT_SECRET (required in production, at least 32 characters and not the
- * sample; elsewhere the sample is used with a warning), ACCESS_TOKEN_TTL_SECONDS (default 900, about 15 minutes
- * as ARCHITECTURE.md section 5 asks), REFRESH_TOKEN_TTL_DAYS (default 30), WEB_ORIGIN (comma-separated, default
- * http://localhost:3000), COOKIE_SECURE (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in
- * production), LOG_LEVEL (pino level or silent, default info), AUTH_RATE_LIMIT (default 20) and
+ * sample; elsewhere the sample is used with a warning), ACCESS_TOKEN_TTL_SECONDS (default 900, about 15 minutes),
+ * REFRESH_TOKEN_TTL_DAYS (default 30), WEB_ORIGIN (comma-separated, default http://localhost:3000), COOKIE_SECURE
+ * (true|false|1|0, default false), BCRYPT_COST (4..16, default 12, >= 12 in production), LOG_LEVEL (pino level or
+ * silent, default info), LOG_FORMAT (pretty|json: pretty by default when NODE_ENV=development, else json; pretty is
+ * refused in production, whose image has no pino-pretty), AUTH_RATE_LIMIT (default 20) and
  * AUTH_RATE_WINDOW_SECONDS (default 60) for login/register/refresh, PRESENCE_GRACE_MS (0..600000, default 5000:
  * offline is announced this long after a person's last socket closed); UPLOAD_DIR (default ./.data/uploads),
  * UPLOAD_MAX_FILE_BYTES (1..1 GiB, default LIMITS.ATTACHMENT_MAX_BYTES_DEFAULT = 25 MiB), UPLOAD_DAILY_QUOTA_BYTES
@@ -349,6 +361,13 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     });
   }
 
+  if (!bad.has('LOG_FORMAT') && production && raw.LOG_FORMAT === 'pretty') {
+    problems.push({
+      variable: 'LOG_FORMAT',
+      reasons: ['must be json when NODE_ENV=production (pretty is a development format)'],
+    });
+  }
+
   const webOrigins = (raw.WEB_ORIGIN ?? 'http://localhost:3000')
     .split(',')
     .map((o) => o.trim())
@@ -398,6 +417,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     cookieSecure: raw.COOKIE_SECURE ?? false,
     bcryptCost,
     logLevel: raw.LOG_LEVEL ?? 'info',
+    logFormat: raw.LOG_FORMAT ?? (nodeEnv === 'development' ? 'pretty' : 'json'),
     authRateLimit: raw.AUTH_RATE_LIMIT ?? 20,
     authRateWindowSeconds: raw.AUTH_RATE_WINDOW_SECONDS ?? 60,
     uploadDir: raw.UPLOAD_DIR ?? './.data/uploads',

@@ -1,19 +1,28 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { ConversationSummary, Page } from '@chat/shared';
+import { type ConversationSummary, type Page, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { ConversationPageQueryDto } from '../common/page-query.dto.js';
 import { ConversationsService } from './conversations.service.js';
 import { OpenDirectDto } from './dto/open-direct.dto.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** /api/conversations: the caller's conversations (messages live in MessagesController). */
 @Controller('conversations')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
-  /** 201 when created, 200 when it already existed. */
+  @ApiRoute({
+    summary: 'Open the direct conversation with someone',
+    description: 'One per pair: opening it twice returns the same conversation.',
+    auth: 'bearer',
+    success: { status: 201, description: 'ConversationSummary, created now' },
+    alsoSuccess: [{ status: 200, description: 'ConversationSummary, which already existed' }],
+    errors: [ErrorCode.CANNOT_MESSAGE_SELF, ErrorCode.USER_NOT_FOUND],
+    validates: true,
+  })
   @Post('direct')
   async openDirect(
     @CurrentUser() caller: AuthUser,
@@ -28,7 +37,12 @@ export class ConversationsController {
     return conversation;
   }
 
-  /** 200 Page<ConversationSummary>, latest activity first. */
+  @ApiRoute({
+    summary: 'My conversations, latest activity first',
+    auth: 'bearer',
+    success: { status: 200, description: 'Page<ConversationSummary>' },
+    validates: true,
+  })
   @Get()
   list(
     @CurrentUser() caller: AuthUser,
@@ -37,7 +51,13 @@ export class ConversationsController {
     return this.conversations.list(caller.userId, query);
   }
 
-  /** 200 ConversationSummary; 404 CONVERSATION_NOT_FOUND when missing or not a member. */
+  @ApiRoute({
+    summary: 'One conversation',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [ErrorCode.CONVERSATION_NOT_FOUND],
+    validates: true,
+  })
   @Get(':id')
   get(
     @CurrentUser() caller: AuthUser,

@@ -1,112 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { type ConversationSummary, ErrorCode, LIMITS, type Page } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
-import { isId } from '../common/ids.js';
-import { ContactsEvents } from '../realtime/contacts-events.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
-import type {
-  ConversationListItem,
-  ConversationRecord,
-  MemberRecord,
-  UserRecord,
-} from '../storage/storage.types.js';
+import { unreadCount } from '../storage/domain-rules.js';
+import type { ConversationListItem, UserRecord } from '../storage/storage.types.js';
 import { UsersRepository } from '../storage/users.repository.js';
+import { ConversationAccess } from './conversation-access.js';
 import { toConversationSummary } from './conversation.mapper.js';
 
 /**
- * Conversations and the access checks every REST route and socket event goes through, in one place:
- * `requireMember` (active member: acting), `requireReader` (active or former: reading history up to the
- * departure), `requireAdmin` (active admin of a group: managing). Idea from immich's `requireAccess`: check
- * access first, then act.
+ * Conversation queries: open a direct conversation, the caller's list, one conversation as the caller sees it,
+ * the fan-out audience and the per-member views after a change. Access checks live in ConversationAccess;
+ * announcing changes is the fan-out listener's job (it listens to `conversation.changed`).
  */
 @Injectable()
 export class ConversationsService {
   constructor(
     private readonly conversations: ConversationsRepository,
     private readonly users: UsersRepository,
-    private readonly realtime: RealtimePublisher,
     private readonly messages: MessagesRepository,
-    private readonly contacts: ContactsEvents,
+    private readonly access: ConversationAccess,
+    private readonly events: DomainEvents,
   ) {}
-
-  /**
-   * The ACTIVE membership of `userId` in `conversationId`: the check for everything that acts (send, typing,
-   * receipts, member lists, leaving).
-   * @throws AppError CONVERSATION_NOT_FOUND (404) when the conversation does not exist or the user never was a
-   *   member: the same answer for both, so ids of other people's conversations reveal nothing;
-   *   MEMBERSHIP_ENDED (403) when they left or were removed (the conversation is read-only for them)
-   */
-  async requireMember(conversationId: string, userId: string): Promise<MemberRecord> {
-    const member = await this.findMembership(conversationId, userId);
-    if (member.leftAt !== null) {
-      throw new AppError(
-        ErrorCode.MEMBERSHIP_ENDED,
-        'You are no longer a member of this conversation.',
-      );
-    }
-    return member;
-  }
-
-  /**
-   * Read access: an active member reads everything; a former member reads the history up to their departure
-   * (docs/protocol.md, "Groups").
-   * @returns the membership and `untilSeq`: undefined for an active member, else the last seq they may read
-   * @throws AppError CONVERSATION_NOT_FOUND (404) when the user never was a member
-   */
-  async requireReader(
-    conversationId: string,
-    userId: string,
-  ): Promise<{ member: MemberRecord; untilSeq: number | undefined }> {
-    const member = await this.findMembership(conversationId, userId);
-    if (member.leftAt === null) return { member, untilSeq: undefined };
-    return { member, untilSeq: member.historyUntilSeq ?? 0 };
-  }
-
-  /**
-   * An active admin of a group: the check for renaming and managing members.
-   * @returns the conversation and the caller's membership
-   * @throws AppError CONVERSATION_NOT_FOUND / MEMBERSHIP_ENDED as requireMember; NOT_A_GROUP (400) for a direct
-   *   conversation; ADMIN_REQUIRED (403) for a member who is not an admin
-   */
-  async requireAdmin(
-    conversationId: string,
-    userId: string,
-  ): Promise<{ conversation: ConversationRecord; member: MemberRecord }> {
-    const { conversation, member } = await this.requireGroupMember(conversationId, userId);
-    if (member.role !== 'admin') {
-      throw new AppError(ErrorCode.ADMIN_REQUIRED, 'Only group admins can do that.');
-    }
-    return { conversation, member };
-  }
-
-  /**
-   * An active member of a group (leaving is for any member, but only of groups).
-   * @throws AppError as requireMember; NOT_A_GROUP (400) for a direct conversation
-   */
-  async requireGroupMember(
-    conversationId: string,
-    userId: string,
-  ): Promise<{ conversation: ConversationRecord; member: MemberRecord }> {
-    const member = await this.requireMember(conversationId, userId);
-    const conversation = await this.conversations.findById(conversationId);
-    if (!conversation)
-      throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
-    if (conversation.type !== 'group') {
-      throw new AppError(ErrorCode.NOT_A_GROUP, 'Only group conversations allow that.');
-    }
-    return { conversation, member };
-  }
-
-  /** Active or former membership. @throws AppError CONVERSATION_NOT_FOUND when never a member */
-  private async findMembership(conversationId: string, userId: string): Promise<MemberRecord> {
-    const member = isId(conversationId)
-      ? await this.conversations.findMember(conversationId, userId)
-      : null;
-    if (!member) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
-    return member;
-  }
 
   /**
    * Opens (finds or creates) the direct conversation between the caller and another person. Idempotent, also
@@ -127,11 +44,14 @@ export class ConversationsService {
     const result = await this.conversations.findOrCreateDirect(callerId, otherUserId, callerId);
     const conversationId = result.conversation.id;
     if (result.created) {
-      for (const member of result.members) {
-        const summary = await this.summaryFor(conversationId, member.userId);
-        if (summary) this.realtime.toUsers([member.userId], 'conversation:updated', summary);
-      }
-      this.contacts.changed(result.members.map((m) => m.userId));
+      await this.events.publish('conversation.changed', {
+        conversationId,
+        formerIds: [],
+        systemMessages: [],
+      });
+      await this.events.publish('contacts.changed', {
+        userIds: result.members.map((m) => m.userId),
+      });
     }
     const conversation = await this.summaryFor(conversationId, callerId);
     if (!conversation)
@@ -140,8 +60,9 @@ export class ConversationsService {
   }
 
   /**
-   * The caller's conversations, latest activity first. Three queries per page whatever its size: the page
-   * (with last messages and unread counts), the members of all its conversations, and their user records.
+   * The caller's conversations, latest activity first, in a fixed number of queries whatever the page size: the
+   * page with last messages and unread counts (ConversationsRepository.listForUser: one SQL statement, four MongoDB
+   * queries), then the members of all its conversations and their user records (one query each).
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX, default LIMITS.CONVERSATION_PAGE_DEFAULT
    */
   async list(
@@ -160,7 +81,7 @@ export class ConversationsService {
    * @throws AppError CONVERSATION_NOT_FOUND when the caller never was a member
    */
   async get(conversationId: string, callerId: string): Promise<ConversationSummary> {
-    await this.requireReader(conversationId, callerId);
+    await this.access.requireRead(conversationId, callerId);
     const summary = await this.summaryFor(conversationId, callerId);
     if (!summary) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
     return summary;
@@ -176,14 +97,13 @@ export class ConversationsService {
   }
 
   /**
-   * Sends `conversation:updated` after a change to every ACTIVE member and to `formerIds` (former members whose
-   * view changed, e.g. the person just removed), each with the conversation as they see it. Active members are
+   * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
+   * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
    * summarised from one read of the conversation, its active members, their users and its newest message (four
    * queries whatever their number); each former member costs one list-item query (usually there is one).
-   * @returns the active member ids (the audience for the change's `message:new`) and the summaries sent, keyed
-   *   by user id (so a caller can answer with its own)
+   * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
-  async publishUpdated(
+  async viewsAfterChange(
     conversationId: string,
     formerIds: readonly string[] = [],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
@@ -203,8 +123,7 @@ export class ConversationsService {
         conversation,
         membership,
         lastMessage,
-        // ConversationListItem.unreadCount's definition for an active member.
-        unreadCount: Math.max(conversation.lastSeq - membership.readSeq, 0),
+        unreadCount: unreadCount(conversation.lastSeq, membership),
       };
       summaries.set(membership.userId, toConversationSummary(item, members, usersById));
     }
@@ -212,9 +131,6 @@ export class ConversationsService {
       if (summaries.has(userId)) continue; // re-added concurrently: active again
       const summary = await this.summaryFor(conversationId, userId);
       if (summary) summaries.set(userId, summary);
-    }
-    for (const [userId, summary] of summaries) {
-      this.realtime.toUsers([userId], 'conversation:updated', summary);
     }
     return { activeMemberIds, summaries };
   }

@@ -1,20 +1,27 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import type { ConversationSummary } from '@chat/shared';
+import { type ConversationSummary, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { AddMembersDto, CreateGroupDto, UpdateGroupDto, UpdateMemberDto } from './dto/group.dto.js';
 import { GroupsService } from './groups.service.js';
+import { ApiRoute, GROUP_ADMIN_ERRORS } from '../openapi/api-route.decorator.js';
 
 /**
- * Group routes under /api/conversations (packages/shared/src/rest.ts, "Groups"). Every answer is the group as
+ * Group routes under /api/conversations. Every answer is the group as
  * the caller sees it after the change; the access rules live in GroupsService / ConversationsService.
  */
 @Controller('conversations')
 export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
-  /** 201 ConversationSummary; 400 VALIDATION_FAILED / MEMBER_LIMIT_EXCEEDED; 404 USER_NOT_FOUND. */
+  @ApiRoute({
+    summary: 'Create a group',
+    auth: 'bearer',
+    success: { status: 201, description: 'ConversationSummary' },
+    errors: [ErrorCode.MEMBER_LIMIT_EXCEEDED, ErrorCode.USER_NOT_FOUND],
+    validates: true,
+  })
   @Post('group')
   @HttpCode(201)
   create(
@@ -24,7 +31,13 @@ export class GroupsController {
     return this.groups.create(caller.userId, body);
   }
 
-  /** Rename (admins). 200; 400 NOT_A_GROUP; 403 ADMIN_REQUIRED / MEMBERSHIP_ENDED; 404 CONVERSATION_NOT_FOUND. */
+  @ApiRoute({
+    summary: 'Rename a group (admins)',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [...GROUP_ADMIN_ERRORS],
+    validates: true,
+  })
   @Patch(':id')
   rename(
     @CurrentUser() caller: AuthUser,
@@ -34,7 +47,18 @@ export class GroupsController {
     return this.groups.rename(caller.userId, id, body.title);
   }
 
-  /** Add people (admins). 200; also 404 USER_NOT_FOUND, 409 ALREADY_MEMBER, 400 MEMBER_LIMIT_EXCEEDED. */
+  @ApiRoute({
+    summary: 'Add people to a group (admins)',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [
+      ...GROUP_ADMIN_ERRORS,
+      ErrorCode.USER_NOT_FOUND,
+      ErrorCode.ALREADY_MEMBER,
+      ErrorCode.MEMBER_LIMIT_EXCEEDED,
+    ],
+    validates: true,
+  })
   @Post(':id/members')
   @HttpCode(200)
   addMembers(
@@ -45,7 +69,13 @@ export class GroupsController {
     return this.groups.addMembers(caller.userId, id, body.userIds);
   }
 
-  /** Remove someone (admins); your own id means leaving. 200; also 404 NOT_A_MEMBER. */
+  @ApiRoute({
+    summary: "Remove someone from a group (admins; one's own id means leaving)",
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [...GROUP_ADMIN_ERRORS, ErrorCode.NOT_A_MEMBER],
+    validates: true,
+  })
   @Delete(':id/members/:userId')
   removeMember(
     @CurrentUser() caller: AuthUser,
@@ -55,7 +85,14 @@ export class GroupsController {
     return this.groups.removeMember(caller.userId, id, userId);
   }
 
-  /** Promote or demote (admins). 200; also 404 NOT_A_MEMBER, 400 when the last admin steps down. */
+  @ApiRoute({
+    summary: 'Promote or demote a member (admins)',
+    description: 'The last admin cannot step down (400 VALIDATION_FAILED).',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary' },
+    errors: [...GROUP_ADMIN_ERRORS, ErrorCode.NOT_A_MEMBER],
+    validates: true,
+  })
   @Patch(':id/members/:userId')
   setRole(
     @CurrentUser() caller: AuthUser,
@@ -66,7 +103,13 @@ export class GroupsController {
     return this.groups.setRole(caller.userId, id, userId, body.role);
   }
 
-  /** Leave (any active member). 200 with status 'left'; 400 NOT_A_GROUP; 403 MEMBERSHIP_ENDED. */
+  @ApiRoute({
+    summary: 'Leave a group',
+    auth: 'bearer',
+    success: { status: 200, description: "ConversationSummary with status 'left'" },
+    errors: [ErrorCode.NOT_A_GROUP, ErrorCode.MEMBERSHIP_ENDED, ErrorCode.CONVERSATION_NOT_FOUND],
+    validates: true,
+  })
   @Post(':id/leave')
   @HttpCode(200)
   leave(

@@ -11,11 +11,11 @@ import {
   systemEventUserIds,
 } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
-import { ContactsEvents } from '../realtime/contacts-events.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
+import { ConversationAccess } from './conversation-access.js';
 import { toMessage } from './conversation.mapper.js';
 import { ConversationsService } from './conversations.service.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -26,15 +26,16 @@ const UNKNOWN_PERSON = 'Someone';
 /**
  * Group conversations: create, rename, add and remove members, leave, promote and demote. Every operation runs
  * in the same order:
- * 1. access check through ConversationsService (requireAdmin / requireGroupMember);
+ * 1. access check through ConversationAccess (requireAdmin / requireGroupMember);
  * 2. the membership change in the repository, which is the authority (its atomic answer decides races: of two
  *    concurrent adds or removals of one person exactly one gets the record, the other gets ALREADY_MEMBER or
  *    NOT_A_MEMBER);
  * 3. one system message per event (kind 'system', own seq, server-made clientMessageId), so history and resync
  *    carry the timeline;
- * 4. fan-out: `conversation:updated` to every active member and to the former members the change concerns
- *    (the removed or leaving person gets their 'left' view), then `message:new` for the system messages to the
- *    active members only (read afresh, so a removed person's sockets get nothing more).
+ * 4. the `conversation.changed` domain event (with the former members the change concerns and the system
+ *    messages), from which the fan-out listener sends `conversation:updated` to every active member and to those
+ *    former members (the removed or leaving person gets their 'left' view), then `message:new` for the system
+ *    messages to the active members only (read afresh, so a removed person's sockets get nothing more).
  * Admin continuity: after a leave, removal or demotion `ensureAdmin` promotes the longest-standing member when
  * no admin is left (recorded as `admin_granted` with actorId null); a group left empty is archived.
  */
@@ -44,12 +45,12 @@ export class GroupsService {
   private readonly serial = new KeyedMutex();
 
   constructor(
-    private readonly access: ConversationsService,
+    private readonly access: ConversationAccess,
+    private readonly queries: ConversationsService,
     private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
     private readonly users: UsersRepository,
-    private readonly realtime: RealtimePublisher,
-    private readonly contacts: ContactsEvents,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -88,13 +89,13 @@ export class GroupsService {
       title,
       memberIds,
     });
-    this.contacts.changed([callerId, ...memberIds]);
+    await this.events.publish('contacts.changed', { userIds: [callerId, ...memberIds] });
     return this.fanOut(conversation.id, callerId, [created], []);
   }
 
   /**
    * Renames a group (admins). Renaming to the current title changes nothing and records nothing.
-   * @throws AppError as ConversationsService.requireAdmin
+   * @throws AppError as ConversationAccess.requireAdmin
    */
   async rename(
     callerId: string,
@@ -104,7 +105,7 @@ export class GroupsService {
     return this.serial.run(conversationId, async () => {
       const title = this.checkTitle(rawTitle);
       const { conversation } = await this.access.requireAdmin(conversationId, callerId);
-      if (conversation.title === title) return this.access.get(conversationId, callerId);
+      if (conversation.title === title) return this.queries.get(conversationId, callerId);
       const updated = await this.conversations.updateGroup(conversationId, { title });
       if (!updated) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
       const renamed = await this.record(conversationId, callerId, {
@@ -158,7 +159,9 @@ export class GroupsService {
         actorId: callerId,
         userIds: wanted.filter((id) => addedIds.has(id)),
       });
-      this.contacts.changed(await this.access.memberIds(conversationId));
+      await this.events.publish('contacts.changed', {
+        userIds: await this.queries.memberIds(conversationId),
+      });
       return this.fanOut(conversationId, callerId, [event], []);
     });
   }
@@ -234,7 +237,7 @@ export class GroupsService {
       const members = await this.conversations.listMembers(conversationId);
       const target = members.find((m) => m.userId === userId);
       if (!target) throw notAMember();
-      if (target.role === role) return this.access.get(conversationId, callerId);
+      if (target.role === role) return this.queries.get(conversationId, callerId);
       if (
         role === 'member' &&
         userId === callerId &&
@@ -295,9 +298,11 @@ export class GroupsService {
   }
 
   /**
-   * Publishes a change: `conversation:updated` to every active member and to `formerIds` (each as they see it),
-   * then `message:new` for each system message to the active members.
+   * Publishes a change as `conversation.changed` (the fan-out listener sends `conversation:updated` to every active
+   * member and to `formerIds`, each as they see it, then `message:new` for each system message to the active
+   * members), after the change and its system messages are stored.
    * @returns the conversation as `callerId` sees it now
+   * @throws AppError CONVERSATION_NOT_FOUND when the caller never was a member (cannot happen after a check)
    */
   async fanOut(
     conversationId: string,
@@ -305,14 +310,12 @@ export class GroupsService {
     systemMessages: readonly Message[],
     formerIds: readonly string[],
   ): Promise<ConversationSummary> {
-    const { activeMemberIds, summaries } = await this.access.publishUpdated(
+    await this.events.publish('conversation.changed', {
       conversationId,
       formerIds,
-    );
-    for (const message of systemMessages) {
-      this.realtime.toUsers(activeMemberIds, 'message:new', message);
-    }
-    return summaries.get(callerId) ?? this.access.get(conversationId, callerId);
+      systemMessages,
+    });
+    return this.queries.get(conversationId, callerId);
   }
 
   /** After someone left, was removed or demoted: keep an admin, archive an empty group. */

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import type { HealthResponse } from '@chat/shared';
 import { Public } from '../auth/public.decorator.js';
 import { StorageHealth } from '../storage/storage.health.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** A database that has not answered within this many milliseconds counts as down (probes expect a quick reply). */
 export const HEALTH_PING_TIMEOUT_MS = 2000;
@@ -15,7 +16,12 @@ export class HealthController {
 
   constructor(private readonly storage: StorageHealth) {}
 
-  /** 200 or 503 HealthResponse (the body has the same shape either way). */
+  @ApiRoute({
+    summary: 'Liveness and database reachability',
+    auth: 'none',
+    success: { status: 200, description: 'HealthResponse, database answering' },
+    alsoSuccess: [{ status: 503, description: 'HealthResponse, database not answering' }],
+  })
   @Public()
   @Get()
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {

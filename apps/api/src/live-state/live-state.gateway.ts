@@ -8,12 +8,13 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { type Ack, ErrorCode, type ErrorPayload, type ReceiptEvent } from '@chat/shared';
+import { SessionLiveness } from '../auth/session-liveness.js';
+import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
 import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
 import { sessionRoom } from '../realtime/realtime.publisher.js';
 import type { ChatSocket } from '../realtime/socket.types.js';
-import { SessionsRepository } from '../storage/sessions.repository.js';
 import { ReceiptPayloadDto } from './dto/receipt.dto.js';
 import { TypingPayloadDto } from './dto/typing.dto.js';
 import { PresenceService } from './presence.service.js';
@@ -26,7 +27,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 /**
  * Live state on the same Socket.IO server as ChatGateway (Nest shares one server per port and namespace; the
  * handshake is authenticated there, so `socket.data` is set before any handler here runs):
- * - on connect: joins the socket to its session room (for revocation), re-checks the session (the handshake
+ * - on connect: joins the socket to its session room (for revocation), re-checks the session with the one
+ *   live-session rule, SessionLiveness (the handshake
  *   middleware in ChatGateway refuses a dead session before any room is joined; this closes the gap of a
  *   revocation landing between that check and the join), arms a timer that cuts it when its access token
  *   expires, counts it for presence and sends `presence:snapshot`;
@@ -48,7 +50,7 @@ export class LiveStateGateway
     private readonly presence: PresenceService,
     private readonly typing: TypingService,
     private readonly receipts: ReceiptsService,
-    private readonly sessions: SessionsRepository,
+    private readonly liveness: SessionLiveness,
     private readonly writeLimit: WriteRateLimiter,
   ) {}
 
@@ -60,8 +62,10 @@ export class LiveStateGateway
     try {
       await socket.join(sessionRoom(sessionId));
       // Checked in the handshake too; a revocation published before this join was not heard here.
-      const session = await this.sessions.findById(sessionId);
-      if (!session || session.revokedAt !== null) {
+      try {
+        await this.liveness.requireLive({ userId, sessionId });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== ErrorCode.SESSION_REVOKED) throw error;
         cut(socket, { code: ErrorCode.SESSION_REVOKED, message: 'This session was signed out.' });
         return;
       }

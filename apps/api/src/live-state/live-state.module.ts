@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { LiveStateGateway } from './live-state.gateway.js';
 import { PresenceService } from './presence.service.js';
@@ -9,11 +10,11 @@ import { TypingService } from './typing.service.js';
 
 /**
  * Live state: presence (single-process tracker behind the PresenceTracker port), typing, receipts (socket and
- * REST) and cutting sockets whose token expired or session was revoked. Exports TypingService so a sent message
- * can stop its sender's typing indicator.
+ * REST) and cutting sockets whose token expired or session was revoked. Typing stops on a sent message and
+ * presence snapshots refresh on new contacts by listening to domain events.
  */
 @Module({
-  imports: [ConversationsModule],
+  imports: [AuthModule, ConversationsModule],
   controllers: [ReceiptsController],
   providers: [
     LiveStateGateway,
@@ -23,6 +24,5 @@ import { TypingService } from './typing.service.js';
     InMemoryPresenceTracker,
     { provide: PresenceTracker, useExisting: InMemoryPresenceTracker },
   ],
-  exports: [TypingService, PresenceService],
 })
 export class LiveStateModule {}

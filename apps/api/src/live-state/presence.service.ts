@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { PresenceState } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
-import { ContactsEvents } from '../realtime/contacts-events.js';
+import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -37,16 +37,15 @@ export class PresenceService implements OnModuleDestroy {
     private readonly realtime: RealtimePublisher,
     private readonly typing: TypingService,
     private readonly config: AppConfig,
-    contacts: ContactsEvents,
-  ) {
-    contacts.on((userIds) => this.refreshSnapshots(userIds));
-  }
+  ) {}
 
   /**
    * People who may have new contacts get a fresh `presence:snapshot` (it replaces the previous one), so someone who
    * just started a conversation sees the other person's presence without reconnecting. Only connected people.
+   * Listener of `contacts.changed`; the snapshots are sent in the background (errors logged).
    */
-  private refreshSnapshots(userIds: readonly string[]): void {
+  @OnDomainEvent('contacts.changed')
+  refreshSnapshots({ userIds }: DomainEventMap['contacts.changed']): void {
     for (const userId of new Set(userIds)) {
       if (!this.tracker.isOnline(userId)) continue;
       this.snapshot(userId).then(

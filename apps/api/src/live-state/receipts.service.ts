@@ -1,32 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, type ReceiptEvent, type ReceiptPayload } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 
 /**
- * Receipts as per-member watermarks (ARCHITECTURE.md section 3): `deliveredSeq` (a device of the member received
+ * Receipts as per-member watermarks: `deliveredSeq` (a device of the member received
  * everything up to it) and `readSeq` (they read everything up to it). Watermarks only rise and never pass the
  * conversation's lastSeq (ConversationsRepository.advanceWatermarks); unread counts derive from readSeq.
  */
 @Injectable()
 export class ReceiptsService {
   constructor(
-    private readonly conversationsService: ConversationsService,
+    private readonly access: ConversationAccess,
     private readonly conversations: ConversationsRepository,
-    private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
    * Raises the caller's watermarks. Reading implies delivery, so `readSeq` also raises `deliveredSeq`. A former
    * member's marks are capped at the end of their history (historyUntilSeq). When a mark moved, the new marks are
-   * fanned out as `receipt:update` to every active member, the caller's own devices included (their badges clear).
+   * published as `receipt.advanced`; the fan-out listener sends `receipt:update` to every active member, the
+   * caller's own devices included (their badges clear), or only to the caller's devices for a former member.
    * @returns the caller's watermarks after the change (unchanged when nothing rose)
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not (and never was) a member
    */
   async update(userId: string, input: ReceiptPayload): Promise<ReceiptEvent> {
-    const { member: before, untilSeq } = await this.conversationsService.requireReader(
+    const { member: before, untilSeq } = await this.access.requireRead(
       input.conversationId,
       userId,
     );
@@ -46,11 +47,10 @@ export class ReceiptsService {
       readSeq: after.readSeq,
     };
     if (after.deliveredSeq !== before.deliveredSeq || after.readSeq !== before.readSeq) {
-      const audience =
-        untilSeq !== undefined
-          ? [userId]
-          : await this.conversationsService.memberIds(input.conversationId);
-      this.realtime.toUsers(audience, 'receipt:update', event);
+      await this.events.publish('receipt.advanced', {
+        receipt: event,
+        formerMember: untilSeq !== undefined,
+      });
     }
     return event;
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { LIMITS, type TypingEvent } from '@chat/shared';
+import { ConversationAccess } from '../conversations/conversation-access.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
+import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
 
 /**
@@ -33,6 +35,7 @@ export class TypingService {
   private readonly typing = new Map<string, TypingState>();
 
   constructor(
+    private readonly access: ConversationAccess,
     private readonly conversations: ConversationsService,
     private readonly realtime: RealtimePublisher,
   ) {}
@@ -58,7 +61,7 @@ export class TypingService {
     const state: TypingState = { userId, conversationId: input.conversationId, at: now };
     this.typing.set(key, state);
     try {
-      await this.conversations.requireMember(input.conversationId, userId);
+      await this.access.requireWrite(input.conversationId, userId);
     } catch (error) {
       if (this.typing.get(key) === state) {
         if (previous) this.typing.set(key, previous);
@@ -69,13 +72,13 @@ export class TypingService {
     await this.fanOut(state, true);
   }
 
-  /** A message from this person stops their typing there (tells the others at once). Never throws. */
-  async stopOnSend(
-    userId: string,
-    conversationId: string,
-    memberIds: readonly string[],
-  ): Promise<void> {
-    const key = `${userId}:${conversationId}`;
+  /**
+   * A stored message from this person stops their typing there (tells the others at once, not after the TTL).
+   * Listener of `message.stored`; tells the members the event carries (those the append saw), reading nothing.
+   */
+  @OnDomainEvent('message.stored')
+  stopOnSend({ message, memberIds }: DomainEventMap['message.stored']): void {
+    const key = `${message.senderId}:${message.conversationId}`;
     const state = this.typing.get(key);
     if (!state) return;
     this.typing.delete(key);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Message, MessagePage } from '@chat/shared';
+import { type Message, type MessagePage, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
@@ -8,13 +8,22 @@ import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
 import { HistoryQueryDto } from './dto/history.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** /api/conversations/:id/messages: history pages and the REST twin of `message:send`. */
 @Controller('conversations/:id/messages')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 
-  /** 200 MessagePage in ascending seq; 404 CONVERSATION_NOT_FOUND for non-members. */
+  @ApiRoute({
+    summary: 'A page of history, ascending by seq',
+    description:
+      'Give at most one of `before` / `after`; neither means the newest page. A former member reads up to their departure.',
+    auth: 'bearer',
+    success: { status: 200, description: 'MessagePage' },
+    errors: [ErrorCode.CONVERSATION_NOT_FOUND],
+    validates: true,
+  })
   @Get()
   history(
     @CurrentUser() caller: AuthUser,
@@ -24,10 +33,26 @@ export class MessagesController {
     return this.messages.history(conversationId, caller.userId, query);
   }
 
-  /**
-   * 201 when stored now, 200 when the client message id was already stored (idempotent retry); 429 RATE_LIMITED
-   * beyond the caller's write limit.
-   */
+  @ApiRoute({
+    summary: 'Send a message (REST twin of message:send)',
+    auth: 'bearer',
+    success: { status: 201, description: 'Message, stored now' },
+    alsoSuccess: [
+      {
+        status: 200,
+        description: 'Message, already stored under this clientMessageId (idempotent retry)',
+      },
+    ],
+    errors: [
+      ErrorCode.CONVERSATION_NOT_FOUND,
+      ErrorCode.MEMBERSHIP_ENDED,
+      ErrorCode.TOO_MANY_ATTACHMENTS,
+      ErrorCode.ATTACHMENT_NOT_FOUND,
+      ErrorCode.ATTACHMENT_IN_USE,
+      ErrorCode.RATE_LIMITED,
+    ],
+    validates: true,
+  })
   @Post()
   @UseGuards(WriteRateLimitGuard)
   async send(

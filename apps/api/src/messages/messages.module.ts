@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConversationsModule } from '../conversations/conversations.module.js';
-import { LiveStateModule } from '../live-state/live-state.module.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesService } from './messages.service.js';
 
 /** Sending and history; used by REST here and by the Socket.IO gateway. */
 @Module({
-  imports: [ConversationsModule, LiveStateModule],
+  imports: [ConversationsModule],
   controllers: [MessagesController],
   providers: [MessagesService],
   exports: [MessagesService],

@@ -1,10 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { toMessage } from '../conversations/conversation.mapper.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
-import { TypingService } from '../live-state/typing.service.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { ConversationAccess } from '../conversations/conversation-access.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import {
   AttachmentClaimError,
@@ -22,24 +21,26 @@ export interface SendMessageInput {
 }
 
 /**
- * Sending and reading messages. The rules live here; REST and Socket.IO are thin transports over them.
+ * Sending and reading messages. The rules live here; REST and Socket.IO are thin transports over them. A stored
+ * message is published as the `message.stored` domain event: fan-out (`message:new`) and the sender's typing stop
+ * are listeners of it.
  */
 @Injectable()
 export class MessagesService {
-  private readonly logger = new Logger(MessagesService.name);
-
   constructor(
-    private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
     private readonly messages: MessagesRepository,
-    private readonly realtime: RealtimePublisher,
-    private readonly typing: TypingService,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
-   * Stores a message durably, then fans it out as `message:new` to the room of every member (the sender's
-   * other tabs and devices included). Idempotent on the client message id: a retry returns the stored
-   * message with `created: false` and is not fanned out again. Once stored, the send succeeds even if the
-   * fan-out fails (logged; resync delivers).
+   * Stores a message durably (the append checks the sender's active membership and returns the active members in
+   * the same statement), then publishes `message.stored` with those members, whose listeners fan it out as
+   * `message:new` to the room of every member (the sender's other tabs and devices included) and stop the sender's
+   * typing there.
+   * Idempotent on the client message id: a retry returns the stored message with `created: false` and publishes
+   * nothing. Once stored, the send succeeds even if a listener fails (logged; resync delivers, docs/protocol.md
+   * "Resync"): publishing never throws.
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent);
@@ -69,7 +70,7 @@ export class MessagesService {
     }
     let result;
     try {
-      // The membership check (requireMember's rule) happens inside the append, in the same atomic step, and the
+      // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
       // append returns the fan-out audience: one storage round trip per send (docs/performance.md).
       result = await this.messages.append({
         conversationId: input.conversationId,
@@ -100,30 +101,10 @@ export class MessagesService {
       throw error;
     }
     const message = toMessage(result.message);
-    if (result.created) await this.fanOut(senderId, message, result.activeMemberIds);
-    return { message, created: result.created };
-  }
-
-  /**
-   * `message:new` to every active member (as the append saw them), then the sender's typing indicator stops there (the others learn it at once,
-   * not after the TTL). Never throws: it runs after the message is durable, so a failure here (reading members,
-   * emitting, typing) must not fail the send, which the client would retry or show as failed; it is logged, and
-   * members who missed the event get the message by resync (docs/protocol.md, "Resync").
-   */
-  private async fanOut(
-    senderId: string,
-    message: Message,
-    memberIds: readonly string[],
-  ): Promise<void> {
-    try {
-      this.realtime.toUsers(memberIds, 'message:new', message);
-      await this.typing.stopOnSend(senderId, message.conversationId, memberIds);
-    } catch (error) {
-      this.logger.error(
-        { err: error, conversationId: message.conversationId, messageId: message.id },
-        'fan-out failed after the message was stored; resync will deliver it',
-      );
+    if (result.created) {
+      await this.events.publish('message.stored', { message, memberIds: result.activeMemberIds });
     }
+    return { message, created: result.created };
   }
 
   /**
@@ -136,7 +117,7 @@ export class MessagesService {
     callerId: string,
     query: { before?: number; after?: number; limit?: number },
   ): Promise<MessagePage> {
-    const { untilSeq } = await this.conversations.requireReader(conversationId, callerId);
+    const { untilSeq } = await this.access.requireRead(conversationId, callerId);
     const page = await this.messages.listPage(conversationId, {
       ...(query.before !== undefined ? { before: query.before } : {}),
       ...(query.after !== undefined ? { after: query.after } : {}),

@@ -8,6 +8,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { type Ack, ErrorCode, type Message } from '@chat/shared';
+import { SessionLiveness } from '../auth/session-liveness.js';
 import { TokensService } from '../auth/tokens.service.js';
 import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
@@ -15,7 +16,6 @@ import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
 import { MessagesService } from '../messages/messages.service.js';
-import { SessionsRepository } from '../storage/sessions.repository.js';
 import { SessionRenewPayloadDto } from './dto/session-renew.dto.js';
 import { RealtimePublisher, userRoom } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
@@ -40,7 +40,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     private readonly tokens: TokensService,
     private readonly messages: MessagesService,
     private readonly publisher: RealtimePublisher,
-    private readonly sessions: SessionsRepository,
+    private readonly liveness: SessionLiveness,
     private readonly writeLimit: WriteRateLimiter,
   ) {}
 
@@ -78,28 +78,13 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
   }
 
   /**
-   * The access token's claims if it verifies and its session is live now (present, not revoked, not expired).
+   * The access token's claims if it verifies and its session is live now (SessionLiveness, read afresh).
    * @throws AppError UNAUTHENTICATED / TOKEN_EXPIRED (token), SESSION_REVOKED (session), SERVICE_UNAVAILABLE
    *   (the session store cannot be read: retry later)
    */
   private async authenticate(token: unknown) {
     const verified = await this.tokens.verifyAccessToken(token);
-    let session;
-    try {
-      session = await this.sessions.findById(verified.sessionId);
-    } catch (error) {
-      // The database is down: say so with a code clients retry later (an INTERNAL refusal would be final).
-      this.logger.error(error);
-      throw new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Sessions cannot be checked right now.');
-    }
-    if (
-      !session ||
-      session.userId !== verified.userId ||
-      session.revokedAt !== null ||
-      session.expiresAt.getTime() <= Date.now()
-    ) {
-      throw new AppError(ErrorCode.SESSION_REVOKED, 'This session was signed out.');
-    }
+    await this.liveness.requireLive(verified);
     return verified;
   }
 

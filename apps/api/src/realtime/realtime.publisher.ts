@@ -14,9 +14,8 @@ export function sessionRoom(sessionId: string): string {
 }
 
 /**
- * How services push events to people without knowing about Socket.IO (ARCHITECTURE.md section 1: services call
- * repositories and a small realtime publisher). The gateway-backed implementation lives in realtime/; tests may
- * provide a recording one.
+ * How the transport side (the fan-out listener, live state) pushes events to people without knowing about
+ * Socket.IO. The gateway-backed implementation lives in realtime/; tests may provide a recording one.
  */
 export abstract class RealtimePublisher {
   /**

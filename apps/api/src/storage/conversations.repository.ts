@@ -15,7 +15,7 @@ export interface FindOrCreateDirectResult {
 
 /**
  * Port for conversations and their members. Membership is the unit of access: every read or write on behalf
- * of a person goes through `findMember` first (done once, in ConversationsService.requireMember).
+ * of a person goes through `findMember` first (in ConversationAccess, the one place that checks access).
  */
 export abstract class ConversationsRepository {
   /**
@@ -91,7 +91,8 @@ export abstract class ConversationsRepository {
   abstract archiveIfEmpty(conversationId: string): Promise<boolean>;
   /**
    * The conversations of `userId`, most recent activity first (ties by id, descending), each with the last
-   * message and the caller's unread count, in one query per page (no query per conversation). Includes
+   * message and the caller's unread count (`unreadCount` of domain-rules.ts), in a fixed number of queries per page,
+   * never one per conversation (SQL: one statement; MongoDB: four, see docs/storage.md). Includes
    * conversations the user left (their membership has leftAt set): last message and unread count are then capped
    * at historyUntilSeq.
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX

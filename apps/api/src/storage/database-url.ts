@@ -9,7 +9,7 @@
  * | `pglite:///abs/dir`                | PGlite in that absolute folder                      |
  * | `pglite://./rel/dir` (`pglite://rel/dir`) | PGlite in that folder, relative to the cwd   |
  * | `postgres://...`, `postgresql://...` | PostgreSQL through node-postgres                  |
- * | `mongodb://...`, `mongodb+srv://...` | MongoDB (adapter arrives in a later issue)        |
+ * | `mongodb://...`, `mongodb+srv://...` | MongoDB through Mongoose (storage/mongo/)        |
  */
 import { isAbsolute, resolve } from 'node:path';
 

@@ -31,8 +31,6 @@ export interface SessionRecord {
   userId: string;
   /** SHA-256 (hex) of the current refresh token; the token itself is never stored. */
   tokenHash: string;
-  /** SHA-256 (hex) of the token this one replaced, kept to detect reuse of a rotated token. */
-  previousTokenHash: string | null;
   userAgent: string | null;
   createdAt: Date;
   /** When the current refresh token stops being accepted. */

@@ -5,25 +5,40 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserSearchQueryDto } from './dto/user-search.query.js';
 import { UsersService } from './users.service.js';
+import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** /api/users: own profile and the directory. */
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  /** 200 SelfUser. */
+  @ApiRoute({
+    summary: 'The signed-in person',
+    auth: 'bearer',
+    success: { status: 200, description: 'SelfUser' },
+  })
   @Get('me')
   me(@CurrentUser() caller: AuthUser): Promise<SelfUser> {
     return this.users.getSelf(caller.userId);
   }
 
-  /** 200 SelfUser after changing the display name. */
+  @ApiRoute({
+    summary: 'Change my display name',
+    auth: 'bearer',
+    success: { status: 200, description: 'SelfUser' },
+    validates: true,
+  })
   @Patch('me')
   update(@CurrentUser() caller: AuthUser, @Body() body: UpdateProfileDto): Promise<SelfUser> {
     return this.users.updateProfile(caller.userId, body.displayName);
   }
 
-  /** 200 Page<PublicUser>, never including the caller. */
+  @ApiRoute({
+    summary: 'Search people by username or display name',
+    auth: 'bearer',
+    success: { status: 200, description: 'Page<PublicUser>, never including the caller' },
+    validates: true,
+  })
   @Get()
   search(
     @CurrentUser() caller: AuthUser,

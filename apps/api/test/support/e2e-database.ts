@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import pg from 'pg';
+import { withDatabaseName } from '../../src/storage/contract/mongo-uri.js';
 import { testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
 
 export interface E2eDatabase {
@@ -48,12 +49,12 @@ export async function createE2eDatabase(target: string = e2eTarget()): Promise<E
   if (target === 'mongodb') {
     const base = process.env.MONGODB_URI;
     if (!base) throw new Error('TEST_DATABASE_TARGET=mongodb needs MONGODB_URI');
-    const url = new URL(base);
-    url.pathname = `/${name}`;
+    // Not new URL(): a replica-set seed list (host1:27017,host2:27017) is no WHATWG URL.
+    const url = withDatabaseName(base, name);
     return {
-      url: url.toString(),
+      url,
       drop: async () => {
-        const connection = await mongoose.createConnection(url.toString()).asPromise();
+        const connection = await mongoose.createConnection(url).asPromise();
         try {
           await connection.dropDatabase();
         } finally {

@@ -86,3 +86,10 @@ export function dayLabel(iso: string, now: number = Date.now()): string {
 export function timeOfDay(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
+
+/** Full date and time for a tooltip ("Friday, 20 November 2026 at 14:05" by locale). */
+export function fullDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return d.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'short' });
+}

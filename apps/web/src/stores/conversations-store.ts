@@ -51,6 +51,9 @@ export interface ConversationsState {
 
 export type ConversationsStore = StoreApi<ConversationsState>;
 
+/** The REST calls the conversation list store makes. */
+export type ConversationsApi = Pick<ApiClient, 'listConversations' | 'getConversation'>;
+
 function sortIds(byId: Record<string, ConversationSummary>): string[] {
   return Object.values(byId)
     .sort((a, b) => {
@@ -78,7 +81,7 @@ function onScreen(
 }
 
 /** Creates the per-user conversation list store. Made in the app provider, never at module level. */
-export function createConversationsStore(api: ApiClient): ConversationsStore {
+export function createConversationsStore(api: ConversationsApi): ConversationsStore {
   const pendingFetches = new Map<string, Promise<ConversationSummary>>();
   // Bumped by reset(): an answer to a request made for the previous person (sign-out, or another person signed in
   // while it was in flight) must not land in the next person's list.

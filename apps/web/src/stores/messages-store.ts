@@ -35,8 +35,11 @@ export interface MessagesState {
   loadLatest: (conversationId: string) => Promise<void>;
   /** Loads the page before the oldest loaded seq. Throws ApiError. */
   loadOlder: (conversationId: string) => Promise<void>;
-  /** Fetches everything after the newest loaded seq, page by page (after a reconnect). Throws ApiError. */
-  catchUp: (conversationId: string) => Promise<void>;
+  /**
+   * Fetches everything after `afterSeq` (default: the newest loaded seq), page by page: after a reconnect, or from
+   * the last seq before a gap a live message revealed. Throws ApiError.
+   */
+  catchUp: (conversationId: string, afterSeq?: number) => Promise<void>;
   /**
    * Adds a stored message (ack or `message:new`), dropping duplicates by id and replacing the pending
    * message with the same clientMessageId when it is the signed-in person's own.
@@ -54,6 +57,9 @@ export interface MessagesState {
 }
 
 export type MessagesStore = StoreApi<MessagesState>;
+
+/** The REST calls the message store makes. */
+export type MessagesApi = Pick<ApiClient, 'history'>;
 
 /** The thread of a conversation not opened yet (shared, so selectors return a stable object). */
 export const EMPTY_THREAD: Thread = {
@@ -93,7 +99,7 @@ function withoutStored(pending: PendingMessage[], stored: readonly Message[]): P
  * @param onBackgroundError told about failures of work nobody awaits (gap filling), to show them.
  */
 export function createMessagesStore(
-  api: ApiClient,
+  api: MessagesApi,
   onBackgroundError: (error: unknown) => void,
 ): MessagesStore {
   const inFlight = new Map<string, Promise<void>>();
@@ -172,17 +178,18 @@ export function createMessagesStore(
           }
         });
       },
-      catchUp: (conversationId) =>
-        once(`after:${conversationId}`, async () => {
+      catchUp: (conversationId, afterSeq) =>
+        once(`after:${conversationId}:${afterSeq ?? 'newest'}`, async () => {
           const started = epoch;
+          let cursor = afterSeq;
           for (let guard = 0; guard < 100; guard += 1) {
             if (started !== epoch) return;
             const t = thread(conversationId);
-            const newest = t.messages[t.messages.length - 1];
             if (t.status !== 'ready') return;
+            const after = cursor ?? t.messages[t.messages.length - 1]?.seq;
             const page = await api.history(conversationId, {
               limit: LIMITS.HISTORY_PAGE_MAX,
-              ...(newest ? { after: newest.seq } : {}),
+              ...(after !== undefined ? { after } : {}),
             });
             patch(
               conversationId,
@@ -192,7 +199,9 @@ export function createMessagesStore(
               }),
               started,
             );
-            if (!page.hasMore || page.items.length === 0 || !newest) return;
+            const last = page.items[page.items.length - 1];
+            if (!page.hasMore || !last || after === undefined) return;
+            cursor = last.seq;
           }
         }),
       receive: (message, selfId) => {
@@ -207,9 +216,11 @@ export function createMessagesStore(
         if (messages === t.messages && pending.length === t.pending.length) return;
         patch(message.conversationId, () => ({ messages, pending }));
         const before = t.messages[t.messages.length - 1];
-        // A jump in seq means we missed something (e.g. while reconnecting): fill the range from the server.
+        // A jump in seq means messages in between were missed (a fan-out lost while the socket stayed up, or a
+        // reconnect): fetch the range from the newest seq held before this one, the last one known contiguous.
+        // (Catching up after the newest seq now held would skip exactly that range.)
         if (t.status === 'ready' && before && message.seq > before.seq + 1) {
-          get().catchUp(message.conversationId).catch(onBackgroundError);
+          get().catchUp(message.conversationId, before.seq).catch(onBackgroundError);
         }
       },
       addPending: (pending) =>

@@ -25,11 +25,17 @@ export interface SessionState {
 
 export type SessionStore = StoreApi<SessionState>;
 
+/** The auth calls the session store makes and the auth changes it follows. */
+export type SessionApi = Pick<
+  ApiClient,
+  'refresh' | 'login' | 'register' | 'logout' | 'onAuthChange'
+>;
+
 /**
  * Creates the session store bound to one ApiClient. Created inside the app provider (one per browser tab,
  * one per SSR request), never at module level, following zustand's Next.js guide.
  */
-export function createSessionStore(api: ApiClient): SessionStore {
+export function createSessionStore(api: SessionApi): SessionStore {
   const store = createStore<SessionState>()((set, get) => ({
     status: 'restoring',
     user: null,

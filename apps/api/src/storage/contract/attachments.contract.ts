@@ -1,5 +1,5 @@
 /**
- * Contract sections for attachments (issue 5): records, the claim made by MessagesRepository.append (all or
+ * Storage contract, the AttachmentsRepository port: records, the claim made by MessagesRepository.append (all or
  * nothing, with the reason when refused), reads that carry attachments, the unsent sweep and the quota sum.
  */
 import { describe, expect, it } from '@jest/globals';

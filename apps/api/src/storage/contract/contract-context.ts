@@ -3,7 +3,12 @@
  * only once the suite's beforeAll has opened the adapter) and the small data factories.
  */
 import type { AppendMessageResult } from '../messages.repository.js';
-import type { ConversationRecord, MessageRecord, UserRecord } from '../storage.types.js';
+import type {
+  ConversationRecord,
+  MemberRecord,
+  MessageRecord,
+  UserRecord,
+} from '../storage.types.js';
 import type { StorageUnderTest } from './storage.contract.js';
 
 export interface ContractContext {
@@ -11,6 +16,14 @@ export interface ContractContext {
   repos(): StorageUnderTest['repos'];
   makeUser(overrides?: { username?: string; displayName?: string }): Promise<UserRecord>;
   makeDirect(a: UserRecord, b: UserRecord): Promise<ConversationRecord>;
+  /** A group made by `creator` (its admin) with `others` as members. */
+  makeGroup(
+    creator: { id: string },
+    others: readonly { id: string }[],
+    title?: string,
+  ): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }>;
+  /** User ids of the ACTIVE members, in the port's order. */
+  activeIds(conversationId: string): Promise<string[]>;
   send(
     conversationId: string,
     sender: UserRecord,

@@ -67,7 +67,7 @@ export function handOverClaims(
   to: Pick<MessageDoc, '_id' | 'attachmentIds'>,
 ): { filter: Record<string, unknown>; update: Record<string, unknown> } {
   return {
-    filter: { messageId: from, _id: trusted({ $in: to.attachmentIds ?? [] }) },
+    filter: { messageId: from, _id: trusted({ $in: to.attachmentIds }) },
     update: { $set: { messageId: to._id, claimKey: null, claimedAt: null } },
   };
 }

@@ -7,6 +7,7 @@ import {
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
+import { adminSuccessor, directPair, unreadCount } from '../domain-rules.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type {
   ConversationListItem,
@@ -15,6 +16,7 @@ import type {
   RecordPage,
 } from '../storage.types.js';
 import {
+  GAP_KIND,
   INDEX,
   MODEL,
   MONGO_CONNECTION_NAME,
@@ -26,7 +28,6 @@ import {
 } from './mongo.schemas.js';
 import { loadAttachmentsById } from './mongo-attachments.repository.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   isActiveMember,
   parseId,
@@ -65,7 +66,7 @@ export function listKeysetFilter(cursor: string): Record<string, unknown> {
   };
 }
 
-/** The caller's ACTIVE membership, as a filter on `members` (leftAt null also matches pre-group documents). */
+/** The caller's ACTIVE membership, as a filter on `members` (leftAt null). */
 export function activeMemberFilter(userId: Types.ObjectId): Record<string, unknown> {
   return { members: trusted({ $elemMatch: { userId, leftAt: null } }) };
 }
@@ -100,10 +101,7 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
             in: {
               $cond: [
                 {
-                  $and: [
-                    { $eq: ['$$m.userId', userId] },
-                    { $eq: [{ $ifNull: ['$$m.leftAt', null] }, null] },
-                  ],
+                  $and: [{ $eq: ['$$m.userId', userId] }, { $eq: ['$$m.leftAt', null] }],
                 },
                 {
                   $mergeObjects: [
@@ -137,12 +135,15 @@ function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): Me
 
 /**
  * The filter that fetches the last message of each listed conversation at once: exact (conversationId, seq)
- * keys of the unique (conversationId, seq) index (pure, cast-tested).
+ * keys of the unique (conversationId, seq) index, gap documents left out (pure, cast-tested).
  */
 export function lastMessagesFilter(
   keys: { conversationId: Types.ObjectId; seq: number }[],
 ): Record<string, unknown> {
-  return { $or: keys.map((key) => ({ conversationId: key.conversationId, seq: key.seq })) };
+  return {
+    $or: keys.map((key) => ({ conversationId: key.conversationId, seq: key.seq })),
+    kind: trusted({ $ne: GAP_KIND }),
+  };
 }
 
 /** A conversation as the list reads it: the caller's membership only (the `$elemMatch` projection). */
@@ -210,8 +211,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
 
   /**
    * Find, else insert (conversation and both members in one document); a concurrent caller for the same pair
-   * loses on the unique directKey index (E11000) and then reads the winner's document. Ids are compared
-   * lower-cased so the key does not depend on how they were spelled.
+   * loses on the unique directKey index (E11000) and then reads the winner's document. The pair and its key come
+   * from `directPair` (domain-rules.ts), as in every adapter.
    * @throws Error when both ids are the same; RecordNotFoundError('user') when a user does not exist (checked
    *   before inserting: MongoDB has no foreign keys).
    */
@@ -220,16 +221,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
     userIdB: string,
     createdBy: string,
   ): Promise<FindOrCreateDirectResult> {
-    const a = userIdA.toLowerCase();
-    const b = userIdB.toLowerCase();
-    if (a === b) throw new Error('a direct conversation needs two different users');
+    const { low: a, high: b, key: directKey } = directPair(userIdA, userIdB);
     const ids = [a, b, createdBy.toLowerCase()];
     const [idA, idB, creator] = ids.map((id) => {
       const parsed = parseId(id);
       if (!parsed) throw new RecordNotFoundError('user', id);
       return parsed;
     }) as [Types.ObjectId, Types.ObjectId, Types.ObjectId];
-    const directKey = directKeyOf(a, b);
 
     const existing = await this.findDirect(directKey);
     if (existing) return existing;
@@ -250,6 +248,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdBy: creator,
       avatarUrl: null,
       lastSeq: 0,
+      committedSeq: 0,
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -370,6 +369,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdBy: creator,
       avatarUrl: null,
       lastSeq: 0,
+      committedSeq: 0,
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -544,7 +544,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
   }
 
   /**
-   * Reads the members, picks the longest-standing active one, and promotes them with one update conditional on
+   * Reads the members, picks with `adminSuccessor` (domain-rules.ts), and promotes them with one update conditional on
    * "no active admin" and "still active" ($nor + $elemMatch, arrayFilters): of concurrent calls one matches,
    * the others find an admin on their re-read and return null. A pick that left meanwhile is re-picked (a few
    * rounds at most).
@@ -558,9 +558,9 @@ export class MongoConversationsRepository extends ConversationsRepository {
         .lean<Pick<ConversationDoc, '_id' | 'members'>>()
         .exec();
       if (!doc) return null;
-      const active = toMemberRecords(doc);
-      if (active.length === 0 || active.some((m) => m.role === 'admin')) return null;
-      const pick = new Types.ObjectId(active[0]!.userId);
+      const successor = adminSuccessor(toMemberRecords(doc));
+      if (!successor) return null;
+      const pick = new Types.ObjectId(successor.userId);
       const now = new Date();
       const updated = await this.conversations
         .findOneAndUpdate(
@@ -743,14 +743,18 @@ export class MongoConversationsRepository extends ConversationsRepository {
       const found = await this.messages.find(lastMessagesFilter(keys)).lean<MessageDoc[]>().exec();
       for (const message of found) lastMessages.set(message.conversationId.toHexString(), message);
     }
-    // A seq whose insert never happened (a crash between allocation and insert, or a lost idempotency race,
-    // see MongoMessagesRepository.append) leaves no message at that seq: only then, look below it. Rare by
-    // construction, so the page stays at its fixed number of queries in practice.
+    // A seq that holds no message (a gap document, or an append still on its way; see
+    // MongoMessagesRepository): only then, look below it. Rare by construction, so the page stays at its fixed
+    // number of queries in practice.
     const misses = keys.filter((key) => !lastMessages.has(key.conversationId.toHexString()));
     const fallbacks = await Promise.all(
       misses.map((key) =>
         this.messages
-          .findOne({ conversationId: key.conversationId, seq: trusted({ $lt: key.seq }) })
+          .findOne({
+            conversationId: key.conversationId,
+            seq: trusted({ $lt: key.seq }),
+            kind: trusted({ $ne: GAP_KIND }),
+          })
           .sort({ seq: -1 })
           .lean<MessageDoc>()
           .exec(),
@@ -769,12 +773,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
       // The filter matched this member, so the projection holds it; a missing one means a concurrent change.
       if (!member) continue;
       const conversation = toConversationRecord({ ...doc, members: [] });
+      const membership = toMemberRecord(doc._id, member);
       const lastMessage = lastMessages.get(conversation.id);
       items.push({
         conversation,
-        membership: toMemberRecord(doc._id, member),
+        membership,
         lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
-        unreadCount: Math.max(visibleSeq(doc) - member.readSeq, 0),
+        unreadCount: unreadCount(conversation.lastSeq, membership),
       });
     }
     return items;

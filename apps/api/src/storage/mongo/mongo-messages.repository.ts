@@ -22,6 +22,7 @@ import {
   releaseClaims,
 } from './mongo-attachments.repository.js';
 import {
+  GAP_KIND,
   INDEX,
   MODEL,
   MONGO_CONNECTION_NAME,
@@ -41,27 +42,94 @@ import {
 
 /**
  * The filter and sort of one history page (pure, unit-tested). With `after` the page travels upwards from it
- * (ascending); otherwise downwards from `before`, or from the newest message (descending, reversed by the
- * caller). Every shape is one range scan of the unique (conversationId, seq) index.
+ * (ascending); otherwise downwards from `before`, or from the newest visible message (descending, reversed by
+ * the caller). Only seqs up to `committedSeq` (the conversation's visibility watermark) are read, and gap
+ * documents are left out. Every shape is one range scan of the unique (conversationId, seq) index.
  */
 export function historyQuery(
   conversationId: Types.ObjectId,
   page: HistoryPageInput,
+  committedSeq: number,
 ): { filter: Record<string, unknown>; sort: { seq: 1 | -1 }; upwards: boolean } {
-  const seq: Record<string, number> = {};
-  if (page.before !== undefined) seq.$lt = page.before;
-  // `before` and `untilSeq` both bound from above: the tighter one counts.
-  if (page.untilSeq !== undefined)
-    seq.$lt = Math.min(seq.$lt ?? Number.POSITIVE_INFINITY, page.untilSeq + 1);
+  // `before`, `untilSeq` and the watermark all bound from above: the tightest one counts.
+  const seq: Record<string, number> = {
+    $lt: Math.min(
+      page.before ?? Number.POSITIVE_INFINITY,
+      page.untilSeq === undefined ? Number.POSITIVE_INFINITY : page.untilSeq + 1,
+      committedSeq + 1,
+    ),
+  };
   if (page.after !== undefined) seq.$gt = page.after;
   const upwards = page.after !== undefined;
   return {
-    filter:
-      Object.keys(seq).length > 0 ? { conversationId, seq: trusted(seq) } : { conversationId },
+    filter: { conversationId, seq: trusted(seq), kind: trusted({ $ne: GAP_KIND }) },
     sort: { seq: upwards ? 1 : -1 },
     upwards,
   };
 }
+
+/**
+ * The highest seq reachable from `committed` through consecutive seqs of `present` (ascending; pure,
+ * unit-tested): `contiguousFrontier(4, [5, 6, 8])` is 6, since 7 is missing.
+ */
+export function contiguousFrontier(committed: number, present: readonly number[]): number {
+  let frontier = committed;
+  for (const seq of present) {
+    if (seq === frontier + 1) frontier = seq;
+    else if (seq > frontier + 1) break;
+  }
+  return frontier;
+}
+
+/** The seqs in (`committed`, `below`) that `present` lacks, ascending (pure, unit-tested). */
+export function missingSeqs(
+  committed: number,
+  below: number,
+  present: readonly number[],
+): number[] {
+  const have = new Set(present);
+  const missing: number[] = [];
+  for (let seq = committed + 1; seq < below; seq += 1) if (!have.has(seq)) missing.push(seq);
+  return missing;
+}
+
+/** Sender of gap documents: an id no user has (ObjectIds carry a creation time, and this one is 1970). */
+const GAP_SENDER = new Types.ObjectId('000000000000000000000000');
+
+/**
+ * The gap document that holds `seq` of a conversation (pure, cast-tested): no sender, no text, its own client
+ * id (`gap:<seq>`), so it collides with nothing but a message of the same seq.
+ */
+export function gapDocument(conversationId: Types.ObjectId, seq: number, now: Date): MessageDoc {
+  return {
+    _id: new Types.ObjectId(),
+    conversationId,
+    seq,
+    senderId: GAP_SENDER,
+    clientMessageId: `gap:${seq}`,
+    kind: GAP_KIND,
+    body: '',
+    system: null,
+    attachmentIds: [],
+    createdAt: now,
+  };
+}
+
+/** The update that moves the visibility watermark up to `frontier`, never down (pure, cast-tested). */
+export function committedSeqUpdate(frontier: number): Record<string, unknown> {
+  return { $max: { committedSeq: frontier } };
+}
+
+/**
+ * How long an append waits for the messages of the seqs below its own before it fills those seqs with gap
+ * documents, in milliseconds. Normally the wait is a few milliseconds (the appends just before it are between
+ * their allocation and their insert); only a crashed or stalled append makes it last this long.
+ */
+export const SEQ_HOLE_TIMEOUT_MS = 5_000;
+/** How many seqs the watermark step reads at once. */
+const WATERMARK_SCAN = 500;
+/** Allocations one append may make when a stall cost it its seq (filled by a gap meanwhile). */
+const APPEND_ATTEMPTS = 3;
 
 /** The update that allocates the next seq of a conversation (step 2 of append; pure, cast-tested). */
 export function allocateSeqUpdate(now: Date): Record<string, unknown> {
@@ -103,6 +171,13 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
 /**
  * MessagesRepository on MongoDB (no multi-document transaction: a standalone mongod has none).
  *
+ * Visibility (docs/storage.md, "Seq visibility on MongoDB"): a seq is allocated before its message is inserted,
+ * so without care seq N+1 could be readable before N, and a client catching up with `after=N-1` would move past
+ * N for good. Each conversation therefore keeps a watermark, `committedSeq`: every seq up to it holds a document
+ * (its message, or a gap document for a seq no message will take), and history pages read up to it only.
+ * append raises it (step 5) and resolves only once it covers its own message, so an acknowledged message is
+ * readable by `after`, and nothing above an unread seq ever is.
+ *
  * append, in order:
  * 0. The members (ids and leftAt only): the sender's standing when `requireActiveSender` (SenderMembershipError
  *    before anything else, also for a resend) and the active ids returned as the fan-out audience.
@@ -115,10 +190,16 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
  * 3. Insert the message with that seq. If two identical sends raced past step 1, the loser's insert fails with
  *    E11000 on the client-id index; it returns the winner's message (`created: false`). The seq it allocated
  *    is then never used: a gap, which the protocol tolerates (clients order by seq and fill ranges; see
- *    docs/protocol.md). A crash between steps 2 and 3 leaves the same harmless gap. Until the next message,
- *    such a gap counts once in the other members' unread count (lastSeq - readSeq).
+ *    docs/protocol.md); the loser fills it with a gap document at once. A crash between steps 2 and 3 leaves
+ *    a hole that the next append fills after SEQ_HOLE_TIMEOUT_MS. Until the next message, such a gap counts
+ *    once in the other members' unread count (lastSeq - readSeq). An insert refused because its seq was
+ *    meanwhile filled with a gap (this append stalled past that timeout) allocates again.
  * 4. Raise the sender's deliveredSeq and readSeq to the new seq with `$max` (one's own message is never
  *    unread).
+ * 5. Publish: raise `committedSeq` over every consecutive seq that holds a document, waiting (a few ms, by
+ *    polling) for the appends allocated just before this one; seqs still empty after SEQ_HOLE_TIMEOUT_MS are
+ *    filled with gap documents. Whichever append inserts last sees every earlier insert, so the watermark never
+ *    stays below a run of stored seqs.
  * Attachments (no transaction; see docs/storage.md "Attachment claims"): before step 2 the listed attachments
  * are claimed with one conditional updateMany (unsent, or in flight for this same send -> held by the
  * pre-generated message id, with a claim key and time). Fewer claimed than listed: the claims are released and
@@ -165,6 +246,8 @@ export class MongoMessagesRepository extends MessagesRepository {
       throw new SenderMembershipError(before, input.conversationId);
     const existing = await this.findByKey(conversationId, senderId, input.clientMessageId);
     if (existing) {
+      // A resend may overtake the original's step 5: acknowledge it only once the message is visible too.
+      await this.publish(conversationId, existing.seq);
       return {
         message: await this.withAttachments(existing),
         created: false,
@@ -178,48 +261,26 @@ export class MongoMessagesRepository extends MessagesRepository {
     let doc: MessageDoc;
     let activeMemberIds: string[];
     try {
-      const allocated = await this.conversations
-        .findOneAndUpdate(
-          allocateSeqFilter(conversationId, requireActive ? senderId : null),
-          allocateSeqUpdate(new Date()),
-          {
-            returnDocument: 'after',
-            projection: { lastSeq: 1, lastActivityAt: 1, 'members.userId': 1, 'members.leftAt': 1 },
-          },
-        )
-        .lean<
-          Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'> & { members: MemberState[] }
-        >()
-        .exec();
-      if (!allocated) {
-        // Removed (or the conversation deleted) between step 0 and here.
-        const now = standing(await this.memberStates(conversationId), senderId);
-        if (requireActive && now !== 'active')
-          throw new SenderMembershipError(now, input.conversationId);
-        throw new RecordNotFoundError('conversation', input.conversationId);
-      }
-      activeMemberIds = activeIds(allocated.members);
-
-      doc = {
-        _id: messageId,
+      ({ doc, activeMemberIds } = await this.insertAtNextSeq(
         conversationId,
-        seq: allocated.lastSeq,
-        senderId,
-        clientMessageId: input.clientMessageId,
-        kind: input.kind,
-        body: input.body,
-        system: input.system ?? null,
-        attachmentIds: claims.map((c) => c.id),
-        // The conversation's activity time as this append left it: the message and the list agree on "when".
-        createdAt: allocated.lastActivityAt,
-      };
-      await this.messages.insertOne(doc);
+        requireActive ? senderId : null,
+        {
+          _id: messageId,
+          senderId,
+          clientMessageId: input.clientMessageId,
+          kind: input.kind,
+          body: input.body,
+          system: input.system ?? null,
+          attachmentIds: claims.map((c) => c.id),
+        },
+      ));
     } catch (error) {
       if (duplicateKeyIndex(error) === INDEX.clientMessageId) {
         const stored = await this.findByKey(conversationId, senderId, input.clientMessageId);
         if (stored) {
           // The winner of the race is the same send: claims we took over from it go back to its message.
           if (claims.length > 0) await this.handOver(messageId, stored);
+          await this.publish(conversationId, stored.seq);
           return {
             message: await this.withAttachments(stored),
             created: false,
@@ -241,6 +302,7 @@ export class MongoMessagesRepository extends MessagesRepository {
         senderWatermarksUpdate(doc.seq),
       )
       .exec();
+    await this.publish(conversationId, doc.seq);
     return { message: await this.withAttachments(doc), created: true, activeMemberIds };
   }
 
@@ -250,7 +312,8 @@ export class MongoMessagesRepository extends MessagesRepository {
   ): Promise<{ items: MessageRecord[]; hasMore: boolean }> {
     const _id = parseId(conversationId);
     if (!_id) return { items: [], hasMore: false };
-    const { filter, sort, upwards } = historyQuery(_id, page);
+    const committedSeq = await this.visibleUpTo(_id);
+    const { filter, sort, upwards } = historyQuery(_id, page, committedSeq);
     const docs = await this.messages
       .find(filter)
       .sort(sort)
@@ -260,7 +323,7 @@ export class MongoMessagesRepository extends MessagesRepository {
     const pageDocs = docs.slice(0, page.limit);
     const attached = await loadAttachmentsById(
       this.attachments,
-      pageDocs.flatMap((doc) => doc.attachmentIds ?? []),
+      pageDocs.flatMap((doc) => doc.attachmentIds),
     );
     const items = pageDocs.map((doc) => toMessageRecord(doc, attached));
     if (!upwards) items.reverse();
@@ -295,8 +358,171 @@ export class MongoMessagesRepository extends MessagesRepository {
     return doc ? doc.members : null;
   }
 
+  /**
+   * Steps 2 and 3 of append: allocates the next seq and inserts the message with it; allocates again (up to
+   * APPEND_ATTEMPTS in all) when a stall past SEQ_HOLE_TIMEOUT_MS let a gap take the seq. A lost idempotency race
+   * fills its seq with a gap before the E11000 goes up. With `activeSender`, every allocation (a retry's too)
+   * happens only while that person is an active member (allocateSeqFilter): a refused one allocates nothing, so
+   * it leaves no hole behind.
+   * @returns the stored message and the active members as the allocation that gave its seq saw them
+   * @throws SenderMembershipError (with `activeSender`, no longer an active member); RecordNotFoundError
+   *   ('conversation'); the insert's error (E11000 on the client-id index for a lost race).
+   */
+  private async insertAtNextSeq(
+    conversationId: Types.ObjectId,
+    activeSender: Types.ObjectId | null,
+    message: Omit<MessageDoc, 'conversationId' | 'seq' | 'createdAt'>,
+  ): Promise<{ doc: MessageDoc; activeMemberIds: string[] }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const allocated = await this.conversations
+        .findOneAndUpdate(
+          allocateSeqFilter(conversationId, activeSender),
+          allocateSeqUpdate(new Date()),
+          {
+            returnDocument: 'after',
+            projection: { lastSeq: 1, lastActivityAt: 1, 'members.userId': 1, 'members.leftAt': 1 },
+          },
+        )
+        .lean<
+          Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'> & { members: MemberState[] }
+        >()
+        .exec();
+      if (!allocated) {
+        // With activeSender: removed (or the conversation deleted) since append read the members.
+        if (activeSender) {
+          const now = standing(await this.memberStates(conversationId), activeSender);
+          if (now !== 'active') throw new SenderMembershipError(now, conversationId.toHexString());
+        }
+        throw new RecordNotFoundError('conversation', conversationId.toHexString());
+      }
+      const doc: MessageDoc = {
+        ...message,
+        conversationId,
+        seq: allocated.lastSeq,
+        // The conversation's activity time as this append left it: the message and the list agree on "when".
+        createdAt: allocated.lastActivityAt,
+      };
+      try {
+        await this.messages.insertOne(doc);
+        return { doc, activeMemberIds: activeIds(allocated.members) };
+      } catch (error) {
+        const index = duplicateKeyIndex(error);
+        if (index === INDEX.messageSeq && attempt < APPEND_ATTEMPTS) continue;
+        if (index === INDEX.clientMessageId) await this.fillGaps(conversationId, [doc.seq]);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Step 5 of append: returns once the watermark covers `seq` (see the class comment). Waits by polling, a few
+   * milliseconds at first; after SEQ_HOLE_TIMEOUT_MS it fills the seqs below `seq` that are still empty.
+   */
+  private async publish(conversationId: Types.ObjectId, seq: number): Promise<void> {
+    const deadline = Date.now() + SEQ_HOLE_TIMEOUT_MS;
+    let pause = 2;
+    for (;;) {
+      const { committed, last } = await this.advance(conversationId);
+      // `last` is 0 only when the conversation is gone: nothing left to publish.
+      if (committed >= seq || last === 0) return;
+      if (Date.now() >= deadline) {
+        await this.fillHoles(conversationId, committed, seq);
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  /**
+   * The watermark a reader may read up to. Normally the stored one; while it trails lastSeq, it is first
+   * advanced, and holes whose later seqs were stored over 2 x SEQ_HOLE_TIMEOUT_MS ago (their appends would have
+   * filled them by then, so they crashed too) are filled, so a conversation can never stay stuck.
+   */
+  private async visibleUpTo(conversationId: Types.ObjectId): Promise<number> {
+    const { committed, last } = await this.advance(conversationId);
+    if (committed >= last) return committed;
+    const next = await this.messages
+      .findOne({ conversationId, seq: trusted({ $gt: committed }) }, { seq: 1, createdAt: 1 })
+      .sort({ seq: 1 })
+      .lean<Pick<MessageDoc, 'seq' | 'createdAt'>>()
+      .exec();
+    if (!next || Date.now() - next.createdAt.getTime() < 2 * SEQ_HOLE_TIMEOUT_MS) return committed;
+    await this.fillHoles(conversationId, committed, next.seq);
+    return (await this.advance(conversationId)).committed;
+  }
+
+  /**
+   * Raises `committedSeq` over the consecutive seqs above it that hold a document (message or gap), as far as
+   * they go. Safe to run anywhere, any number of times at once: a seq that holds a document keeps it, so any
+   * frontier computed is right forever, and `$max` keeps the highest.
+   * @returns the watermark as this call left it, and the conversation's lastSeq (both 0 when it is gone).
+   */
+  private async advance(
+    conversationId: Types.ObjectId,
+  ): Promise<{ committed: number; last: number }> {
+    for (;;) {
+      const state = await this.conversations
+        .findById(conversationId, { committedSeq: 1, lastSeq: 1 })
+        .lean<Pick<ConversationDoc, '_id' | 'committedSeq' | 'lastSeq'>>()
+        .exec();
+      if (!state) return { committed: 0, last: 0 };
+      if (state.committedSeq >= state.lastSeq) {
+        return { committed: state.committedSeq, last: state.lastSeq };
+      }
+      const present = await this.storedSeqs(conversationId, state.committedSeq, state.lastSeq);
+      const frontier = contiguousFrontier(state.committedSeq, present);
+      if (frontier === state.committedSeq) {
+        return { committed: state.committedSeq, last: state.lastSeq };
+      }
+      await this.conversations
+        .updateOne({ _id: conversationId }, committedSeqUpdate(frontier))
+        .exec();
+    }
+  }
+
+  /** The seqs in (`above`, `upTo`] that hold a document, ascending, at most WATERMARK_SCAN of them. */
+  private async storedSeqs(
+    conversationId: Types.ObjectId,
+    above: number,
+    upTo: number,
+  ): Promise<number[]> {
+    const docs = await this.messages
+      .find({ conversationId, seq: trusted({ $gt: above, $lte: upTo }) }, { _id: 0, seq: 1 })
+      .sort({ seq: 1 })
+      .limit(WATERMARK_SCAN)
+      .lean<Pick<MessageDoc, 'seq'>[]>()
+      .exec();
+    return docs.map((doc) => doc.seq);
+  }
+
+  /** Fills the empty seqs in (`committed`, `below`) with gap documents. */
+  private async fillHoles(
+    conversationId: Types.ObjectId,
+    committed: number,
+    below: number,
+  ): Promise<void> {
+    const present = await this.storedSeqs(conversationId, committed, below - 1);
+    await this.fillGaps(conversationId, missingSeqs(committed, below, present));
+  }
+
+  /**
+   * Inserts a gap document at each seq. A seq that meanwhile got its message (or another gap) keeps it: the
+   * unique index refuses the gap, which is the point, and the late append's own insert is then the one refused.
+   */
+  private async fillGaps(conversationId: Types.ObjectId, seqs: readonly number[]): Promise<void> {
+    const now = new Date();
+    for (const seq of seqs) {
+      try {
+        await this.messages.insertOne(gapDocument(conversationId, seq, now));
+      } catch (error) {
+        if (duplicateKeyIndex(error) === null) throw error;
+      }
+    }
+  }
+
   private async withAttachments(doc: MessageDoc): Promise<MessageRecord> {
-    const ids = doc.attachmentIds ?? [];
+    const ids = doc.attachmentIds;
     return toMessageRecord(
       doc,
       ids.length > 0 ? await loadAttachmentsById(this.attachments, ids) : undefined,

@@ -21,6 +21,9 @@ import {
 import {
   allocateSeqFilter,
   allocateSeqUpdate,
+  committedSeqUpdate,
+  gapDocument,
+  historyQuery,
   MongoMessagesRepository,
   senderWatermarksUpdate,
 } from './mongo-messages.repository.js';
@@ -234,6 +237,25 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
       conversations
         .updateOne({ _id: oid(), 'members.userId': oid() }, senderWatermarksUpdate(3))
         .exec(),
+    ));
+  it('append step 3: a gap document (insert) and step 5: the watermark read, scan and raise', async () => {
+    await expectCastThenNoServer(() => messages.insertOne(gapDocument(oid(), 3, new Date())));
+    await expectCastThenNoServer(() =>
+      conversations.findById(oid(), { committedSeq: 1, lastSeq: 1 }).exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .find({ conversationId: oid(), seq: trusted({ $gt: 2, $lte: 9 }) }, { _id: 0, seq: 1 })
+        .sort({ seq: 1 })
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      conversations.updateOne({ _id: oid() }, committedSeqUpdate(7)).exec(),
+    );
+  });
+  it('history page: capped at the watermark, gaps left out', () =>
+    expectCastThenNoServer(() =>
+      messages.find(historyQuery(oid(), { after: 2, limit: 5 }, 7).filter).exec(),
     ));
   it("list page: the page's last messages in one query", () =>
     expectCastThenNoServer(() =>

@@ -40,7 +40,6 @@ export class MongoSessionsRepository extends SessionsRepository {
       _id: new Types.ObjectId(),
       userId,
       tokenHash: input.tokenHash,
-      previousTokenHash: null,
       retiredTokenHashes: [],
       userAgent: input.userAgent,
       createdAt: now,
@@ -76,7 +75,6 @@ export class MongoSessionsRepository extends SessionsRepository {
           { tokenHash: presentedHash, revokedAt: null, expiresAt: trusted({ $gt: now }) },
           {
             $set: {
-              previousTokenHash: presentedHash,
               tokenHash: newTokenHash,
               expiresAt: newExpiresAt,
               lastUsedAt: now,
@@ -109,7 +107,7 @@ export class MongoSessionsRepository extends SessionsRepository {
    * when it was already revoked (the SQL adapter's `coalesce(revoked_at, now)`).
    */
   async revokeByTokenHash(tokenHash: string, now: Date): Promise<SessionRecord | null> {
-    const filter = { $or: [{ tokenHash }, ...retiredBy(tokenHash).$or] };
+    const filter = { $or: [{ tokenHash }, retiredBy(tokenHash)] };
     const revoked = await this.sessions
       .findOneAndUpdate(
         { ...filter, revokedAt: null },
@@ -131,11 +129,9 @@ export class MongoSessionsRepository extends SessionsRepository {
 }
 
 /**
- * Matches the session that retired `tokenHash`: in its history, or as `previousTokenHash` in documents written
- * before the history existed (both indexed).
+ * Matches the session that retired `tokenHash` (every rotation pushes the retired hash onto the history, so the
+ * last one is there too): an equality on the multikey-indexed array (pure, cast-tested).
  */
-function retiredBy(tokenHash: string): {
-  $or: [{ retiredTokenHashes: string }, { previousTokenHash: string }];
-} {
-  return { $or: [{ retiredTokenHashes: tokenHash }, { previousTokenHash: tokenHash }] };
+export function retiredBy(tokenHash: string): { retiredTokenHashes: string } {
+  return { retiredTokenHashes: tokenHash };
 }

@@ -1,15 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { InjectConnection, InjectModel } from '@nestjs/mongoose';
-import type { Connection, Model } from 'mongoose';
+import { InjectConnection } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { StorageHealth } from '../storage.health.js';
-import {
-  MODEL,
-  MONGO_CONNECTION_NAME,
-  type ConversationDoc,
-  type MessageDoc,
-  type SessionDoc,
-  type UserDoc,
-} from './mongo.schemas.js';
+import { MONGO_CONNECTION_NAME } from './mongo.schemas.js';
 
 /**
  * StorageHealth on MongoDB, and the place where start-up waits for the declared indexes.
@@ -27,24 +20,22 @@ export class MongoStorageHealth extends StorageHealth implements OnModuleInit {
   private readonly logger = new Logger('MongoStorage');
   private closed: Promise<void> | null = null;
 
-  constructor(
-    @InjectConnection(MONGO_CONNECTION_NAME) private readonly connection: Connection,
-    @InjectModel(MODEL.user, MONGO_CONNECTION_NAME) private readonly users: Model<UserDoc>,
-    @InjectModel(MODEL.session, MONGO_CONNECTION_NAME) private readonly sessions: Model<SessionDoc>,
-    @InjectModel(MODEL.conversation, MONGO_CONNECTION_NAME)
-    private readonly conversations: Model<ConversationDoc>,
-    @InjectModel(MODEL.message, MONGO_CONNECTION_NAME) private readonly messages: Model<MessageDoc>,
-  ) {
+  constructor(@InjectConnection(MONGO_CONNECTION_NAME) private readonly connection: Connection) {
     super();
   }
 
-  /** Waits until every collection and declared index exists. @throws the index build error. */
+  /**
+   * Waits until every collection and declared index of every model compiled on the connection exists (all of
+   * them: the models are listed by the connection, so a new one cannot be forgotten here).
+   * @throws the index build error.
+   */
   async onModuleInit(): Promise<void> {
     const started = Date.now();
-    await Promise.all(
-      [this.users, this.sessions, this.conversations, this.messages].map((model) => model.init()),
+    const models = Object.values(this.connection.models);
+    await Promise.all(models.map((model) => model.init()));
+    this.logger.log(
+      `MongoDB collections and indexes of ${models.length} models ready in ${Date.now() - started} ms`,
     );
-    this.logger.log(`MongoDB collections and indexes ready in ${Date.now() - started} ms`);
   }
 
   /** Round trip of the `ping` command, in milliseconds. @throws when the server does not answer. */

@@ -31,6 +31,11 @@ export interface MongoStorageOptions {
   connectAttempts?: number;
 }
 
+/** How long a write waits for a majority of the replica set to acknowledge it, in milliseconds. */
+export const WRITE_CONCERN_TIMEOUT_MS = 10_000;
+/** How long a socket may stay silent during an operation before the driver gives up on it, in milliseconds. */
+export const SOCKET_TIMEOUT_MS = 30_000;
+
 /**
  * Options of the adapter's Mongoose connection (pure, unit-tested):
  * - `sanitizeFilter`: every filter object whose key starts with `$` and that the adapter did not mark with
@@ -39,10 +44,18 @@ export interface MongoStorageOptions {
  *   `strictQuery: 'throw'` is set on every schema (mongo.schemas.ts).
  * - `autoIndex` + `autoCreate`: collections and declared indexes are created at start (awaited in
  *   MongoStorageHealth.onModuleInit).
- * - write concern `{ w: 'majority', j: true }`: a write resolves once it is in the journal of a majority of
- *   the replica set (on a standalone server: its own journal), which is what "ack only after the message is
- *   durably stored" needs; MongoDB's default `w: 1` without `j` may lose the last ~100 ms of writes on a crash
- *   (MongoDB manual, "Write Concern" and "Journaling").
+ * - write concern `{ w: 'majority', j: true, wtimeoutMS }`: a write resolves once it is in the journal of a
+ *   majority of the replica set (on a standalone server: its own journal), which is what "ack only after the
+ *   message is durably stored" needs; MongoDB's default `w: 1` without `j` may lose the last ~100 ms of writes on
+ *   a crash (MongoDB manual, "Write Concern" and "Journaling"). `wtimeoutMS` bounds the wait for the majority: on
+ *   a replica set that has lost its majority a write fails after WRITE_CONCERN_TIMEOUT_MS (a WriteConcernError;
+ *   the write may still be on the primary, which an idempotent resend then finds) instead of waiting forever.
+ *   (The driver's `timeoutMS` would bound every operation, but this driver major ignores it.)
+ * - `bufferCommands: false`: while the connection is down, Mongoose fails an operation at once instead of
+ *   queueing it for `bufferTimeoutMS` (10 s): the request answers 503 (storage unavailable) right away. The
+ *   driver still waits up to `serverSelectionTimeoutMS` for a server to pick (a failover takes a few seconds).
+ * - `socketTimeoutMS`: a socket silent for SOCKET_TIMEOUT_MS is closed and its operation fails, so a server
+ *   that stops answering mid-operation cannot hold a request forever (the driver's default is no limit).
  * - `retryAttempts`/`retryDelay` (@nestjs/mongoose): a few quick retries at start instead of its default
  *   nine attempts three seconds apart, so a wrong DATABASE_URL fails the start within seconds.
  */
@@ -54,13 +67,24 @@ export function mongoConnectionOptions(options: MongoStorageOptions = {}): Mongo
     sanitizeFilter: true,
     autoIndex: true,
     autoCreate: true,
-    writeConcern: { w: 'majority', journal: true },
+    writeConcern: { w: 'majority', journal: true, wtimeoutMS: WRITE_CONCERN_TIMEOUT_MS },
+    bufferCommands: false,
+    socketTimeoutMS: SOCKET_TIMEOUT_MS,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
     // @nestjs/mongoose counts retries after the first attempt.
     retryAttempts: Math.max((options.connectAttempts ?? 3) - 1, 0),
     retryDelay: 1_000,
   };
 }
+
+/** The adapter's models: one per collection, compiled on its named connection. */
+export const MONGO_MODELS = [
+  { name: MODEL.user, schema: UserSchema },
+  { name: MODEL.session, schema: SessionSchema },
+  { name: MODEL.conversation, schema: ConversationSchema },
+  { name: MODEL.message, schema: MessageSchema },
+  { name: MODEL.attachment, schema: AttachmentSchema },
+] as const;
 
 /** Every port token this module provides, bound to its MongoDB implementation. */
 const PORTS = [
@@ -92,16 +116,7 @@ export class MongoStorageModule {
       module: MongoStorageModule,
       imports: [
         MongooseModule.forRoot(url, mongoConnectionOptions(options)),
-        MongooseModule.forFeature(
-          [
-            { name: MODEL.user, schema: UserSchema },
-            { name: MODEL.session, schema: SessionSchema },
-            { name: MODEL.conversation, schema: ConversationSchema },
-            { name: MODEL.message, schema: MessageSchema },
-            { name: MODEL.attachment, schema: AttachmentSchema },
-          ],
-          MONGO_CONNECTION_NAME,
-        ),
+        MongooseModule.forFeature([...MONGO_MODELS], MONGO_CONNECTION_NAME),
       ],
       providers: [
         MongoUsersRepository,

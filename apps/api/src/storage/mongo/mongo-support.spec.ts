@@ -6,23 +6,36 @@ import { describe, expect, it } from '@jest/globals';
 import { mongo, Types } from 'mongoose';
 import { encodeCursor } from '../cursor.js';
 import { InvalidCursorError, UniqueViolationError } from '../storage.errors.js';
-import { mongoConnectionOptions } from './mongo-storage.module.js';
+import {
+  MONGO_MODELS,
+  mongoConnectionOptions,
+  SOCKET_TIMEOUT_MS,
+  WRITE_CONCERN_TIMEOUT_MS,
+} from './mongo-storage.module.js';
 import { buildUserSearchFilter } from './mongo-users.repository.js';
 import { listKeysetFilter } from './mongo-conversations.repository.js';
-import { historyQuery } from './mongo-messages.repository.js';
+import {
+  contiguousFrontier,
+  gapDocument,
+  historyQuery,
+  missingSeqs,
+} from './mongo-messages.repository.js';
+import { retiredBy } from './mongo-sessions.repository.js';
 import {
   ConversationSchema,
+  declaredIndexNames,
+  displayNameKeys,
+  GAP_KIND,
   INDEX,
   MessageSchema,
+  SESSION_RETENTION_SECONDS,
   SessionSchema,
   UserSchema,
   type ConversationDoc,
   type MessageDoc,
-  type SessionDoc,
   type UserDoc,
 } from './mongo.schemas.js';
 import {
-  directKeyOf,
   duplicateKeyIndex,
   escapeRegex,
   parseId,
@@ -150,14 +163,6 @@ describe('escapeRegex', () => {
   });
 });
 
-describe('directKeyOf', () => {
-  it('is the same for both orders of the pair, smaller id first', () => {
-    const [a, b] = [oid().toHexString(), oid().toHexString()].sort();
-    expect(directKeyOf(a!, b!)).toBe(`${a}:${b}`);
-    expect(directKeyOf(b!, a!)).toBe(`${a}:${b}`);
-  });
-});
-
 /** A member entry with the given role, joined at `joinedAt` ms, active, watermarks 0. */
 const member = (userId: ReturnType<typeof oid>, role: 'member' | 'admin', joinedAt: number) => ({
   userId,
@@ -176,7 +181,7 @@ describe('document -> record mappers', () => {
       username: 'Ada',
       usernameLower: 'ada',
       displayName: 'Ada L',
-      displayNameLower: 'ada l',
+      displayNameKeys: ['ada l', 'l'],
       passwordHash: 'h',
       avatarUrl: null,
       lastSeenAt: new Date(3),
@@ -201,13 +206,15 @@ describe('document -> record mappers', () => {
       _id: oid(),
       userId,
       tokenHash: 't',
+      retiredTokenHashes: [],
+      userAgent: null,
       expiresAt: new Date(3),
       createdAt: new Date(1),
       lastUsedAt: new Date(2),
-    } as SessionDoc);
+      revokedAt: null,
+    });
     expect(session).toMatchObject({
       userId: userId.toHexString(),
-      previousTokenHash: null,
       userAgent: null,
       revokedAt: null,
     });
@@ -221,6 +228,7 @@ describe('document -> record mappers', () => {
       createdBy: userId,
       avatarUrl: null,
       lastSeq: 4,
+      committedSeq: 4,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
@@ -244,12 +252,6 @@ describe('document -> record mappers', () => {
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
-      archivedAt: null,
-    });
-    // A document from before groups (no updatedAt/archivedAt) reads with defaults.
-    const { updatedAt: _u, archivedAt: _a, ...legacy } = conversation;
-    expect(toConversationRecord(legacy as ConversationDoc)).toMatchObject({
-      updatedAt: new Date(1),
       archivedAt: null,
     });
     expect(Object.keys(record)).not.toContain('members');
@@ -332,29 +334,125 @@ describe('cursors', () => {
   });
 });
 
+describe('user search by display-name word', () => {
+  it('keys a display name by every word start, lower-cased', () => {
+    expect(displayNameKeys('Ada Lovelace')).toEqual(['ada lovelace', 'lovelace']);
+    expect(displayNameKeys('Ada  K. Byron')).toEqual([
+      'ada  k. byron',
+      ' k. byron',
+      'k. byron',
+      'byron',
+    ]);
+    expect(displayNameKeys('Zoë')).toEqual(['zoë']);
+  });
+
+  it("matches exactly what the SQL adapter's (' ' || lower(name)) LIKE '% q%' matches, with anchored regexes", () => {
+    const names = ['Ada Lovelace', 'Grace  Hopper', 'Bob', 'Ana-Maria Díaz', 'x.y z*'];
+    const queries = [
+      'a',
+      'ada l',
+      'love',
+      'hopper',
+      ' hopper',
+      'maria',
+      'díaz',
+      'z*',
+      '.y',
+      'bob ',
+      'ob',
+    ];
+    for (const name of names) {
+      for (const query of queries) {
+        const q = query.trim().toLowerCase();
+        const sql = ` ${name.toLowerCase()}`.includes(` ${q}`);
+        const filter = buildUserSearchFilter({ query, limit: 5 }) as {
+          $and: [{ $or: [{ usernameLower: RegExp }, { displayNameKeys: RegExp }] }];
+        };
+        const byName = filter.$and[0].$or[1].displayNameKeys;
+        expect(byName.source.startsWith('^')).toBe(true);
+        expect({
+          name,
+          query,
+          match: displayNameKeys(name).some((key) => byName.test(key)),
+        }).toEqual({
+          name,
+          query,
+          match: sql,
+        });
+      }
+    }
+  });
+
+  it('declares the multikey index that serves the display-name branch', () => {
+    expect(UserSchema.indexes()).toContainEqual([
+      { displayNameKeys: 1 },
+      { name: 'users_display_name_keys_idx' },
+    ]);
+  });
+});
+
 describe('history query shapes', () => {
   const id = oid();
-  it('reads newest-first without bounds and below `before`, upwards from `after`', () => {
-    expect(historyQuery(id, { limit: 5 })).toMatchObject({
-      filter: { conversationId: id },
+  const noGaps = { $ne: GAP_KIND };
+  it('reads newest-first below the watermark and `before`, upwards from `after`, never a gap', () => {
+    expect(historyQuery(id, { limit: 5 }, 20)).toMatchObject({
+      filter: { conversationId: id, seq: { $lt: 21 }, kind: noGaps },
       sort: { seq: -1 },
       upwards: false,
     });
-    expect(historyQuery(id, { before: 8, limit: 5 })).toMatchObject({
-      filter: { seq: { $lt: 8 } },
+    expect(historyQuery(id, { before: 8, limit: 5 }, 20)).toMatchObject({
+      filter: { seq: { $lt: 8 }, kind: noGaps },
       sort: { seq: -1 },
       upwards: false,
     });
-    expect(historyQuery(id, { after: 0, limit: 5 })).toMatchObject({
-      filter: { seq: { $gt: 0 } },
+    expect(historyQuery(id, { after: 0, limit: 5 }, 20)).toMatchObject({
+      filter: { seq: { $gt: 0, $lt: 21 }, kind: noGaps },
       sort: { seq: 1 },
       upwards: true,
     });
-    expect(historyQuery(id, { after: 2, before: 9, limit: 5 })).toMatchObject({
+    expect(historyQuery(id, { after: 2, before: 9, limit: 5 }, 20)).toMatchObject({
       filter: { seq: { $gt: 2, $lt: 9 } },
       sort: { seq: 1 },
       upwards: true,
     });
+  });
+
+  it('never reads above the watermark, whatever the page asks (the tightest upper bound counts)', () => {
+    expect(historyQuery(id, { after: 5, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $gt: 5, $lt: 8 },
+    });
+    expect(historyQuery(id, { before: 30, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $lt: 8 },
+    });
+    expect(historyQuery(id, { untilSeq: 4, limit: 5 }, 7).filter).toMatchObject({
+      seq: { $lt: 5 },
+    });
+    // Nothing committed yet: an empty range.
+    expect(historyQuery(id, { limit: 5 }, 0).filter).toMatchObject({ seq: { $lt: 1 } });
+  });
+});
+
+describe('seq visibility watermark', () => {
+  it('moves over consecutive stored seqs only', () => {
+    expect(contiguousFrontier(4, [5, 6, 8])).toBe(6);
+    expect(contiguousFrontier(4, [6, 7])).toBe(4);
+    expect(contiguousFrontier(0, [1, 2, 3])).toBe(3);
+    expect(contiguousFrontier(3, [])).toBe(3);
+    // Seqs at or below the watermark (a stale read) change nothing.
+    expect(contiguousFrontier(4, [3, 4, 5])).toBe(5);
+  });
+
+  it('lists the empty seqs between the watermark and a bound', () => {
+    expect(missingSeqs(4, 9, [5, 7])).toEqual([6, 8]);
+    expect(missingSeqs(4, 5, [])).toEqual([]);
+    expect(missingSeqs(0, 4, [1, 2, 3])).toEqual([]);
+  });
+
+  it('fills a seq with a gap document, which no reader maps to a message', () => {
+    const conversationId = oid();
+    const gap = gapDocument(conversationId, 7, new Date(1));
+    expect(gap).toMatchObject({ conversationId, seq: 7, kind: GAP_KIND, clientMessageId: 'gap:7' });
+    expect(() => toMessageRecord(gap)).toThrow(/gap document at seq 7/);
   });
 });
 
@@ -397,6 +495,36 @@ describe('schemas and connection options', () => {
     });
   });
 
+  it('names every index, so the contract suite can compare the created ones with the declared ones', () => {
+    for (const { schema } of MONGO_MODELS) expect(() => declaredIndexNames(schema)).not.toThrow();
+    expect(declaredIndexNames(SessionSchema)).toEqual(
+      [
+        '_id_',
+        INDEX.sessionToken,
+        'sessions_retired_token_hashes_idx',
+        'sessions_user_id_idx',
+        'sessions_expires_ttl',
+      ].sort(),
+    );
+  });
+
+  it('deletes expired sessions with a TTL index and finds reuse with one equality on the indexed history', () => {
+    expect(SessionSchema.indexes()).toContainEqual([
+      { expiresAt: 1 },
+      expect.objectContaining({ expireAfterSeconds: SESSION_RETENTION_SECONDS }),
+    ]);
+    expect(SESSION_RETENTION_SECONDS).toBeGreaterThanOrEqual(24 * 60 * 60);
+    // No `$or` and no partial index: the multikey index on the history serves the lookup.
+    expect(retiredBy('h')).toEqual({ retiredTokenHashes: 'h' });
+    expect(SessionSchema.indexes()).toContainEqual([
+      { retiredTokenHashes: 1 },
+      { name: 'sessions_retired_token_hashes_idx' },
+    ]);
+    for (const [, options] of SessionSchema.indexes()) {
+      expect(options).not.toHaveProperty('partialFilterExpression');
+    }
+  });
+
   it('turns on sanitizeFilter, index creation, journaled majority writes and strict schemas', () => {
     const options = mongoConnectionOptions({ dbName: 'x' });
     expect(options).toMatchObject({
@@ -404,9 +532,26 @@ describe('schemas and connection options', () => {
       sanitizeFilter: true,
       autoIndex: true,
       autoCreate: true,
-      writeConcern: { w: 'majority', journal: true },
+      writeConcern: { w: 'majority', journal: true, wtimeoutMS: WRITE_CONCERN_TIMEOUT_MS },
     });
     expect(mongoConnectionOptions()).not.toHaveProperty('dbName');
+    // No operation may wait forever: not for a majority, not in Mongoose's buffer, not on a silent socket.
+    expect(options).toMatchObject({ bufferCommands: false, socketTimeoutMS: SOCKET_TIMEOUT_MS });
+    expect(WRITE_CONCERN_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(SOCKET_TIMEOUT_MS).toBeGreaterThan(WRITE_CONCERN_TIMEOUT_MS);
+    // The driver itself takes them under these names (a MongoClient parses its options without connecting).
+    const { writeConcern, socketTimeoutMS, serverSelectionTimeoutMS } = options;
+    const client = new mongo.MongoClient('mongodb://127.0.0.1:1', {
+      writeConcern,
+      socketTimeoutMS,
+      serverSelectionTimeoutMS,
+    });
+    expect(client.options.writeConcern).toMatchObject({
+      w: 'majority',
+      journal: true,
+      wtimeoutMS: WRITE_CONCERN_TIMEOUT_MS,
+    });
+    expect(client.options.socketTimeoutMS).toBe(SOCKET_TIMEOUT_MS);
     for (const schema of [UserSchema, SessionSchema, ConversationSchema, MessageSchema]) {
       expect(schema.get('strictQuery')).toBe('throw');
       expect(schema.get('strict')).toBe('throw');

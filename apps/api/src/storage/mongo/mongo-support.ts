@@ -11,8 +11,10 @@ import type {
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
+import { compareMembers } from '../domain-rules.js';
 import { UniqueViolationError } from '../storage.errors.js';
 import {
+  GAP_KIND,
   INDEX,
   type AttachmentDoc,
   type ConversationDoc,
@@ -123,13 +125,10 @@ export function escapeRegex(input: string): string {
   return input.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/**
- * The key that makes a direct conversation unique per pair: `min:max` of the two user ids as strings (the
- * same rule as ConversationRecord.directKey documents), so the order of the arguments never matters.
+/*
+ * Document -> record mappers. Every insert spells out every field (nulls and empty lists included) and the
+ * schemas are strict, so documents always hold every field: the mappers copy them as they are.
  */
-export function directKeyOf(userIdA: string, userIdB: string): string {
-  return userIdA < userIdB ? `${userIdA}:${userIdB}` : `${userIdB}:${userIdA}`;
-}
 
 export function toUserRecord(doc: UserDoc): UserRecord {
   return {
@@ -137,8 +136,8 @@ export function toUserRecord(doc: UserDoc): UserRecord {
     username: doc.username,
     displayName: doc.displayName,
     passwordHash: doc.passwordHash,
-    avatarUrl: doc.avatarUrl ?? null,
-    lastSeenAt: doc.lastSeenAt ?? null,
+    avatarUrl: doc.avatarUrl,
+    lastSeenAt: doc.lastSeenAt,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -149,12 +148,11 @@ export function toSessionRecord(doc: SessionDoc): SessionRecord {
     id: doc._id.toHexString(),
     userId: doc.userId.toHexString(),
     tokenHash: doc.tokenHash,
-    previousTokenHash: doc.previousTokenHash ?? null,
-    userAgent: doc.userAgent ?? null,
+    userAgent: doc.userAgent,
     createdAt: doc.createdAt,
     expiresAt: doc.expiresAt,
     lastUsedAt: doc.lastUsedAt,
-    revokedAt: doc.revokedAt ?? null,
+    revokedAt: doc.revokedAt,
   };
 }
 
@@ -162,16 +160,15 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
   return {
     id: doc._id.toHexString(),
     type: doc.type,
-    title: doc.title ?? null,
-    directKey: doc.directKey ?? null,
+    title: doc.title,
+    directKey: doc.directKey,
     createdBy: doc.createdBy.toHexString(),
-    avatarUrl: doc.avatarUrl ?? null,
+    avatarUrl: doc.avatarUrl,
     lastSeq: doc.lastSeq,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
-    // Documents written before groups existed have neither field.
-    updatedAt: doc.updatedAt ?? doc.createdAt,
-    archivedAt: doc.archivedAt ?? null,
+    updatedAt: doc.updatedAt,
+    archivedAt: doc.archivedAt,
   };
 }
 
@@ -187,14 +184,14 @@ export function toMemberRecord(
     joinedAt: doc.joinedAt,
     deliveredSeq: doc.deliveredSeq,
     readSeq: doc.readSeq,
-    leftAt: doc.leftAt ?? null,
-    historyUntilSeq: doc.historyUntilSeq ?? null,
+    leftAt: doc.leftAt,
+    historyUntilSeq: doc.historyUntilSeq,
   };
 }
 
-/** True for an active membership (leftAt null, or absent in documents older than groups). */
+/** True for an active membership (leftAt null). */
 export function isActiveMember(doc: Pick<MemberDoc, 'leftAt'>): boolean {
-  return doc.leftAt === null || doc.leftAt === undefined;
+  return doc.leftAt === null;
 }
 
 /** ACTIVE members of a conversation document in the port's order: joinedAt, then userId. */
@@ -202,11 +199,7 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
   return doc.members
     .filter(isActiveMember)
     .map((member) => toMemberRecord(doc._id, member))
-    .sort(
-      (a, b) =>
-        a.joinedAt.getTime() - b.joinedAt.getTime() ||
-        (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
-    );
+    .sort(compareMembers);
 }
 
 /**
@@ -217,8 +210,10 @@ export function toMessageRecord(
   doc: MessageDoc,
   attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
 ): MessageRecord {
+  // Every reader filters gaps out; one reaching here is a bug, not a message to show.
+  if (doc.kind === GAP_KIND) throw new Error(`gap document at seq ${doc.seq} read as a message`);
   const attachments: AttachmentRecord[] = [];
-  for (const id of doc.attachmentIds ?? []) {
+  for (const id of doc.attachmentIds) {
     const attachment = attachmentsById.get(id.toHexString());
     if (attachment) attachments.push(attachment);
   }
@@ -229,8 +224,8 @@ export function toMessageRecord(
     senderId: doc.senderId.toHexString(),
     clientMessageId: doc.clientMessageId,
     kind: doc.kind,
-    body: doc.body ?? '',
-    system: doc.system ?? null,
+    body: doc.body,
+    system: doc.system,
     attachments,
     createdAt: doc.createdAt,
   };
@@ -247,10 +242,10 @@ export function toAttachmentRecord(doc: AttachmentDoc): AttachmentRecord {
     name: doc.name,
     mimeType: doc.mimeType,
     size: doc.size,
-    width: doc.width ?? null,
-    height: doc.height ?? null,
+    width: doc.width,
+    height: doc.height,
     storageKey: doc.storageKey,
-    thumbnailKey: doc.thumbnailKey ?? null,
+    thumbnailKey: doc.thumbnailKey,
     createdAt: doc.createdAt,
   };
 }

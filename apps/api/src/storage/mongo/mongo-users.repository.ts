@@ -8,7 +8,7 @@ import {
   type CreateUserInput,
   type SearchUsersInput,
 } from '../users.repository.js';
-import { MODEL, MONGO_CONNECTION_NAME, type UserDoc } from './mongo.schemas.js';
+import { displayNameKeys, MODEL, MONGO_CONNECTION_NAME, type UserDoc } from './mongo.schemas.js';
 import { escapeRegex, parseId, parseIds, toUserRecord, translated } from './mongo-support.js';
 
 /** Search cursor: the last item's lower-cased username and id (same shape as the SQL adapter's). */
@@ -19,8 +19,11 @@ const isSearchCursor = (value: unknown): value is SearchCursor =>
 /**
  * Builds the MongoDB filter of one search page (pure, so it is unit-tested without a server).
  * Username prefix: an anchored, case-sensitive regex on `usernameLower`, which MongoDB serves as an index range
- * scan. Display-name words: a regex on `displayNameLower` matching the query at the start or after a space,
- * the SQL adapter's `(' ' || lower(display_name)) LIKE '% q%'` rule exactly.
+ * scan. Display-name words: the same anchored regex on `displayNameKeys` (the name from each word start on; see
+ * displayNameKeys), which is the SQL adapter's `(' ' || lower(display_name)) LIKE '% q%'` rule exactly and is
+ * served by the multikey index `users_display_name_keys_idx`. Both `$or` branches use an index, so MongoDB can
+ * answer with an OR of two index range scans (the results are then sorted by usernameLower in memory; with a
+ * one- or two-letter query that can be many users, which the page limit does not bound).
  * @throws InvalidCursorError for a cursor this adapter did not issue.
  */
 export function buildUserSearchFilter(input: SearchUsersInput): Record<string, unknown> {
@@ -31,7 +34,7 @@ export function buildUserSearchFilter(input: SearchUsersInput): Record<string, u
     and.push({
       $or: [
         { usernameLower: new RegExp(`^${escaped}`) },
-        { displayNameLower: new RegExp(`(?:^| )${escaped}`) },
+        { displayNameKeys: new RegExp(`^${escaped}`) },
       ],
     });
   }
@@ -71,7 +74,7 @@ export class MongoUsersRepository extends UsersRepository {
       username: input.username,
       usernameLower: input.username.toLowerCase(),
       displayName: input.displayName,
-      displayNameLower: input.displayName.toLowerCase(),
+      displayNameKeys: displayNameKeys(input.displayName),
       passwordHash: input.passwordHash,
       avatarUrl: null,
       lastSeenAt: null,
@@ -143,7 +146,7 @@ export class MongoUsersRepository extends UsersRepository {
     const set: Record<string, unknown> = {};
     if (changes.displayName !== undefined) {
       set.displayName = changes.displayName;
-      set.displayNameLower = changes.displayName.toLowerCase();
+      set.displayNameKeys = displayNameKeys(changes.displayName);
     }
     if (changes.avatarUrl !== undefined) set.avatarUrl = changes.avatarUrl;
     if (Object.keys(set).length === 0) return this.findById(id);

@@ -59,8 +59,11 @@ export interface UserDoc {
   /** `username.toLowerCase()`: the case-insensitive unique key and the search/sort key. */
   usernameLower: string;
   displayName: string;
-  /** `displayName.toLowerCase()`: searched by word prefix. */
-  displayNameLower: string;
+  /**
+   * The lower-cased display name from the start of each of its words to its end (displayNameKeys): a word-prefix
+   * search is then an anchored regex on this multikey field, an index range scan.
+   */
+  displayNameKeys: string[];
   passwordHash: string;
   avatarUrl: string | null;
   lastSeenAt: Date | null;
@@ -72,12 +75,8 @@ export interface SessionDoc {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
   tokenHash: string;
-  previousTokenHash: string | null;
-  /**
-   * Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only (absent in
-   * documents older than this field: `previousTokenHash` covers their one retired hash).
-   */
-  retiredTokenHashes?: string[];
+  /** Hashes this session retired by rotation, oldest first, the newest SESSION_TOKEN_HISTORY_MAX only. */
+  retiredTokenHashes: string[];
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -91,7 +90,7 @@ export interface MemberDoc {
   joinedAt: Date;
   deliveredSeq: number;
   readSeq: number;
-  /** Null (or absent, in documents older than groups) while active. */
+  /** Null while active. */
   leftAt: Date | null;
   historyUntilSeq: number | null;
 }
@@ -103,7 +102,14 @@ export interface ConversationDoc {
   directKey: string | null;
   createdBy: Types.ObjectId;
   avatarUrl: string | null;
+  /** The last seq allocated (by `$inc`; its message may not be stored yet). */
   lastSeq: number;
+  /**
+   * The visibility watermark: every seq up to it holds its message document or a gap document, so readers
+   * (history pages) see messages up to it only, and a reader catching up with `after` never passes a seq whose
+   * message is still on its way (see MongoMessagesRepository and docs/storage.md). Only grows (`$max`).
+   */
+  committedSeq: number;
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -111,13 +117,20 @@ export interface ConversationDoc {
   members: MemberDoc[];
 }
 
+/**
+ * Kind of a gap document: a placeholder that holds a seq no message will take (an append that lost an
+ * idempotency race, or a crash between allocation and insert), so the visibility watermark can pass it.
+ * Readers never return one.
+ */
+export const GAP_KIND = 'gap';
+
 export interface MessageDoc {
   _id: Types.ObjectId;
   conversationId: Types.ObjectId;
   seq: number;
   senderId: Types.ObjectId;
   clientMessageId: string;
-  kind: MessageKind;
+  kind: MessageKind | typeof GAP_KIND;
   body: string;
   system: SystemEvent | null;
   /** The attachments this message claimed, in the sender's order (the truth for display; see docs/storage.md). */
@@ -161,7 +174,7 @@ export const UserSchema = new Schema<UserDoc>(
     username: { type: String, required: true },
     usernameLower: { type: String, required: true },
     displayName: { type: String, required: true },
-    displayNameLower: { type: String, required: true },
+    displayNameKeys: { type: [String], required: true },
     passwordHash: { type: String, required: true },
     avatarUrl: { type: String, default: null },
     lastSeenAt: { type: Date, default: null },
@@ -173,6 +186,22 @@ export const UserSchema = new Schema<UserDoc>(
 // findByUsername, the unique rule, prefix search on the username and the search keyset order (usernameLower
 // is unique, so it alone is a total order; ids never need to break ties).
 UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower });
+// Word-prefix search on the display name: an anchored regex on the multikey keys (one entry per word).
+UserSchema.index({ displayNameKeys: 1 }, { name: 'users_display_name_keys_idx' });
+
+/**
+ * The search keys of a display name (pure, unit-tested): its lower-cased text from each position at the start or
+ * after a space, to the end. `'Ada  Lovelace'` -> `['ada  lovelace', ' lovelace', 'lovelace']`. A query `q`
+ * then matches a key by prefix exactly when `(' ' || lower(displayName)) LIKE '% q%'`, the SQL adapter's rule.
+ */
+export function displayNameKeys(displayName: string): string[] {
+  const lower = displayName.toLowerCase();
+  const keys = new Set<string>();
+  for (let i = 0; i < lower.length; i += 1) {
+    if (i === 0 || lower[i - 1] === ' ') keys.add(lower.slice(i));
+  }
+  return [...keys];
+}
 
 /**
  * How many retired refresh-token hashes a session document keeps for reuse detection. The web app rotates at most
@@ -182,12 +211,14 @@ UserSchema.index({ usernameLower: 1 }, { unique: true, name: INDEX.usernameLower
  */
 export const SESSION_TOKEN_HISTORY_MAX = 1000;
 
+/** How long an expired session document is kept before the TTL index deletes it, in seconds (7 days). */
+export const SESSION_RETENTION_SECONDS = 7 * 24 * 60 * 60;
+
 export const SessionSchema = new Schema<SessionDoc>(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
     tokenHash: { type: String, required: true },
-    previousTokenHash: { type: String, default: null },
-    retiredTokenHashes: { type: [String], default: undefined },
+    retiredTokenHashes: { type: [String], default: [] },
     userAgent: { type: String, default: null },
     createdAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
@@ -198,18 +229,20 @@ export const SessionSchema = new Schema<SessionDoc>(
 );
 // rotate (the conditional swap) and revokeByTokenHash.
 SessionSchema.index({ tokenHash: 1 }, { unique: true, name: INDEX.sessionToken });
-// Reuse detection: only sessions that have rotated at least once carry a previous hash.
-SessionSchema.index(
-  { previousTokenHash: 1 },
-  {
-    name: 'sessions_previous_token_hash_idx',
-    partialFilterExpression: { previousTokenHash: { $type: 'string' } },
-  },
-);
-// Reuse detection of any retired token (multikey: one entry per array element).
+// Reuse detection of any retired token, the last one included (multikey: one entry per array element). A plain
+// equality on the array field, so this index serves it; no partial index is involved (a partial index only
+// serves a query whose filter provably implies the index's filter, which a `$type` condition does not get from
+// an equality branch of an `$or`).
 SessionSchema.index({ retiredTokenHashes: 1 }, { name: 'sessions_retired_token_hashes_idx' });
 // "sign out everywhere" and per-user session lists (next issues).
 SessionSchema.index({ userId: 1 }, { name: 'sessions_user_id_idx' });
+// Expired sessions are deleted by MongoDB's TTL monitor (a pass about every 60 s) SESSION_RETENTION_SECONDS
+// after their expiresAt, which rotation moves later, so a session in use is never deleted. Until then a
+// retired token of an expired session is still recognised as a reuse (and answered 401 either way).
+SessionSchema.index(
+  { expiresAt: 1 },
+  { name: 'sessions_expires_ttl', expireAfterSeconds: SESSION_RETENTION_SECONDS },
+);
 
 const MemberSchema = new Schema<MemberDoc>(
   {
@@ -232,10 +265,10 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     createdBy: { type: Schema.Types.ObjectId, required: true },
     avatarUrl: { type: String, default: null },
     lastSeq: { type: Number, required: true, min: 0 },
+    committedSeq: { type: Number, required: true, min: 0 },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
-    // Documents from before groups lack these two; readers default them (toConversationRecord).
-    updatedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
     archivedAt: { type: Date, default: null },
     members: { type: [MemberSchema], required: true },
   },
@@ -263,7 +296,7 @@ export const MessageSchema = new Schema<MessageDoc>(
     seq: { type: Number, required: true, min: 1 },
     senderId: { type: Schema.Types.ObjectId, required: true },
     clientMessageId: { type: String, required: true },
-    kind: { type: String, enum: ['text', 'system'], required: true },
+    kind: { type: String, enum: ['text', 'system', GAP_KIND], required: true },
     // Empty text is allowed (a message of attachments only); `required` would refuse ''.
     body: { type: String, default: '' },
     // A plain object written and read whole; Mixed because its shape varies with `type` (SystemEvent).
@@ -309,3 +342,18 @@ AttachmentSchema.index(
   { claimedAt: 1 },
   { name: 'attachments_claimed_idx', partialFilterExpression: { claimedAt: { $type: 'date' } } },
 );
+
+/**
+ * The names of the indexes a schema declares, plus MongoDB's own `_id_`, sorted: what `listIndexes` must show
+ * once the model's init() has run. Every declared index carries a fixed `name` (see the file comment).
+ * @throws Error naming the fields of an index declared without a name.
+ */
+export function declaredIndexNames(schema: Schema): string[] {
+  const names = schema.indexes().map(([fields, options]) => {
+    if (typeof options?.name !== 'string') {
+      throw new Error(`index ${JSON.stringify(fields)} is declared without a name`);
+    }
+    return options.name;
+  });
+  return ['_id_', ...names].sort();
+}

@@ -61,7 +61,6 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull(),
-    previousTokenHash: text('previous_token_hash'),
     userAgent: text('user_agent'),
     createdAt: time('created_at').notNull().defaultNow(),
     expiresAt: time('expires_at').notNull(),
@@ -70,7 +69,6 @@ export const sessions = pgTable(
   },
   (t) => [
     uniqueIndex('sessions_token_hash_uq').on(t.tokenHash),
-    index('sessions_previous_token_hash_idx').on(t.previousTokenHash),
     index('sessions_user_id_idx').on(t.userId),
   ],
 );

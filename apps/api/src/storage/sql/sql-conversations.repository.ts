@@ -18,6 +18,7 @@ import {
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
+import { adminSuccessor, compareMembers, directPair, unreadCount } from '../domain-rules.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type {
   ConversationListItem,
@@ -81,7 +82,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
   /**
    * INSERT ... ON CONFLICT (direct_key) DO NOTHING, then read: a concurrent caller for the same pair waits on
    * the unique index until the winner commits (conversation and both members in one transaction), then finds
-   * its row. Ids are compared lower-cased so the key does not depend on how they were spelled.
+   * its row. The pair and its key come from `directPair` (domain-rules.ts), as in every adapter.
    * @throws Error when both ids are the same; RecordNotFoundError('user') when either user does not exist.
    */
   async findOrCreateDirect(
@@ -89,12 +90,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
     userIdB: string,
     createdBy: string,
   ): Promise<FindOrCreateDirectResult> {
-    const a = userIdA.toLowerCase();
-    const b = userIdB.toLowerCase();
-    if (a === b) throw new Error('a direct conversation needs two different users');
-    for (const id of [a, b, createdBy]) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
-    const [low, high] = a < b ? [a, b] : [b, a];
-    const directKey = `${low}:${high}`;
+    const { low, high, key: directKey } = directPair(userIdA, userIdB);
+    for (const id of [low, high, createdBy]) {
+      if (!isUuid(id)) throw new RecordNotFoundError('user', id);
+    }
 
     let created: { conversation: ConversationRecord; members: MemberRecord[] } | null;
     try {
@@ -123,7 +122,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
       });
     } catch (error) {
       if (findPgError(error)?.code === PG_FOREIGN_KEY_VIOLATION) {
-        throw new RecordNotFoundError('user', `${a} or ${b}`);
+        throw new RecordNotFoundError('user', `${low} or ${high}`);
       }
       throw translateError(error);
     }
@@ -382,32 +381,22 @@ export class SqlConversationsRepository extends ConversationsRepository {
   }
 
   /**
-   * Under the conversation lock: if no active admin exists, promotes the first active member in (joinedAt,
-   * userId) order (the partial active-members index gives it directly). Concurrent calls run one after the
-   * other; the second sees the first's admin and returns null.
+   * Under the conversation lock: reads the active members and promotes the one `adminSuccessor` (domain-rules.ts)
+   * picks when no active admin is left. Concurrent calls run one after the other; the second sees the first's
+   * admin and returns null.
    */
   async ensureAdmin(conversationId: string): Promise<MemberRecord | null> {
     if (!isUuid(conversationId)) return null;
     return this.db.transaction(async (tx) => {
       if (!(await this.lockConversation(tx, conversationId))) return null;
       const active = and(eq(conversationMembers.conversationId, conversationId), isActive);
-      const [admin] = await tx
-        .select({ userId: conversationMembers.userId })
-        .from(conversationMembers)
-        .where(and(active, eq(conversationMembers.role, 'admin')))
-        .limit(1);
-      if (admin) return null;
-      const [first] = await tx
-        .select({ userId: conversationMembers.userId })
-        .from(conversationMembers)
-        .where(active)
-        .orderBy(...memberOrder)
-        .limit(1);
-      if (!first) return null;
+      const members = await tx.select().from(conversationMembers).where(active);
+      const successor = adminSuccessor(members.map(toMemberRecord));
+      if (!successor) return null;
       const [row] = await tx
         .update(conversationMembers)
         .set({ role: 'admin' })
-        .where(and(active, eq(conversationMembers.userId, first.userId)))
+        .where(and(active, eq(conversationMembers.userId, successor.userId)))
         .returning();
       if (!row) return null;
       await this.touch(tx, conversationId);
@@ -543,10 +532,6 @@ export class SqlConversationsRepository extends ConversationsRepository {
         },
         // The last message's attachments, in order, inside the same statement (an index probe per item).
         lastAttachments: sql<unknown>`(SELECT coalesce(json_agg(a ORDER BY a.position), '[]'::json) FROM attachments AS a WHERE a.message_id = ${lastMessage.id})`,
-        unreadCount:
-          sql<number>`greatest(least(${conversations.lastSeq}, ${conversationMembers.historyUntilSeq}) - ${conversationMembers.readSeq}, 0)`.mapWith(
-            Number,
-          ),
       })
       .from(conversationMembers)
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
@@ -554,17 +539,22 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .where(where)
       .orderBy(desc(listSortKey), desc(conversations.id))
       .limit(limit);
-    return rows.map((row) => ({
-      conversation: toConversationRecord(row.conversation),
-      membership: toMemberRecord(row.membership),
-      lastMessage: row.lastMessage
-        ? toMessageRecord(
-            row.lastMessage,
-            (parseJsonValue<AttachmentJson[]>(row.lastAttachments) ?? []).map(toAttachmentFromJson),
-          )
-        : null,
-      unreadCount: row.unreadCount,
-    }));
+    return rows.map((row) => {
+      const membership = toMemberRecord(row.membership);
+      return {
+        conversation: toConversationRecord(row.conversation),
+        membership,
+        lastMessage: row.lastMessage
+          ? toMessageRecord(
+              row.lastMessage,
+              (parseJsonValue<AttachmentJson[]>(row.lastAttachments) ?? []).map(
+                toAttachmentFromJson,
+              ),
+            )
+          : null,
+        unreadCount: unreadCount(row.conversation.lastSeq, membership),
+      };
+    });
   }
 
   /**
@@ -596,11 +586,4 @@ const MAX_INTEGER = 2_147_483_647;
 
 function clampSeq(value: number): number {
   return Math.min(Math.max(Math.trunc(value), 0), MAX_INTEGER);
-}
-
-function compareMembers(x: MemberRecord, y: MemberRecord): number {
-  return (
-    x.joinedAt.getTime() - y.joinedAt.getTime() ||
-    (x.userId < y.userId ? -1 : x.userId > y.userId ? 1 : 0)
-  );
 }

@@ -63,7 +63,6 @@ export class SqlSessionsRepository extends SessionsRepository {
         const [row] = await tx
           .update(sessions)
           .set({
-            previousTokenHash: sql`${sessions.tokenHash}`,
             tokenHash: newTokenHash,
             expiresAt: newExpiresAt,
             lastUsedAt: now,

@@ -133,7 +133,6 @@ export function toSessionRecord(row: InferSelectModel<typeof sessions>): Session
     id: row.id,
     userId: row.userId,
     tokenHash: row.tokenHash,
-    previousTokenHash: row.previousTokenHash,
     userAgent: row.userAgent,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,

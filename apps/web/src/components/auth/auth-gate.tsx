@@ -1,8 +1,7 @@
 'use client';
 
-import { useEffect, type ReactNode } from 'react';
-import { useRouter } from 'next/navigation';
-import { useSession } from '@/components/providers/chat-provider';
+import type { ReactNode } from 'react';
+import { SignedInRedirect } from './signed-in-redirect';
 
 /** Where to go after signing in: `?next=` when it is a chat path (never another origin), else `/c`. */
 export function nextPath(): string {
@@ -13,10 +12,10 @@ export function nextPath(): string {
 
 /** Wraps the sign-in/sign-up pages: once a session exists (restored or new), go to the chat screen. */
 export function AuthGate({ children }: { children: ReactNode }) {
-  const status = useSession((s) => s.status);
-  const router = useRouter();
-  useEffect(() => {
-    if (status === 'signedIn') router.replace(nextPath());
-  }, [status, router]);
-  return <div className="auth-card">{children}</div>;
+  return (
+    <div className="auth-card">
+      <SignedInRedirect target={nextPath} />
+      {children}
+    </div>
+  );
 }

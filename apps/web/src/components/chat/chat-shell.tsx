@@ -5,7 +5,7 @@ import { useParams, usePathname, useRouter } from 'next/navigation';
 import { toast } from 'sonner';
 import type { SelfUser } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { useChat, useSession } from '@/components/providers/chat-provider';
+import { useChat, useDraftsStore, useSession } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { ConversationList } from '@/components/conversation-list/conversation-list';
 import { PeopleSearch } from '@/components/people-search/people-search';
@@ -75,6 +75,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const params = useParams<{ id?: string }>();
   const activeId = typeof params.id === 'string' ? params.id : null;
   const client = useChat();
+  const drafts = useDraftsStore();
   const [searching, setSearching] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
@@ -86,6 +87,8 @@ function SignedInChat({ user }: { user: SelfUser }) {
     if (unsent > 0 && !window.confirm(question)) return;
     setSigningOut(true);
     try {
+      // Drafts first: they are this person's words, and the next person on this browser must not find them.
+      await drafts.removeAll(user.id);
       await client.signOut();
     } catch (error) {
       toast.error(`Sign-out did not reach the server: ${describeError(error)}`);

@@ -1,10 +1,11 @@
 'use client';
 
-import { useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { LIMITS } from '@chat/shared';
 import { AttachmentTray } from '@/components/attachments/attachment-tray';
 import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import type { HandedOffUploads } from '@/lib/chat-client';
+import { EmojiPickerPopover } from '@/components/emoji/emoji-picker-popover';
 
 /** Show the length counter once this close to the limit (characters). */
 const COUNTER_THRESHOLD = 500;
@@ -22,6 +23,9 @@ export function Composer({
   disabled = false,
   holding = false,
   uploads,
+  initialText = '',
+  onTextChange,
+  focusOnOpen = false,
 }: {
   /**
    * The text, and the tray's files handed off to it (null without files): the send waits for their uploads, so
@@ -35,8 +39,17 @@ export function Composer({
   /** Told on every edit whether there is text (the caller throttles `typing:update`). */
   onTyping?: (typing: boolean) => void;
   disabled?: boolean;
+  /** The text to start from (the conversation's draft). Read once, when the composer mounts. */
+  initialText?: string;
+  /** Told every change of the text, '' after a send (the caller keeps it as the draft). */
+  onTextChange?: (text: string) => void;
+  /**
+   * Put the caret in the composer when it mounts, with a mouse or trackpad only: on a touch screen that would
+   * open the on-screen keyboard over the conversation the person wanted to read.
+   */
+  focusOnOpen?: boolean;
 }) {
-  const [text, setText] = useState('');
+  const [text, setText] = useState(initialText);
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const length = text.trim().length;
@@ -52,12 +65,36 @@ export function Composer({
     el.style.height = `${Math.min(el.scrollHeight, MAX_HEIGHT_PX)}px`;
   }, [text]);
 
+  useEffect(() => {
+    const el = ref.current;
+    if (!focusOnOpen || !el || !window.matchMedia('(pointer: fine)').matches) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, [focusOnOpen]);
+
   function send() {
     if (!canSend) return;
     onSend(text, uploads && uploads.items.length > 0 ? uploads.handOff() : null);
     setText('');
+    onTextChange?.('');
     onTyping?.(false);
     ref.current?.focus();
+  }
+
+  /** Puts `emoji` at the caret (replacing a selection), as typing it would, and keeps the caret after it. */
+  function insertAtCaret(emoji: string) {
+    const el = ref.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + emoji + text.slice(end);
+    setText(next);
+    onTextChange?.(next);
+    onTyping?.(next.trim() !== '');
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -111,6 +148,7 @@ export function Composer({
           </button>
         </>
       ) : null}
+      <EmojiPickerPopover onPick={insertAtCaret} disabled={disabled} />
       <label htmlFor="composer-input" className="visually-hidden">
         Message
       </label>
@@ -120,8 +158,10 @@ export function Composer({
         rows={1}
         placeholder="Write a message"
         value={text}
+        disabled={disabled}
         onChange={(e) => {
           setText(e.target.value);
+          onTextChange?.(e.target.value);
           onTyping?.(e.target.value.trim() !== '');
         }}
         onBlur={() => onTyping?.(false)}

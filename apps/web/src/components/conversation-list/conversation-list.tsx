@@ -2,22 +2,19 @@
 
 import Link from 'next/link';
 import { toast } from 'sonner';
-import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { conversationAvatarId, conversationTitle, otherMember, relativeTime } from '@/lib/format';
-import { systemText } from '@/lib/system-text';
-import { useChat, useConversations } from '@/components/providers/chat-provider';
+import {
+  conversationAvatarId,
+  conversationTitle,
+  fullDateTime,
+  otherMember,
+  relativeTime,
+} from '@/lib/format';
+import { conversationPreview } from '@/lib/preview';
+import { useChat, useConversations, useDrafts } from '@/components/providers/chat-provider';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
 import { useNow } from '@/components/live/use-live';
 import { conversationAvatarUrl } from '@/lib/media';
-
-function preview(conversation: ConversationSummary, selfId: string): string {
-  const last = conversation.lastMessage;
-  if (!last) return 'No messages yet';
-  if (last.kind === 'system') return systemText(last, conversation, selfId);
-  const text = last.body.replace(/\s+/g, ' ');
-  return last.senderId === selfId ? `You: ${text}` : text;
-}
 
 /** The conversation list, most recent activity first, with previews, times and unread badges. */
 export function ConversationList({
@@ -33,6 +30,7 @@ export function ConversationList({
   const status = useConversations((s) => s.status);
   const nextCursor = useConversations((s) => s.nextCursor);
   const now = useNow(30_000);
+  const drafts = useDrafts((s) => s.byConversation);
 
   if (status === 'loading' && order.length === 0) {
     return <p className="list-note">Loading conversations…</p>;
@@ -84,12 +82,23 @@ export function ConversationList({
                 <span className="conversation-text">
                   <span className="conversation-top">
                     <span className="conversation-title">{title}</span>
-                    <time className="conversation-time" dateTime={c.lastActivityAt}>
+                    <time
+                      className="conversation-time"
+                      dateTime={c.lastActivityAt}
+                      title={fullDateTime(c.lastActivityAt)}
+                    >
                       {relativeTime(c.lastActivityAt, now)}
                     </time>
                   </span>
                   <span className="conversation-bottom">
-                    <span className="conversation-preview">{preview(c, selfId)}</span>
+                    {drafts[id] && !active ? (
+                      <span className="conversation-preview" data-testid="draft-preview">
+                        <span className="draft-label">Draft:</span>{' '}
+                        {drafts[id].replace(/\s+/g, ' ')}
+                      </span>
+                    ) : (
+                      <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
+                    )}
                     {c.unreadCount > 0 ? (
                       <span className="badge" aria-label={`${c.unreadCount} unread`}>
                         {c.unreadCount > 99 ? '99+' : c.unreadCount}

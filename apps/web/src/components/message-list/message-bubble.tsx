@@ -1,10 +1,11 @@
 'use client';
 
 import type { Attachment } from '@chat/shared';
-import { timeOfDay } from '@/lib/format';
+import { fullDateTime, timeOfDay } from '@/lib/format';
 import { Avatar } from '@/components/avatar/avatar';
 import { MessageAttachments } from '@/components/attachments/message-attachments';
 import { ReceiptTicks, type ReceiptState } from '@/components/live/receipt-ticks';
+import { MessageText } from './message-text';
 
 export interface BubbleProps {
   body: string;
@@ -67,9 +68,11 @@ export function MessageBubble({
         {attachments && attachments.length > 0 ? (
           <MessageAttachments attachments={attachments} />
         ) : null}
-        {body !== '' ? <p className="bubble-body">{body}</p> : null}
+        {body !== '' ? <MessageText body={body} /> : null}
         <div className="bubble-meta">
-          <time dateTime={time}>{timeOfDay(time)}</time>
+          <time dateTime={time} title={fullDateTime(time)}>
+            {timeOfDay(time)}
+          </time>
           {own ? <ReceiptTicks state={ticks} /> : null}
         </div>
       </div>

@@ -7,7 +7,12 @@ import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import type { HandedOffUploads } from '@/lib/chat-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
-import { useChat, useConversations } from '@/components/providers/chat-provider';
+import {
+  useChat,
+  useConversations,
+  useDrafts,
+  useDraftsStore,
+} from '@/components/providers/chat-provider';
 import { Composer } from '@/components/composer/composer';
 import { useAttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import { GroupInfoPanel } from '@/components/groups/group-info-panel';
@@ -37,12 +42,15 @@ export function MessagePane({
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
+  const drafts = useDraftsStore();
+  const draftsReady = useDrafts((s) => s.userId === selfId);
   const send = useCallback(
-    (body: string, attachments: Promise<HandedOffUploads> | null) =>
-      attachments
-        ? client.sendAfterUploads(conversationId, body, attachments)
-        : client.send(conversationId, body),
-    [client, conversationId],
+    (body: string, attachments: Promise<HandedOffUploads> | null) => {
+      drafts.clear(conversationId);
+      if (attachments) client.sendAfterUploads(conversationId, body, attachments);
+      else client.send(conversationId, body);
+    },
+    [client, conversationId, drafts],
   );
   useReadReceipts(conversationId);
 
@@ -165,6 +173,12 @@ export function MessagePane({
         <>
           <TypingLine conversation={conversation} selfId={selfId} />
           <Composer
+            // Remounted once the drafts are loaded, so it starts from this conversation's draft.
+            key={draftsReady ? 'draft' : 'loading'}
+            initialText={draftsReady ? drafts.get(conversationId) : ''}
+            onTextChange={(text) => drafts.update(conversationId, text)}
+            disabled={!draftsReady}
+            focusOnOpen
             onSend={send}
             holding={holding}
             uploads={uploads}

@@ -1,30 +1,296 @@
 /**
- * Contract sections for groups and membership (issue 4), system messages, and the presence/profile fields of
- * users (issue 6, issue 5 avatars). Declared from `describeStorageContract`, which hands over its repositories
- * and factories, so every adapter runs them.
+ * Storage contract, the ConversationsRepository port: direct conversations (one per pair, also under concurrency),
+ * the list and its pagination, watermarks, contacts, groups and membership. Declared by `describeStorageContract`
+ * (storage.contract.ts), which opens the adapter and hands over its repositories and factories, so every adapter
+ * runs it.
  */
-import { describe, expect, it } from '@jest/globals';
-import type { SystemEvent } from '@chat/shared';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { InvalidCursorError } from '../storage.errors.js';
 import type { ConversationListItem, MemberRecord } from '../storage.types.js';
+import type { ConversationsRepository } from '../conversations.repository.js';
 import { byString, pause, range, seqs, type ContractContext } from './contract-context.js';
 
-export function describeGroupsContract(ctx: ContractContext): void {
-  const { makeUser, makeDirect, send, sendMany } = ctx;
+/** Declares the conversations contract against the adapter behind `ctx`. */
+export function describeConversationsContract(ctx: ContractContext): void {
+  const { makeUser, makeDirect, makeGroup, send, sendMany, walkConversations, activeIds } = ctx;
+  let conversations: ConversationsRepository;
 
-  /** A group made by `creator` with `others` as members. */
-  const makeGroup = async (
-    creator: { id: string },
-    others: readonly { id: string }[],
-    title = 'Team',
-  ) =>
-    ctx.repos().conversations.createGroup({
-      title,
-      createdBy: creator.id,
-      memberIds: others.map((o) => o.id),
+  describe('conversations', () => {
+    beforeEach(() => {
+      ({ conversations } = ctx.repos());
     });
 
-  const activeIds = async (conversationId: string) =>
-    (await ctx.repos().conversations.listMembers(conversationId)).map((m) => m.userId);
+    it('creates a direct conversation once, whatever the order of the two ids', async () => {
+      const [alice, bob] = [await makeUser(), await makeUser()];
+      const first = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+      expect(first.created).toBe(true);
+      expect(first.conversation).toMatchObject({
+        type: 'direct',
+        title: null,
+        createdBy: alice.id,
+        lastSeq: 0,
+        directKey: expect.any(String),
+      });
+      expect(first.conversation.lastActivityAt).toEqual(first.conversation.createdAt);
+      expect(first.members.map((m) => m.userId)).toEqual([alice.id, bob.id].sort(byString));
+      for (const member of first.members) {
+        expect(member).toMatchObject({
+          conversationId: first.conversation.id,
+          deliveredSeq: 0,
+          readSeq: 0,
+        });
+      }
+
+      const again = await conversations.findOrCreateDirect(bob.id, alice.id, bob.id);
+      expect(again.created).toBe(false);
+      expect(again.conversation).toEqual(first.conversation);
+      expect(again.members).toEqual(first.members);
+      expect(await conversations.findById(first.conversation.id)).toEqual(first.conversation);
+    });
+
+    it('returns one conversation to ten concurrent openers', async () => {
+      const [alice, bob] = [await makeUser(), await makeUser()];
+      const results = await Promise.all(
+        range(1, 10).map((i) =>
+          i % 2
+            ? conversations.findOrCreateDirect(alice.id, bob.id, alice.id)
+            : conversations.findOrCreateDirect(bob.id, alice.id, bob.id),
+        ),
+      );
+      expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      for (const r of results) expect(r.members).toHaveLength(2);
+      expect((await conversations.listForUser(alice.id, { limit: 10 })).items).toHaveLength(1);
+    });
+
+    it('keeps different pairs apart and refuses a conversation with oneself', async () => {
+      const [a, b, c] = [await makeUser(), await makeUser(), await makeUser()];
+      const ab = await makeDirect(a, b);
+      const ac = await makeDirect(a, c);
+      expect(ab.id).not.toBe(ac.id);
+      await expect(conversations.findOrCreateDirect(a.id, a.id, a.id)).rejects.toThrow();
+    });
+
+    it('finds a membership only for members of existing conversations', async () => {
+      const [alice, bob, eve] = [await makeUser(), await makeUser(), await makeUser()];
+      const conversation = await makeDirect(alice, bob);
+      expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
+        conversationId: conversation.id,
+        userId: bob.id,
+        role: 'member',
+        deliveredSeq: 0,
+        readSeq: 0,
+        joinedAt: expect.any(Date),
+      });
+      expect(await conversations.findMember(conversation.id, eve.id)).toBeNull();
+      expect(await conversations.findMember(alice.id, alice.id)).toBeNull(); // a user id is no conversation
+      expect(await conversations.findMember('junk', alice.id)).toBeNull();
+      expect(await conversations.findById(alice.id)).toBeNull();
+      expect(await conversations.findById('junk')).toBeNull();
+    });
+
+    it('lists members of one conversation, and of many in one call', async () => {
+      const [a, b, c] = [await makeUser(), await makeUser(), await makeUser()];
+      const ab = await makeDirect(a, b);
+      const bc = await makeDirect(b, c);
+      const members = await conversations.listMembers(ab.id);
+      expect(members.map((m) => m.userId)).toEqual([a.id, b.id].sort(byString));
+      expect(await conversations.listMembers(a.id)).toEqual([]);
+
+      const many = await conversations.listMembersOf([ab.id, bc.id, a.id, 'junk']);
+      expect([...many.keys()].sort(byString)).toEqual([ab.id, bc.id].sort(byString));
+      expect(many.get(ab.id)).toEqual(members);
+      expect(many.get(bc.id)?.map((m) => m.userId)).toEqual([b.id, c.id].sort(byString));
+      expect((await conversations.listMembersOf([])).size).toBe(0);
+    });
+
+    it('lists the ids of everyone sharing a conversation, once each, without oneself', async () => {
+      const [a, b, c, d] = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+      await makeDirect(a, b);
+      await makeDirect(c, a);
+      expect((await conversations.listContactIds(a.id)).sort(byString)).toEqual(
+        [b.id, c.id].sort(byString),
+      );
+      expect(await conversations.listContactIds(b.id)).toEqual([a.id]);
+      expect(await conversations.listContactIds(d.id)).toEqual([]);
+    });
+
+    describe('listForUser', () => {
+      it('orders by latest activity, with the last message and the unread count', async () => {
+        const [me, x, y, z] = [
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+          await makeUser(),
+        ];
+        const withX = await makeDirect(me, x);
+        await pause();
+        const withY = await makeDirect(me, y);
+        await pause();
+        const withZ = await makeDirect(me, z);
+        await pause();
+        await send(withY.id, y, 'y1');
+        await send(withY.id, y, 'y2');
+        await pause();
+        const lastToX = (await send(withX.id, me, 'from me')).message;
+
+        const page = await conversations.listForUser(me.id, { limit: 10 });
+        expect(page.nextCursor).toBeNull();
+        expect(page.items.map((i) => i.conversation.id)).toEqual([withX.id, withY.id, withZ.id]);
+        const [itemX, itemY, itemZ] = page.items;
+        expect(itemX).toMatchObject({ lastMessage: lastToX, unreadCount: 0 });
+        expect(itemX!.conversation).toMatchObject({
+          lastSeq: 1,
+          lastActivityAt: lastToX.createdAt,
+        });
+        expect(itemX!.membership).toMatchObject({ userId: me.id, readSeq: 1, deliveredSeq: 1 });
+        expect(itemY).toMatchObject({ unreadCount: 2 });
+        expect(itemY!.lastMessage).toMatchObject({ seq: 2, body: 'y2', senderId: y.id });
+        expect(itemY!.membership).toMatchObject({ userId: me.id, readSeq: 0 });
+        expect(itemZ).toMatchObject({ lastMessage: null, unreadCount: 0 });
+
+        // The other side sees its own view of the same conversation.
+        const [fromY] = (await conversations.listForUser(y.id, { limit: 10 })).items;
+        expect(fromY).toMatchObject({ unreadCount: 0, membership: { userId: y.id, readSeq: 2 } });
+        // Reading lowers the unread count.
+        await conversations.advanceWatermarks(withY.id, me.id, { readSeq: 1 });
+        expect(await conversations.getListItem(withY.id, me.id)).toMatchObject({
+          unreadCount: 1,
+        });
+      });
+
+      it('gives the same item for one conversation through getListItem, or null for a non-member', async () => {
+        const [me, x, eve] = [await makeUser(), await makeUser(), await makeUser()];
+        const conversation = await makeDirect(me, x);
+        await send(conversation.id, x, 'hi');
+        const [listed] = (await conversations.listForUser(me.id, { limit: 1 })).items;
+        expect(await conversations.getListItem(conversation.id, me.id)).toEqual(listed);
+        expect(await conversations.getListItem(conversation.id, eve.id)).toBeNull();
+        expect(await conversations.getListItem(me.id, me.id)).toBeNull();
+      });
+
+      it('returns an empty page for someone with no conversations', async () => {
+        const loner = await makeUser();
+        await expect(conversations.listForUser(loner.id, { limit: 5 })).resolves.toEqual({
+          items: [],
+          nextCursor: null,
+        });
+      });
+
+      it('pages with no duplicates or omissions, cut exactly at the end, for every page size', async () => {
+        const me = await makeUser();
+        // Created back to back: several may share a millisecond, which exercises the id tie-break.
+        for (let i = 0; i < 6; i++) await makeDirect(me, await makeUser());
+        const all = (await conversations.listForUser(me.id, { limit: 100 })).items;
+        expect(all).toHaveLength(6);
+        const expected = [...all]
+          .sort(
+            (p, q) =>
+              q.conversation.lastActivityAt.getTime() - p.conversation.lastActivityAt.getTime() ||
+              byString(q.conversation.id, p.conversation.id),
+          )
+          .map((i) => i.conversation.id);
+        expect(all.map((i) => i.conversation.id)).toEqual(expected);
+        for (const limit of [1, 2, 3, 4, 5, 6, 7]) {
+          const walk = await walkConversations(me.id, limit);
+          expect(walk.ids).toEqual(expected);
+          expect(walk.pageSizes.length).toBe(Math.ceil(6 / limit));
+          expect(walk.pageSizes.at(-1)).toBeGreaterThan(0);
+        }
+      });
+
+      it('has no next page when the list is exactly one page long', async () => {
+        const me = await makeUser();
+        for (let i = 0; i < 3; i++) await makeDirect(me, await makeUser());
+        const page = await conversations.listForUser(me.id, { limit: 3 });
+        expect(page.items).toHaveLength(3);
+        expect(page.nextCursor).toBeNull();
+        const short = await conversations.listForUser(me.id, { limit: 2 });
+        expect(short.items).toHaveLength(2);
+        expect(short.nextCursor).not.toBeNull();
+      });
+
+      it('gives an empty last page for a cursor at what became the last item', async () => {
+        const me = await makeUser();
+        const older = await makeDirect(me, await makeUser());
+        await pause();
+        const newer = await makeDirect(me, await makeUser());
+        const first = await conversations.listForUser(me.id, { limit: 1 });
+        expect(first.items.map((i) => i.conversation.id)).toEqual([newer.id]);
+        // Activity moves the older conversation to the top: nothing is left below the cursor.
+        await pause();
+        await send(older.id, me);
+        const rest = await conversations.listForUser(me.id, {
+          cursor: first.nextCursor,
+          limit: 1,
+        });
+        expect(rest).toEqual({ items: [], nextCursor: null });
+      });
+
+      it('refuses a cursor it did not issue', async () => {
+        const me = await makeUser();
+        await expect(
+          conversations.listForUser(me.id, { cursor: '!!', limit: 5 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+        const wrong = Buffer.from(JSON.stringify({ u: 'x', id: 'y' })).toString('base64url');
+        await expect(
+          conversations.listForUser(me.id, { cursor: wrong, limit: 5 }),
+        ).rejects.toBeInstanceOf(InvalidCursorError);
+      });
+    });
+
+    it('raises watermarks monotonically, capped at the last seq', async () => {
+      const [alice, bob, eve] = [await makeUser(), await makeUser(), await makeUser()];
+      const conversation = await makeDirect(alice, bob);
+      await sendMany(conversation.id, alice, 3);
+
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, { deliveredSeq: 2 }),
+      ).toMatchObject({
+        deliveredSeq: 2,
+        readSeq: 0,
+      });
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, { readSeq: 1 }),
+      ).toMatchObject({
+        deliveredSeq: 2,
+        readSeq: 1,
+      });
+      // Never backwards.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: 1,
+          readSeq: 0,
+        }),
+      ).toMatchObject({ deliveredSeq: 2, readSeq: 1 });
+      // Never past lastSeq.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: 99,
+          readSeq: 50,
+        }),
+      ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+      expect(await conversations.findMember(conversation.id, bob.id)).toMatchObject({
+        deliveredSeq: 3,
+        readSeq: 3,
+      });
+      expect(await conversations.advanceWatermarks(conversation.id, bob.id, {})).toMatchObject({
+        deliveredSeq: 3,
+        readSeq: 3,
+      });
+      // Absurd values change nothing and are no errors.
+      expect(
+        await conversations.advanceWatermarks(conversation.id, bob.id, {
+          deliveredSeq: Number.NaN,
+          readSeq: -5,
+        }),
+      ).toMatchObject({ deliveredSeq: 3, readSeq: 3 });
+      expect(
+        await conversations.advanceWatermarks(conversation.id, eve.id, { readSeq: 1 }),
+      ).toBeNull();
+      expect(await conversations.advanceWatermarks(alice.id, alice.id, { readSeq: 1 })).toBeNull();
+    });
+  });
 
   describe('groups and membership', () => {
     it('creates a group with its creator as admin and the others as members, atomically', async () => {
@@ -398,81 +664,6 @@ export function describeGroupsContract(ctx: ContractContext): void {
       expect(
         seqs((await messages.listPage(conversation.id, { untilSeq: 0, limit: 5 })).items),
       ).toEqual([]);
-    });
-  });
-
-  describe('system messages', () => {
-    it('round-trips the system event exactly, in every read', async () => {
-      const { conversations, messages } = ctx.repos();
-      const [ana, ben] = [await makeUser(), await makeUser()];
-      const { conversation } = await makeGroup(ana, [ben]);
-      const events: SystemEvent[] = [
-        { type: 'group_created', actorId: ana.id, title: 'Team "Ünïcødé" 🧗', memberIds: [ben.id] },
-        { type: 'admin_granted', actorId: null, userId: ben.id },
-        { type: 'members_added', actorId: ana.id, userIds: [] },
-      ];
-      const stored = [];
-      for (const system of events) {
-        const { message } = await messages.append({
-          conversationId: conversation.id,
-          senderId: ana.id,
-          clientMessageId: `system-${stored.length}`,
-          kind: 'system',
-          body: 'fallback text',
-          system,
-        });
-        expect(message).toMatchObject({ kind: 'system', body: 'fallback text', attachments: [] });
-        expect(message.system).toEqual(system);
-        stored.push(message);
-      }
-      expect((await messages.listPage(conversation.id, { limit: 10 })).items).toEqual(stored);
-      expect(await messages.findByClientId(conversation.id, ana.id, 'system-1')).toEqual(stored[1]);
-      expect(await messages.findById(stored[0]!.id)).toEqual(stored[0]);
-      expect((await conversations.getListItem(conversation.id, ben.id))?.lastMessage).toEqual(
-        stored[2],
-      );
-      // A text message carries no event.
-      expect((await send(conversation.id, ben)).message.system).toBeNull();
-    });
-
-    it('finds a message by id, or null', async () => {
-      const { messages } = ctx.repos();
-      const [ana, ben] = [await makeUser(), await makeUser()];
-      const conversation = await makeDirect(ana, ben);
-      const { message } = await send(conversation.id, ana);
-      expect(await messages.findById(message.id)).toEqual(message);
-      expect(await messages.findById(conversation.id)).toBeNull();
-      expect(await messages.findById('junk')).toBeNull();
-    });
-  });
-
-  describe('users: presence and avatar', () => {
-    it('records lastSeenAt, never moving it backwards, without touching updatedAt', async () => {
-      const { users } = ctx.repos();
-      const user = await makeUser();
-      const at = new Date(Date.now() - 60_000);
-      await users.setLastSeen(user.id, at);
-      expect(await users.findById(user.id)).toEqual({ ...user, lastSeenAt: at });
-      await users.setLastSeen(user.id, new Date(at.getTime() - 1000));
-      expect((await users.findById(user.id))?.lastSeenAt).toEqual(at);
-      const later = new Date(at.getTime() + 5000);
-      await users.setLastSeen(user.id, later);
-      expect((await users.findById(user.id))?.lastSeenAt).toEqual(later);
-      await expect(users.setLastSeen('junk', at)).resolves.toBeUndefined();
-      const conversation = await makeDirect(user, await makeUser());
-      await expect(users.setLastSeen(conversation.id, at)).resolves.toBeUndefined();
-    });
-
-    it('sets and clears the avatar, leaving the other field alone', async () => {
-      const { users } = ctx.repos();
-      const user = await makeUser({ displayName: 'Ana' });
-      const withAvatar = await users.updateProfile(user.id, { avatarUrl: '/avatars/1.webp' });
-      expect(withAvatar).toMatchObject({ displayName: 'Ana', avatarUrl: '/avatars/1.webp' });
-      const renamed = await users.updateProfile(user.id, { displayName: 'Ana B' });
-      expect(renamed).toMatchObject({ displayName: 'Ana B', avatarUrl: '/avatars/1.webp' });
-      const cleared = await users.updateProfile(user.id, { avatarUrl: null });
-      expect(cleared).toMatchObject({ displayName: 'Ana B', avatarUrl: null });
-      expect(await users.findById(user.id)).toEqual(cleared);
     });
   });
 }

@@ -1,0 +1,38 @@
+import type { HistoryQuery, Message, MessagePage } from '@chat/shared';
+
+/**
+ * An in-memory stand-in for GET /api/conversations/:id/messages with the API's paging rules: pages are ascending by
+ * seq; `after` returns the oldest `limit` messages above it, `before` (or neither) the newest `limit` below it;
+ * `hasMore` says whether more exist in the requested direction. `stored` may be changed between calls.
+ */
+export class FakeHistory {
+  /** Messages the server holds, by conversation id (any order). */
+  readonly stored = new Map<string, Message[]>();
+  /** Every query made, in order, for assertions on what was fetched. */
+  readonly calls: Array<{ conversationId: string } & HistoryQuery> = [];
+
+  /** Adds messages to their conversations. */
+  add(...messages: Message[]): void {
+    for (const message of messages) {
+      const list = this.stored.get(message.conversationId) ?? [];
+      list.push(message);
+      this.stored.set(message.conversationId, list);
+    }
+  }
+
+  /** The fake endpoint (bound, so it can be handed over as `api.history`). */
+  readonly history = async (
+    conversationId: string,
+    query: HistoryQuery = {},
+  ): Promise<MessagePage> => {
+    this.calls.push({ conversationId, ...query });
+    const limit = query.limit ?? 50;
+    const all = [...(this.stored.get(conversationId) ?? [])].sort((a, b) => a.seq - b.seq);
+    if (query.after !== undefined) {
+      const above = all.filter((m) => m.seq > query.after!);
+      return { items: above.slice(0, limit), hasMore: above.length > limit };
+    }
+    const below = query.before === undefined ? all : all.filter((m) => m.seq < query.before!);
+    return { items: below.slice(-limit), hasMore: below.length > limit };
+  };
+}
