@@ -4,8 +4,8 @@
  *
  *   npm start   -> install, build, then run the API (http://localhost:3001) and the web app
  *                  (http://localhost:3000) on the embedded database (PGlite, data in apps/api/.data/).
- *   npm test    -> install, build, then lint, typecheck, unit + storage-contract + API e2e tests, and the
- *                  browser tests in Chromium.
+ *   npm test    -> install, build, then lint, typecheck, unit + storage-contract + API e2e tests, a smoke run
+ *                  of the load benchmark, and the browser tests in Chromium.
  *
  * pnpm is taken from PATH when it is there; otherwise the pinned version (the `packageManager` field) is
  * installed once into ./.tools with npm, so no global install or root access is needed.
@@ -97,6 +97,8 @@ function test() {
   run('pnpm', ['run', 'lint:root']);
   run('pnpm', ['turbo', 'run', 'build', 'lint', 'typecheck']);
   run('pnpm', ['turbo', 'run', 'test', '--concurrency=1']);
+  // A few seconds of the load benchmark on in-memory PGlite: fails on lost messages, never on a time.
+  run('pnpm', ['bench:load', '--smoke']);
   const chromium = chromiumPath();
   if (!chromium) {
     const why =

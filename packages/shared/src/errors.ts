@@ -126,6 +126,11 @@ export interface ErrorPayload {
   message: string;
   /** Per-field problems for VALIDATION_FAILED: `{ field: ["reason", ...] }`. */
   details?: Record<string, string[]>;
+  /**
+   * With RATE_LIMITED from the per-person write limit: milliseconds to wait before the next write can succeed
+   * (REST answers also carry it as the `Retry-After` header, in whole seconds).
+   */
+  retryAfterMs?: number;
 }
 
 /** The JSON body of every non-2xx REST response. */

@@ -251,7 +251,7 @@ function quotaExceeded(): AppError {
     ErrorCode.UPLOAD_QUOTA_EXCEEDED,
     'Daily upload quota used up; try again tomorrow.',
     undefined,
-    QUOTA_WINDOW_MS,
+    { retryAfterMs: QUOTA_WINDOW_MS },
   );
 }
 

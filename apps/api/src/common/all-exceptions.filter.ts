@@ -16,9 +16,9 @@ export function closeAfterResponse(res: Response): void {
 
 /**
  * The global REST exception filter: every failure becomes the HTTP status of its code and
- * `{ statusCode, code, message, details? }` (ApiErrorBody). Unexpected errors are logged with their stack and
- * answered 500 INTERNAL without any of their text. A
- * retryable refusal carries `Retry-After`; a 413 closes the connection (closeAfterResponse). Socket.IO errors are mapped in the gateway with the same
+ * `{ statusCode, code, message, details?, retryAfterMs? }` (ApiErrorBody), plus `Retry-After` when
+ * `retryAfterMs` is set. Unexpected errors are logged with their stack and
+ * answered 500 INTERNAL without any of their text. A 413 closes the connection (closeAfterResponse). Socket.IO errors are mapped in the gateway with the same
  * `mapError`.
  */
 @Catch()
@@ -27,14 +27,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const { status, payload, unexpected, retryAfterMs } = mapError(exception);
+    const { status, payload, unexpected } = mapError(exception);
     if (unexpected) this.logger.error(exception);
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
-    if (retryAfterMs !== undefined)
-      res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
     if (status === 413) closeAfterResponse(res);
     const body: ApiErrorBody = { statusCode: status, ...payload };
+    // RFC 9110 section 10.2.3: whole seconds, rounded up so a client that honours it is never early.
+    if (payload.retryAfterMs !== undefined)
+      res.setHeader('Retry-After', String(Math.ceil(payload.retryAfterMs / 1000)));
     res.status(status).json(body);
   }
 }

@@ -6,15 +6,18 @@ import { ERROR_HTTP_STATUS, type ErrorCode, type ErrorPayload } from '@chat/shar
  * `{ ok: false, error: { code, message, details? } }`. `message` is shown to people; clients branch on `code`.
  */
 export class AppError extends Error {
+  /** With RATE_LIMITED: how long to wait before trying again, in ms (ErrorPayload.retryAfterMs). */
+  readonly retryAfterMs?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, string[]>,
-    /** For a retryable refusal (quota, rate limit): how long to wait, in ms; REST sends it as `Retry-After`. */
-    readonly retryAfterMs?: number,
+    options: { retryAfterMs?: number } = {},
   ) {
     super(message);
     this.name = 'AppError';
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 
   /** HTTP status from the shared map (e.g. 404 for CONVERSATION_NOT_FOUND). */
@@ -23,8 +26,11 @@ export class AppError extends Error {
   }
 
   toPayload(): ErrorPayload {
-    return this.details
-      ? { code: this.code, message: this.message, details: this.details }
-      : { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+    };
   }
 }

@@ -10,8 +10,6 @@ export interface MappedError {
   payload: ErrorPayload;
   /** True for anything that is not an expected failure: log it with its stack; its text is never sent. */
   unexpected: boolean;
-  /** When set, the wait before a retry may succeed, in ms (REST: `Retry-After` in whole seconds). */
-  retryAfterMs?: number;
 }
 
 /** Messages for failures that did not come from our own services (framework, body parser, guards). */
@@ -87,7 +85,7 @@ function of(
  * Maps anything thrown to the wire error. Shared by the REST exception filter and the Socket.IO gateway so
  * both speak the same codes.
  *
- * - `AppError`: its own code, message and details. A storage `InvalidCursorError`: VALIDATION_FAILED.
+ * - `AppError`: its own code, message, details and retryAfterMs. A storage `InvalidCursorError`: VALIDATION_FAILED.
  * - Nest `HttpException` and http-errors style objects (`{ status, expose: true }`, as body-parser throws for
  *   malformed or oversized bodies): the code for the status with a generic message (their own text may name
  *   internals, e.g. a parser's position).
@@ -96,12 +94,8 @@ function of(
  * - Everything else: INTERNAL, `unexpected: true`.
  */
 export function mapError(error: unknown): MappedError {
-  if (error instanceof AppError) {
-    const mapped = of(error.code, error.message, false, error.details);
-    return error.retryAfterMs === undefined
-      ? mapped
-      : { ...mapped, retryAfterMs: error.retryAfterMs };
-  }
+  if (error instanceof AppError)
+    return { status: error.status, payload: error.toPayload(), unexpected: false };
   if (error instanceof InvalidCursorError) {
     return of(ErrorCode.VALIDATION_FAILED, 'The cursor is invalid.', false, {
       cursor: ['is not a cursor from this list'],

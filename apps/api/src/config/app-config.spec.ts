@@ -173,4 +173,23 @@ describe('loadConfig', () => {
       'UPLOAD_MAX_FILE_BYTES',
     ]);
   });
+
+  it('reads the write rate limit: 10/s with a burst of 30 by default; the burst never below the rate', () => {
+    expect(loadConfig({})).toMatchObject({ writeRatePerSecond: 10, writeRateBurst: 30 });
+    expect(loadConfig({ WRITE_RATE_PER_SECOND: '50' })).toMatchObject({
+      writeRatePerSecond: 50,
+      writeRateBurst: 50,
+    });
+    expect(loadConfig({ WRITE_RATE_PER_SECOND: '2', WRITE_RATE_BURST: '5' })).toMatchObject({
+      writeRatePerSecond: 2,
+      writeRateBurst: 5,
+    });
+    expect(problemsOf({ WRITE_RATE_PER_SECOND: '20', WRITE_RATE_BURST: '5' })).toEqual([
+      'WRITE_RATE_BURST',
+    ]);
+    expect(problemsOf({ WRITE_RATE_PER_SECOND: '0', WRITE_RATE_BURST: 'x' }).sort()).toEqual([
+      'WRITE_RATE_BURST',
+      'WRITE_RATE_PER_SECOND',
+    ]);
+  });
 });

@@ -187,6 +187,20 @@ class EnvironmentVariables {
   @Max(10 * 60 * 1000)
   PRESENCE_GRACE_MS?: number;
 
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  WRITE_RATE_PER_SECOND?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  WRITE_RATE_BURST?: number;
+
   // Parsed and checked by parseTrustProxy (three shapes: boolean, hop count, address list).
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -276,6 +290,12 @@ export class AppConfig {
    * of one more is refused with TOO_MANY_CONNECTIONS. Bounds the memory and fan-out one account can tie up.
    */
   readonly socketsPerUserMax!: number;
+  /**
+   * Per-person limit on socket writes (message:send, typing:update, receipt:update) and their REST twins: this many
+   * a second sustained, after a burst of up to `writeRateBurst` at once (WriteRateLimiter).
+   */
+  readonly writeRatePerSecond!: number;
+  readonly writeRateBurst!: number;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -309,6 +329,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * (default 500 MiB) and ATTACHMENT_UNSENT_TTL_MINUTES (1..10080, default 60) for attachments; TRUST_PROXY (Express
  * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false);
  * SOCKETS_PER_USER_MAX (1..1000, default 20: simultaneous sockets per person).
+ * WRITE_RATE_PER_SECOND (1..10000, default 10) and WRITE_RATE_BURST (>= the rate, up to 100000, default 30): each
+ * person's limit on message sends, typing and receipts (socket and REST).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -381,6 +403,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     }
   }
 
+  const writeRatePerSecond = raw.WRITE_RATE_PER_SECOND ?? 10;
+  const writeRateBurst = raw.WRITE_RATE_BURST ?? Math.max(30, writeRatePerSecond);
+  if (!bad.has('WRITE_RATE_BURST') && writeRateBurst < writeRatePerSecond) {
+    problems.push({
+      variable: 'WRITE_RATE_BURST',
+      reasons: [`must be at least WRITE_RATE_PER_SECOND (${writeRatePerSecond})`],
+    });
+  }
+
   const trustProxy = parseTrustProxy(raw.TRUST_PROXY);
   if (!bad.has('TRUST_PROXY') && trustProxy === null) {
     problems.push({
@@ -415,6 +446,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     presenceGraceMs: raw.PRESENCE_GRACE_MS ?? 5_000,
     trustProxy: trustProxy ?? false,
     socketsPerUserMax: raw.SOCKETS_PER_USER_MAX ?? DEFAULT_SOCKETS_PER_USER_MAX,
+    writeRatePerSecond,
+    writeRateBurst,
     warnings,
   });
 }

@@ -43,7 +43,7 @@ describe('DomainEvents', () => {
 
   it('resolves after every listener ran', async () => {
     const { app, events, listeners } = await start();
-    await events.publish('message.stored', { message });
+    await events.publish('message.stored', { message, memberIds: ['u1'] });
     expect(listeners.heard).toEqual(['m1']);
     await app.close();
   });
@@ -54,7 +54,9 @@ describe('DomainEvents', () => {
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => {});
       const { app, events, listeners } = await start();
       listeners.failure = failure;
-      await expect(events.publish('message.stored', { message })).resolves.toBeUndefined();
+      await expect(
+        events.publish('message.stored', { message, memberIds: ['u1'] }),
+      ).resolves.toBeUndefined();
       expect(listeners.heard).toEqual(['m1']);
       expect(logged).toHaveBeenCalledWith(
         expect.objectContaining({ event: 'message.stored', listener: 'Listeners.fails' }),

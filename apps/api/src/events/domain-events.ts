@@ -12,8 +12,10 @@ export interface DomainEventMap {
   /**
    * A user message was stored for the first time (a retried send that returned the stored message publishes
    * nothing). Not published for system messages: those travel with `conversation.changed`.
+   * `memberIds`: the conversation's active members as the append saw them (the sender included), the audience of
+   * the fan-out; read in the same statement as the write, so listeners need not read them again.
    */
-  'message.stored': { message: Message };
+  'message.stored': { message: Message; memberIds: readonly string[] };
   /**
    * A conversation changed for its members (created, renamed, members added/removed/left, roles, picture).
    * `formerIds`: former members whose view changed too (the person just removed or leaving).

@@ -11,6 +11,7 @@ import { type Ack, ErrorCode, type ErrorPayload, type ReceiptEvent } from '@chat
 import { SessionLiveness } from '../auth/session-liveness.js';
 import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
+import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
 import { sessionRoom } from '../realtime/realtime.publisher.js';
 import type { ChatSocket } from '../realtime/socket.types.js';
@@ -32,7 +33,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  *   revocation landing between that check and the join), arms a timer that cuts it when its access token
  *   expires, counts it for presence and sends `presence:snapshot`;
  * - on disconnect: presence bookkeeping;
- * - `typing:update` and `receipt:update` translated into service calls (no rules here).
+ * - `typing:update` and `receipt:update` translated into service calls (no rules here), each taking one write of
+ *   the person's WriteRateLimiter allowance first (error ack RATE_LIMITED with `retryAfterMs` beyond it).
  * Cutting a socket always sends `session:expired` with the reason first, then a server-side disconnect.
  */
 @WebSocketGateway()
@@ -49,6 +51,7 @@ export class LiveStateGateway
     private readonly typing: TypingService,
     private readonly receipts: ReceiptsService,
     private readonly liveness: SessionLiveness,
+    private readonly writeLimit: WriteRateLimiter,
   ) {}
 
   async handleConnection(socket: ChatSocket): Promise<void> {
@@ -90,6 +93,7 @@ export class LiveStateGateway
     @MessageBody() payload: unknown,
   ): Promise<Ack<null>> {
     try {
+      await this.writeLimit.take(socket.data.userId);
       const input = await validateInput(TypingPayloadDto, payload);
       await this.typing.update(socket.data.userId, input);
       return { ok: true, data: null };
@@ -105,6 +109,7 @@ export class LiveStateGateway
     @MessageBody() payload: unknown,
   ): Promise<Ack<ReceiptEvent>> {
     try {
+      await this.writeLimit.take(socket.data.userId);
       const input = await validateInput(ReceiptPayloadDto, payload);
       return { ok: true, data: await this.receipts.update(socket.data.userId, input) };
     } catch (error) {

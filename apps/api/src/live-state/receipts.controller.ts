@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { type ReceiptEvent, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
+import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
 import { ReceiptRequestDto } from './dto/receipt.dto.js';
 import { ReceiptsService } from './receipts.service.js';
 import { ApiRoute } from '../openapi/api-route.decorator.js';
@@ -16,11 +17,12 @@ export class ReceiptsController {
     summary: 'Raise my delivered/read watermarks (REST twin of receipt:update)',
     auth: 'bearer',
     success: { status: 200, description: "ReceiptEvent: the caller's watermarks after the change" },
-    errors: [ErrorCode.CONVERSATION_NOT_FOUND],
+    errors: [ErrorCode.CONVERSATION_NOT_FOUND, ErrorCode.RATE_LIMITED],
     validates: true,
   })
   @Post()
   @HttpCode(200)
+  @UseGuards(WriteRateLimitGuard)
   update(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,

@@ -74,15 +74,15 @@ export class TypingService {
 
   /**
    * A stored message from this person stops their typing there (tells the others at once, not after the TTL).
-   * Listener of `message.stored`; reads the members only when the sender was typing.
+   * Listener of `message.stored`; tells the members the event carries (those the append saw), reading nothing.
    */
   @OnDomainEvent('message.stored')
-  async stopOnSend({ message }: DomainEventMap['message.stored']): Promise<void> {
+  stopOnSend({ message, memberIds }: DomainEventMap['message.stored']): void {
     const key = `${message.senderId}:${message.conversationId}`;
     const state = this.typing.get(key);
     if (!state) return;
     this.typing.delete(key);
-    await this.fanOut(state, false);
+    this.emit(state, false, memberIds);
   }
 
   /** The person's last socket closed: stop all their typing indicators. Never throws (errors are logged by caller). */

@@ -1,9 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { type Message, type MessagePage, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
+import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
 import { HistoryQueryDto } from './dto/history.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -48,10 +49,12 @@ export class MessagesController {
       ErrorCode.TOO_MANY_ATTACHMENTS,
       ErrorCode.ATTACHMENT_NOT_FOUND,
       ErrorCode.ATTACHMENT_IN_USE,
+      ErrorCode.RATE_LIMITED,
     ],
     validates: true,
   })
   @Post()
+  @UseGuards(WriteRateLimitGuard)
   async send(
     @CurrentUser() caller: AuthUser,
     @Param('id', ParseIdPipe) conversationId: string,

@@ -5,7 +5,11 @@ import { toMessage } from '../conversations/conversation.mapper.js';
 import { ConversationAccess } from '../conversations/conversation-access.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
-import { AttachmentClaimError, RecordNotFoundError } from '../storage/storage.errors.js';
+import {
+  AttachmentClaimError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage/storage.errors.js';
 
 /** A send request after validation (body already trimmed). */
 export interface SendMessageInput {
@@ -30,8 +34,10 @@ export class MessagesService {
   ) {}
 
   /**
-   * Stores a message durably, then publishes `message.stored`, whose listeners fan it out as `message:new` to the
-   * room of every member (the sender's other tabs and devices included) and stop the sender's typing there.
+   * Stores a message durably (the append checks the sender's active membership and returns the active members in
+   * the same statement), then publishes `message.stored` with those members, whose listeners fan it out as
+   * `message:new` to the room of every member (the sender's other tabs and devices included) and stop the sender's
+   * typing there.
    * Idempotent on the client message id: a retry returns the stored message with `created: false` and publishes
    * nothing. Once stored, the send succeeds even if a listener fails (logged; resync delivers, docs/protocol.md
    * "Resync"): publishing never throws.
@@ -62,9 +68,10 @@ export class MessagesService {
         body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
     }
-    await this.access.requireWrite(input.conversationId, senderId);
     let result;
     try {
+      // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
+      // append returns the fan-out audience: one storage round trip per send (docs/performance.md).
       result = await this.messages.append({
         conversationId: input.conversationId,
         senderId,
@@ -72,8 +79,17 @@ export class MessagesService {
         kind: 'text',
         body,
         ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
+        requireActiveSender: true,
       });
     } catch (error) {
+      if (error instanceof SenderMembershipError) {
+        throw error.reason === 'ended'
+          ? new AppError(
+              ErrorCode.MEMBERSHIP_ENDED,
+              'You are no longer a member of this conversation.',
+            )
+          : new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
       if (error instanceof RecordNotFoundError) {
         throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
       }
@@ -85,7 +101,9 @@ export class MessagesService {
       throw error;
     }
     const message = toMessage(result.message);
-    if (result.created) await this.events.publish('message.stored', { message });
+    if (result.created) {
+      await this.events.publish('message.stored', { message, memberIds: result.activeMemberIds });
+    }
     return { message, created: result.created };
   }
 

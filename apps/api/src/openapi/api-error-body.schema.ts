@@ -26,4 +26,13 @@ export class ApiErrorBodySchema implements ApiErrorBody {
     additionalProperties: { type: 'array', items: { type: 'string' } },
   })
   details?: Record<string, string[]>;
+
+  @ApiPropertyOptional({
+    description:
+      'RATE_LIMITED from the per-person write limit only: milliseconds to wait before the next write can succeed ' +
+      '(also sent as the `Retry-After` header, in whole seconds).',
+    type: 'integer',
+    example: 250,
+  })
+  retryAfterMs?: number;
 }

@@ -13,6 +13,7 @@ import { TokensService } from '../auth/tokens.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
+import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -42,6 +43,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     private readonly publisher: RealtimePublisher,
     private readonly liveness: SessionLiveness,
     private readonly config: AppConfig,
+    private readonly writeLimit: WriteRateLimiter,
   ) {}
 
   /**
@@ -132,7 +134,8 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
   /**
    * `message:send`: validated like a REST body (a non-object or malformed payload gets an error ack, never a
    * crash), acked with the stored message only after it is durable. Without an ack callback the result is
-   * simply not reported (Nest's IoAdapter calls the ack only when the client passed one).
+   * simply not reported (Nest's IoAdapter calls the ack only when the client passed one). Beyond the sender's write
+   * limit: error ack RATE_LIMITED with `retryAfterMs`, checked first so a flood costs no validation or storage.
    */
   @SubscribeMessage('message:send')
   async onSend(
@@ -140,6 +143,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     @MessageBody() payload: unknown,
   ): Promise<Ack<Message>> {
     try {
+      await this.writeLimit.take(socket.data.userId);
       const input = await validateInput(SendMessagePayloadDto, payload);
       const { message } = await this.messages.send(socket.data.userId, input);
       return { ok: true, data: message };

@@ -6,7 +6,7 @@ import { RealtimePublisher } from './realtime.publisher.js';
 
 /**
  * Turns domain events into socket events for the people they concern: the only place that decides who hears
- * what. Audiences are read at each event (active members now), so someone who left stops hearing a conversation
+ * what. Audiences are read at each event (active members now; a stored message carries the members its append read), so someone who left stops hearing a conversation
  * at once. It speaks to the RealtimePublisher port only: running several API processes means giving that port a
  * cross-process implementation (the Socket.IO Redis adapter behind the same `toUsers`), or replacing this one
  * listener; services publish domain events and never change.
@@ -22,10 +22,12 @@ export class RealtimeFanOut {
     private readonly conversations: ConversationsRepository,
   ) {}
 
-  /** `message:new` to every active member of the conversation (the sender's other tabs and devices included). */
+  /**
+   * `message:new` to every active member of the conversation (the sender's other tabs and devices included), as
+   * the append that stored it saw them (the event carries them: the send stays one storage statement).
+   */
   @OnDomainEvent('message.stored')
-  async messageStored({ message }: DomainEventMap['message.stored']): Promise<void> {
-    const memberIds = await this.queries.memberIds(message.conversationId);
+  messageStored({ message, memberIds }: DomainEventMap['message.stored']): void {
     this.realtime.toUsers(memberIds, 'message:new', message);
   }
 

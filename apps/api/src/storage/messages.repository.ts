@@ -14,12 +14,23 @@ export interface AppendMessageInput {
    * been uploaded by the sender and be unsent. Claimed in the same atomic step as the insert.
    */
   attachmentIds?: readonly string[];
+  /**
+   * When true, the sender must be an ACTIVE member of the conversation, checked in the same atomic step as the
+   * append (a person's send path then needs no separate membership read, and a removal cannot slip in between);
+   * otherwise SenderMembershipError and nothing is stored, also for a resend. System messages leave it unset.
+   */
+  requireActiveSender?: boolean;
 }
 
 export interface AppendMessageResult {
   message: MessageRecord;
   /** False when (conversationId, senderId, clientMessageId) already existed: the stored message is returned. */
   created: boolean;
+  /**
+   * User ids of the conversation's ACTIVE members as the append saw them (the fan-out audience of `message:new`),
+   * read in the same step, so the send path needs no member-list query of its own.
+   */
+  activeMemberIds: string[];
 }
 
 export interface HistoryPageInput {
@@ -42,7 +53,9 @@ export abstract class MessagesRepository {
    * lastSeq and lastActivityAt, and raises the sender's deliveredSeq and readSeq to the new seq (one's own
    * message is never unread). Idempotent on (conversationId, senderId, clientMessageId): a repeat returns the
    * stored message with `created: false` and changes nothing. Concurrent appends get distinct, increasing seqs.
-   * @throws RecordNotFoundError when the conversation does not exist.
+   * @throws RecordNotFoundError when the conversation does not exist; SenderMembershipError with
+   *   `requireActiveSender` when the sender is not an active member (`never`: not a member, or no such
+   *   conversation; `ended`: left or removed).
    */
   abstract append(input: AppendMessageInput): Promise<AppendMessageResult>;
   /**

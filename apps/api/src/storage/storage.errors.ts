@@ -105,3 +105,18 @@ export function isStorageUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * An append with `requireActiveSender` found the sender not an active member: `never` (never a member, or the
+ * conversation does not exist: one answer, so ids leak nothing) or `ended` (they left or were removed). Nothing was
+ * stored.
+ */
+export class SenderMembershipError extends Error {
+  constructor(
+    readonly reason: 'never' | 'ended',
+    readonly conversationId: string,
+  ) {
+    super(`sender is not an active member of ${conversationId}: ${reason}`);
+    this.name = 'SenderMembershipError';
+  }
+}

@@ -25,11 +25,10 @@ export function e2eTarget(): string {
 }
 
 /**
- * Creates an empty database for one app on the configured target.
+ * Creates an empty database for one app on the configured target (or on `target`: the load benchmark picks its own).
  * @throws when the target is unknown or its server refuses (the runner probed it first, so this is a real failure)
  */
-export async function createE2eDatabase(): Promise<E2eDatabase> {
-  const target = e2eTarget();
+export async function createE2eDatabase(target: string = e2eTarget()): Promise<E2eDatabase> {
   const name = `chat_e2e_${randomBytes(6).toString('hex')}`;
   if (target === 'pglite') return { url: 'pglite://memory', drop: async () => {} };
   if (target === 'postgres') {

@@ -20,7 +20,8 @@ export interface TestApp {
 }
 
 /**
- * Test defaults: bcrypt at its minimum cost (4) to keep registration fast; a high auth rate limit.
+ * Test defaults: bcrypt at its minimum cost (4) to keep registration fast; auth and write rate limits no suite
+ * reaches by accident (rate-limit.e2e-spec.ts sets small ones).
  * DATABASE_URL is filled in per app by startTestApp; TEST_LOG_LEVEL shows the app's logs (default silent).
  */
 export const TEST_ENV: Record<string, string> = {
@@ -31,6 +32,8 @@ export const TEST_ENV: Record<string, string> = {
   BCRYPT_COST: '4',
   LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   AUTH_RATE_LIMIT: '100000',
+  WRITE_RATE_PER_SECOND: '10000',
+  WRITE_RATE_BURST: '10000',
   WEB_ORIGIN: 'http://localhost:3000',
 };
 

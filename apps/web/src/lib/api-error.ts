@@ -1,7 +1,7 @@
 import { ErrorCode, isErrorCode, type ApiErrorBody } from '@chat/shared';
 
 /**
- * A failed API call, parsed from the API's `ApiErrorBody` (`{ statusCode, code, message, details? }`).
+ * A failed API call, parsed from the API's `ApiErrorBody` (`{ statusCode, code, message, details?, retryAfterMs? }`).
  * `status` is 0 and `code` is SERVICE_UNAVAILABLE when the API could not be reached at all.
  * Callers branch on `code`, never on `message` (which is for people).
  */
@@ -9,23 +9,27 @@ export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: Record<string, string[]> | undefined;
+  /** With RATE_LIMITED from the per-person write limit: how long to wait before trying again, in ms. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     status: number,
     code: ErrorCode,
     message: string,
     details?: Record<string, string[]>,
+    retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
 /**
- * The ApiError for an error response: its `code` and `message` when the body is an `ApiErrorBody` with a known code,
+ * The ApiError for an error response: its `code`, `message`, `details` and `retryAfterMs` when the body is an `ApiErrorBody` with a known code,
  * else a code guessed from the HTTP status (401 UNAUTHENTICATED, 404 NOT_FOUND, 429 RATE_LIMITED, else INTERNAL).
  * @param body the parsed JSON body, or undefined when there was none or it was not JSON
  */
@@ -38,6 +42,7 @@ export function parseErrorBody(status: number, body: unknown): ApiError {
         b.code,
         typeof b.message === 'string' ? b.message : b.code,
         b.details,
+        typeof b.retryAfterMs === 'number' ? b.retryAfterMs : undefined,
       );
     }
   }

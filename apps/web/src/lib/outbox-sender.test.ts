@@ -64,6 +64,13 @@ async function elapse(ms: number): Promise<void> {
   }
 }
 
+/** Lets `ms` of fake time pass at once, then answers how many sends the tab has made in all. */
+async function sendsAfter(t: ReturnType<typeof tab>, ms: number): Promise<number> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await settle();
+  return t.send.mock.calls.length;
+}
+
 beforeEach(() => {
   // A fresh, empty IndexedDB for every test; time is faked (setTimeout and Date only: IndexedDB needs setImmediate).
   globalThis.indexedDB = new IDBFactory();
@@ -106,11 +113,7 @@ describe('OutboxSender', () => {
     t.sender.send('c1', 'hello');
     await settle();
     expect(t.send).toHaveBeenCalledTimes(1);
-    const attemptsAfter = async (ms: number): Promise<number> => {
-      await vi.advanceTimersByTimeAsync(ms);
-      await settle();
-      return t.send.mock.calls.length;
-    };
+    const attemptsAfter = (ms: number) => sendsAfter(t, ms);
     expect(await attemptsAfter(999)).toBe(1);
     expect(await attemptsAfter(1)).toBe(2);
     expect(await attemptsAfter(1_999)).toBe(2);
@@ -141,6 +144,29 @@ describe('OutboxSender', () => {
     expect(t.send).toHaveBeenCalledTimes(OUTBOX_ATTEMPTS + 1);
     expect(t.send.mock.calls.at(-1)![0].clientMessageId).toBe(id);
     expect(await t.outbox.list('alice')).toEqual([]);
+  });
+
+  it('waits out RATE_LIMITED for its retryAfterMs, without using up an attempt', async () => {
+    const t = tab();
+    let refusals = OUTBOX_ATTEMPTS + 1; // more refusals than attempts: none of them may count as one
+    t.state.answer = (payload) =>
+      refusals-- > 0
+        ? Promise.reject(new ApiError(0, ErrorCode.RATE_LIMITED, 'Slow down.', undefined, 700))
+        : stored(payload);
+    t.sender.send('c1', 'hello');
+    await settle();
+    expect(t.send).toHaveBeenCalledTimes(1);
+    const attemptsAfter = (ms: number) => sendsAfter(t, ms);
+    expect(await attemptsAfter(699)).toBe(1);
+    expect(await attemptsAfter(1)).toBe(2);
+    expect(await attemptsAfter(700)).toBe(3);
+    expect(await attemptsAfter(700)).toBe(4);
+    expect(await attemptsAfter(700)).toBe(5);
+    expect(await attemptsAfter(5_000)).toBe(5);
+    expect(new Set(t.send.mock.calls.map(([p]) => p.clientMessageId)).size).toBe(1);
+    expect(t.onStored).toHaveBeenCalledTimes(1);
+    expect(await t.outbox.list('alice')).toEqual([]);
+    expect(t.notify).not.toHaveBeenCalled();
   });
 
   it('does not retry an error that cannot change (no longer a member)', async () => {

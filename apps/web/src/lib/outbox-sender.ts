@@ -11,7 +11,8 @@ import type { MessagesStore, PendingMessage, Thread } from '@/stores/messages-st
  * Retry policy (exponential-backoff): up to OUTBOX_ATTEMPTS sends while connected, waiting a random time up to 1 s,
  * 2 s, 4 s ... (capped at 30 s) between them ("full jitter", AWS Architecture Blog, "Exponential Backoff And
  * Jitter", 2015), so many clients coming back at once do not retry in step. While disconnected nothing is tried;
- * every pending entry is sent again when the connection returns.
+ * every pending entry is sent again when the connection returns. A RATE_LIMITED answer is waited out (its
+ * `retryAfterMs`, see waitingOutRateLimits) without using up an attempt.
  */
 export const OUTBOX_ATTEMPTS = 3;
 export const OUTBOX_FIRST_DELAY_MS = 1_000;
@@ -27,6 +28,35 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ATTACHMENT_IN_USE,
   ErrorCode.TOO_MANY_ATTACHMENTS,
 ]);
+
+/** Most RATE_LIMITED answers one send waits out before the error goes to the retry policy above. */
+export const MAX_RATE_LIMIT_WAITS = 10;
+
+/**
+ * Runs `attempt`; when the server refuses it with RATE_LIMITED and a `retryAfterMs` (the per-person write limit,
+ * docs/protocol.md), waits that long and runs it again, up to MAX_RATE_LIMIT_WAITS times. So a person writing
+ * faster than the limit (a long paste, an outbox flushing after a reconnect) gets their messages out at the pace the
+ * server allows, and those waits do not use up the outbox's retry attempts. Any other error, or RATE_LIMITED without
+ * a wait, is thrown at once.
+ * @param sleep waits the given milliseconds (default: a timer)
+ */
+export async function waitingOutRateLimits<T>(
+  attempt: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<T> {
+  for (let waits = 0; ; waits++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const wait =
+        error instanceof ApiError && error.code === ErrorCode.RATE_LIMITED
+          ? error.retryAfterMs
+          : undefined;
+      if (wait === undefined || waits >= MAX_RATE_LIMIT_WAITS) throw error;
+      await sleep(wait);
+    }
+  }
+}
 
 /** Shows an error to the person (a toast); nothing here swallows failures. */
 export type Notify = (message: string) => void;
@@ -266,7 +296,7 @@ export class OutboxSender {
         return;
       }
       try {
-        await backOff(() => this.sendEntry(entry), {
+        await backOff(() => waitingOutRateLimits(() => this.sendEntry(entry)), {
           numOfAttempts: OUTBOX_ATTEMPTS,
           startingDelay: OUTBOX_FIRST_DELAY_MS,
           maxDelay: OUTBOX_MAX_DELAY_MS,

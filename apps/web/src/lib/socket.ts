@@ -144,5 +144,11 @@ export function sendMessage(socket: ChatSocket, payload: SendMessagePayload): Pr
 
 function ackError(error: ErrorPayload): ApiError {
   const code = isErrorCode(error.code) ? error.code : ErrorCode.INTERNAL;
-  return new ApiError(0, code, error.message, error.details);
+  return new ApiError(
+    0,
+    code,
+    error.message,
+    error.details,
+    typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined,
+  );
 }

@@ -215,7 +215,11 @@ export function describeAttachmentsContract(ctx: ContractContext): void {
       const clientId = randomUUID();
       const original = await sendWith(conversation, ana, [a.id], clientId);
       const resend = await sendWith(conversation, ana, [a.id, b.id], clientId);
-      expect(resend).toEqual({ message: original.message, created: false });
+      expect(resend).toEqual({
+        message: original.message,
+        created: false,
+        activeMemberIds: original.activeMemberIds,
+      });
       expect((await attachments.findById(b.id))?.messageId).toBeNull();
       expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
     });

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { SystemEvent } from '@chat/shared';
-import { RecordNotFoundError } from '../storage.errors.js';
+import { RecordNotFoundError, SenderMembershipError } from '../storage.errors.js';
 import type { UserRecord } from '../storage.types.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
@@ -112,7 +112,11 @@ export function describeMessagesContract(ctx: ContractContext): void {
       const clientId = randomUUID();
       const original = await send(conversation.id, alice, 'hello', clientId);
       const resend = await send(conversation.id, alice, 'hello (edited on retry)', clientId);
-      expect(resend).toEqual({ message: original.message, created: false });
+      expect(resend).toEqual({
+        message: original.message,
+        created: false,
+        activeMemberIds: expect.arrayContaining([alice.id]),
+      });
       expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
       expect(await messages.findByClientId(conversation.id, alice.id, clientId)).toEqual(
         original.message,
@@ -130,6 +134,72 @@ export function describeMessagesContract(ctx: ContractContext): void {
       expect(new Set(results.map((r) => r.message.id)).size).toBe(1);
       const history = await messages.listPage(conversation.id, { limit: 100 });
       expect(history.items).toHaveLength(1);
+    });
+
+    it('stores any text verbatim (quotes, backslashes, SQL, emoji), client ids too', async () => {
+      const { alice, conversation } = await pair();
+      const body = `it's "quoted" \\ back\\slash \\' '); DROP TABLE messages; -- $1 E'\\x' 👋\nline`;
+      const clientId = `client'id\\${randomUUID()}`;
+      const stored = await send(conversation.id, alice, body, clientId);
+      expect(stored.message).toMatchObject({ body, clientMessageId: clientId });
+      const page = await messages.listPage(conversation.id, { limit: 5 });
+      expect(page.items.map((m) => m.body)).toEqual([body]);
+      expect((await send(conversation.id, alice, 'other', clientId)).created).toBe(false);
+    });
+
+    it('returns the active members as the audience, new message or resend', async () => {
+      const [alice, bob, carol] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await conversations.createGroup({
+        title: 'audience',
+        createdBy: alice.id,
+        memberIds: [bob.id, carol.id],
+      });
+      const clientId = randomUUID();
+      const first = await send(conversation.id, alice, 'hi', clientId);
+      expect([...first.activeMemberIds].sort()).toEqual([alice.id, bob.id, carol.id].sort());
+      await conversations.removeMember(conversation.id, carol.id);
+      const again = await send(conversation.id, alice, 'hi', clientId);
+      expect(again.created).toBe(false);
+      expect([...again.activeMemberIds].sort()).toEqual([alice.id, bob.id].sort());
+    });
+
+    it('with requireActiveSender, refuses non-members and former members and stores nothing', async () => {
+      const [alice, bob, carol, dave] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const { conversation } = await conversations.createGroup({
+        title: 'members only',
+        createdBy: alice.id,
+        memberIds: [bob.id, carol.id],
+      });
+      const strict = (sender: UserRecord, clientMessageId = randomUUID(), id = conversation.id) =>
+        messages.append({
+          conversationId: id,
+          senderId: sender.id,
+          clientMessageId,
+          kind: 'text',
+          body: 'x',
+          requireActiveSender: true,
+        });
+      const ok = await strict(bob);
+      expect(ok).toMatchObject({ created: true, message: { seq: 1 } });
+      const carolsId = randomUUID();
+      await strict(carol, carolsId);
+      await conversations.removeMember(conversation.id, carol.id);
+      await expect(strict(dave)).rejects.toMatchObject({ reason: 'never' });
+      await expect(strict(carol)).rejects.toMatchObject({ reason: 'ended' });
+      // Also for a resend of what they sent while a member.
+      await expect(strict(carol, carolsId)).rejects.toBeInstanceOf(SenderMembershipError);
+      await expect(strict(alice, randomUUID(), dave.id)).rejects.toMatchObject({
+        reason: 'never',
+      });
+      await expect(strict(alice, randomUUID(), 'junk')).rejects.toMatchObject({
+        reason: 'never',
+      });
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
     });
 
     it('scopes the client id to its sender and conversation', async () => {

@@ -92,7 +92,7 @@ export function describeStorageContract(
       conversationId: string,
       sender: UserRecord,
       body = 'hello',
-      clientMessageId = randomUUID(),
+      clientMessageId: string = randomUUID(),
     ) =>
       messages.append({ conversationId, senderId: sender.id, clientMessageId, kind: 'text', body });
 

@@ -7,7 +7,11 @@ import {
   type AppendMessageResult,
   type HistoryPageInput,
 } from '../messages.repository.js';
-import { AttachmentClaimError, RecordNotFoundError } from '../storage.errors.js';
+import {
+  AttachmentClaimError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage.errors.js';
 import type { MessageRecord } from '../storage.types.js';
 import {
   claimFilter,
@@ -24,10 +28,13 @@ import {
   MONGO_CONNECTION_NAME,
   type AttachmentDoc,
   type ConversationDoc,
+  type MemberDoc,
   type MessageDoc,
 } from './mongo.schemas.js';
+import { activeMemberFilter } from './mongo-conversations.repository.js';
 import {
   duplicateKeyIndex,
+  isActiveMember,
   parseId,
   toMessageRecord,
   translateMongoError,
@@ -129,6 +136,33 @@ export function allocateSeqUpdate(now: Date): Record<string, unknown> {
   return { $inc: { lastSeq: 1 }, $max: { lastActivityAt: now } };
 }
 
+/**
+ * The filter of the seq allocation (step 2 of append; pure, cast-tested): the conversation, and with `activeSender`
+ * only while that person is an active member, so the membership check and the allocation are one atomic step.
+ */
+export function allocateSeqFilter(
+  conversationId: Types.ObjectId,
+  activeSender: Types.ObjectId | null,
+): Record<string, unknown> {
+  return activeSender
+    ? { _id: conversationId, ...activeMemberFilter(activeSender) }
+    : { _id: conversationId };
+}
+
+type MemberState = Pick<MemberDoc, 'userId' | 'leftAt'>;
+
+/** The sender's standing among `members` (null: no such conversation). */
+function standing(members: readonly MemberState[] | null, senderId: Types.ObjectId) {
+  const entry = members?.find((m) => m.userId.equals(senderId));
+  if (!entry) return 'never';
+  return isActiveMember(entry) ? 'active' : 'ended';
+}
+
+/** Hex user ids of the active members. */
+function activeIds(members: readonly MemberState[]): string[] {
+  return members.filter(isActiveMember).map((m) => m.userId.toHexString());
+}
+
 /** The update that raises the sender's watermarks to `seq` (step 4 of append; pure, cast-tested). */
 export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
   return { $max: { 'members.$.deliveredSeq': seq, 'members.$.readSeq': seq } };
@@ -145,9 +179,12 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
  * readable by `after`, and nothing above an unread seq ever is.
  *
  * append, in order:
+ * 0. The members (ids and leftAt only): the sender's standing when `requireActiveSender` (SenderMembershipError
+ *    before anything else, also for a resend) and the active ids returned as the fan-out audience.
  * 1. Resend check on the unique (conversationId, senderId, clientMessageId) index: a retry returns the stored
  *    message and changes nothing.
- * 2. Seq allocation: one `findOneAndUpdate` on the conversation with `$inc: { lastSeq: 1 }` and
+ * 2. Seq allocation: one `findOneAndUpdate` on the conversation (with `requireActiveSender`, only while the sender
+ *    is an active member: the check and the allocation are one atomic step) with `$inc: { lastSeq: 1 }` and
  *    `$max: { lastActivityAt: now }`; single-document updates are atomic, so concurrent appends get distinct,
  *    increasing seqs, and `$max` keeps lastActivityAt from moving backwards when they finish out of order.
  * 3. Insert the message with that seq. If two identical sends raced past step 1, the loser's insert fails with
@@ -189,36 +226,54 @@ export class MongoMessagesRepository extends MessagesRepository {
   /**
    * Idempotent append (see the class comment for the steps and their guarantees).
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
-   *   when the sender id is malformed (checked before a seq is allocated).
+   *   when the sender id is malformed (checked before a seq is allocated); SenderMembershipError with
+   *   `requireActiveSender` when the sender is not an active member (nothing is claimed or allocated).
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
+    const requireActive = input.requireActiveSender === true;
     const conversationId = parseId(input.conversationId);
-    if (!conversationId) throw new RecordNotFoundError('conversation', input.conversationId);
+    if (!conversationId) {
+      if (requireActive) throw new SenderMembershipError('never', input.conversationId);
+      throw new RecordNotFoundError('conversation', input.conversationId);
+    }
     const senderId = parseId(input.senderId);
     if (!senderId) throw new RecordNotFoundError('user', input.senderId);
     const claims = claimList(input.attachmentIds);
 
+    const members = await this.memberStates(conversationId);
+    const before = standing(members, senderId);
+    if (requireActive && before !== 'active')
+      throw new SenderMembershipError(before, input.conversationId);
     const existing = await this.findByKey(conversationId, senderId, input.clientMessageId);
     if (existing) {
       // A resend may overtake the original's step 5: acknowledge it only once the message is visible too.
       await this.publish(conversationId, existing.seq);
-      return { message: await this.withAttachments(existing), created: false };
+      return {
+        message: await this.withAttachments(existing),
+        created: false,
+        activeMemberIds: activeIds(members ?? []),
+      };
     }
 
     const messageId = new Types.ObjectId();
     if (claims.length > 0) await this.claim(conversationId, senderId, input, claims, messageId);
 
     let doc: MessageDoc;
+    let activeMemberIds: string[];
     try {
-      doc = await this.insertAtNextSeq(conversationId, {
-        _id: messageId,
-        senderId,
-        clientMessageId: input.clientMessageId,
-        kind: input.kind,
-        body: input.body,
-        system: input.system ?? null,
-        attachmentIds: claims.map((c) => c.id),
-      });
+      ({ doc, activeMemberIds } = await this.insertAtNextSeq(
+        conversationId,
+        requireActive ? senderId : null,
+        {
+          _id: messageId,
+          senderId,
+          clientMessageId: input.clientMessageId,
+          kind: input.kind,
+          body: input.body,
+          system: input.system ?? null,
+          attachmentIds: claims.map((c) => c.id),
+        },
+      ));
     } catch (error) {
       if (duplicateKeyIndex(error) === INDEX.clientMessageId) {
         const stored = await this.findByKey(conversationId, senderId, input.clientMessageId);
@@ -226,7 +281,11 @@ export class MongoMessagesRepository extends MessagesRepository {
           // The winner of the race is the same send: claims we took over from it go back to its message.
           if (claims.length > 0) await this.handOver(messageId, stored);
           await this.publish(conversationId, stored.seq);
-          return { message: await this.withAttachments(stored), created: false };
+          return {
+            message: await this.withAttachments(stored),
+            created: false,
+            activeMemberIds: activeIds(members ?? []),
+          };
         }
       }
       if (claims.length > 0) await this.release(messageId);
@@ -244,7 +303,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       )
       .exec();
     await this.publish(conversationId, doc.seq);
-    return { message: await this.withAttachments(doc), created: true };
+    return { message: await this.withAttachments(doc), created: true, activeMemberIds };
   }
 
   async listPage(
@@ -290,25 +349,52 @@ export class MongoMessagesRepository extends MessagesRepository {
     return doc ? this.withAttachments(doc) : null;
   }
 
+  /** The members' ids and leftAt (null when the conversation does not exist). */
+  private async memberStates(conversationId: Types.ObjectId): Promise<MemberState[] | null> {
+    const doc = await this.conversations
+      .findById(conversationId, { _id: 0, 'members.userId': 1, 'members.leftAt': 1 })
+      .lean<{ members: MemberState[] }>()
+      .exec();
+    return doc ? doc.members : null;
+  }
+
   /**
    * Steps 2 and 3 of append: allocates the next seq and inserts the message with it; allocates again (up to
    * APPEND_ATTEMPTS in all) when a stall past SEQ_HOLE_TIMEOUT_MS let a gap take the seq. A lost idempotency race
-   * fills its seq with a gap before the E11000 goes up.
-   * @throws RecordNotFoundError('conversation'); the insert's error (E11000 on the client-id index for a lost race).
+   * fills its seq with a gap before the E11000 goes up. With `activeSender`, every allocation (a retry's too)
+   * happens only while that person is an active member (allocateSeqFilter): a refused one allocates nothing, so
+   * it leaves no hole behind.
+   * @returns the stored message and the active members as the allocation that gave its seq saw them
+   * @throws SenderMembershipError (with `activeSender`, no longer an active member); RecordNotFoundError
+   *   ('conversation'); the insert's error (E11000 on the client-id index for a lost race).
    */
   private async insertAtNextSeq(
     conversationId: Types.ObjectId,
+    activeSender: Types.ObjectId | null,
     message: Omit<MessageDoc, 'conversationId' | 'seq' | 'createdAt'>,
-  ): Promise<MessageDoc> {
+  ): Promise<{ doc: MessageDoc; activeMemberIds: string[] }> {
     for (let attempt = 1; ; attempt += 1) {
       const allocated = await this.conversations
-        .findOneAndUpdate({ _id: conversationId }, allocateSeqUpdate(new Date()), {
-          returnDocument: 'after',
-          projection: { lastSeq: 1, lastActivityAt: 1 },
-        })
-        .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'>>()
+        .findOneAndUpdate(
+          allocateSeqFilter(conversationId, activeSender),
+          allocateSeqUpdate(new Date()),
+          {
+            returnDocument: 'after',
+            projection: { lastSeq: 1, lastActivityAt: 1, 'members.userId': 1, 'members.leftAt': 1 },
+          },
+        )
+        .lean<
+          Pick<ConversationDoc, '_id' | 'lastSeq' | 'lastActivityAt'> & { members: MemberState[] }
+        >()
         .exec();
-      if (!allocated) throw new RecordNotFoundError('conversation', conversationId.toHexString());
+      if (!allocated) {
+        // With activeSender: removed (or the conversation deleted) since append read the members.
+        if (activeSender) {
+          const now = standing(await this.memberStates(conversationId), activeSender);
+          if (now !== 'active') throw new SenderMembershipError(now, conversationId.toHexString());
+        }
+        throw new RecordNotFoundError('conversation', conversationId.toHexString());
+      }
       const doc: MessageDoc = {
         ...message,
         conversationId,
@@ -318,7 +404,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       };
       try {
         await this.messages.insertOne(doc);
-        return doc;
+        return { doc, activeMemberIds: activeIds(allocated.members) };
       } catch (error) {
         const index = duplicateKeyIndex(error);
         if (index === INDEX.messageSeq && attempt < APPEND_ATTEMPTS) continue;

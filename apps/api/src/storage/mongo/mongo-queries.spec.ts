@@ -19,6 +19,7 @@ import {
   removeMemberPipeline,
 } from './mongo-conversations.repository.js';
 import {
+  allocateSeqFilter,
   allocateSeqUpdate,
   committedSeqUpdate,
   gapDocument,
@@ -219,6 +220,15 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
       conversations
         .findOneAndUpdate({ _id: oid() }, allocateSeqUpdate(new Date()), {
           returnDocument: 'after',
+        })
+        .exec(),
+    ));
+  it('append step 2 with requireActiveSender: allocation only while the sender is an active member', () =>
+    expectCastThenNoServer(() =>
+      conversations
+        .findOneAndUpdate(allocateSeqFilter(oid(), oid()), allocateSeqUpdate(new Date()), {
+          returnDocument: 'after',
+          projection: { lastSeq: 1, lastActivityAt: 1, 'members.userId': 1, 'members.leftAt': 1 },
         })
         .exec(),
     ));

@@ -31,10 +31,26 @@ export type SqlTx = PgTransaction<PgQueryResultHKT, SqlSchema, Record<string, ne
 
 export type SqlDriver = 'pglite' | 'postgres';
 
+/** A parameter of a prepared statement: what PreparedRunner can pass on both drivers. */
+export type PreparedValue = string | number | boolean | null;
+
+/**
+ * Runs a hot statement as a named prepared statement, parsed and analysed once per connection instead of on every
+ * call (for the append's many-CTE statement that was most of its cost: docs/performance.md). `name` must be a plain
+ * identifier unique to `text`; `text` refers to `values` as $1, $2 ... with explicit casts.
+ * @returns the rows, keyed by column name
+ */
+export type PreparedRunner = <T extends Record<string, unknown>>(
+  name: string,
+  text: string,
+  values: readonly PreparedValue[],
+) => Promise<T[]>;
+
 /** An open database with its schema migrated. */
 export interface SqlDatabase {
   readonly db: SqlDb;
   readonly driver: SqlDriver;
+  readonly prepared: PreparedRunner;
   /** Closes the PGlite instance or ends the pool. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -95,7 +111,12 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
     await client.close();
     throw error;
   }
-  return { db, driver: 'pglite', close: once(() => client.close()) };
+  return {
+    db,
+    driver: 'pglite',
+    prepared: pglitePrepared(client),
+    close: once(() => client.close()),
+  };
 }
 
 async function openPostgres(
@@ -124,7 +145,49 @@ async function openPostgres(
     throw error;
   }
   const db = drizzleNodePg({ client: pool, schema });
-  return { db, driver: 'postgres', close: once(() => pool.end()) };
+  // node-postgres prepares a named query on each pooled connection the first time it runs there.
+  const prepared: PreparedRunner = async <T extends Record<string, unknown>>(
+    name: string,
+    text: string,
+    values: readonly PreparedValue[],
+  ) => (await pool.query<T>({ name, text, values: [...values] })).rows;
+  return { db, driver: 'postgres', prepared, close: once(() => pool.end()) };
+}
+
+/**
+ * PreparedRunner on PGlite, whose API has no named statements: `PREPARE name AS text` once per instance, then
+ * `EXECUTE name(literal, ...)`. The literals are written by node-postgres's escapeLiteral (libpq's PQescapeLiteral
+ * rules: quotes doubled, backslashes escaped in an E'' string), numbers only when finite, so no value can end the
+ * literal; the statement's own casts give each one its type.
+ */
+function pglitePrepared(client: PGlite): PreparedRunner {
+  const prepared = new Map<string, Promise<unknown>>();
+  const literal = (value: PreparedValue): string => {
+    if (value === null) return 'NULL';
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+      return String(value);
+    }
+    return pg.escapeLiteral(value);
+  };
+  return async <T extends Record<string, unknown>>(
+    name: string,
+    text: string,
+    values: readonly PreparedValue[],
+  ) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad prepared statement name ${name}`);
+    let ready = prepared.get(name);
+    if (!ready) {
+      ready = client.exec(`PREPARE ${name} AS ${text}`);
+      prepared.set(name, ready);
+      // A failed PREPARE is retried on the next call rather than remembered.
+      ready.catch(() => prepared.delete(name));
+    }
+    await ready;
+    const result = await client.query<T>(`EXECUTE ${name}(${values.map(literal).join(', ')})`);
+    return result.rows;
+  };
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

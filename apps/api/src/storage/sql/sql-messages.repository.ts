@@ -1,5 +1,5 @@
 import type { SystemEvent } from '@chat/shared';
-import { and, asc, desc, eq, gt, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
@@ -7,25 +7,26 @@ import {
   type AppendMessageResult,
   type HistoryPageInput,
 } from '../messages.repository.js';
-import { AttachmentClaimError, RecordNotFoundError } from '../storage.errors.js';
-import type { AttachmentRecord, MessageRecord } from '../storage.types.js';
-import { attachments, messages } from './schema.js';
-import { loadAttachments } from './sql-attachments.repository.js';
-import type { SqlDb } from './sql-database.js';
 import {
+  AttachmentClaimError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage.errors.js';
+import type { AttachmentRecord, MessageRecord } from '../storage.types.js';
+import { attachments, conversationMembers, messages } from './schema.js';
+import { loadAttachments } from './sql-attachments.repository.js';
+import type { PreparedRunner, SqlDb } from './sql-database.js';
+import {
+  findPgError,
   isUuid,
   parseJsonValue,
-  queryRows,
   toAttachmentFromJson,
   toMessageRecord,
   translateError,
   type AttachmentJson,
 } from './sql-support.js';
 
-/** Thrown inside the append transaction to roll back a seq allocation made for a send that lost a race. */
-class DuplicateSend extends Error {}
-
-/** What the append statement returns: how many seqs it allocated, and the new or the stored message. */
+/** What the append statement returns: the new or the stored message, the sender's standing and the audience. */
 interface AppendOutcomeRow extends Record<string, unknown> {
   allocated: number;
   /** Attachments this append claimed (json array, in position order). */
@@ -33,7 +34,84 @@ interface AppendOutcomeRow extends Record<string, unknown> {
   /** `row_to_json` of a messages row (snake_case keys); drivers hand json over parsed or as text. */
   inserted: unknown;
   existing: unknown;
+  /** 'active', 'ended' (left or removed) or 'never' (no membership row). */
+  membership: 'active' | 'ended' | 'never';
+  /** json array of the active members' user ids. */
+  audience: unknown;
 }
+
+/** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
+const APPEND_STATEMENT_NAME = 'chat_append_message_v1';
+
+/**
+ * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
+ * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
+ * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many.
+ */
+const APPEND_STATEMENT = `
+  WITH member AS (
+    SELECT left_at FROM conversation_members
+     WHERE conversation_id = $1::uuid AND user_id = $2::uuid
+  ), existing AS (
+    SELECT * FROM messages
+     WHERE conversation_id = $1::uuid AND sender_id = $2::uuid
+       AND client_message_id = $3::text
+  ), alloc AS (
+    UPDATE conversations
+       SET last_seq = last_seq + 1,
+           last_activity_at = greatest(last_activity_at, clock_timestamp())
+     WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
+       AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
+    RETURNING id, last_seq, last_activity_at
+  ), inserted AS (
+    INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
+                          created_at)
+    SELECT $4::uuid, alloc.id, alloc.last_seq, $2::uuid, $3::text,
+           $5::text, $6::text, $7::jsonb,
+           alloc.last_activity_at
+      FROM alloc
+    ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
+    RETURNING *
+  ), claimed AS (
+    UPDATE attachments AS a
+       SET message_id = inserted.id,
+           position = array_position($9::uuid[], a.id) - 1
+      FROM inserted
+     WHERE a.id = ANY($9::uuid[])
+       AND a.conversation_id = inserted.conversation_id
+       AND a.uploader_id = inserted.sender_id
+       AND a.message_id IS NULL
+    RETURNING a.*
+  ), marks AS (
+    UPDATE conversation_members AS m
+       SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
+           read_seq = greatest(m.read_seq, inserted.seq)
+      FROM inserted
+     WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
+  ), counts AS (
+    SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
+           (SELECT count(*) FROM inserted)::integer AS inserted,
+           (SELECT count(*) FROM claimed)::integer AS claimed
+  )
+  SELECT counts.allocated,
+         (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
+         (SELECT row_to_json(e) FROM existing AS e) AS existing,
+         (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
+         (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
+         (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
+           WHERE conversation_id = $1::uuid AND left_at IS NULL) AS audience,
+         1 / (1 - (counts.allocated - counts.inserted)
+                - CASE WHEN counts.inserted = 1 AND counts.claimed < $10::integer
+                       THEN 1 ELSE 0 END) AS guard
+    FROM counts
+`;
+
+/**
+ * SQLSTATE division_by_zero: the append statement's guard column divides by zero to abort the whole statement
+ * (its implicit transaction rolls back) when it allocated a seq but inserted nothing, or claimed fewer attachments
+ * than listed. No other expression of that statement divides, so this code means "the guard fired".
+ */
+const PG_DIVISION_BY_ZERO = '22012';
 
 interface MessageJson {
   id: string;
@@ -79,127 +157,141 @@ function claimList(ids: readonly string[] | undefined): string[] {
 /**
  * MessagesRepository on SQL.
  *
- * Sequence allocation is `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING last_seq` inside the
- * transaction that inserts the message: the row lock serialises appends per conversation (appends to different
+ * Sequence allocation is `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING last_seq` in the
+ * statement that inserts the message: the row lock serialises appends per conversation (appends to different
  * conversations do not wait for each other), and a failed insert rolls the allocation back, so seqs have no gaps
  * in practice. `last_activity_at` takes `greatest(previous, clock_timestamp())`, read after the lock is held, so
  * it never moves backwards even when transactions commit out of start order (`now()` is the transaction's start).
  *
  * Attachments are claimed by the same statement (`UPDATE attachments SET message_id = <new>, position = <index>
  * WHERE id = ANY(ids) AND conversation_id AND uploader_id match AND message_id IS NULL`): if it claims fewer
- * rows than were listed, the transaction is rolled back (no message, no seq, nothing claimed) and
+ * rows than were listed, the statement is rolled back (no message, no seq, nothing claimed) and
  * AttachmentClaimError says which id failed and why. A claim racing another claim of the same attachment waits
  * on its row lock and then finds it taken.
  */
 export class SqlMessagesRepository extends MessagesRepository {
-  constructor(private readonly db: SqlDb) {
+  /**
+   * @param db the drizzle handle
+   * @param prepared runs the append as a prepared statement (SqlDatabase.prepared)
+   */
+  constructor(
+    private readonly db: SqlDb,
+    private readonly prepared: PreparedRunner,
+  ) {
     super();
   }
 
   /**
-   * Idempotent append in one statement (inside a transaction), so a send costs one round trip plus BEGIN and
-   * COMMIT; the drizzle builder version took six statements and ran at a third of the speed on PGlite. The
-   * statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4):
+   * Idempotent append in ONE statement and one round trip, outside any explicit transaction: PostgreSQL runs a
+   * lone statement atomically (its implicit transaction), so BEGIN and COMMIT would only add two round trips. The
+   * statement is prepared once per connection (APPEND_STATEMENT): parsing and analysing its CTEs on every call cost
+   * more than running them.
+   * Measured with the load benchmark (docs/performance.md): the former BEGIN + statement + COMMIT, plus the
+   * service's membership read before it and member-list read after it, were five round trips per send.
+   * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
+   * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
    * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
-   * - `alloc`: unless it exists, `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes
-   *   the conversation's row lock and gives the new seq.
+   * - `alloc`: unless it exists (and, with `requireActiveSender`, only for an active member),
+   *   `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes the conversation's row lock
+   *   and gives the new seq.
    * - `inserted`: the message with that seq, `ON CONFLICT (conversation, sender, client id) DO NOTHING`.
    * - `claimed`: the listed attachments (see the class comment), only if the message was inserted.
    * - `marks`: the sender's deliveredSeq/readSeq raised to the new seq.
-   * Two identical sends racing both find no `existing` row (same snapshot); the second waits on the row lock,
-   * then its insert hits the winner's committed row and does nothing. It then rolls back, un-allocating its
-   * seq, and returns the winner's message: no seq is burnt.
+   * - the result also carries the sender's standing and the active member ids (the fan-out audience).
+   * - `guard`: divides by zero, aborting the statement, when a seq was allocated but nothing inserted (two
+   *   identical sends raced past `existing`: the second waited on the row lock, then its insert hit the winner's
+   *   committed row) or fewer attachments were claimed than listed. The abort un-allocates the seq and undoes the
+   *   claims; the error is then read for what it means: the winner's message, or which attachment failed.
    * A resend claims nothing: it returns the stored message with the attachments it was stored with.
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
-   *   for a sender id that cannot exist. (Membership is the service's check, made before calling this.)
+   *   for a sender id that cannot exist; SenderMembershipError with `requireActiveSender` (checked first, also for
+   *   a resend).
    * @throws AttachmentClaimError when a listed attachment is unknown, of another conversation or uploader
    *   ('not_found') or already sent ('in_use'); nothing is stored then.
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
     const { conversationId, senderId, clientMessageId } = input;
-    if (!isUuid(conversationId)) throw new RecordNotFoundError('conversation', conversationId);
+    const requireActive = input.requireActiveSender === true;
+    if (!isUuid(conversationId)) {
+      if (requireActive) throw new SenderMembershipError('never', conversationId);
+      throw new RecordNotFoundError('conversation', conversationId);
+    }
     if (!isUuid(senderId)) throw new RecordNotFoundError('user', senderId);
     const claims = claimList(input.attachmentIds);
     // A PostgreSQL array literal: every element was checked to be a UUID, so nothing needs quoting.
     const claimArray = `{${claims.join(',')}}`;
     const messageId = uuidv7();
 
+    let outcome: AppendOutcomeRow | undefined;
     try {
-      const result = await this.db.transaction(async (tx) => {
-        const [outcome] = await queryRows<AppendOutcomeRow>(
-          tx,
-          sql`
-          WITH existing AS (
-            SELECT * FROM messages
-             WHERE conversation_id = ${conversationId}::uuid AND sender_id = ${senderId}::uuid
-               AND client_message_id = ${clientMessageId}::text
-          ), alloc AS (
-            UPDATE conversations
-               SET last_seq = last_seq + 1,
-                   last_activity_at = greatest(last_activity_at, clock_timestamp())
-             WHERE id = ${conversationId}::uuid AND NOT EXISTS (SELECT 1 FROM existing)
-            RETURNING id, last_seq, last_activity_at
-          ), inserted AS (
-            INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
-                                  created_at)
-            SELECT ${messageId}::uuid, alloc.id, alloc.last_seq, ${senderId}::uuid, ${clientMessageId}::text,
-                   ${input.kind}::text, ${input.body}::text, ${systemJson(input.system)}::jsonb,
-                   alloc.last_activity_at
-              FROM alloc
-            ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
-            RETURNING *
-          ), claimed AS (
-            UPDATE attachments AS a
-               SET message_id = inserted.id,
-                   position = array_position(${claimArray}::uuid[], a.id) - 1
-              FROM inserted
-             WHERE a.id = ANY(${claimArray}::uuid[])
-               AND a.conversation_id = inserted.conversation_id
-               AND a.uploader_id = inserted.sender_id
-               AND a.message_id IS NULL
-            RETURNING a.*
-          ), marks AS (
-            UPDATE conversation_members AS m
-               SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
-                   read_seq = greatest(m.read_seq, inserted.seq)
-              FROM inserted
-             WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
-          )
-          SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
-                 (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
-                 (SELECT row_to_json(e) FROM existing AS e) AS existing,
-                 (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed`,
-        );
-        if (!outcome) throw new Error('append statement returned no row');
-        const inserted = parseJsonValue<MessageJson>(outcome.inserted);
-        if (inserted) {
-          const claimed = (parseJsonValue<AttachmentJson[]>(outcome.claimed) ?? []).map(
-            toAttachmentFromJson,
-          );
-          // Throwing rolls the whole statement back: message, seq and the claims made so far.
-          if (claimed.length < claims.length)
-            throw await this.claimFailure(tx, input, claims, messageId);
-          return { message: toMessageFromJson(inserted, claimed), created: true };
-        }
-        const existing = parseJsonValue<MessageJson>(outcome.existing);
-        if (existing) {
-          const stored = await loadAttachments(tx, [existing.id]);
-          return {
-            message: toMessageFromJson(existing, stored.get(existing.id) ?? []),
-            created: false,
-          };
-        }
-        if (outcome.allocated === 0) throw new RecordNotFoundError('conversation', conversationId);
-        throw new DuplicateSend();
-      });
-      return result;
+      [outcome] = await this.prepared<AppendOutcomeRow>(APPEND_STATEMENT_NAME, APPEND_STATEMENT, [
+        conversationId,
+        senderId,
+        clientMessageId,
+        messageId,
+        input.kind,
+        input.body,
+        systemJson(input.system),
+        requireActive,
+        claimArray,
+        claims.length,
+      ]);
     } catch (error) {
-      if (error instanceof DuplicateSend) {
-        const stored = await this.findByClientId(conversationId, senderId, clientMessageId);
-        if (stored) return { message: stored, created: false };
-      }
+      if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
+        return this.afterGuard(input, claims, requireActive);
       throw translateError(error);
     }
+    if (!outcome) throw new Error('append statement returned no row');
+    const membership = outcome.membership ?? 'never';
+    if (requireActive && membership !== 'active')
+      throw new SenderMembershipError(membership, conversationId);
+    const activeMemberIds = parseJsonValue<string[]>(outcome.audience) ?? [];
+    const inserted = parseJsonValue<MessageJson>(outcome.inserted);
+    if (inserted) {
+      const claimed = (parseJsonValue<AttachmentJson[]>(outcome.claimed) ?? []).map(
+        toAttachmentFromJson,
+      );
+      return { message: toMessageFromJson(inserted, claimed), created: true, activeMemberIds };
+    }
+    const existing = parseJsonValue<MessageJson>(outcome.existing);
+    if (existing) {
+      const stored = await loadAttachments(this.db, [existing.id]);
+      return {
+        message: toMessageFromJson(existing, stored.get(existing.id) ?? []),
+        created: false,
+        activeMemberIds,
+      };
+    }
+    throw new RecordNotFoundError('conversation', conversationId);
+  }
+
+  /**
+   * After the append's guard aborted it (nothing stored): the same send won a race (return its message), else an
+   * attachment could not be claimed (say which and why).
+   */
+  private async afterGuard(
+    input: AppendMessageInput,
+    claims: readonly string[],
+    requireActive: boolean,
+  ): Promise<AppendMessageResult> {
+    const stored = await this.findByClientId(
+      input.conversationId,
+      input.senderId,
+      input.clientMessageId,
+    );
+    if (stored) {
+      const members = await this.db
+        .select({ userId: conversationMembers.userId, leftAt: conversationMembers.leftAt })
+        .from(conversationMembers)
+        .where(eq(conversationMembers.conversationId, input.conversationId));
+      const sender = members.find((m) => m.userId === input.senderId.toLowerCase());
+      if (requireActive && (!sender || sender.leftAt !== null))
+        throw new SenderMembershipError(sender ? 'ended' : 'never', input.conversationId);
+      const activeMemberIds = members.filter((m) => m.leftAt === null).map((m) => m.userId);
+      return { message: stored, created: false, activeMemberIds };
+    }
+    if (claims.length > 0) throw await this.claimFailure(input, claims);
+    throw new Error('append aborted by its guard without a stored message or a claim to blame');
   }
 
   /**
@@ -263,16 +355,15 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Why a claim fell short, read inside the failing transaction (the rows this append claimed show our own
-   * message id; the others as they are committed now). The first listed id that failed, in the sender's order.
+   * Why a claim fell short, read after the append was rolled back (so none of the listed attachments is ours):
+   * the first listed id, in the sender's order, that is unknown, of another conversation or uploader
+   * ('not_found'), or already sent with a message ('in_use').
    */
   private async claimFailure(
-    tx: SqlDb,
     input: AppendMessageInput,
     claims: readonly string[],
-    messageId: string,
   ): Promise<AttachmentClaimError> {
-    const rows = await tx
+    const rows = await this.db
       .select({
         id: attachments.id,
         conversationId: attachments.conversationId,
@@ -291,9 +382,10 @@ export class SqlMessagesRepository extends MessagesRepository {
       ) {
         return new AttachmentClaimError('not_found', id);
       }
-      if (row.messageId !== messageId) return new AttachmentClaimError('in_use', id);
+      if (row.messageId !== null) return new AttachmentClaimError('in_use', id);
     }
-    // Unreachable unless rows changed between the claim and this read; "in use" is then the honest answer.
+    // Every listed attachment is claimable now: a claim that raced ours was rolled back meanwhile; "in use" was
+    // still the truth when the append ran.
     return new AttachmentClaimError('in_use', claims[0] ?? '');
   }
 }

@@ -32,7 +32,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     users: new SqlUsersRepository(database.db),
     sessions: new SqlSessionsRepository(database.db),
     conversations: new SqlConversationsRepository(database.db),
-    messages: new SqlMessagesRepository(database.db),
+    messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
     health: new SqlStorageHealth(database),
   };

@@ -1,0 +1,347 @@
+/**
+ * Load benchmark of the chat API: prints figures, asserts nothing about time (docs/performance.md explains the
+ * figures and records past runs).
+ *
+ * What it does, per database: starts the built API in a child process (`apps/api/dist/main.js`; build first), on a
+ * fresh database, registers N people through REST (cheap bcrypt), makes groups of R, connects one socket each
+ * (the API's RSS before and after gives the memory of an idle authenticated socket), then for each rate of the
+ * ladder sends `message:send` at that total rate for the duration and prints p50/p95/p99 send -> receive and
+ * send -> ack, the achieved rate, deliveries per second, messages missing at the end and the API's CPU. The same
+ * generator first drives a bare Socket.IO relay (join a room, re-emit: relay-server.mjs) with as many clients, and
+ * each API row shows the ratio of its p99 to the relay's at that rate. Last, a flood: one person sends at the flood
+ * rate while the others send at a normal rate; their p95 is printed beside their p95 without the flood.
+ *
+ * Traffic goes to 127.0.0.1 only; every phase is bounded in time; the run stops by itself.
+ *
+ * Run from the repository root: `pnpm bench:load [options]` (or `pnpm --filter @chat/api bench:load`):
+ *   --db pglite,pglite-disk,postgres,mongodb   databases (default pglite,postgres,mongodb; postgres needs the server
+ *                                              at TEST_POSTGRES_URL or 127.0.0.1:5432, mongodb needs MONGODB_URI,
+ *                                              otherwise they are reported as skipped)
+ *   --clients 1000 --group 10                  people and group size
+ *   --rates 150,300,500,1000,1500,2000         total messages per second, one phase each
+ *   --duration 10                              seconds per phase
+ *   --stop-p99 1000                            stop a ladder once p99 send -> receive passes this many ms
+ *   --flood-rate 120 --normal-rate 100         the flood phase (0 skips it)
+ *   --no-relay                                 skip the bare relay
+ *   --cpu-prof <dir>                           run the API with `node --cpu-prof` writing profiles to <dir>
+ *   --env KEY=VALUE                            extra API environment (repeatable), e.g.
+ *                                              --env WRITE_RATE_PER_SECOND=1000: the per-person write limit
+ *                                              applies (10/s by default), so rate / clients must stay below it
+ *   --smoke                                    a few seconds, 50 people on in-memory PGlite (CI); exits 1 if a
+ *                                              message is lost or a send fails unexpectedly
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { probePostgres, testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
+import { createE2eDatabase } from '../../test/support/e2e-database.js';
+import {
+  connectApiClients,
+  connectRelayClients,
+  type LoadClient,
+  LoadGenerator,
+  percentile,
+  type PhaseResult,
+  populateApi,
+  type SendFigures,
+} from './generator.js';
+import { type Child, cpuPercent, sampleProcess, startApi, startRelay } from './processes.js';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'pglite,postgres,mongodb' },
+    clients: { type: 'string', default: '1000' },
+    group: { type: 'string', default: '10' },
+    rates: { type: 'string', default: '150,300,500,1000,1500,2000' },
+    duration: { type: 'string', default: '10' },
+    'stop-p99': { type: 'string', default: '1000' },
+    'flood-rate': { type: 'string', default: '120' },
+    'normal-rate': { type: 'string', default: '100' },
+    'no-relay': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+
+const smoke = values.smoke;
+const settings = {
+  databases: (smoke ? 'pglite' : values.db).split(',').map((d) => d.trim()),
+  clients: smoke ? 50 : positive(values.clients, 'clients'),
+  group: smoke ? 10 : positive(values.group, 'group'),
+  rates: (smoke ? '50' : values.rates).split(',').map((r) => positive(r, 'rates')),
+  durationMs: (smoke ? 3 : positive(values.duration, 'duration')) * 1000,
+  stopP99: positive(values['stop-p99'], 'stop-p99'),
+  floodRate: smoke ? 100 : Number(values['flood-rate']),
+  normalRate: smoke ? 30 : positive(values['normal-rate'], 'normal-rate'),
+  relay: !values['no-relay'],
+  apiEnv: Object.fromEntries(
+    values.env.map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--env wants KEY=VALUE, got ${pair}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  ),
+  nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
+};
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+  return n;
+}
+
+/** Problems a smoke run fails on (lost messages, unexpected error acks). */
+const problems: string[] = [];
+
+const ms = (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : n.toFixed(0)) : '-');
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+function latency(samples: readonly number[]): string {
+  return `${ms(percentile(samples, 50))} / ${ms(percentile(samples, 95))} / ${ms(percentile(samples, 99))}`;
+}
+
+function errors(figures: SendFigures): string {
+  const entries = Object.entries(figures.errors);
+  return entries.length === 0 ? '0' : entries.map(([code, n]) => `${code} ${n}`).join(', ');
+}
+
+const HEADER =
+  'rate in | achieved | p50/p95/p99 send->receive ms | p50/p95/p99 ack ms | deliveries/s | missing | error acks | CPU | CPU ms/msg';
+
+function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number): string {
+  const n = result.normal;
+  const p99 = percentile(n.deliveryMs, 99);
+  const ratio =
+    relayP99 === undefined
+      ? ''
+      : ` | relay p99 ${ms(relayP99)} ms, x${(p99 / relayP99).toFixed(1)}`;
+  return (
+    [
+      `${rate} msg/s`,
+      `${(n.acked / result.durationSeconds).toFixed(0)} msg/s`,
+      latency(n.deliveryMs),
+      latency(n.ackMs),
+      `${(n.deliveries / result.durationSeconds).toFixed(0)}`,
+      `${n.missingMessages} msgs (${n.missingDeliveries} deliveries)`,
+      errors(n),
+      `${cpu.toFixed(0)}%`,
+      // CPU time per stored message: unlike latency, it barely moves when other work shares the machine.
+      (((cpu / 100) * result.durationSeconds * 1000) / Math.max(1, n.acked)).toFixed(2),
+    ].join(' | ') + ratio
+  );
+}
+
+/** Connects the clients, measuring the server's RSS per idle socket. */
+async function connectMeasured(
+  server: Child,
+  connect: () => Promise<LoadClient[]>,
+): Promise<{ clients: LoadClient[]; perSocket: number }> {
+  const before = sampleProcess(server.pid).rssBytes;
+  const clients = await connect();
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = sampleProcess(server.pid).rssBytes;
+  return { clients, perSocket: (after - before) / clients.length };
+}
+
+/**
+ * Reads a database-side counter (PostgreSQL's committed transactions) so a phase can report it per message; null
+ * where the database offers none.
+ */
+type Counter = (() => Promise<number>) | null;
+
+/** Runs the rate ladder; returns p99 send -> receive per rate. */
+async function ladder(
+  server: Child,
+  generator: LoadGenerator,
+  clients: readonly LoadClient[],
+  relayP99: Map<number, number> | null,
+  transactions: Counter = null,
+): Promise<Map<number, number>> {
+  const p99s = new Map<number, number>();
+  console.log(HEADER);
+  for (const rate of settings.rates) {
+    const xactsBefore = await transactions?.();
+    const from = sampleProcess(server.pid);
+    const result = await generator.run({ senders: clients, rate, durationMs: settings.durationMs });
+    const cpu = cpuPercent(from, sampleProcess(server.pid));
+    const xactsAfter = await transactions?.();
+    const perMessage =
+      xactsBefore === undefined || xactsAfter === undefined
+        ? ''
+        : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg`;
+    console.log(row(rate, result, cpu, relayP99?.get(rate)) + perMessage);
+    const p99 = percentile(result.normal.deliveryMs, 99);
+    p99s.set(rate, p99);
+    if (result.normal.missingMessages > 0)
+      problems.push(`${result.normal.missingMessages} messages missing at ${rate} msg/s`);
+    const unexpected = Object.keys(result.normal.errors);
+    if (unexpected.length > 0)
+      problems.push(`error acks at ${rate} msg/s: ${errors(result.normal)}`);
+    if (!(p99 <= settings.stopP99)) {
+      console.log(`(stopping this ladder: p99 above ${settings.stopP99} ms)`);
+      break;
+    }
+  }
+  return p99s;
+}
+
+/** One person floods while the others send at the normal rate; prints the others' p95 against a baseline. */
+async function flood(generator: LoadGenerator, clients: readonly LoadClient[]): Promise<void> {
+  if (!(settings.floodRate > 0) || clients.length < 2) return;
+  const [flooder, ...others] = clients;
+  const durationMs = settings.durationMs;
+  const baseline = await generator.run({ senders: others, rate: settings.normalRate, durationMs });
+  const flooded = await generator.run({
+    senders: others,
+    rate: settings.normalRate,
+    durationMs,
+    flood: { client: flooder!, rate: settings.floodRate },
+  });
+  const before = percentile(baseline.normal.deliveryMs, 95);
+  const during = percentile(flooded.normal.deliveryMs, 95);
+  const f = flooded.flood!;
+  console.log(
+    `flood: others at ${settings.normalRate} msg/s, p95 send->receive ${ms(before)} ms without the flood, ` +
+      `${ms(during)} ms with one person sending ${settings.floodRate} msg/s (x${(during / before).toFixed(1)}); ` +
+      `the flooder: ${f.acked} stored, error acks ${errors(f)}`,
+  );
+  for (const [name, result] of [
+    ['flood baseline', baseline],
+    ['flood', flooded],
+  ] as const) {
+    if (result.normal.missingMessages > 0 || Object.keys(result.normal.errors).length > 0)
+      problems.push(
+        `${name}: ${result.normal.missingMessages} missing, errors ${errors(result.normal)}`,
+      );
+  }
+  if (f.missingMessages > 0)
+    problems.push(`flood: ${f.missingMessages} of the flooder's stored messages missing`);
+}
+
+async function benchRelay(): Promise<Map<number, number> | null> {
+  if (!settings.relay) return null;
+  console.log(
+    `\n== bare Socket.IO relay (join a room, re-emit), ${settings.clients} clients in rooms of ${settings.group}`,
+  );
+  const relay = await startRelay();
+  try {
+    const { clients, perSocket } = await connectMeasured(relay, () =>
+      connectRelayClients(relay.baseUrl, settings.clients, settings.group),
+    );
+    console.log(`relay RSS per idle socket: ${kb(perSocket)}`);
+    const generator = new LoadGenerator(clients);
+    try {
+      return await ladder(relay, generator, clients, null);
+    } finally {
+      generator.close();
+    }
+  } finally {
+    await relay.stop();
+  }
+}
+
+/** DATABASE_URL for a target, and how to remove it afterwards; null with a reason when it cannot run here. */
+async function databaseFor(
+  target: string,
+): Promise<{ url: string; drop: () => Promise<void> } | { skipped: string }> {
+  if (target === 'pglite') return { url: 'pglite://memory', drop: async () => {} };
+  if (target === 'pglite-disk') {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'relay-bench-pglite-'));
+    return { url: `pglite://${dir}`, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  if (target === 'postgres') {
+    const why = await probePostgres(testEnvironment().postgresUrl);
+    if (why) return { skipped: `no PostgreSQL server (${why})` };
+    return createE2eDatabase('postgres');
+  }
+  if (target === 'mongodb') {
+    if (!process.env.MONGODB_URI) return { skipped: 'MONGODB_URI is not set' };
+    return createE2eDatabase('mongodb');
+  }
+  return { skipped: `unknown database ${target} (pglite, pglite-disk, postgres, mongodb)` };
+}
+
+/**
+ * PostgreSQL's count of committed transactions in the benchmark's database (pg_stat_database.xact_commit, read
+ * with a fresh statistics snapshot): how many transactions a send costs. Each read adds one of its own.
+ */
+async function committedTransactions(
+  url: string,
+): Promise<{ read: () => Promise<number>; close: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    read: async () => {
+      // Backends flush their statistics about once a second: let the phase's land first.
+      await new Promise((r) => setTimeout(r, 1500));
+      await client.query('SELECT pg_stat_clear_snapshot()');
+      const result = await client.query<{ n: string }>(
+        'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+      );
+      return Number(result.rows[0]?.n ?? NaN);
+    },
+    close: () => client.end(),
+  };
+}
+
+async function benchApi(target: string, relayP99: Map<number, number> | null): Promise<void> {
+  const database = await databaseFor(target);
+  if ('skipped' in database) {
+    console.log(`\n== API on ${target}: skipped, ${database.skipped}`);
+    return;
+  }
+  console.log(`\n== API on ${target}, ${settings.clients} people in groups of ${settings.group}`);
+  try {
+    const api = await startApi({
+      databaseUrl: database.url,
+      env: settings.apiEnv,
+      nodeFlags: settings.nodeFlags,
+    });
+    try {
+      const setupStart = performance.now();
+      const population = await populateApi(api.baseUrl, settings.clients, settings.group);
+      console.log(
+        `registered ${settings.clients} people and made their groups in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
+      );
+      const { clients, perSocket } = await connectMeasured(api, () =>
+        connectApiClients(api.baseUrl, population),
+      );
+      console.log(`API RSS per idle authenticated socket: ${kb(perSocket)}`);
+      const generator = new LoadGenerator(clients);
+      const counter = target === 'postgres' ? await committedTransactions(database.url) : null;
+      try {
+        await ladder(api, generator, clients, relayP99, counter?.read ?? null);
+        await flood(generator, clients);
+      } finally {
+        generator.close();
+        await counter?.close();
+      }
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `load benchmark: node ${process.version}, ${settings.clients} clients, groups of ${settings.group}, ` +
+      `${settings.durationMs / 1000} s per rate${smoke ? ' (smoke)' : ''}. Figures, not assertions: the machine ` +
+      'may be shared, so compare with the bare relay of the same run.',
+  );
+  const relayP99 = await benchRelay();
+  for (const target of settings.databases) await benchApi(target, relayP99);
+  if (problems.length > 0) {
+    console.log(`\nproblems:\n- ${problems.join('\n- ')}`);
+    if (smoke) process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
