@@ -100,6 +100,8 @@ function SignedInChat({ user }: { user: SelfUser }) {
   return (
     <div className={`chat${activeId ? ' has-active' : ''}`}>
       <aside className="sidebar" aria-label="Conversation list">
+        {/* One level-one heading per screen: the open conversation's title, else this one. */}
+        {activeId ? null : <h1 className="visually-hidden">Conversations</h1>}
         <header className="sidebar-header">
           <button
             type="button"

@@ -235,8 +235,8 @@ export function GroupInfoPanel({
                         }
                         aria-label={
                           member.role === 'admin'
-                            ? `Remove ${member.user.displayName} as admin`
-                            : `Make ${member.user.displayName} an admin`
+                            ? `Dismiss admin: ${member.user.displayName}`
+                            : `Make admin: ${member.user.displayName}`
                         }
                       >
                         {member.role === 'admin' ? 'Dismiss admin' : 'Make admin'}
