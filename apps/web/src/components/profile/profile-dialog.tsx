@@ -2,6 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { SelfUser } from '@chat/shared';
+import { keepTabInside } from '@/lib/focus';
 import { useChat } from '@/components/providers/chat-provider';
 import { AvatarPicker } from './avatar-picker';
 
@@ -21,6 +22,7 @@ export function ProfileDialog({ user, onClose }: { user: SelfUser; onClose: () =
       className="modal profile-dialog"
       aria-labelledby="profile-title"
       onClose={onClose}
+      onKeyDown={keepTabInside}
       data-testid="profile-dialog"
     >
       <h2 id="profile-title" className="modal-title">
