@@ -1,13 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, LIMITS, type Page, type PublicUser, type SelfUser } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser, toSelfUser } from './user.mapper.js';
 
 /** Profiles and the people directory. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly conversations: ConversationsRepository,
+    private readonly realtime: RealtimePublisher,
+  ) {}
 
   /** @throws AppError UNAUTHENTICATED when the token's user no longer exists */
   async getSelf(userId: string): Promise<SelfUser> {
@@ -16,10 +22,16 @@ export class UsersService {
     return toSelfUser(user);
   }
 
-  /** @param displayName already trimmed and validated. @throws AppError UNAUTHENTICATED for a vanished user */
+  /**
+   * Renames the caller and tells everyone who shares a conversation with them (and their own other tabs) as
+   * `user:updated`, as a new picture is.
+   * @param displayName already trimmed and validated. @throws AppError UNAUTHENTICATED for a vanished user
+   */
   async updateProfile(userId: string, displayName: string): Promise<SelfUser> {
     const user = await this.users.updateProfile(userId, { displayName });
     if (!user) throw goneUser();
+    const contacts = await this.conversations.listContactIds(userId);
+    this.realtime.toUsers([userId, ...contacts], 'user:updated', toPublicUser(user));
     return toSelfUser(user);
   }
 
