@@ -195,6 +195,7 @@ export function GroupInfoPanel({
               selfId={selfId}
               label="Add people to the group"
               excludeIds={conversation.members.map((m) => m.user.id)}
+              excludedNote="in the group"
               onPick={(user) =>
                 void act(() => api.addMembers(conversation.id, { userIds: [user.id] }))
               }
