@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type ConversationSummary,
   ErrorCode,
@@ -9,11 +9,14 @@ import {
   type SelfUser,
 } from '@chat/shared';
 import { asError, registerUser, type SignedIn, uniqueUsername } from './support/http.js';
+import { connect, disconnectAll } from './support/sockets.js';
 import { callAs, useTestApp } from './support/suite.js';
 
 const t = useTestApp();
 
 const call = callAs(t);
+
+afterEach(() => disconnectAll());
 
 async function openDirect(me: SignedIn, other: SignedIn | string) {
   return call<ConversationSummary>(me, 'POST', '/api/conversations/direct', {
@@ -40,6 +43,16 @@ describe('users', () => {
       username: 'root',
     });
     expect(asError(sneaky).details).toHaveProperty('username');
+  });
+
+  it('tells the people I share a conversation with about a new display name (user:updated)', async () => {
+    const me = await registerUser(t.baseUrl, 'rename');
+    const friend = await registerUser(t.baseUrl, 'renamefriend');
+    await openDirect(me, friend);
+    const socket = await connect(t.baseUrl, friend.accessToken);
+    const told = new Promise<PublicUser>((resolve) => socket.once('user:updated', resolve));
+    await call<SelfUser>(me, 'PATCH', '/api/users/me', { displayName: 'Ada Byron' });
+    expect(await told).toMatchObject({ id: me.id, displayName: 'Ada Byron' });
   });
 
   it('searches the directory by username or display-name word, excluding me, with only public fields', async () => {

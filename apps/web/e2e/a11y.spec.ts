@@ -1,7 +1,14 @@
 import { expect, test } from '@playwright/test';
 import type { AuthResponse, SendMessageBody } from '@chat/shared';
 import { API_URL } from './env';
-import { makePerson, registerViaApi, registerViaUi, send, startConversation } from './fixtures';
+import {
+  createGroup,
+  makePerson,
+  registerViaApi,
+  registerViaUi,
+  send,
+  startConversation,
+} from './fixtures';
 
 test('only new messages from others are announced, through their own live region', async ({
   page,
@@ -44,16 +51,7 @@ test('the group info panel takes focus when opened and gives it back when closed
   const dee = makePerson('dee');
   await registerViaApi(request, dee);
   await registerViaUi(page, cy);
-  await page.getByRole('button', { name: 'New group' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New group' });
-  await dialog.getByLabel('Group name').fill('Focus club');
-  await page.getByLabel('Search people').fill(dee.displayName);
-  await page
-    .getByTestId('person-result')
-    .filter({ hasText: `@${dee.username}` })
-    .click();
-  await dialog.getByRole('button', { name: 'Create group' }).click();
-  await expect(page.getByRole('heading', { name: 'Focus club' })).toBeVisible();
+  await createGroup(page, 'Focus club', [dee]);
 
   const opener = page.getByRole('button', { name: 'Group info' });
   await opener.click();

@@ -68,6 +68,22 @@ export async function startConversation(page: Page, other: Person): Promise<void
   await expect(page.getByRole('heading', { name: other.displayName })).toBeVisible();
 }
 
+/** From the chat screen: creates a group named `title` with `members` through the New group dialog and opens it. */
+export async function createGroup(page: Page, title: string, members: Person[]): Promise<void> {
+  await page.getByRole('button', { name: 'New group' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New group' });
+  await dialog.getByLabel('Group name').fill(title);
+  for (const member of members) {
+    await dialog.getByLabel('Search people').fill(member.displayName);
+    await dialog
+      .getByTestId('person-result')
+      .filter({ hasText: `@${member.username}` })
+      .click();
+  }
+  await dialog.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByRole('heading', { name: title })).toBeVisible();
+}
+
 /** Types into the composer and presses Enter. */
 export async function send(page: Page, text: string): Promise<void> {
   const composer = page.getByLabel('Message', { exact: true });

@@ -33,8 +33,9 @@ test('scrolling up loads older history in order and keeps the reader in place', 
       clientMessageId: crypto.randomUUID(),
       body: `History message ${i}`,
     };
+    // Ivan's own messages: with nothing unread the conversation opens at the newest message.
     const sent = await request.post(`${API_URL}/api/conversations/${conversation.id}/messages`, {
-      headers,
+      headers: { Authorization: `Bearer ${ivanAuth.accessToken}` },
       data: body,
     });
     expect(sent.ok(), await sent.text()).toBe(true);

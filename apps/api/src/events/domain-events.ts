@@ -33,7 +33,7 @@ export interface DomainEventMap {
    * hear of it.
    */
   'receipt.advanced': { receipt: ReceiptEvent; formerMember: boolean };
-  /** A person's public profile changed (picture). */
+  /** A person's public profile changed (display name or picture). */
   'user.updated': { user: PublicUser };
   /** A session ended before its expiry (signed out, or revoked for refresh-token reuse). */
   'session.revoked': { sessionId: string; reason: ErrorPayload };

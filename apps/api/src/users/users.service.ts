@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, LIMITS, type Page, type PublicUser, type SelfUser } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import { DomainEvents } from '../events/domain-events.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser, toSelfUser } from './user.mapper.js';
 
 /** Profiles and the people directory. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly events: DomainEvents,
+  ) {}
 
   /** @throws AppError UNAUTHENTICATED when the token's user no longer exists */
   async getSelf(userId: string): Promise<SelfUser> {
@@ -16,10 +20,15 @@ export class UsersService {
     return toSelfUser(user);
   }
 
-  /** @param displayName already trimmed and validated. @throws AppError UNAUTHENTICATED for a vanished user */
+  /**
+   * Renames the caller and publishes `user.updated`, which reaches everyone who shares a conversation with them
+   * (and their own other tabs) as `user:updated`, as a new picture does.
+   * @param displayName already trimmed and validated. @throws AppError UNAUTHENTICATED for a vanished user
+   */
   async updateProfile(userId: string, displayName: string): Promise<SelfUser> {
     const user = await this.users.updateProfile(userId, { displayName });
     if (!user) throw goneUser();
+    await this.events.publish('user.updated', { user: toPublicUser(user) });
     return toSelfUser(user);
   }
 

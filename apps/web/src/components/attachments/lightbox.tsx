@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import type { Attachment } from '@chat/shared';
 import { mediaUrl } from '@/lib/media';
+import { keepTabInside } from '@/lib/focus';
 import { useChat } from '@/components/providers/chat-provider';
 
 /**
@@ -45,6 +46,7 @@ export function Lightbox({
         onClose();
       }}
       onKeyDown={(e) => {
+        keepTabInside(e);
         if (e.key === 'ArrowRight' && images.length > 1) go(1);
         if (e.key === 'ArrowLeft' && images.length > 1) go(-1);
       }}

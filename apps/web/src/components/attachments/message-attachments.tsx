@@ -1,6 +1,7 @@
 'use client';
 
-import { useState } from 'react';
+import { useRef, useState } from 'react';
+import { closeAndFocus } from '@/lib/focus';
 import type { Attachment } from '@chat/shared';
 import { formatBytes, mediaUrl } from '@/lib/media';
 import { useChat } from '@/components/providers/chat-provider';
@@ -17,6 +18,7 @@ const INLINE_MAX = 240;
 export function MessageAttachments({ attachments }: { attachments: Attachment[] }) {
   const { api } = useChat();
   const [open, setOpen] = useState<number | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const images = attachments.filter((a) => a.kind === 'image' && a.thumbnailUrl);
   const files = attachments.filter((a) => !(a.kind === 'image' && a.thumbnailUrl));
   return (
@@ -36,7 +38,10 @@ export function MessageAttachments({ attachments }: { attachments: Attachment[] 
                   aspectRatio: `${width} / ${height}`,
                   width: images.length === 1 ? Math.round(width * scale) : undefined,
                 }}
-                onClick={() => setOpen(index)}
+                onClick={(e) => {
+                  opener.current = e.currentTarget;
+                  setOpen(index);
+                }}
                 aria-label={`Open image ${image.name}`}
                 data-testid="attachment-image"
               >
@@ -75,7 +80,12 @@ export function MessageAttachments({ attachments }: { attachments: Attachment[] 
         </div>
       ))}
       {open !== null ? (
-        <Lightbox images={images} index={open} onIndex={setOpen} onClose={() => setOpen(null)} />
+        <Lightbox
+          images={images}
+          index={open}
+          onIndex={setOpen}
+          onClose={() => closeAndFocus(() => setOpen(null), opener)}
+        />
       ) : null}
     </div>
   );

@@ -1,6 +1,6 @@
 'use client';
 
-import type { InputHTMLAttributes } from 'react';
+import { useEffect, useRef, type InputHTMLAttributes, type RefObject } from 'react';
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   id: string;
@@ -38,13 +38,35 @@ export function Field({ id, label, error, hint, ...input }: FieldProps) {
   );
 }
 
-/** The form-level error (server answer that belongs to no field), announced as an alert; nothing when null. */
+/**
+ * The form-level error (server answer that belongs to no field), announced as an alert; nothing when null.
+ * It takes the focus when it appears: the submit button that had it is disabled while the request runs, which
+ * would otherwise leave the focus on the page body.
+ */
 export function FormError({ message }: { message: string | null }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (message) ref.current?.focus();
+  }, [message]);
   return message ? (
-    <div role="alert" className="form-error">
+    <div ref={ref} role="alert" className="form-error" tabIndex={-1}>
       {message}
     </div>
   ) : null;
+}
+
+/**
+ * Moves the focus to the first input of `form` marked `aria-invalid` whenever `errors` (the form's field errors,
+ * by field name) changes and holds at least one, so a keyboard or screen reader user lands on what to fix.
+ */
+export function useFocusFirstInvalid(
+  form: RefObject<HTMLFormElement | null>,
+  errors: Partial<Record<string, string>>,
+): void {
+  useEffect(() => {
+    if (Object.keys(errors).length === 0) return;
+    form.current?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+  }, [form, errors]);
 }
 
 type UsernameFieldProps = Omit<FieldProps, 'id' | 'label'>;

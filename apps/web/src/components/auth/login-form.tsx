@@ -1,12 +1,12 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { ErrorCode, LIMITS } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import { validatePassword, validateUsername } from '@/lib/validation';
 import { useChat } from '@/components/providers/chat-provider';
-import { Field, FormError, UsernameField } from './field';
+import { Field, FormError, UsernameField, useFocusFirstInvalid } from './field';
 
 type Fields = 'username' | 'password';
 
@@ -18,6 +18,8 @@ export function LoginForm() {
   const [errors, setErrors] = useState<Partial<Record<Fields, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, errors);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -47,7 +49,13 @@ export function LoginForm() {
   }
 
   return (
-    <form className="auth-form" onSubmit={onSubmit} noValidate aria-labelledby="login-title">
+    <form
+      ref={formRef}
+      className="auth-form"
+      onSubmit={onSubmit}
+      noValidate
+      aria-labelledby="login-title"
+    >
       <h1 id="login-title">Sign in</h1>
       <p className="auth-sub">Welcome back to Relay.</p>
       <FormError message={formError} />

@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import Link from 'next/link';
 import { ErrorCode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
@@ -11,7 +11,7 @@ import {
   validateUsername,
 } from '@/lib/validation';
 import { useChat } from '@/components/providers/chat-provider';
-import { Field, FormError, UsernameField } from './field';
+import { Field, FormError, UsernameField, useFocusFirstInvalid } from './field';
 
 const FIELDS = ['username', 'displayName', 'password'] as const;
 type Fields = (typeof FIELDS)[number];
@@ -30,6 +30,8 @@ export function RegisterForm() {
   const [errors, setErrors] = useState<Partial<Record<Fields, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  useFocusFirstInvalid(formRef, errors);
 
   const set = (field: Fields) => (e: { target: { value: string } }) =>
     setValues((v) => ({ ...v, [field]: e.target.value }));
@@ -75,7 +77,13 @@ export function RegisterForm() {
   }
 
   return (
-    <form className="auth-form" onSubmit={onSubmit} noValidate aria-labelledby="register-title">
+    <form
+      ref={formRef}
+      className="auth-form"
+      onSubmit={onSubmit}
+      noValidate
+      aria-labelledby="register-title"
+    >
       <h1 id="register-title">Create your account</h1>
       <p className="auth-sub">Pick a username people can find you by.</p>
       <FormError message={formError} />

@@ -42,8 +42,6 @@ export function Avatar({
     );
   }
   return (
-    <span className="avatar" style={style} aria-hidden="true">
-      {initials(name)}
-    </span>
+    <span className="avatar" style={style} aria-hidden="true" data-initials={initials(name)} />
   );
 }

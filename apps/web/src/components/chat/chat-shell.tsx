@@ -14,6 +14,7 @@ import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
 import { ProfileDialog } from '@/components/profile/profile-dialog';
+import { closeAndFocus } from '@/lib/focus';
 
 /**
  * The chat screen's frame. Waits for session restore; sends signed-out visitors to /login (remembering a
@@ -80,6 +81,10 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
+  // What opened each panel, to give the focus back to when it closes.
+  const profileButton = useRef<HTMLButtonElement>(null);
+  const newChatButton = useRef<HTMLButtonElement>(null);
+  const newGroupButton = useRef<HTMLButtonElement>(null);
 
   async function signOut() {
     const unsent = await client.unsentCount();
@@ -100,8 +105,11 @@ function SignedInChat({ user }: { user: SelfUser }) {
   return (
     <div className={`chat${activeId ? ' has-active' : ''}`}>
       <aside className="sidebar" aria-label="Conversation list">
+        {/* One level-one heading per screen: the open conversation's title, else this one. */}
+        {activeId ? null : <h1 className="visually-hidden">Conversations</h1>}
         <header className="sidebar-header">
           <button
+            ref={profileButton}
             type="button"
             className="avatar-button"
             onClick={() => setProfileOpen(true)}
@@ -123,27 +131,44 @@ function SignedInChat({ user }: { user: SelfUser }) {
             Sign out
           </button>
         </header>
-        {profileOpen ? <ProfileDialog user={user} onClose={() => setProfileOpen(false)} /> : null}
+        {profileOpen ? (
+          <ProfileDialog
+            user={user}
+            onClose={() => closeAndFocus(() => setProfileOpen(false), profileButton)}
+          />
+        ) : null}
         <ConnectionBanner />
         <UnreadTitle />
         {searching ? (
-          <PeopleSearch selfId={user.id} onClose={() => setSearching(false)} />
+          <PeopleSearch
+            selfId={user.id}
+            onClose={() => closeAndFocus(() => setSearching(false), newChatButton)}
+          />
         ) : (
           <div className="sidebar-actions">
             <button
+              ref={newChatButton}
               type="button"
               className="button primary wide"
               onClick={() => setSearching(true)}
             >
               New chat
             </button>
-            <button type="button" className="button wide" onClick={() => setCreatingGroup(true)}>
+            <button
+              ref={newGroupButton}
+              type="button"
+              className="button wide"
+              onClick={() => setCreatingGroup(true)}
+            >
               New group
             </button>
           </div>
         )}
         {creatingGroup ? (
-          <NewGroupDialog selfId={user.id} onClose={() => setCreatingGroup(false)} />
+          <NewGroupDialog
+            selfId={user.id}
+            onClose={() => closeAndFocus(() => setCreatingGroup(false), newGroupButton)}
+          />
         ) : null}
         <ConversationList activeId={activeId} selfId={user.id} />
       </aside>

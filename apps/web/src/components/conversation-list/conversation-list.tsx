@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useId, useState } from 'react';
 import { toast } from 'sonner';
 import { describeError } from '@/lib/api-client';
 import {
@@ -11,12 +12,16 @@ import {
   relativeTime,
 } from '@/lib/format';
 import { conversationPreview } from '@/lib/preview';
+import { matchesConversationFilter } from '@/lib/conversation-filter';
 import { useChat, useConversations, useDrafts } from '@/components/providers/chat-provider';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
 import { useNow } from '@/components/live/use-live';
 import { conversationAvatarUrl } from '@/lib/media';
 
-/** The conversation list, most recent activity first, with previews, times and unread badges. */
+/**
+ * The conversation list, most recent activity first, with previews, times and unread badges, and a field above it
+ * that filters the loaded conversations by name (Escape clears it).
+ */
 export function ConversationList({
   activeId,
   selfId,
@@ -31,6 +36,8 @@ export function ConversationList({
   const nextCursor = useConversations((s) => s.nextCursor);
   const now = useNow(30_000);
   const drafts = useDrafts((s) => s.byConversation);
+  const [filter, setFilter] = useState('');
+  const filterId = useId();
 
   if (status === 'loading' && order.length === 0) {
     return <p className="list-note">Loading conversations…</p>;
@@ -57,10 +64,43 @@ export function ConversationList({
   if (order.length === 0) {
     return <p className="list-note">No conversations yet. Start one with “New chat”.</p>;
   }
+  const shown = order.filter((id) => {
+    const c = byId[id];
+    if (!c) return false;
+    const other = c.type === 'direct' ? otherMember(c, selfId) : null;
+    return matchesConversationFilter(filter, [
+      conversationTitle(c, selfId),
+      ...(other ? [other.username] : []),
+    ]);
+  });
   return (
     <nav aria-label="Conversations" className="conversation-nav">
+      <div className="conversation-filter">
+        <label htmlFor={filterId} className="visually-hidden">
+          Filter conversations
+        </label>
+        <input
+          id={filterId}
+          type="search"
+          placeholder="Filter by name"
+          autoComplete="off"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && filter) {
+              e.preventDefault();
+              setFilter('');
+            }
+          }}
+        />
+      </div>
+      {shown.length === 0 ? (
+        <p className="list-note" role="status">
+          No conversation is called “{filter.trim()}”.
+        </p>
+      ) : null}
       <ul className="conversation-list">
-        {order.map((id) => {
+        {shown.map((id) => {
           const c = byId[id];
           if (!c) return null;
           const title = conversationTitle(c, selfId);

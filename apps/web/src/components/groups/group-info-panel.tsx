@@ -195,6 +195,7 @@ export function GroupInfoPanel({
               selfId={selfId}
               label="Add people to the group"
               excludeIds={conversation.members.map((m) => m.user.id)}
+              excludedNote="in the group"
               onPick={(user) =>
                 void act(() => api.addMembers(conversation.id, { userIds: [user.id] }))
               }
@@ -235,8 +236,8 @@ export function GroupInfoPanel({
                         }
                         aria-label={
                           member.role === 'admin'
-                            ? `Remove ${member.user.displayName} as admin`
-                            : `Make ${member.user.displayName} an admin`
+                            ? `Dismiss admin: ${member.user.displayName}`
+                            : `Make admin: ${member.user.displayName}`
                         }
                       >
                         {member.role === 'admin' ? 'Dismiss admin' : 'Make admin'}

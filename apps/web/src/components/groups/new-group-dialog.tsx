@@ -4,6 +4,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useRouter } from 'next/navigation';
 import { LIMITS, type PublicUser } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
+import { keepTabInside } from '@/lib/focus';
 import { useChat } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { PeopleSearch } from '@/components/people-search/people-search';
@@ -64,6 +65,7 @@ export function NewGroupDialog({ selfId, onClose }: { selfId: string; onClose: (
       className="modal new-group-dialog"
       aria-labelledby={headingId}
       onClose={onClose}
+      onKeyDown={keepTabInside}
     >
       <h2 id={headingId} className="modal-title">
         New group

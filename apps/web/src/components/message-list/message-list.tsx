@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
 import type { ConversationSummary } from '@chat/shared';
@@ -19,6 +19,8 @@ const LOAD_OLDER_THRESHOLD_PX = 400;
 const EDGE_HEIGHT_PX = 48;
 /** Within this distance of the bottom (px) the reader counts as "at the newest message" and follows. */
 const FOLLOW_THRESHOLD_PX = 64;
+/** Opening at the first unread message loads at most this many older pages to reach it, then gives up. */
+const MAX_PAGES_TO_FIRST_UNREAD = 5;
 
 /**
  * The virtualised message history of one conversation (@tanstack/react-virtual).
@@ -26,6 +28,9 @@ const FOLLOW_THRESHOLD_PX = 64;
  *   the reader stays in place (rows measured later above the view are corrected by the virtualizer itself).
  * - New messages keep the view at the bottom when the reader was already there; own sends always do.
  * - Scrolling near the top loads the page before the oldest loaded seq.
+ * - Opened with unread messages, it starts at the first of them, under a "New messages" line that stays for the
+ *   visit (older pages are loaded to reach it, at most MAX_PAGES_TO_FIRST_UNREAD; else it starts at the newest).
+ * - Scrolled up, a "Jump to latest" button counts the messages from others that arrived since.
  */
 export function MessageList({
   conversation,
@@ -48,7 +53,16 @@ export function MessageList({
     [conversation.members],
   );
 
-  const rows = useMemo(() => buildRows(thread, selfId, Date.now()), [thread, selfId]);
+  // The read watermark as it was on opening (reading moves it at once): messages above it are "new" this visit.
+  const [unreadAfter] = useState<number | null>(() => {
+    if (conversation.unreadCount <= 0) return null;
+    return conversation.members.find((m) => m.user.id === selfId)?.readSeq ?? null;
+  });
+  const rows = useMemo(
+    () => buildRows(thread, selfId, Date.now(), unreadAfter),
+    [thread, selfId, unreadAfter],
+  );
+  const unreadIndex = rows.findIndex((r) => r.kind === 'unread');
   const lastOwnSeq = useMemo(() => {
     for (let i = thread.messages.length - 1; i >= 0; i -= 1)
       if (thread.messages[i]!.senderId === selfId) return thread.messages[i]!.seq;
@@ -60,7 +74,8 @@ export function MessageList({
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: (index) => (rows[index]?.kind === 'day' ? 44 : 64),
+    estimateSize: (index) =>
+      rows[index]?.kind === 'day' || rows[index]?.kind === 'unread' ? 44 : 64,
     getItemKey: (index) => rows[index]?.key ?? index,
     overscan: 10,
     paddingStart: EDGE_HEIGHT_PX,
@@ -95,17 +110,32 @@ export function MessageList({
   }, []);
 
   // The first row is usually a day separator whose key survives a prepend on the same day: compare messages.
-  const firstKey = rows.find((r) => r.kind !== 'day')?.key ?? null;
+  const firstKey = rows.find((r) => r.kind !== 'day' && r.kind !== 'unread')?.key ?? null;
   const lastKey = rows[rows.length - 1]?.key ?? null;
   const pendingCount = thread.pending.length;
+  // Until the first unread message is loaded (or the search for it has given up) the view is not placed yet.
+  const placed = useRef(false);
+  const olderPagesForUnread = useRef(0);
+  const searchingUnread =
+    unreadAfter !== null &&
+    unreadIndex < 0 &&
+    thread.status === 'ready' &&
+    thread.hasMoreBefore &&
+    olderPagesForUnread.current < MAX_PAGES_TO_FIRST_UNREAD;
   useLayoutEffect(() => {
     const el = scrollRef.current;
     const before = geometry.current;
     const prev = edges.current;
     edges.current = { first: firstKey, last: lastKey, pending: pendingCount };
     if (!el) return;
-    if (prev.first === null || prev.last === null || !before) {
-      if (lastKey !== null) virtualizer.scrollToEnd(); // first page: start at the newest message
+    if (!placed.current) {
+      if (lastKey === null || thread.status !== 'ready' || searchingUnread) return;
+      placed.current = true;
+      // First page(s): start at the first unread message, else at the newest one.
+      if (unreadIndex >= 0) virtualizer.scrollToIndex(unreadIndex, { align: 'start' });
+      else virtualizer.scrollToEnd();
+    } else if (prev.first === null || prev.last === null || !before) {
+      if (lastKey !== null) virtualizer.scrollToEnd();
     } else if (firstKey !== prev.first && lastKey === prev.last) {
       el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
     } else if (lastKey !== prev.last) {
@@ -114,7 +144,47 @@ export function MessageList({
       if (wasAtBottom || pendingCount > prev.pending) virtualizer.scrollToEnd();
     }
     recordGeometry();
-  }, [firstKey, lastKey, pendingCount, virtualizer, recordGeometry]);
+  }, [
+    firstKey,
+    lastKey,
+    pendingCount,
+    virtualizer,
+    recordGeometry,
+    thread.status,
+    searchingUnread,
+    unreadIndex,
+  ]);
+
+  // Reaching the first unread message may take older pages (bounded): fetch them before placing the view.
+  useEffect(() => {
+    if (!searchingUnread || thread.loadingOlder) return;
+    olderPagesForUnread.current += 1;
+    store
+      .getState()
+      .loadOlder(conversation.id)
+      .catch((error: unknown) =>
+        toast.error(`Could not load older messages: ${describeError(error)}`),
+      );
+  }, [searchingUnread, thread.loadingOlder, store, conversation.id, thread.messages.length]);
+
+  // "Jump to latest": shown once the reader is away from the bottom; counts messages from others that came in
+  // after they left it (seq above the newest one loaded at that moment).
+  const [awaySince, setAwaySince] = useState<number | null>(null);
+  const newestSeq = thread.messages[thread.messages.length - 1]?.seq ?? 0;
+  const newestSeqRef = useRef(newestSeq);
+  useEffect(() => {
+    newestSeqRef.current = newestSeq;
+  }, [newestSeq]);
+  const arrivedSince =
+    awaySince === null
+      ? 0
+      : thread.messages.filter((m) => m.seq > awaySince && m.senderId !== selfId).length;
+  const trackBottom = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el || !placed.current) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_THRESHOLD_PX;
+    setAwaySince((since) => (atBottom ? null : (since ?? newestSeqRef.current)));
+  }, []);
 
   const maybeLoadOlder = useCallback(() => {
     const el = scrollRef.current;
@@ -154,7 +224,8 @@ export function MessageList({
         className="message-scroller"
         onScroll={() => {
           recordGeometry();
-          maybeLoadOlder();
+          if (placed.current) maybeLoadOlder();
+          trackBottom();
         }}
         role="log"
         aria-label="Messages"
@@ -195,7 +266,16 @@ export function MessageList({
                 className="message-row-wrap"
                 style={{ transform: `translateY(${item.start}px)` }}
               >
-                {row.kind === 'day' ? (
+                {row.kind === 'unread' ? (
+                  <div
+                    className="unread-separator"
+                    role="separator"
+                    aria-label="New messages"
+                    data-testid="unread-separator"
+                  >
+                    <span>New messages</span>
+                  </div>
+                ) : row.kind === 'day' ? (
                   <div className="day-separator" role="separator" aria-label={row.label}>
                     <span>{row.label}</span>
                   </div>
@@ -249,6 +329,19 @@ export function MessageList({
           })}
         </div>
       </div>
+      {awaySince !== null ? (
+        <button
+          type="button"
+          className="button jump-latest"
+          data-testid="jump-latest"
+          onClick={() => {
+            virtualizer.scrollToEnd();
+            setAwaySince(null);
+          }}
+        >
+          {arrivedSince > 0 ? `Jump to latest (${arrivedSince} new)` : 'Jump to latest'}
+        </button>
+      ) : null}
     </>
   );
 }

@@ -133,9 +133,9 @@ export function MessagePane({
           presenceUserId={other?.id ?? null}
         />
         <div className="pane-title-block">
-          <h2 id="pane-title" className="pane-title">
+          <h1 id="pane-title" className="pane-title">
             {title}
-          </h2>
+          </h1>
           {other ? (
             <PresenceLine
               conversation={conversation}

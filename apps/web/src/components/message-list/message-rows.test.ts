@@ -24,6 +24,8 @@ function shape(rows: Row[]): string[] {
         return `sys:${row.message.seq}`;
       case 'pending':
         return `pending:${row.pending.clientMessageId}`;
+      case 'unread':
+        return 'unread';
     }
   });
 }
@@ -84,5 +86,32 @@ describe('buildRows', () => {
       shape(buildRows(thread([message(1, { createdAt: on(19, 9) })], [pending]), 'alice', NOW)),
     ).toEqual(['day:Yesterday', 'msg:1*', 'day:Today', 'pending:p1']);
     expect(buildRows(EMPTY_THREAD, 'alice', NOW)).toEqual([]);
+  });
+
+  it('puts the "New messages" row before the first message from someone else above the read watermark', () => {
+    const stored = [
+      message(1, { senderId: 'bob', createdAt: on(20, 9) }),
+      message(2, { senderId: 'alice', createdAt: on(20, 9) }),
+      message(3, { senderId: 'alice', createdAt: on(20, 10) }),
+      message(4, { senderId: 'bob', createdAt: on(20, 10) }),
+      message(5, { senderId: 'bob', createdAt: on(20, 11) }),
+    ];
+    expect(shape(buildRows(thread(stored), 'alice', NOW, 1))).toEqual([
+      'day:Today',
+      'msg:1*',
+      'msg:2*',
+      'msg:3',
+      'unread',
+      'msg:4*',
+      'msg:5',
+    ]);
+    expect(shape(buildRows(thread(stored), 'alice', NOW, 5))).not.toContain('unread');
+    expect(shape(buildRows(thread(stored), 'alice', NOW, null))).not.toContain('unread');
+    // Loaded from seq 4 with older pages left: the first unread one (seq 2) is not here yet.
+    const partial = { ...thread(stored.slice(3)), hasMoreBefore: true };
+    expect(shape(buildRows(partial, 'alice', NOW, 1))).not.toContain('unread');
+    expect(shape(buildRows({ ...partial, hasMoreBefore: false }, 'alice', NOW, 1))).toContain(
+      'unread',
+    );
   });
 });

@@ -20,19 +20,22 @@ type SearchState =
  * Finds people by username or display name (debounced GET /api/users?q=) and opens a direct conversation
  * with the one picked (POST /api/conversations/direct), then navigates to it. With `onPick`, picking a person
  * hands them over instead (the new-group dialog and "add people" use it); `excludeIds` hides people already
- * chosen or already in the group.
+ * chosen or already in the group; when a search finds only such people it says so (`excludedNote`, after their
+ * names) instead of "No people found".
  */
 export function PeopleSearch({
   selfId,
   onClose,
   onPick,
   excludeIds,
+  excludedNote = 'already chosen',
   label = 'Start a conversation',
 }: {
   selfId: string;
   onClose: () => void;
   onPick?: (user: PublicUser) => void;
   excludeIds?: readonly string[];
+  excludedNote?: string;
   label?: string;
 }) {
   const { api, conversations } = useChat();
@@ -96,6 +99,10 @@ export function PeopleSearch({
       ? { kind: 'done', users: state.users.filter((u) => !excluded.has(u.id)) }
       : state;
   const view: SearchState = query.trim() ? found : { kind: 'idle' };
+  const foundButExcluded =
+    view.kind === 'done' && state.kind === 'done'
+      ? state.users.filter((u) => excluded.has(u.id)).map((u) => u.displayName)
+      : [];
   return (
     <section className="people-search" aria-label={label}>
       <div className="people-search-bar">
@@ -132,7 +139,11 @@ export function PeopleSearch({
           </p>
         ) : null}
         {view.kind === 'done' && view.users.length === 0 ? (
-          <p className="list-note">No people found.</p>
+          <p className="list-note" data-testid="people-search-note">
+            {foundButExcluded.length > 0
+              ? `${foundButExcluded.join(', ')}: ${excludedNote}.`
+              : 'No people found.'}
+          </p>
         ) : null}
         {view.kind === 'done' && view.users.length > 0 ? (
           <ul className="people-list">

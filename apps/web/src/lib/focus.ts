@@ -1,0 +1,43 @@
+import type { KeyboardEvent } from 'react';
+import { flushSync } from 'react-dom';
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** The elements of `root` that Tab can reach, in document order (visible ones only). */
+export function tabbableIn(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => el.getClientRects().length > 0 && !el.closest('[inert]'),
+  );
+}
+
+/**
+ * A keydown handler for a modal: Tab on its last reachable control goes to the first and Shift+Tab on the first
+ * goes to the last. A modal <dialog> makes the page behind inert, but Chromium still lets Tab leave the page for
+ * the browser's own toolbar, which is where the focus would otherwise go after the last control.
+ */
+export function keepTabInside(event: KeyboardEvent<HTMLElement>): void {
+  if (event.key !== 'Tab') return;
+  const items = tabbableIn(event.currentTarget);
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  const active = document.activeElement;
+  if (event.shiftKey && (active === first || !event.currentTarget.contains(active))) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && active === last) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/**
+ * Applies a state change that closes something (a panel, a dialog, an inline search) at once, then puts the
+ * focus on `target`, the control that opened it, so keyboard users continue where they were. `target` may be
+ * rendered by that same change (a button that was replaced while the panel was open).
+ */
+export function closeAndFocus(close: () => void, target: { current: HTMLElement | null }): void {
+  flushSync(close);
+  target.current?.focus();
+}
