@@ -53,6 +53,9 @@ export default defineConfig({
         LOG_LEVEL: 'warn',
         // Every test signs people up and in from one address: lift the per-IP auth limit for the run.
         AUTH_RATE_LIMIT: '1000',
+        // Specs seed long histories over REST in a burst; the per-person write limit has its own API e2e.
+        WRITE_RATE_PER_SECOND: '10000',
+        WRITE_RATE_BURST: '10000',
         // Cost 12 takes ~250 ms per hash on this machine; the rule (>= 12) is enforced in production only.
         BCRYPT_COST: '8',
       },
