@@ -91,6 +91,17 @@ export async function send(page: Page, text: string): Promise<void> {
   await composer.press('Enter');
 }
 
+/** In the open emoji picker: searches `name` and picks the first match; the picker closes. */
+export async function pickEmoji(page: Page, name: string): Promise<void> {
+  const picker = page.getByTestId('emoji-picker');
+  await picker.getByRole('textbox', { name: /search/i }).fill(name);
+  await picker
+    .getByRole('gridcell', { name: new RegExp(name, 'i') })
+    .first()
+    .click();
+  await expect(picker).toHaveCount(0);
+}
+
 /** The message bodies in the pane, top to bottom. */
 export function messageBodies(page: Page) {
   return page.getByTestId('message').locator('.bubble-body');

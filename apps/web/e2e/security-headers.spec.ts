@@ -1,7 +1,7 @@
-import { deflateSync } from 'node:zlib';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { API_URL } from './env';
-import { messageBodies, send, twoPeopleInConversation } from './fixtures';
+import { messageBodies, pickEmoji, send, twoPeopleInConversation } from './fixtures';
+import { makePng } from './images';
 
 /** Records every CSP violation a page reports (the `securitypolicyviolation` DOM event) in the page. */
 async function watchViolations(context: BrowserContext): Promise<void> {
@@ -16,39 +16,6 @@ async function watchViolations(context: BrowserContext): Promise<void> {
 
 function violations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-}
-
-/** A small valid PNG of one colour (signature, IHDR, one IDAT, IEND; CRC-32 computed inline). */
-function png(width: number, height: number): Buffer {
-  const crc = (bytes: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of bytes) {
-      c ^= b;
-      for (let k = 0; k < 8; k += 1) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-    }
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const row = Buffer.alloc(1 + width * 3, 90);
-  row[0] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: height }, () => row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 test('every page carries a nonce CSP and the security headers; static files carry nosniff', async ({
@@ -105,18 +72,14 @@ test('the chat works under the policy with no violation: messages, formatting, e
   await expect(ada.page.locator('strong').filter({ hasText: 'bold' })).toBeVisible();
 
   await ada.page.getByRole('button', { name: 'Insert emoji' }).click();
-  const picker = ada.page.getByTestId('emoji-picker');
-  await picker.getByRole('textbox', { name: /search/i }).fill('thumbs up');
-  await picker
-    .getByRole('gridcell', { name: /thumbs up/i })
-    .first()
-    .click();
-  await expect(picker).toHaveCount(0);
+  await pickEmoji(ada.page, 'thumbs up');
   await send(ada.page, 'after the picker');
 
   await ada.page
     .getByTestId('attach-input')
-    .setInputFiles([{ name: 'dot.png', mimeType: 'image/png', buffer: png(40, 30) }]);
+    .setInputFiles([
+      { name: 'dot.png', mimeType: 'image/png', buffer: makePng(40, 30, [90, 90, 90]) },
+    ]);
   await expect(ada.page.locator('[data-testid="tray-item"][data-status="done"]')).toHaveCount(1);
   await send(ada.page, 'A picture');
 
