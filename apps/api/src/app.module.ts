@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { RealtimeCoreModule } from './realtime/realtime-core.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { StorageModule } from './storage/storage.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -33,6 +34,7 @@ export class AppModule {
         loggingModule(config),
         StorageModule.forRoot({ databaseUrl: config.databaseUrl }),
         EventsModule,
+        RedisModule,
         RealtimeCoreModule,
         AuthModule,
         UsersModule,

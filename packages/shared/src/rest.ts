@@ -116,5 +116,14 @@ export interface HealthResponse {
     /** Round trip of a trivial query, in milliseconds. */
     latencyMs: number | null;
   };
+  /**
+   * Present only when the API runs with REDIS_URL (several processes share live state through it). Reported, not
+   * part of `status`: without Redis a process still serves its own sockets and REST, so a balancer should keep it.
+   */
+  redis?: {
+    status: HealthStatus;
+    /** Round trip of PING, in milliseconds; null when it did not answer. */
+    latencyMs: number | null;
+  };
   uptimeSeconds: number;
 }

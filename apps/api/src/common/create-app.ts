@@ -9,6 +9,7 @@ import { authRateLimiters } from '../auth/auth-rate-limit.js';
 import type { AppConfig } from '../config/app-config.js';
 import { setupOpenApi } from '../openapi/openapi.js';
 import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 
 /**
  * Builds the fully wired application (not yet listening): the exact production setup, shared by main.ts and the
@@ -17,7 +18,8 @@ import { ChatIoAdapter } from '../realtime/chat-io.adapter.js';
  * - REST under /api, JSON bodies up to LIMITS.REST_MAX_BODY_BYTES (larger: 413 PAYLOAD_TOO_LARGE);
  * - Express 'trust proxy' from TRUST_PROXY (client IPs behind a reverse proxy);
  * - helmet headers; CORS for WEB_ORIGIN with credentials (the refresh cookie);
- * - cookie-parser (refresh cookie); rate limits on login/register/refresh; Socket.IO through ChatIoAdapter on the same port;
+ * - cookie-parser (refresh cookie); rate limits on login/register/refresh; Socket.IO through ChatIoAdapter on the same port
+ *   (with the Redis adapter when REDIS_URL is set);
  * - the OpenAPI document at /api/docs-json and Swagger UI at /api/docs;
  * - pino logs; shutdown hooks are left to the caller (main.ts) so tests do not install signal handlers.
  */
@@ -40,7 +42,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(cookieParser());
   for (const [path, limiter] of authRateLimiters(config)) app.use(path, limiter);
   app.useBodyParser('json', { limit: LIMITS.REST_MAX_BODY_BYTES });
-  app.useWebSocketAdapter(new ChatIoAdapter(app, config));
+  app.useWebSocketAdapter(new ChatIoAdapter(app, config, app.get(RedisConnection)));
   await setupOpenApi(app);
   await app.init();
   return app;

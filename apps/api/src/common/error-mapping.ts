@@ -1,6 +1,10 @@
 import { HttpException } from '@nestjs/common';
 import { ERROR_HTTP_STATUS, ErrorCode, type ErrorPayload } from '@chat/shared';
-import { InvalidCursorError, isStorageUnavailable } from '../storage/storage.errors.js';
+import {
+  ChangeLockTimeoutError,
+  InvalidCursorError,
+  isStorageUnavailable,
+} from '../storage/storage.errors.js';
 import { AppError } from './app-error.js';
 
 /** What a transport needs to answer a failure. */
@@ -89,7 +93,8 @@ function of(
  * - Nest `HttpException` and http-errors style objects (`{ status, expose: true }`, as body-parser throws for
  *   malformed or oversized bodies): the code for the status with a generic message (their own text may name
  *   internals, e.g. a parser's position).
- * - A database that cannot be reached or was closed (`isStorageUnavailable`): SERVICE_UNAVAILABLE (503, which
+ * - A database that cannot be reached or was closed (`isStorageUnavailable`), or a group's change lock not obtained
+ *   in time (`ChangeLockTimeoutError`): SERVICE_UNAVAILABLE (503, which
  *   clients retry), `unexpected: true` so it is logged.
  * - Everything else: INTERNAL, `unexpected: true`.
  */
@@ -114,6 +119,9 @@ export function mapError(error: unknown): MappedError {
     if (code) return of(code, GENERIC_MESSAGES[code]);
   }
 
+  if (error instanceof ChangeLockTimeoutError) {
+    return of(ErrorCode.SERVICE_UNAVAILABLE, GENERIC_MESSAGES.SERVICE_UNAVAILABLE, true);
+  }
   if (isStorageUnavailable(error)) {
     return of(ErrorCode.SERVICE_UNAVAILABLE, GENERIC_MESSAGES.SERVICE_UNAVAILABLE, true);
   }

@@ -1,8 +1,15 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  BurstyRateLimiter,
+  type IRateLimiterOptions,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppConfig } from '../config/app-config.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 import { AppError } from './app-error.js';
 
 /**
@@ -17,28 +24,36 @@ export const BURST_WINDOW_SECONDS = 10;
  * allowance so that up to WRITE_RATE_BURST writes at once pass (someone pasting several lines, an outbox flushing
  * after a reconnect). rate-limiter-flexible's BurstyRateLimiter (a per-second limiter, and a second one with the
  * allowance over BURST_WINDOW_SECONDS that is used only when the first is exhausted): a token bucket in effect,
- * counted per process in memory; the library's Redis store is the way to share the counts between processes.
+ * counted in memory for one process, or with REDIS_URL in Redis (RateLimiterRedis: one atomic INCR+PEXPIRE per
+ * write), so a person's allowance is shared by every API process.
+ *
+ * If Redis does not answer (a blip, a failover), each Redis limiter falls back to its insurance limiter: the same
+ * limit in this process's memory, so writes keep flowing and stay limited per process (a person spread over N
+ * processes may get up to N times the allowance while Redis is away) rather than failing or being let through
+ * unlimited. `rejectIfRedisNotReady` makes that switch immediate instead of queueing the command.
  */
 @Injectable()
 export class WriteRateLimiter {
-  private readonly limiter: BurstyRateLimiter | RateLimiterMemory;
+  private readonly limiter: BurstyRateLimiter | RateLimiterMemory | RateLimiterRedis;
 
-  constructor(config: AppConfig) {
-    const perSecond = new RateLimiterMemory({
-      keyPrefix: 'write',
-      points: config.writeRatePerSecond,
-      duration: 1,
-    });
+  constructor(config: AppConfig, redis: RedisConnection) {
+    const make = (options: IRateLimiterOptions & { keyPrefix: string }) =>
+      redis.client
+        ? new RateLimiterRedis({
+            ...options,
+            keyPrefix: redis.key(options.keyPrefix),
+            storeClient: redis.client,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory(options),
+          })
+        : new RateLimiterMemory(options);
+    const perSecond = make({ keyPrefix: 'write', points: config.writeRatePerSecond, duration: 1 });
     const allowance = config.writeRateBurst - config.writeRatePerSecond;
     this.limiter =
       allowance > 0
         ? new BurstyRateLimiter(
             perSecond,
-            new RateLimiterMemory({
-              keyPrefix: 'write-burst',
-              points: allowance,
-              duration: BURST_WINDOW_SECONDS,
-            }),
+            make({ keyPrefix: 'write-burst', points: allowance, duration: BURST_WINDOW_SECONDS }),
           )
         : perSecond;
   }

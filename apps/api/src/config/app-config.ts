@@ -239,6 +239,22 @@ class EnvironmentVariables {
   @Min(1)
   @Max(1000)
   SOCKETS_PER_USER_MAX?: number;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(/^rediss?:\/\/[^\s]+$/, {
+    message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0',
+  })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, {
+    message: 'must be 1..64 characters of letters, digits and : _ . -',
+  })
+  REDIS_KEY_PREFIX?: string;
 }
 
 /**
@@ -296,6 +312,16 @@ export class AppConfig {
    */
   readonly writeRatePerSecond!: number;
   readonly writeRateBurst!: number;
+  /**
+   * Redis shared by every API process (Socket.IO adapter, presence, socket counts, write-rate counters), or null:
+   * one process keeps all of that in memory, as it always did (docs/scaling.md).
+   */
+  readonly redisUrl!: string | null;
+  /**
+   * Prefix of every Redis key and pub/sub channel the API uses (default `relay:`), so several deployments (or test
+   * runs) can share one Redis; pub/sub channels are not separated by the URL's database index.
+   */
+  readonly redisKeyPrefix!: string;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -330,7 +356,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * 'trust proxy': true|false, a hop count, or a comma-separated list of addresses/subnets; default false);
  * SOCKETS_PER_USER_MAX (1..1000, default 20: simultaneous sockets per person).
  * WRITE_RATE_PER_SECOND (1..10000, default 10) and WRITE_RATE_BURST (>= the rate, up to 100000, default 30): each
- * person's limit on message sends, typing and receipts (socket and REST).
+ * person's limit on message sends, typing and receipts (socket and REST). REDIS_URL (redis:// or rediss://,
+ * optional: set, several API processes share live state through it) and REDIS_KEY_PREFIX (default `relay:`).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -448,6 +475,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     socketsPerUserMax: raw.SOCKETS_PER_USER_MAX ?? DEFAULT_SOCKETS_PER_USER_MAX,
     writeRatePerSecond,
     writeRateBurst,
+    redisUrl: raw.REDIS_URL ?? null,
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'relay:',
     warnings,
   });
 }

@@ -14,18 +14,20 @@ import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
+import { MemberLimitError } from '../storage/storage.errors.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { ConversationAccess } from './conversation-access.js';
 import { toMessage } from './conversation.mapper.js';
 import { ConversationsService } from './conversations.service.js';
-import { KeyedMutex } from './keyed-mutex.js';
 
 /** Name used in a system message's fallback text for a person whose record is gone. */
 const UNKNOWN_PERSON = 'Someone';
 
 /**
- * Group conversations: create, rename, add and remove members, leave, promote and demote. Every operation runs
- * in the same order:
+ * Group conversations: create, rename, add and remove members, leave, promote and demote. Every change of an
+ * existing group runs holding the group's change lock (ConversationsRepository.withChangeLock, held by the database
+ * for every API process), so changes of one group never interleave and its timeline's order is the order of the
+ * changes, and in the same order:
  * 1. access check through ConversationAccess (requireAdmin / requireGroupMember);
  * 2. the membership change in the repository, which is the authority (its atomic answer decides races: of two
  *    concurrent adds or removals of one person exactly one gets the record, the other gets ALREADY_MEMBER or
@@ -41,9 +43,6 @@ const UNKNOWN_PERSON = 'Someone';
  */
 @Injectable()
 export class GroupsService {
-  /** One change at a time per group, so the timeline's order is the order of the changes (see KeyedMutex). */
-  private readonly serial = new KeyedMutex();
-
   constructor(
     private readonly access: ConversationAccess,
     private readonly queries: ConversationsService,
@@ -102,7 +101,7 @@ export class GroupsService {
     conversationId: string,
     rawTitle: string,
   ): Promise<ConversationSummary> {
-    return this.serial.run(conversationId, async () => {
+    return this.conversations.withChangeLock(conversationId, async () => {
       const title = this.checkTitle(rawTitle);
       const { conversation } = await this.access.requireAdmin(conversationId, callerId);
       if (conversation.title === title) return this.queries.get(conversationId, callerId);
@@ -129,7 +128,7 @@ export class GroupsService {
     conversationId: string,
     userIds: readonly string[],
   ): Promise<ConversationSummary> {
-    return this.serial.run(conversationId, async () => {
+    return this.conversations.withChangeLock(conversationId, async () => {
       await this.access.requireAdmin(conversationId, callerId);
       const wanted = [...new Set(userIds)];
       await this.requireUsers(wanted, 'userIds');
@@ -142,15 +141,20 @@ export class GroupsService {
           userIds: already.map((id) => `${id} is already a member`),
         });
       }
-      // Checked before the change, not within it: two concurrent adds near the limit may pass it together
-      // (documented in docs/protocol.md); the storage ports have no conditional add.
-      if (active.size + wanted.length > LIMITS.GROUP_MEMBERS_MAX) {
+      // The limit is decided by the storage in the add's own atomic step (maxActive), so it holds even against
+      // an add that would not take the change lock.
+      let added;
+      try {
+        added = await this.conversations.addMembers(conversationId, wanted, {
+          maxActive: LIMITS.GROUP_MEMBERS_MAX,
+        });
+      } catch (error) {
+        if (!(error instanceof MemberLimitError)) throw error;
         throw new AppError(
           ErrorCode.MEMBER_LIMIT_EXCEEDED,
           `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
         );
       }
-      const added = await this.conversations.addMembers(conversationId, wanted);
       // A concurrent request added them first: it records the event, this one reports the conflict.
       if (added.length === 0) throw new AppError(ErrorCode.ALREADY_MEMBER, 'Already a member.');
       const addedIds = new Set(added.map((m) => m.userId));
@@ -177,7 +181,7 @@ export class GroupsService {
     userId: string,
   ): Promise<ConversationSummary> {
     if (userId === callerId) return this.leave(callerId, conversationId);
-    return this.serial.run(conversationId, async () => {
+    return this.conversations.withChangeLock(conversationId, async () => {
       await this.access.requireAdmin(conversationId, callerId);
       const removed = await this.conversations.removeMember(conversationId, userId);
       if (!removed) throw notAMember();
@@ -201,7 +205,7 @@ export class GroupsService {
    *   cannot be left)
    */
   async leave(callerId: string, conversationId: string): Promise<ConversationSummary> {
-    return this.serial.run(conversationId, async () => {
+    return this.conversations.withChangeLock(conversationId, async () => {
       await this.access.requireGroupMember(conversationId, callerId);
       const left = await this.conversations.removeMember(conversationId, callerId);
       // A concurrent leave of the same person won: for this request they are no longer a member.
@@ -232,7 +236,7 @@ export class GroupsService {
     userId: string,
     role: MemberRole,
   ): Promise<ConversationSummary> {
-    return this.serial.run(conversationId, async () => {
+    return this.conversations.withChangeLock(conversationId, async () => {
       await this.access.requireAdmin(conversationId, callerId);
       const members = await this.conversations.listMembers(conversationId);
       const target = members.find((m) => m.userId === userId);
@@ -264,13 +268,13 @@ export class GroupsService {
   }
 
   /**
-   * Runs `task` in this group's serial order (the lock every change of GroupsService takes), for group changes
+   * Runs `task` holding this group's change lock (the lock every change of GroupsService takes), for group changes
    * made elsewhere (the group picture): their check, storage change, system message and fan-out are never
    * interleaved with another change of the same group.
    * @returns what `task` returns; its rejection is passed on
    */
   serialized<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
-    return this.serial.run(conversationId, task);
+    return this.conversations.withChangeLock(conversationId, task);
   }
 
   /**

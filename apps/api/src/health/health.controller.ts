@@ -2,19 +2,26 @@ import { Controller, Get, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { HealthResponse } from '@chat/shared';
 import { Public } from '../auth/public.decorator.js';
+import { RedisConnection } from '../redis/redis.connection.js';
 import { StorageHealth } from '../storage/storage.health.js';
 import { ApiRoute } from '../openapi/api-route.decorator.js';
 
 /** A database that has not answered within this many milliseconds counts as down (probes expect a quick reply). */
 export const HEALTH_PING_TIMEOUT_MS = 2000;
 
-/** GET /api/health: 200 when the database answers, 503 otherwise; public, for load balancers and Docker. */
+/**
+ * GET /api/health: 200 when the database answers, 503 otherwise; public, for load balancers and Docker. With
+ * REDIS_URL it also reports Redis (`redis`), without letting it decide the status (see HealthResponse).
+ */
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
   private readonly startedAt = Date.now();
 
-  constructor(private readonly storage: StorageHealth) {}
+  constructor(
+    private readonly storage: StorageHealth,
+    private readonly redis: RedisConnection,
+  ) {}
 
   @ApiRoute({
     summary: 'Liveness and database reachability',
@@ -39,8 +46,23 @@ export class HealthController {
     return {
       status: ok ? 'ok' : 'error',
       database: { status: ok ? 'ok' : 'error', driver: this.storage.driver, latencyMs },
+      ...(this.redis.enabled ? { redis: await this.pingRedis() } : {}),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  private async pingRedis(): Promise<NonNullable<HealthResponse['redis']>> {
+    try {
+      return {
+        status: 'ok',
+        latencyMs: await withTimeout(this.redis.ping(), HEALTH_PING_TIMEOUT_MS),
+      };
+    } catch (error) {
+      this.logger.warn(
+        `redis ping failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return { status: 'error', latencyMs: null };
+    }
   }
 }
 

@@ -31,8 +31,8 @@ const MAX_TIMER_MS = 2_147_483_647;
  *   live-session rule, SessionLiveness (the handshake
  *   middleware in ChatGateway refuses a dead session before any room is joined; this closes the gap of a
  *   revocation landing between that check and the join), arms a timer that cuts it when its access token
- *   expires, counts it for presence and sends `presence:snapshot`;
- * - on disconnect: presence bookkeeping;
+ *   expires, tells presence (which may announce "online") and sends `presence:snapshot`;
+ * - on disconnect: presence bookkeeping (the socket leaves the tracker's count, in every process's view);
  * - `typing:update` and `receipt:update` translated into service calls (no rules here), each taking one write of
  *   the person's WriteRateLimiter allowance first (error ack RATE_LIMITED with `retryAfterMs` beyond it).
  * Cutting a socket always sends `session:expired` with the reason first, then a server-side disconnect.
@@ -43,8 +43,6 @@ export class LiveStateGateway
 {
   private readonly logger = new Logger(LiveStateGateway.name);
   private readonly expiryTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** Sockets counted by presence (a socket cut before counting must not be "disconnected" from it). */
-  private readonly counted = new Set<string>();
 
   constructor(
     private readonly presence: PresenceService,
@@ -71,8 +69,7 @@ export class LiveStateGateway
       }
       // It may have gone while we awaited: counting it now would leave a socket that never disconnects.
       if (!socket.connected) return;
-      this.counted.add(socket.id);
-      const snapshot = await this.presence.connected(userId, socket.id);
+      const snapshot = await this.presence.connected(userId);
       socket.emit('presence:snapshot', snapshot);
     } catch (error) {
       this.logger.error(error);
@@ -83,7 +80,11 @@ export class LiveStateGateway
     const timer = this.expiryTimers.get(socket.id);
     if (timer) clearTimeout(timer);
     this.expiryTimers.delete(socket.id);
-    if (this.counted.delete(socket.id)) this.presence.disconnected(socket.data.userId, socket.id);
+    // Every accepted socket was counted by the handshake (PresenceTracker.reserve in ChatGateway).
+    if (!socket.data.userId) return;
+    this.presence
+      .disconnected(socket.data.userId, socket.id)
+      .catch((error: unknown) => this.logger.error(error));
   }
 
   /** `typing:update`: acked `{ ok: true, data: null }` (also when throttled away) or an error. */

@@ -9,23 +9,23 @@ import { PresenceTracker } from './presence.tracker.js';
 import { TypingService } from './typing.service.js';
 
 /**
- * Presence: a person is online while at least one of their sockets is connected, and stays online for
- * `presenceGraceMs` after the last one closes (a page reload or a blip does not flap). Going offline stores
- * `lastSeenAt` (the time the last socket closed). Changes are told only to contacts (people who share a
+ * Presence: a person is online while at least one of their sockets is connected (in any API process), and stays
+ * online for `presenceGraceMs` after the last one closes (a page reload or a blip does not flap). Going offline
+ * stores `lastSeenAt` (the time the last socket closed). Changes are told only to contacts (people who share a
  * conversation: ConversationsRepository.listContactIds) as `presence:update` to their user rooms.
  *
- * Announcements of one person are serialised and reconciled against the current state (the tracker and the grace
- * timer) when they run, so a fast disconnect/reconnect never leaves contacts with a stale "offline".
+ * The counts, grace periods and "what contacts were told last" live behind the PresenceTracker port (in memory for
+ * one process, Redis for several); this service holds the rules and the grace timers of the sockets closed here.
+ * Announcements of one person are serialised in this process and reconciled against the tracker when they run,
+ * and the tracker's `markAnnounced` lets exactly one process tell each change, so a fast disconnect/reconnect (on
+ * the same process or another) never leaves contacts with a stale "offline". People whose sockets died with a
+ * crashed process are reported by the tracker (`onOrphaned`) and go through the same grace period here.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceService.name);
-  /** Pending "go offline" timers, by user id: while one exists the person still counts as online. */
+  /** Pending "grace over" timers of people whose last socket closed here, by user id. */
   private readonly graceTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** When each person's last socket closed (for lastSeenAt), while their offline announcement is pending. */
-  private readonly closedAt = new Map<string, Date>();
-  /** User ids whose contacts were last told "online" (absent: told offline, or never told). */
-  private readonly announcedOnline = new Set<string>();
   /** Per-user announcement chain, so announcements of one person never overtake each other. */
   private readonly chains = new Map<string, Promise<void>>();
   private closing = false;
@@ -37,7 +37,13 @@ export class PresenceService implements OnModuleDestroy {
     private readonly realtime: RealtimePublisher,
     private readonly typing: TypingService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    tracker.onOrphaned((userIds) => {
+      for (const userId of userIds) {
+        this.lastSocketClosed(userId).catch((error: unknown) => this.logger.error(error));
+      }
+    });
+  }
 
   /**
    * People who may have new contacts get a fresh `presence:snapshot` (it replaces the previous one), so someone who
@@ -46,50 +52,45 @@ export class PresenceService implements OnModuleDestroy {
    */
   @OnDomainEvent('contacts.changed')
   refreshSnapshots({ userIds }: DomainEventMap['contacts.changed']): void {
-    for (const userId of new Set(userIds)) {
-      if (!this.tracker.isOnline(userId)) continue;
-      this.snapshot(userId).then(
-        (states) => this.realtime.toUsers([userId], 'presence:snapshot', states),
-        (error: unknown) => this.logger.error(error),
-      );
-    }
+    this.tracker
+      .onlineOf([...new Set(userIds)])
+      .then((online) => {
+        for (const userId of online) {
+          this.snapshot(userId).then(
+            (states) => this.realtime.toUsers([userId], 'presence:snapshot', states),
+            (error: unknown) => this.logger.error(error),
+          );
+        }
+      })
+      .catch((error: unknown) => this.logger.error(error));
   }
 
   /**
-   * A socket of `userId` connected (handshake accepted). Counts it at once (synchronously, before any await), cancels
-   * a pending offline, announces "online" to contacts when the person was offline.
+   * A socket of `userId` connected (handshake accepted, and counted by the tracker then: `PresenceTracker.reserve`).
+   * Cancels a pending offline, announces "online" to contacts when the person was offline.
    * @returns the presence of every contact, for `presence:snapshot` to this socket
    */
-  async connected(userId: string, socketId: string): Promise<PresenceState[]> {
-    this.tracker.add(userId, socketId);
+  async connected(userId: string): Promise<PresenceState[]> {
     const timer = this.graceTimers.get(userId);
     if (timer) {
       clearTimeout(timer);
       this.graceTimers.delete(userId);
     }
-    this.closedAt.delete(userId);
+    await this.tracker.clearGrace(userId);
     this.schedule(userId);
     return this.snapshot(userId);
   }
 
-  /** A socket closed. When it was the person's last, offline is announced after the grace period. */
-  disconnected(userId: string, socketId: string): void {
-    const remaining = this.tracker.remove(userId, socketId);
+  /** A socket closed. When it was the person's last (every process), offline is announced after the grace period. */
+  async disconnected(userId: string, socketId: string): Promise<void> {
+    const remaining = await this.tracker.remove(userId, socketId);
     if (remaining > 0 || this.closing) return;
-    this.closedAt.set(userId, new Date());
-    this.typing.stopAll(userId).catch((error: unknown) => this.logger.error(error));
-    if (this.graceTimers.has(userId)) return;
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      this.schedule(userId);
-    }, this.config.presenceGraceMs);
-    timer.unref();
-    this.graceTimers.set(userId, timer);
+    await this.lastSocketClosed(userId);
   }
 
-  /** Online: has a socket here, or lost the last one less than the grace period ago. */
-  isOnline(userId: string): boolean {
-    return this.tracker.isOnline(userId) || this.graceTimers.has(userId);
+  /** True while the person is online (a socket anywhere, or within the grace period). */
+  async isOnline(userId: string): Promise<boolean> {
+    return (await this.tracker.onlineOf([userId])).has(userId);
   }
 
   /**
@@ -99,13 +100,16 @@ export class PresenceService implements OnModuleDestroy {
   async snapshot(userId: string): Promise<PresenceState[]> {
     const contactIds = await this.conversations.listContactIds(userId);
     if (contactIds.length === 0) return [];
-    const users = await this.users.findManyByIds(contactIds);
+    const [users, online] = await Promise.all([
+      this.users.findManyByIds(contactIds),
+      this.tracker.onlineOf(contactIds),
+    ]);
     return users.map((u) => {
-      const online = this.isOnline(u.id);
+      const isOnline = online.has(u.id);
       return {
         userId: u.id,
-        online,
-        lastSeenAt: online || !u.lastSeenAt ? null : u.lastSeenAt.toISOString(),
+        online: isOnline,
+        lastSeenAt: isOnline || !u.lastSeenAt ? null : u.lastSeenAt.toISOString(),
       };
     });
   }
@@ -115,6 +119,23 @@ export class PresenceService implements OnModuleDestroy {
     this.closing = true;
     for (const timer of this.graceTimers.values()) clearTimeout(timer);
     this.graceTimers.clear();
+  }
+
+  /** Starts the grace period of someone left with no socket; when it is over, contacts are told (if still so). */
+  private async lastSocketClosed(userId: string): Promise<void> {
+    if (this.closing) return;
+    const closedAt = new Date();
+    const until = closedAt.getTime() + this.config.presenceGraceMs;
+    await this.tracker.startGrace(userId, closedAt, until);
+    this.typing.stopAll(userId).catch((error: unknown) => this.logger.error(error));
+    const previous = this.graceTimers.get(userId);
+    if (previous) clearTimeout(previous);
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(userId);
+      this.schedule(userId);
+    }, this.config.presenceGraceMs);
+    timer.unref();
+    this.graceTimers.set(userId, timer);
   }
 
   private schedule(userId: string): void {
@@ -128,18 +149,16 @@ export class PresenceService implements OnModuleDestroy {
     });
   }
 
-  /** Tells contacts the person's current state if it differs from what they were told last. */
+  /** Tells contacts the person's current state if it differs from what they were told last (by any process). */
   private async reconcile(userId: string): Promise<void> {
     if (this.closing) return;
-    const online = this.isOnline(userId);
-    if (online === this.announcedOnline.has(userId)) return;
+    const online = await this.isOnline(userId);
+    // Read before markAnnounced: telling "offline" may drop the grace record that holds it.
+    const closedAt = online ? null : await this.tracker.closedAt(userId);
+    if (!(await this.tracker.markAnnounced(userId, online))) return;
     let lastSeenAt: string | null = null;
-    if (online) {
-      this.announcedOnline.add(userId);
-    } else {
-      const at = this.closedAt.get(userId) ?? new Date();
-      this.closedAt.delete(userId);
-      this.announcedOnline.delete(userId);
+    if (!online) {
+      const at = closedAt ?? new Date();
       await this.users.setLastSeen(userId, at);
       lastSeenAt = at.toISOString();
     }

@@ -17,6 +17,7 @@ import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
 import { MessagesService } from '../messages/messages.service.js';
+import { PresenceTracker } from '../live-state/presence.tracker.js';
 import { SessionRenewPayloadDto } from './dto/session-renew.dto.js';
 import { RealtimePublisher, userRoom } from './realtime.publisher.js';
 import { SocketIoRealtimePublisher } from './socket-io.publisher.js';
@@ -44,6 +45,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
     private readonly liveness: SessionLiveness,
     private readonly config: AppConfig,
     private readonly writeLimit: WriteRateLimiter,
+    private readonly tracker: PresenceTracker,
   ) {}
 
   /**
@@ -61,7 +63,8 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
    *   expired or unknown), since an access token outlives its session by up to its TTL and the session record is
    *   the authority. (A revocation landing after this check is caught by LiveStateGateway, which re-checks once the
    *   socket is in its session room.) SERVICE_UNAVAILABLE when sessions cannot be read.
-   * - TOO_MANY_CONNECTIONS: the person already holds SOCKETS_PER_USER_MAX sockets on this process.
+   * - TOO_MANY_CONNECTIONS: the person already holds SOCKETS_PER_USER_MAX sockets (every API process counted:
+   *   PresenceTracker, in Redis when REDIS_URL is set). The accepted socket is counted in the same atomic step.
    */
   afterInit(server: ChatServer): void {
     if (this.publisher instanceof SocketIoRealtimePublisher) this.publisher.attach(server);
@@ -71,8 +74,17 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
         typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
       this.checkOrigin(socket.handshake.headers.origin)
         .then(() => this.authenticate(token))
-        .then((verified) => {
-          this.checkConnectionCap(server, verified.userId);
+        .then(async (verified) => {
+          await this.checkConnectionCap(verified.userId, socket.id);
+          // Socket.IO drops (without a disconnect event) a socket whose connection closed during the handshake:
+          // forget it now, or it would hold a place under the cap for good. next() runs in this same turn.
+          if (socket.conn.readyState !== 'open') {
+            await this.tracker.remove(verified.userId, socket.id);
+            throw new AppError(
+              ErrorCode.UNAUTHENTICATED,
+              'The connection closed during the handshake.',
+            );
+          }
           socket.data.userId = verified.userId;
           socket.data.sessionId = verified.sessionId;
           socket.data.tokenExpiresAt = verified.expiresAt;
@@ -101,14 +113,26 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
   }
 
   /**
-   * Counts the person's sockets by their user room on this process (rooms are the authority: a socket leaves on
-   * disconnect). The check and the join in handleConnection run in the same turn of the event loop for the
-   * in-memory adapter, so concurrent handshakes cannot slip past the cap together.
-   * @throws AppError TOO_MANY_CONNECTIONS when the person already holds `socketsPerUserMax` sockets
+   * Counts the socket against the person's cap and records it (PresenceTracker.reserve: one atomic step, so
+   * concurrent handshakes, on this process or another, cannot slip past the cap together). LiveStateGateway forgets
+   * it on disconnect.
+   * @throws AppError TOO_MANY_CONNECTIONS when the person already holds `socketsPerUserMax` sockets;
+   *   SERVICE_UNAVAILABLE when the count cannot be read (Redis away)
    */
-  private checkConnectionCap(server: ChatServer, userId: string): void {
-    const held = server.sockets.adapter.rooms.get(userRoom(userId))?.size ?? 0;
-    if (held < this.config.socketsPerUserMax) return;
+  private async checkConnectionCap(userId: string, socketId: string): Promise<void> {
+    let reserved: boolean;
+    try {
+      reserved = await this.tracker.reserve(userId, socketId, this.config.socketsPerUserMax);
+    } catch (error) {
+      this.logger.warn(
+        `socket count unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      throw new AppError(
+        ErrorCode.SERVICE_UNAVAILABLE,
+        'Live connections are unavailable; retry shortly.',
+      );
+    }
+    if (reserved) return;
     throw new AppError(
       ErrorCode.TOO_MANY_CONNECTIONS,
       `At most ${this.config.socketsPerUserMax} connections at once; close another tab or device.`,

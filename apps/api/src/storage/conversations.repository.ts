@@ -63,9 +63,26 @@ export abstract class ConversationsRepository {
    * Makes each user an active member (role member, joinedAt now, watermarks kept for a returning former member;
    * leftAt and historyUntilSeq cleared) unless already active, and sets updatedAt when anyone was added.
    * Concurrent adds of the same user: exactly one call returns them.
+   * @param options.maxActive when given, the add is refused as a whole if the conversation would then have more
+   *   active members than this; decided in the same atomic step as the add, so concurrent adds (any process) can
+   *   never pass the limit together
    * @returns the memberships this call created or re-activated (users already active are left out)
+   * @throws MemberLimitError when `maxActive` would be passed (nobody added)
    */
-  abstract addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
+  abstract addMembers(
+    conversationId: string,
+    userIds: readonly string[],
+    options?: { maxActive?: number },
+  ): Promise<MemberRecord[]>;
+  /**
+   * Runs `task` while holding the conversation's change lock, exclusive across every API process that shares the
+   * database: group changes (check, membership change, system message, fan-out) of one conversation run one at a
+   * time, so its timeline's order is the order of the changes. Independent of the row locks of single statements
+   * (a message append never waits for it). Not re-entrant: a task must not take the same lock again.
+   * @returns what `task` returns; its rejection is passed on (the lock is released either way)
+   * @throws ChangeLockTimeoutError when the lock was not obtained within CHANGE_LOCK_WAIT_MS
+   */
+  abstract withChangeLock<T>(conversationId: string, task: () => Promise<T>): Promise<T>;
   /**
    * Ends an active membership atomically: leftAt = now, historyUntilSeq = the conversation's lastSeq, role =
    * member; sets updatedAt. Concurrent removals of the same user: exactly one call gets the record.

@@ -63,3 +63,10 @@ export function unreadCount(
 ): number {
   return Math.max(Math.min(lastSeq, member.historyUntilSeq ?? lastSeq) - member.readSeq, 0);
 }
+
+/**
+ * Longest wait for a conversation's change lock (ConversationsRepository.withChangeLock), in milliseconds. A group
+ * change takes a few database round trips; one that waits this long behind others is answered SERVICE_UNAVAILABLE
+ * rather than hanging the request.
+ */
+export const CHANGE_LOCK_WAIT_MS = 15_000;

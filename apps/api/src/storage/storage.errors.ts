@@ -120,3 +120,28 @@ export class SenderMembershipError extends Error {
     this.name = 'SenderMembershipError';
   }
 }
+
+/**
+ * Adding members would take a group past its limit of active members (`max`); nothing was added. Decided inside the
+ * storage's atomic step, so concurrent adds (from any API process) cannot pass the limit together.
+ */
+export class MemberLimitError extends Error {
+  constructor(
+    readonly conversationId: string,
+    readonly max: number,
+  ) {
+    super(`conversation ${conversationId} would exceed ${max} active members`);
+    this.name = 'MemberLimitError';
+  }
+}
+
+/**
+ * A conversation's change lock (`ConversationsRepository.withChangeLock`) was not obtained within the wait limit:
+ * another change held it that long. Nothing was done; answered SERVICE_UNAVAILABLE (retry).
+ */
+export class ChangeLockTimeoutError extends Error {
+  constructor(readonly conversationId: string) {
+    super(`change lock of conversation ${conversationId} not obtained in time`);
+    this.name = 'ChangeLockTimeoutError';
+  }
+}

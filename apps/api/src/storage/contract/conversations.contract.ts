@@ -5,7 +5,7 @@
  * runs it.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { InvalidCursorError } from '../storage.errors.js';
+import { InvalidCursorError, MemberLimitError } from '../storage.errors.js';
 import type { ConversationListItem, MemberRecord } from '../storage.types.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
 import { byString, pause, range, seqs, type ContractContext } from './contract-context.js';
@@ -475,6 +475,75 @@ export function describeConversationsContract(ctx: ContractContext): void {
       const winners = results.filter((r): r is MemberRecord => r !== null);
       expect(winners).toHaveLength(1);
       expect(winners[0]).toMatchObject({ historyUntilSeq: 2 });
+    });
+
+    it('refuses an add past maxActive as a whole, and lets concurrent adds fill the group only to it', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const others = await Promise.all(range(1, 6).map(() => makeUser()));
+      const { conversation } = await makeGroup(ana, [ben]);
+      await expect(
+        conversations.addMembers(
+          conversation.id,
+          others.slice(0, 3).map((u) => u.id),
+          { maxActive: 4 },
+        ),
+      ).rejects.toBeInstanceOf(MemberLimitError);
+      expect(await activeIds(conversation.id)).toHaveLength(2);
+      // Six people, one each, at once, with room for two: exactly two get in, whatever the interleaving.
+      const results = await Promise.allSettled(
+        others.map((u) => conversations.addMembers(conversation.id, [u.id], { maxActive: 4 })),
+      );
+      const added = results.filter((r) => r.status === 'fulfilled' && r.value.length === 1);
+      const refused = results.filter(
+        (r) => r.status === 'rejected' && r.reason instanceof MemberLimitError,
+      );
+      expect(added).toHaveLength(2);
+      expect(refused).toHaveLength(4);
+      expect(await activeIds(conversation.id)).toHaveLength(4);
+      // Re-adding someone already active needs no room.
+      const [first] = await conversations.listMembers(conversation.id);
+      expect(
+        await conversations.addMembers(conversation.id, [first!.userId], { maxActive: 4 }),
+      ).toEqual([]);
+    });
+
+    it('runs change-locked tasks of one conversation one at a time, other conversations freely', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation: one } = await makeGroup(ana, [ben]);
+      const { conversation: two } = await makeGroup(ana, [ben]);
+      const log: string[] = [];
+      let inside = 0;
+      let most = 0;
+      const task = (name: string, conversationId: string) =>
+        conversations.withChangeLock(conversationId, async () => {
+          inside += 1;
+          most = Math.max(most, inside);
+          log.push(`${name}:in`);
+          // A task appends (a system message) under the lock: that must not wait for the lock's holder.
+          await send(conversationId, ana, name);
+          await pause(15);
+          log.push(`${name}:out`);
+          inside -= 1;
+          return name;
+        });
+      const results = await Promise.all(['a', 'b', 'c'].map((n) => task(n, one.id)));
+      expect(results).toEqual(['a', 'b', 'c']);
+      expect(most).toBe(1);
+      for (let i = 0; i < log.length; i += 2) {
+        expect(log[i + 1]).toBe(log[i]!.replace(':in', ':out'));
+      }
+      // Two conversations: their tasks may overlap.
+      inside = 0;
+      most = 0;
+      await Promise.all([task('x', one.id), task('y', two.id)]);
+      expect(most).toBe(2);
+      // A rejected task releases the lock.
+      await expect(
+        conversations.withChangeLock(one.id, () => Promise.reject(new Error('boom'))),
+      ).rejects.toThrow('boom');
+      expect(await conversations.withChangeLock(one.id, () => Promise.resolve(7))).toBe(7);
     });
 
     it('sets the role of active members only', async () => {

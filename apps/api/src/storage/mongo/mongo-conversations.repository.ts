@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MemberRole } from '@chat/shared';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
 import {
@@ -7,8 +9,13 @@ import {
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
-import { adminSuccessor, directPair, unreadCount } from '../domain-rules.js';
-import { RecordNotFoundError } from '../storage.errors.js';
+import { KeyedMutex } from '../../common/keyed-mutex.js';
+import { adminSuccessor, CHANGE_LOCK_WAIT_MS, directPair, unreadCount } from '../domain-rules.js';
+import {
+  ChangeLockTimeoutError,
+  MemberLimitError,
+  RecordNotFoundError,
+} from '../storage.errors.js';
 import type {
   ConversationListItem,
   ConversationRecord,
@@ -121,6 +128,45 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
 }
 
 /** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
+/** Collection of change-lock leases (withChangeLock): `{ _id: conversation id hex, owner, expiresAt }`. */
+const CHANGE_LOCKS_COLLECTION = 'conversation_locks';
+/**
+ * How long a change-lock lease lasts without renewal, in milliseconds. The holder renews it every third of this
+ * while its task runs, so only a holder that died (or lost MongoDB for that long) lets it lapse; then the next
+ * process may take it. Long against clock differences between API hosts (seconds at worst with NTP).
+ */
+const CHANGE_LOCK_LEASE_MS = 30_000;
+
+interface ChangeLockDoc {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+/**
+ * The `$expr` guard of a conditional add: the conversation has at most `max` active members (leftAt null) now, so
+ * after adding `adding` more it will have at most max + adding. Evaluated by the server on the document it updates,
+ * in the same atomic single-document write.
+ */
+function activeAtMost(max: number): Record<string, unknown> {
+  // trusted: the connection's sanitizeFilter would otherwise wrap the operator object in $eq.
+  return {
+    $expr: trusted({
+      $lte: [
+        {
+          $size: {
+            $filter: {
+              input: '$members',
+              cond: { $eq: [{ $ifNull: ['$$this.leftAt', null] }, null] },
+            },
+          },
+        },
+        max,
+      ],
+    }),
+  };
+}
+
 function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): MemberDoc {
   return {
     userId,
@@ -207,6 +253,72 @@ export class MongoConversationsRepository extends ConversationsRepository {
     private readonly attachments: Model<AttachmentDoc>,
   ) {
     super();
+  }
+
+  private readonly logger = new Logger(MongoConversationsRepository.name);
+  private readonly lockQueue = new KeyedMutex();
+  private lockIndex: Promise<unknown> | null = null;
+
+  /**
+   * A lease in the `conversation_locks` collection (MongoDB has no advisory locks, and a standalone server no
+   * multi-document transactions): taking it is one atomic upsert that matches only an expired lease of the
+   * conversation; when an unexpired one exists, the upsert's insert collides on `_id` (E11000) and this caller
+   * retries with backoff (5 ms doubling to 200 ms) until CHANGE_LOCK_WAIT_MS. The holder renews the lease every
+   * CHANGE_LOCK_LEASE_MS / 3 and deletes it (only if still its own: `owner`) when the task settles; a crashed
+   * holder's lease lapses after CHANGE_LOCK_LEASE_MS. A TTL index removes lapsed leases left behind. Writes are
+   * journaled majority writes (the connection's write concern). Waiters of this process queue in memory first.
+   * UNTESTED here (no mongod on the development machine): reviewed by reasoning only.
+   */
+  withChangeLock<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    const key = conversationId.toLowerCase();
+    return this.lockQueue.run(key, async () => {
+      const locks = this.conversations.db.collection<ChangeLockDoc>(CHANGE_LOCKS_COLLECTION);
+      this.lockIndex ??= locks
+        .createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0, name: 'change_lock_ttl' })
+        .catch((error: unknown) => {
+          this.lockIndex = null;
+          throw error;
+        });
+      await this.lockIndex;
+      const owner = randomUUID();
+      const deadline = Date.now() + CHANGE_LOCK_WAIT_MS;
+      for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+        const now = new Date();
+        try {
+          await locks.updateOne(
+            { _id: key, expiresAt: { $lte: now } },
+            { $set: { owner, expiresAt: new Date(now.getTime() + CHANGE_LOCK_LEASE_MS) } },
+            { upsert: true },
+          );
+          break;
+        } catch (error) {
+          if (duplicateKeyIndex(error) === null) throw error;
+          if (Date.now() + delay > deadline) throw new ChangeLockTimeoutError(conversationId);
+          await sleep(delay);
+        }
+      }
+      const renew = setInterval(() => {
+        locks
+          .updateOne(
+            { _id: key, owner },
+            { $set: { expiresAt: new Date(Date.now() + CHANGE_LOCK_LEASE_MS) } },
+          )
+          .catch((error: unknown) =>
+            this.logger.warn(`change lock renewal failed: ${String(error)}`),
+          );
+      }, CHANGE_LOCK_LEASE_MS / 3);
+      renew.unref();
+      try {
+        return await task();
+      } finally {
+        clearInterval(renew);
+        await locks
+          .deleteOne({ _id: key, owner })
+          .catch((error: unknown) =>
+            this.logger.warn(`change lock release failed: ${String(error)}`),
+          );
+      }
+    });
   }
 
   /**
@@ -415,7 +527,11 @@ export class MongoConversationsRepository extends ConversationsRepository {
    * list was ever a member) is one `$push` of all of them, conditional on none being present.
    * @throws RecordNotFoundError('user') for an id that is malformed or names no user.
    */
-  async addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]> {
+  async addMembers(
+    conversationId: string,
+    userIds: readonly string[],
+    options: { maxActive?: number } = {},
+  ): Promise<MemberRecord[]> {
     const _id = parseId(conversationId);
     const hexes = [...new Set(userIds.map((id) => id.toLowerCase()))];
     if (!_id || hexes.length === 0) return [];
@@ -439,27 +555,45 @@ export class MongoConversationsRepository extends ConversationsRepository {
       const known = await this.users.countDocuments({ _id: trusted({ $in: fresh }) }).exec();
       if (known !== fresh.length) throw new RecordNotFoundError('user', hexes.join(','));
     }
+    const { maxActive } = options;
+    const activeNow = current.members.filter(isActiveMember).length;
+    // Whole-or-nothing refusal from the read above; every write below also carries the limit in its own filter
+    // (activeAtMost), so even adds racing outside a change lock can never pass it (they may then add part).
+    if (maxActive !== undefined && activeNow + fresh.length + former.length > maxActive) {
+      throw new MemberLimitError(conversationId, maxActive);
+    }
+    let toAdd = fresh.length + former.length;
+    const limitGuard = (): Record<string, unknown> =>
+      maxActive === undefined ? {} : activeAtMost(maxActive - toAdd);
 
     const added: Types.ObjectId[] = [];
     const now = new Date();
     if (fresh.length > 0) {
       const all = await this.conversations
         .updateOne(
-          { _id, 'members.userId': trusted({ $nin: fresh }) },
+          { _id, 'members.userId': trusted({ $nin: fresh }), ...limitGuard() },
           {
             $push: { members: { $each: fresh.map((id) => newMember(id, 'member', now)) } },
             $set: { updatedAt: now },
           },
         )
         .exec();
-      if (all.modifiedCount === 1) added.push(...fresh);
-      // Someone added one of them meanwhile: one by one, each conditional on its own absence.
+      if (all.modifiedCount === 1) {
+        added.push(...fresh);
+        toAdd -= fresh.length;
+      }
+      // Someone added one of them meanwhile (or the limit moved): one by one, each conditional on its own absence.
       else former.push(...fresh);
     }
     for (const userId of former) {
+      toAdd = Math.max(toAdd, 1);
       const reactivated = await this.conversations
         .updateOne(
-          { _id, members: trusted({ $elemMatch: { userId, leftAt: { $ne: null } } }) },
+          {
+            _id,
+            members: trusted({ $elemMatch: { userId, leftAt: { $ne: null } } }),
+            ...limitGuard(),
+          },
           {
             $set: {
               'members.$[m].leftAt': null,
@@ -474,15 +608,21 @@ export class MongoConversationsRepository extends ConversationsRepository {
         .exec();
       if (reactivated.modifiedCount === 1) {
         added.push(userId);
+        toAdd -= 1;
         continue;
       }
       const pushed = await this.conversations
         .updateOne(
-          { _id, 'members.userId': trusted({ $ne: userId }) },
+          { _id, 'members.userId': trusted({ $ne: userId }), ...limitGuard() },
           { $push: { members: newMember(userId, 'member', now) }, $set: { updatedAt: now } },
         )
         .exec();
-      if (pushed.modifiedCount === 1) added.push(userId);
+      if (pushed.modifiedCount === 1) {
+        added.push(userId);
+        toAdd -= 1;
+      } else if (maxActive !== undefined && (await this.activeCount(_id)) + 1 > maxActive) {
+        throw new MemberLimitError(conversationId, maxActive);
+      }
     }
     if (added.length === 0) return [];
     const after = await this.conversations
@@ -491,6 +631,14 @@ export class MongoConversationsRepository extends ConversationsRepository {
       .exec();
     const wanted = new Set(added.map((id) => id.toHexString()));
     return after ? toMemberRecords(after).filter((m) => wanted.has(m.userId)) : [];
+  }
+
+  private async activeCount(_id: Types.ObjectId): Promise<number> {
+    const doc = await this.conversations
+      .findById(_id, { 'members.leftAt': 1 })
+      .lean<{ members: Pick<MemberDoc, 'leftAt'>[] }>()
+      .exec();
+    return doc ? doc.members.filter(isActiveMember).length : 0;
   }
 
   /** One pipeline update conditional on the membership being active (see removeMemberPipeline). */

@@ -19,7 +19,7 @@ import {
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import { adminSuccessor, compareMembers, directPair, unreadCount } from '../domain-rules.js';
-import { RecordNotFoundError } from '../storage.errors.js';
+import { MemberLimitError, RecordNotFoundError } from '../storage.errors.js';
 import type {
   ConversationListItem,
   ConversationRecord,
@@ -27,7 +27,7 @@ import type {
   RecordPage,
 } from '../storage.types.js';
 import { conversationMembers, conversations, messages } from './schema.js';
-import type { SqlDb } from './sql-database.js';
+import type { SqlDatabase, SqlDb } from './sql-database.js';
 import {
   PG_FOREIGN_KEY_VIOLATION,
   findPgError,
@@ -75,8 +75,16 @@ const listSortKey = sql<Date>`coalesce(${conversationMembers.leftAt}, ${conversa
  * (coalesce(left_at, last_activity_at) desc, id desc) and cut with a keyset condition on that same pair.
  */
 export class SqlConversationsRepository extends ConversationsRepository {
-  constructor(private readonly db: SqlDb) {
+  constructor(
+    private readonly db: SqlDb,
+    private readonly changeLock: SqlDatabase['changeLock'],
+  ) {
     super();
+  }
+
+  /** The database's change lock under `conversation-change:<id>` (SqlDatabase.changeLock: advisory on PostgreSQL). */
+  withChangeLock<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    return this.changeLock(`conversation-change:${conversationId.toLowerCase()}`, task);
   }
 
   /**
@@ -286,13 +294,35 @@ export class SqlConversationsRepository extends ConversationsRepository {
    *   conversation or when everyone was already active.
    * @throws RecordNotFoundError('user') for an id that names no user.
    */
-  async addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]> {
+  async addMembers(
+    conversationId: string,
+    userIds: readonly string[],
+    options: { maxActive?: number } = {},
+  ): Promise<MemberRecord[]> {
     const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
     if (!isUuid(conversationId) || ids.length === 0) return [];
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     try {
       return await this.db.transaction(async (tx) => {
         if (!(await this.lockConversation(tx, conversationId))) return [];
+        if (options.maxActive !== undefined) {
+          // Under the conversation row lock, and read by a statement that started after it was granted (READ
+          // COMMITTED: a fresh snapshot per statement), so no concurrent add can be missing from this count.
+          const active = await tx
+            .select({ userId: conversationMembers.userId })
+            .from(conversationMembers)
+            .where(
+              and(
+                eq(conversationMembers.conversationId, conversationId),
+                isNull(conversationMembers.leftAt),
+              ),
+            );
+          const activeIds = new Set(active.map((m) => m.userId));
+          const joining = ids.filter((id) => !activeIds.has(id)).length;
+          if (activeIds.size + joining > options.maxActive) {
+            throw new MemberLimitError(conversationId, options.maxActive);
+          }
+        }
         const rows = await tx
           .insert(conversationMembers)
           .values(
@@ -318,6 +348,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
         return rows.map(toMemberRecord).sort(compareMembers);
       });
     } catch (error) {
+      if (error instanceof MemberLimitError) throw error;
       if (findPgError(error)?.code === PG_FOREIGN_KEY_VIOLATION) {
         throw new RecordNotFoundError('user', ids.join(','));
       }

@@ -22,6 +22,9 @@ import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { KeyedMutex } from '../../common/keyed-mutex.js';
+import { CHANGE_LOCK_WAIT_MS } from '../domain-rules.js';
+import { ChangeLockTimeoutError } from '../storage.errors.js';
 import { schema, type SqlSchema } from './schema.js';
 
 /** The drizzle handle every SQL repository uses; a transaction handle is one too. */
@@ -51,6 +54,14 @@ export interface SqlDatabase {
   readonly db: SqlDb;
   readonly driver: SqlDriver;
   readonly prepared: PreparedRunner;
+  /**
+   * Runs `task` holding the exclusive lock named `key` (ConversationsRepository.withChangeLock): on PostgreSQL a
+   * transaction-scoped advisory lock on a connection of a small pool of its own, held by the server for every API
+   * process (and dropped by the server if this process dies); on PGlite, which only one process can open, an
+   * in-process queue. Either way an in-process queue comes first, so waiters of one process hold no connection.
+   * @throws ChangeLockTimeoutError after CHANGE_LOCK_WAIT_MS without the lock
+   */
+  readonly changeLock: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   /** Closes the PGlite instance or ends the pool. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -111,10 +122,12 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
     await client.close();
     throw error;
   }
+  const queue = new KeyedMutex();
   return {
     db,
     driver: 'pglite',
     prepared: pglitePrepared(client),
+    changeLock: (key, task) => queue.run(key, task),
     close: once(() => client.close()),
   };
 }
@@ -151,7 +164,109 @@ async function openPostgres(
     text: string,
     values: readonly PreparedValue[],
   ) => (await pool.query<T>({ name, text, values: [...values] })).rows;
-  return { db, driver: 'postgres', prepared, close: once(() => pool.end()) };
+  const locks = advisoryChangeLock(url);
+  return {
+    db,
+    driver: 'postgres',
+    prepared,
+    changeLock: locks.run,
+    close: once(async () => {
+      await pool.end();
+      await locks.close();
+    }),
+  };
+}
+
+/**
+ * Connections kept for change locks, apart from the main pool: a lock holder's task runs its queries on the main
+ * pool, so holders and waiters can never starve each other of connections (with one pool, N waiters blocked in
+ * pg_advisory_xact_lock could take every connection the holder needs to finish). At most this many group changes of
+ * different conversations hold a lock at once per process; more wait for a connection, bounded by the same limit.
+ */
+const CHANGE_LOCK_CONNECTIONS = 4;
+
+/** SQLSTATE lock_not_available: `lock_timeout` expired. */
+const PG_LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Change locks on PostgreSQL: `BEGIN; SET LOCAL lock_timeout; SELECT pg_advisory_xact_lock(hashtextextended(key))`
+ * on a dedicated connection, the task, then COMMIT (the lock goes with the transaction, and with the connection if
+ * the process dies). A 64-bit hash of the key: a collision only serialises two unrelated conversations. Advisory
+ * rather than `SELECT ... FOR UPDATE` on the conversation row: a group change appends its system messages, and the
+ * append's `last_seq` update on another connection would wait for that row lock forever.
+ */
+function advisoryChangeLock(url: string): {
+  run: <T>(key: string, task: () => Promise<T>) => Promise<T>;
+  close: () => Promise<void>;
+} {
+  const queue = new KeyedMutex();
+  let lockPool: pg.Pool | null = null;
+  const poolOf = (): pg.Pool => {
+    if (!lockPool) {
+      lockPool = new pg.Pool({
+        connectionString: url,
+        max: CHANGE_LOCK_CONNECTIONS,
+        connectionTimeoutMillis: CHANGE_LOCK_WAIT_MS,
+      });
+      lockPool.on('error', (error) => logger.warn(`idle lock connection failed: ${error.message}`));
+    }
+    return lockPool;
+  };
+  const run = <T>(key: string, task: () => Promise<T>): Promise<T> =>
+    queue.run(key, async () => {
+      let client: pg.PoolClient;
+      try {
+        client = await poolOf().connect();
+      } catch (error) {
+        if (error instanceof Error && /timeout/i.test(error.message)) {
+          throw new ChangeLockTimeoutError(key);
+        }
+        throw error;
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        await client.query(`SET LOCAL lock_timeout = '${CHANGE_LOCK_WAIT_MS}ms'`);
+        try {
+          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          if ((error as { code?: unknown }).code === PG_LOCK_NOT_AVAILABLE) {
+            throw new ChangeLockTimeoutError(key);
+          }
+          throw error;
+        }
+        try {
+          return await task();
+        } finally {
+          await client.query('COMMIT').catch((error: Error) => {
+            broken = error;
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof ChangeLockTimeoutError) && findBroken(error))
+          broken = error as Error;
+        throw error;
+      } finally {
+        // A connection whose transaction state is unknown is destroyed rather than reused.
+        client.release(broken);
+      }
+    });
+  return {
+    run,
+    close: async () => {
+      const p = lockPool as pg.Pool | null;
+      lockPool = null;
+      if (p) await p.end();
+    },
+  };
+}
+
+/** True for errors of the lock connection itself (not of the task): it is then not put back into the pool. */
+function findBroken(error: unknown): boolean {
+  return (
+    error instanceof Error && /Connection terminated|Client has encountered/i.test(error.message)
+  );
 }
 
 /**

@@ -31,7 +31,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     database,
     users: new SqlUsersRepository(database.db),
     sessions: new SqlSessionsRepository(database.db),
-    conversations: new SqlConversationsRepository(database.db),
+    conversations: new SqlConversationsRepository(database.db, database.changeLock),
     messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
     health: new SqlStorageHealth(database),
