@@ -8,7 +8,7 @@
 #   2. docker-compose.yaml: `docker-compose config` (Debian's docker-compose 1.29: interpolation, references
 #      between services and volumes) with .env.example plus a JWT_SECRET, which must fail with .env.example alone
 #      (its JWT_SECRET is empty on purpose); plus a lint against the current compose-spec JSON schema (dclint);
-#      both are shown to reject a broken copy of the file.
+#      both are shown to reject a broken copy of the file; the same two checks for docker-compose.scale.yaml.
 #
 # Usage: scripts/docker-check.sh
 # Needs: Node.js, pnpm, the npm registry (dclint, first run), and docker-compose (installed with apt-get when
@@ -86,6 +86,15 @@ if command -v docker-compose >/dev/null 2>&1; then
   else
     ok "docker-compose config rejects a depends_on naming no service"
   fi
+  # The scaled variant (API replicas behind nginx, PostgreSQL, Redis: docs/scaling.md).
+  if docker-compose --env-file .env.example -f docker-compose.scale.yaml config -q; then
+    ok "docker-compose config accepts docker-compose.scale.yaml"
+  else
+    fail "docker-compose config rejects docker-compose.scale.yaml"
+  fi
+  services="$(docker-compose --env-file .env.example -f docker-compose.scale.yaml config --services | sort | tr '\n' ' ')"
+  [ "$services" = "api-1 api-2 postgres proxy redis web " ] && ok "scale services: $services" || fail "unexpected scale services: $services"
+  [ -f deploy/nginx/scale.conf ] && ok "the proxy's deploy/nginx/scale.conf exists" || fail "deploy/nginx/scale.conf is missing"
 else
   fail "docker-compose is not installed (apt-get install docker-compose) and could not be installed here"
 fi
@@ -95,6 +104,11 @@ if "${dclint[@]}" docker-compose.yaml; then
   ok "dclint ${DCLINT_VERSION}: the file matches the compose-spec schema (warnings above are advice)"
 else
   fail "dclint ${DCLINT_VERSION} reports errors"
+fi
+if "${dclint[@]}" docker-compose.scale.yaml; then
+  ok "dclint ${DCLINT_VERSION}: docker-compose.scale.yaml matches the compose-spec schema"
+else
+  fail "dclint ${DCLINT_VERSION} reports errors in docker-compose.scale.yaml"
 fi
 sed 's/^    healthcheck:$/    healthchek:/' docker-compose.yaml >"$tmp/broken-compose.yaml"
 if "${dclint[@]}" "$tmp/broken-compose.yaml" >/dev/null 2>&1; then

@@ -313,15 +313,19 @@ export async function populateApi(
   };
 }
 
-/** Connects one authenticated socket per person to the API (50 handshakes at a time). */
+/**
+ * Connects one authenticated socket per person to the API (50 handshakes at a time). With several API processes,
+ * person i goes to process i mod n, so every group spans the processes and each message crosses Redis.
+ */
 export async function connectApiClients(
-  baseUrl: string,
+  baseUrls: string | readonly string[],
   population: Population,
 ): Promise<LoadClient[]> {
-  return mapLimit(population.people, 50, async (person) => ({
+  const urls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
+  return mapLimit(population.people, 50, async (person, i) => ({
     userId: person.userId,
     conversationId: person.conversationId,
-    socket: await connectSocket(baseUrl, { token: person.token }),
+    socket: await connectSocket(urls[i % urls.length]!, { token: person.token }),
   }));
 }
 

@@ -14,9 +14,14 @@
  * Traffic goes to 127.0.0.1 only; every phase is bounded in time; the run stops by itself.
  *
  * Run from the repository root: `pnpm bench:load [options]` (or `pnpm --filter @chat/api bench:load`):
- *   --db pglite,pglite-disk,postgres,mongodb   databases (default pglite,postgres,mongodb; postgres needs the server
+ *   --db pglite,pglite-disk,postgres,postgres-2p,mongodb
+ *                                              databases (default pglite,postgres,mongodb; postgres needs the server
  *                                              at TEST_POSTGRES_URL or 127.0.0.1:5432, mongodb needs MONGODB_URI,
- *                                              otherwise they are reported as skipped)
+ *                                              otherwise they are reported as skipped). postgres-2p: TWO API
+ *                                              processes on one PostgreSQL database sharing Redis (TEST_REDIS_URL,
+ *                                              default redis://127.0.0.1:6379/0, keys under a prefix of the run,
+ *                                              deleted after); person i connects to process i mod 2, so every
+ *                                              message fans out across them; CPU and RSS are the two summed
  *   --clients 1000 --group 10                  people and group size
  *   --rates 150,300,500,1000,1500,2000         total messages per second, one phase each
  *   --duration 10                              seconds per phase
@@ -31,6 +36,8 @@
  *                                              message is lost or a send fails unexpectedly
  */
 import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { probePostgres, testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
 import { createE2eDatabase } from '../../test/support/e2e-database.js';
@@ -133,14 +140,20 @@ function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number):
 
 /** Connects the clients, measuring the server's RSS per idle socket. */
 async function connectMeasured(
-  server: Child,
+  servers: Child | readonly Child[],
   connect: () => Promise<LoadClient[]>,
 ): Promise<{ clients: LoadClient[]; perSocket: number }> {
-  const before = sampleProcess(server.pid).rssBytes;
+  const all = toList(servers);
+  const rss = () => all.reduce((sum, s) => sum + sampleProcess(s.pid).rssBytes, 0);
+  const before = rss();
   const clients = await connect();
   await new Promise((r) => setTimeout(r, 2000));
-  const after = sampleProcess(server.pid).rssBytes;
+  const after = rss();
   return { clients, perSocket: (after - before) / clients.length };
+}
+
+function toList(servers: Child | readonly Child[]): readonly Child[] {
+  return 'pid' in servers ? [servers as Child] : (servers as readonly Child[]);
 }
 
 /**
@@ -151,7 +164,7 @@ type Counter = (() => Promise<number>) | null;
 
 /** Runs the rate ladder; returns p99 send -> receive per rate. */
 async function ladder(
-  server: Child,
+  servers: Child | readonly Child[],
   generator: LoadGenerator,
   clients: readonly LoadClient[],
   relayP99: Map<number, number> | null,
@@ -161,9 +174,11 @@ async function ladder(
   console.log(HEADER);
   for (const rate of settings.rates) {
     const xactsBefore = await transactions?.();
-    const from = sampleProcess(server.pid);
+    const all = toList(servers);
+    const from = all.map((s) => sampleProcess(s.pid));
     const result = await generator.run({ senders: clients, rate, durationMs: settings.durationMs });
-    const cpu = cpuPercent(from, sampleProcess(server.pid));
+    // Summed over the API processes (two at 60% each print 120%).
+    const cpu = all.reduce((sum, s, i) => sum + cpuPercent(from[i]!, sampleProcess(s.pid)), 0);
     const xactsAfter = await transactions?.();
     const perMessage =
       xactsBefore === undefined || xactsAfter === undefined
@@ -252,7 +267,7 @@ async function databaseFor(
     const dir = await mkdtemp(join(tmpdir(), 'relay-bench-pglite-'));
     return { url: `pglite://${dir}`, drop: () => rm(dir, { recursive: true, force: true }) };
   }
-  if (target === 'postgres') {
+  if (target === 'postgres' || target === 'postgres-2p') {
     const why = await probePostgres(testEnvironment().postgresUrl);
     if (why) return { skipped: `no PostgreSQL server (${why})` };
     return createE2eDatabase('postgres');
@@ -261,7 +276,9 @@ async function databaseFor(
     if (!process.env.MONGODB_URI) return { skipped: 'MONGODB_URI is not set' };
     return createE2eDatabase('mongodb');
   }
-  return { skipped: `unknown database ${target} (pglite, pglite-disk, postgres, mongodb)` };
+  return {
+    skipped: `unknown database ${target} (pglite, pglite-disk, postgres, postgres-2p, mongodb)`,
+  };
 }
 
 /**
@@ -287,43 +304,98 @@ async function committedTransactions(
   };
 }
 
+/** Redis for the several-process target: its URL, this run's key prefix, and a cleanup; or why it cannot run. */
+async function redisFor(): Promise<
+  { url: string; prefix: string; clean: () => Promise<void> } | { skipped: string }
+> {
+  const url = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
+  const prefix = `relay-bench-${randomBytes(4).toString('hex')}:`;
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    return {
+      skipped: `no Redis at ${url} (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
+  return {
+    url,
+    prefix,
+    clean: async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
+
 async function benchApi(target: string, relayP99: Map<number, number> | null): Promise<void> {
   const database = await databaseFor(target);
   if ('skipped' in database) {
     console.log(`\n== API on ${target}: skipped, ${database.skipped}`);
     return;
   }
-  console.log(`\n== API on ${target}, ${settings.clients} people in groups of ${settings.group}`);
+  const several = target === 'postgres-2p';
+  const redis = several ? await redisFor() : null;
+  if (redis && 'skipped' in redis) {
+    console.log(`\n== API on ${target}: skipped, ${redis.skipped}`);
+    await database.drop();
+    return;
+  }
+  console.log(
+    several
+      ? `\n== TWO API processes on postgres + Redis, ${settings.clients} people in groups of ${settings.group} (alternating processes)`
+      : `\n== API on ${target}, ${settings.clients} people in groups of ${settings.group}`,
+  );
+  const apis: Child[] = [];
   try {
-    const api = await startApi({
-      databaseUrl: database.url,
-      env: settings.apiEnv,
-      nodeFlags: settings.nodeFlags,
-    });
+    const env = redis
+      ? { ...settings.apiEnv, REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix }
+      : settings.apiEnv;
+    // One after the other: the first migrates the fresh database.
+    for (let i = 0; i < (several ? 2 : 1); i += 1) {
+      apis.push(await startApi({ databaseUrl: database.url, env, nodeFlags: settings.nodeFlags }));
+    }
+    const api = apis[0]!;
+    const setupStart = performance.now();
+    const population = await populateApi(api.baseUrl, settings.clients, settings.group);
+    console.log(
+      `registered ${settings.clients} people and made their groups in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
+    );
+    const { clients, perSocket } = await connectMeasured(apis, () =>
+      connectApiClients(
+        apis.map((a) => a.baseUrl),
+        population,
+      ),
+    );
+    console.log(`API RSS per idle authenticated socket: ${kb(perSocket)}`);
+    const generator = new LoadGenerator(clients);
+    const counter = target.startsWith('postgres')
+      ? await committedTransactions(database.url)
+      : null;
     try {
-      const setupStart = performance.now();
-      const population = await populateApi(api.baseUrl, settings.clients, settings.group);
-      console.log(
-        `registered ${settings.clients} people and made their groups in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
-      );
-      const { clients, perSocket } = await connectMeasured(api, () =>
-        connectApiClients(api.baseUrl, population),
-      );
-      console.log(`API RSS per idle authenticated socket: ${kb(perSocket)}`);
-      const generator = new LoadGenerator(clients);
-      const counter = target === 'postgres' ? await committedTransactions(database.url) : null;
-      try {
-        await ladder(api, generator, clients, relayP99, counter?.read ?? null);
-        await flood(generator, clients);
-      } finally {
-        generator.close();
-        await counter?.close();
-      }
+      await ladder(apis, generator, clients, relayP99, counter?.read ?? null);
+      await flood(generator, clients);
     } finally {
-      await api.stop();
+      generator.close();
+      await counter?.close();
     }
   } finally {
+    for (const a of apis) await a.stop();
     await database.drop();
+    if (redis && !('skipped' in redis)) await redis.clean();
   }
 }
 

@@ -192,4 +192,18 @@ describe('loadConfig', () => {
       'WRITE_RATE_PER_SECOND',
     ]);
   });
+
+  it('reads REDIS_URL (redis:// or rediss://, unset: null, one process) and REDIS_KEY_PREFIX (default relay:)', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: null, redisKeyPrefix: 'relay:' });
+    expect(loadConfig({ REDIS_URL: '  ' })).toMatchObject({ redisUrl: null });
+    expect(
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/3', REDIS_KEY_PREFIX: 'relay-prod:' }),
+    ).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379/3', redisKeyPrefix: 'relay-prod:' });
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@cache.example:6380' })).toMatchObject({
+      redisUrl: 'rediss://user:pw@cache.example:6380',
+    });
+    expect(problemsOf({ REDIS_URL: 'http://127.0.0.1:6379' })).toEqual(['REDIS_URL']);
+    expect(problemsOf({ REDIS_URL: '127.0.0.1:6379' })).toEqual(['REDIS_URL']);
+    expect(problemsOf({ REDIS_KEY_PREFIX: 'has space' })).toEqual(['REDIS_KEY_PREFIX']);
+  });
 });
