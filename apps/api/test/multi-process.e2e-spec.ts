@@ -559,13 +559,11 @@ describeIfReady('two API processes on one PostgreSQL database and one Redis', ()
       private async attempt(clientMessageId: string, body: string, timeoutMs: number) {
         if (!this.socket.connected) return false;
         try {
-          const ack = (await this.socket
-            .timeout(timeoutMs)
-            .emitWithAck('message:send', {
-              conversationId,
-              clientMessageId,
-              body,
-            })) as Ack<Message>;
+          const ack = (await this.socket.timeout(timeoutMs).emitWithAck('message:send', {
+            conversationId,
+            clientMessageId,
+            body,
+          })) as Ack<Message>;
           if (!ack.ok) return false;
           this.outbox.delete(clientMessageId);
           this.merge([ack.data]);
