@@ -95,6 +95,11 @@ export class InMemoryPresenceTracker extends PresenceTracker {
   }
 
   startGrace(userId: string, closedAt: Date, until: number): Promise<void> {
+    // Graces nobody announced (a socket cut before it counted) would stay: drop those long over.
+    if (this.graces.size > 1_000) {
+      const stale = Date.now() - 60_000;
+      for (const [id, grace] of this.graces) if (grace.until < stale) this.graces.delete(id);
+    }
     this.graces.set(userId, { closedAt, until });
     return Promise.resolve();
   }
