@@ -13,6 +13,12 @@ export interface FindOrCreateDirectResult {
   created: boolean;
 }
 
+/** How a new direct conversation is created. */
+export interface DirectOptions {
+  /** When the conversation is created, this member (one of the pair) is pending: a message request. */
+  pendingUserId?: string;
+}
+
 /**
  * Port for conversations and their members. Membership is the unit of access: every read or write on behalf
  * of a person goes through `findMember` first (in ConversationAccess, the one place that checks access).
@@ -27,6 +33,7 @@ export abstract class ConversationsRepository {
     userIdA: string,
     userIdB: string,
     createdBy: string,
+    options?: DirectOptions,
   ): Promise<FindOrCreateDirectResult>;
   abstract findById(id: string): Promise<ConversationRecord | null>;
   /**
@@ -39,8 +46,9 @@ export abstract class ConversationsRepository {
   /** ACTIVE members of many conversations at once (for list pages), keyed by conversation id. */
   abstract listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>>;
   /**
-   * Ids of every user who shares at least one conversation with `userId` as active members on both sides
-   * (presence audience), without `userId`.
+   * Ids of every user who shares at least one conversation with `userId` as active, accepted (not pending) members
+   * on both sides: the person's contacts (presence audience, "people I have a conversation with"), without
+   * `userId`. Blocks are not considered here (the services filter them).
    */
   abstract listContactIds(userId: string): Promise<string[]>;
   /**
@@ -51,6 +59,8 @@ export abstract class ConversationsRepository {
     title: string;
     createdBy: string;
     memberIds: readonly string[];
+    /** Those of memberIds who are invited (pending) rather than added. */
+    pendingIds?: readonly string[];
   }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }>;
   /**
    * Changes a group's title and/or picture and sets updatedAt. @returns the conversation, or null when missing.
@@ -63,9 +73,27 @@ export abstract class ConversationsRepository {
    * Makes each user an active member (role member, joinedAt now, watermarks kept for a returning former member;
    * leftAt and historyUntilSeq cleared) unless already active, and sets updatedAt when anyone was added.
    * Concurrent adds of the same user: exactly one call returns them.
+   * Those of `options.pendingIds` come in pending (invited); the others accepted.
    * @returns the memberships this call created or re-activated (users already active are left out)
    */
-  abstract addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]>;
+  abstract addMembers(
+    conversationId: string,
+    userIds: readonly string[],
+    options?: { pendingIds?: readonly string[] },
+  ): Promise<MemberRecord[]>;
+  /**
+   * Accepts a pending membership (pending = false), atomically: of concurrent accepts one gets `accepted: true`.
+   * @returns the membership and whether this call accepted it; null when the user is not an active member
+   */
+  abstract acceptMembership(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; accepted: boolean } | null>;
+  /**
+   * Declines: deletes the membership row when it is active AND pending (conditional, atomic), so the person never
+   * was a member (no read access, not listed); sets updatedAt. @returns true when this call deleted it
+   */
+  abstract deletePendingMember(conversationId: string, userId: string): Promise<boolean>;
   /**
    * Ends an active membership atomically: leftAt = now, historyUntilSeq = the conversation's lastSeq, role =
    * member; sets updatedAt. Concurrent removals of the same user: exactly one call gets the record.

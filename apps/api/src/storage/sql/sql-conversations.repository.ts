@@ -15,6 +15,7 @@ import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { v7 as uuidv7 } from 'uuid';
 import {
   ConversationsRepository,
+  type DirectOptions,
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
@@ -89,8 +90,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
     userIdA: string,
     userIdB: string,
     createdBy: string,
+    options: DirectOptions = {},
   ): Promise<FindOrCreateDirectResult> {
     const { low, high, key: directKey } = directPair(userIdA, userIdB);
+    const pendingUserId = options.pendingUserId?.toLowerCase();
     for (const id of [low, high, createdBy]) {
       if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     }
@@ -112,6 +115,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: 'member' as const,
               joinedAt: conversation.createdAt,
+              pending: userId === pendingUserId,
             })),
           )
           .returning();
@@ -200,8 +204,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
         and(
           eq(conversationMembers.userId, userId),
           isActive,
+          eq(conversationMembers.pending, false),
           ne(other.userId, userId),
           isNull(other.leftAt),
+          eq(other.pending, false),
         ),
       );
     return rows.map((row) => row.userId);
@@ -216,8 +222,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
     title: string;
     createdBy: string;
     memberIds: readonly string[];
+    pendingIds?: readonly string[];
   }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> {
     const ids = [input.createdBy, ...input.memberIds].map((id) => id.toLowerCase());
+    const pending = new Set((input.pendingIds ?? []).map((id) => id.toLowerCase()));
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     const [creator, ...others] = ids as [string, ...string[]];
     try {
@@ -235,6 +243,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: userId === creator ? ('admin' as const) : ('member' as const),
               joinedAt: conversation.createdAt,
+              pending: userId !== creator && pending.has(userId),
             })),
           )
           .onConflictDoNothing()
@@ -286,8 +295,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
    *   conversation or when everyone was already active.
    * @throws RecordNotFoundError('user') for an id that names no user.
    */
-  async addMembers(conversationId: string, userIds: readonly string[]): Promise<MemberRecord[]> {
+  async addMembers(
+    conversationId: string,
+    userIds: readonly string[],
+    options: { pendingIds?: readonly string[] } = {},
+  ): Promise<MemberRecord[]> {
     const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    const pending = new Set((options.pendingIds ?? []).map((id) => id.toLowerCase()));
     if (!isUuid(conversationId) || ids.length === 0) return [];
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     try {
@@ -301,6 +315,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: 'member' as const,
               joinedAt: sql`clock_timestamp()`,
+              pending: pending.has(userId),
             })),
           )
           .onConflictDoUpdate({
@@ -310,6 +325,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               joinedAt: sql`excluded.joined_at`,
               leftAt: null,
               historyUntilSeq: null,
+              pending: sql`excluded.pending`,
             },
             setWhere: sql`${conversationMembers.leftAt} IS NOT NULL`,
           })
@@ -323,6 +339,55 @@ export class SqlConversationsRepository extends ConversationsRepository {
       }
       throw translateError(error);
     }
+  }
+
+  /**
+   * `UPDATE ... SET pending = false WHERE left_at IS NULL RETURNING (old pending)`: one statement, so of
+   * concurrent accepts exactly one sees the row still pending.
+   */
+  async acceptMembership(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; accepted: boolean } | null> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    const where = and(
+      eq(conversationMembers.conversationId, conversationId),
+      eq(conversationMembers.userId, userId.toLowerCase()),
+      isActive,
+    );
+    const [row] = await this.db
+      .update(conversationMembers)
+      .set({ pending: false })
+      .where(and(where, eq(conversationMembers.pending, true)))
+      .returning();
+    if (row) return { member: toMemberRecord(row), accepted: true };
+    const [current] = await this.db.select().from(conversationMembers).where(where);
+    return current ? { member: toMemberRecord(current), accepted: false } : null;
+  }
+
+  /**
+   * `DELETE ... WHERE left_at IS NULL AND pending` under the conversation lock (the order every membership change
+   * takes), then updatedAt: of concurrent declines one deletes the row.
+   */
+  async deletePendingMember(conversationId: string, userId: string): Promise<boolean> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return false;
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockConversation(tx, conversationId))) return false;
+      const rows = await tx
+        .delete(conversationMembers)
+        .where(
+          and(
+            eq(conversationMembers.conversationId, conversationId),
+            eq(conversationMembers.userId, userId.toLowerCase()),
+            isActive,
+            eq(conversationMembers.pending, true),
+          ),
+        )
+        .returning({ userId: conversationMembers.userId });
+      if (rows.length === 0) return false;
+      await this.touch(tx, conversationId);
+      return true;
+    });
   }
 
   /**
