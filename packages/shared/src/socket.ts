@@ -84,6 +84,11 @@ export interface ServerToClientEvents {
   /** A conversation the user belongs to appeared or changed (as that user sees it). */
   'conversation:updated': (conversation: ConversationSummary) => void;
   /**
+   * The user is no longer in this conversation at all (they declined its request or invitation, on this or
+   * another device): drop it from the list.
+   */
+  'conversation:removed': (payload: { conversationId: string }) => void;
+  /**
    * Someone who shares a conversation with the user (or the user themself, on their other devices) changed their
    * public profile, e.g. their avatar. Clients update that person wherever they show them.
    */

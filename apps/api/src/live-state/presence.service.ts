@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { PresenceState } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
-import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
+import { LiveAudience, lastSeenVisible } from '../conversations/live-audience.js';
+import { type DomainEventMap, DomainEvents, OnDomainEvent } from '../events/domain-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
-import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { PresenceTracker } from './presence.tracker.js';
 import { TypingService } from './typing.service.js';
@@ -11,8 +11,9 @@ import { TypingService } from './typing.service.js';
 /**
  * Presence: a person is online while at least one of their sockets is connected, and stays online for
  * `presenceGraceMs` after the last one closes (a page reload or a blip does not flap). Going offline stores
- * `lastSeenAt` (the time the last socket closed). Changes are told only to contacts (people who share a
- * conversation: ConversationsRepository.listContactIds) as `presence:update` to their user rooms.
+ * `lastSeenAt` (the time the last socket closed). Changes are published as `presence.changed`; the fan-out
+ * listener tells the person's contacts (LiveAudience: an accepted conversation in common, no block either way),
+ * with the last-seen time only where neither side chose "nobody" (docs/privacy.md).
  *
  * Announcements of one person are serialised and reconciled against the current state (the tracker and the grace
  * timer) when they run, so a fast disconnect/reconnect never leaves contacts with a stale "offline".
@@ -32,9 +33,10 @@ export class PresenceService implements OnModuleDestroy {
 
   constructor(
     private readonly tracker: PresenceTracker,
-    private readonly conversations: ConversationsRepository,
+    private readonly audience: LiveAudience,
     private readonly users: UsersRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly typing: TypingService,
     private readonly config: AppConfig,
   ) {}
@@ -93,19 +95,24 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   /**
-   * The presence of everyone who shares a conversation with `userId`: online from the tracker, lastSeenAt from the
-   * users' records (null while online).
+   * The presence of every contact of `userId` (LiveAudience.contactsOf): online from the tracker, lastSeenAt from
+   * the users' records (null while online, and when either side chose "last seen: nobody").
    */
   async snapshot(userId: string): Promise<PresenceState[]> {
-    const contactIds = await this.conversations.listContactIds(userId);
-    if (contactIds.length === 0) return [];
-    const users = await this.users.findManyByIds(contactIds);
-    return users.map((u) => {
+    const [viewer, contacts] = await Promise.all([
+      this.users.findById(userId),
+      this.audience.contactRecordsOf(userId),
+    ]);
+    if (!viewer) return [];
+    return contacts.map((u) => {
       const online = this.isOnline(u.id);
       return {
         userId: u.id,
         online,
-        lastSeenAt: online || !u.lastSeenAt ? null : u.lastSeenAt.toISOString(),
+        lastSeenAt:
+          online || !u.lastSeenAt || !lastSeenVisible(u, viewer)
+            ? null
+            : u.lastSeenAt.toISOString(),
       };
     });
   }
@@ -128,7 +135,7 @@ export class PresenceService implements OnModuleDestroy {
     });
   }
 
-  /** Tells contacts the person's current state if it differs from what they were told last. */
+  /** Publishes the person's current state (for their contacts) if it differs from what was published last. */
   private async reconcile(userId: string): Promise<void> {
     if (this.closing) return;
     const online = this.isOnline(userId);
@@ -143,7 +150,6 @@ export class PresenceService implements OnModuleDestroy {
       await this.users.setLastSeen(userId, at);
       lastSeenAt = at.toISOString();
     }
-    const contactIds = await this.conversations.listContactIds(userId);
-    this.realtime.toUsers(contactIds, 'presence:update', { userId, online, lastSeenAt });
+    await this.events.publish('presence.changed', { state: { userId, online, lastSeenAt } });
   }
 }

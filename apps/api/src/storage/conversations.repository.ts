@@ -36,6 +36,8 @@ export abstract class ConversationsRepository {
     options?: DirectOptions,
   ): Promise<FindOrCreateDirectResult>;
   abstract findById(id: string): Promise<ConversationRecord | null>;
+  /** The direct conversation of the pair, if there is one (never creates it). */
+  abstract findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null>;
   /**
    * The membership of `userId` in `conversationId`, active or former (check `leftAt`), or null when they never
    * were a member (or there is no such conversation).

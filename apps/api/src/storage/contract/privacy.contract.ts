@@ -123,6 +123,11 @@ export function describePrivacyContract(ctx: ContractContext): void {
       expect((await conversations.findMember(opened.conversation.id, b.id))?.pending).toBe(true);
       expect(await conversations.listContactIds(a.id)).toEqual([]);
       expect(await conversations.listContactIds(b.id)).toEqual([]);
+      expect((await conversations.findDirectBetween(b.id, a.id))?.id).toBe(opened.conversation.id);
+      expect(await conversations.findDirectBetween(a.id, a.id)).toBeNull();
+      expect(await conversations.findDirectBetween(a.id, 'bad-id')).toBeNull();
+      const stranger = await makeUser();
+      expect(await conversations.findDirectBetween(a.id, stranger.id)).toBeNull();
       // The request is in the recipient's list, marked by the membership.
       const list = await conversations.listForUser(b.id, { limit: 10 });
       expect(list.items.map((i) => [i.conversation.id, i.membership.pending])).toEqual([

@@ -295,6 +295,19 @@ export class MongoConversationsRepository extends ConversationsRepository {
     return doc ? toConversationRecord(doc) : null;
   }
 
+  /** One lookup on the unique directKey index (the pair key of `directPair`), members left out. */
+  async findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null> {
+    if (!parseId(userIdA) || !parseId(userIdB) || userIdA.toLowerCase() === userIdB.toLowerCase()) {
+      return null;
+    }
+    const { key } = directPair(userIdA, userIdB);
+    const doc = await this.conversations
+      .findOne({ directKey: key, type: 'direct' }, { members: 0 })
+      .lean<ConversationDoc>()
+      .exec();
+    return doc ? toConversationRecord(doc) : null;
+  }
+
   async findMember(conversationId: string, userId: string): Promise<MemberRecord | null> {
     const _id = parseId(conversationId);
     const uid = parseId(userId);

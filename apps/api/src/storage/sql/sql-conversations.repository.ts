@@ -151,6 +151,15 @@ export class SqlConversationsRepository extends ConversationsRepository {
     return row ? toConversationRecord(row) : null;
   }
 
+  async findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null> {
+    if (!isUuid(userIdA) || !isUuid(userIdB) || userIdA.toLowerCase() === userIdB.toLowerCase()) {
+      return null;
+    }
+    const { key } = directPair(userIdA, userIdB);
+    const [row] = await this.db.select().from(conversations).where(eq(conversations.directKey, key));
+    return row ? toConversationRecord(row) : null;
+  }
+
   async findMember(conversationId: string, userId: string): Promise<MemberRecord | null> {
     if (!isUuid(conversationId) || !isUuid(userId)) return null;
     const [row] = await this.db
