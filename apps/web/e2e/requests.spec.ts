@@ -49,7 +49,7 @@ test('a stranger’s first message arrives as a request: accept, decline and blo
   await benPage.keyboard.press('Enter');
   await expect(bar).toHaveCount(0);
   await expect(anaPage.getByTestId('presence-line')).toHaveText('online');
-  await expect(anaPage.locator('[data-receipt="read"]')).toHaveCount(1);
+  await expect(anaPage.getByTestId('message').locator('[data-receipt="read"]')).toHaveCount(1);
   await send(benPage, 'Hi Ana!');
   await expect(anaPage.getByTestId('message').filter({ hasText: 'Hi Ana!' })).toBeVisible();
 

@@ -39,6 +39,20 @@ describe('privacy store', () => {
     expect(store.getState().settings).toEqual({ lastSeen: 'nobody', groupAdd: 'contacts' });
   });
 
+  it('shows a setting at once and puts it back when the server refuses', async () => {
+    const api = fakeApi();
+    const store = createPrivacyStore({
+      ...api,
+      updatePrivacy: async () => {
+        expect(store.getState().settings?.groupAdd).toBe('nobody');
+        throw new Error('refused');
+      },
+    });
+    await store.getState().load();
+    await expect(store.getState().update({ groupAdd: 'nobody' })).rejects.toThrow('refused');
+    expect(store.getState().settings?.groupAdd).toBe('contacts');
+  });
+
   it('ignores an answer that arrives after a reset (another person signed in)', async () => {
     const store = createPrivacyStore(fakeApi());
     const loading = store.getState().load();

@@ -11,7 +11,10 @@ export interface PrivacyState {
   loaded: boolean;
   /** Loads settings and blocks; throws ApiError. */
   load: () => Promise<void>;
-  /** Changes settings (PATCH) and keeps what the server answers; throws ApiError. */
+  /**
+   * Changes settings (PATCH): shown at once, then replaced by what the server answers, or put back when it
+   * refuses; throws ApiError.
+   */
   update: (changes: UpdatePrivacyRequest) => Promise<void>;
   /** Blocks someone and lists them first; throws ApiError. */
   block: (userId: string) => Promise<void>;
@@ -33,7 +36,7 @@ export type PrivacyApi = Pick<
 export function createPrivacyStore(api: PrivacyApi): PrivacyStore {
   // Bumped by reset(): an answer for the previous person must not land in the next one's store.
   let epoch = 0;
-  return createStore<PrivacyState>()((set) => ({
+  return createStore<PrivacyState>()((set, get) => ({
     settings: null,
     blocked: [],
     loaded: false,
@@ -44,8 +47,15 @@ export function createPrivacyStore(api: PrivacyApi): PrivacyStore {
     },
     update: async (changes) => {
       const started = epoch;
-      const settings = await api.updatePrivacy(changes);
-      if (started === epoch) set({ settings });
+      const before = get().settings;
+      if (before) set({ settings: { ...before, ...changes } });
+      try {
+        const settings = await api.updatePrivacy(changes);
+        if (started === epoch) set({ settings });
+      } catch (error) {
+        if (started === epoch) set({ settings: before });
+        throw error;
+      }
     },
     block: async (userId) => {
       const started = epoch;

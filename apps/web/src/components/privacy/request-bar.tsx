@@ -65,8 +65,8 @@ export function RequestBar({
           ? `${other.displayName} (@${other.username}) wants to message you.`
           : 'You were invited to this group.'}{' '}
         <span className="request-hint">
-          They do not see whether you are online or have read this until you accept. Replying
-          accepts.
+          {other ? 'They do not' : 'Its members do not'} see whether you are online or have read
+          this until you accept. Replying accepts.
         </span>
       </p>
       <div className="request-actions">
