@@ -13,6 +13,7 @@ import { ConversationsModule } from './conversations/conversations.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { RealtimeCoreModule } from './realtime/realtime-core.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule,
         UsersModule,
         ConversationsModule,
+        PrivacyModule,
         MessagesModule,
         AttachmentsModule,
         RealtimeModule,

@@ -26,6 +26,7 @@ import { FileStorage } from '../src/attachments/file-storage.js';
 import { asError, http, registerUser, type SignedIn } from './support/http.js';
 import { connect, disconnectAll, messageInbox, send } from './support/sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { acceptRequest } from './support/suite.js';
 
 const MAX_FILE = 300_000;
 const QUOTA = 1_000_000;
@@ -176,7 +177,10 @@ async function direct(a: SignedIn, b: SignedIn): Promise<string> {
 async function pair(prefix: string) {
   const a = await registerUser(t.baseUrl, `${prefix}a`);
   const b = await registerUser(t.baseUrl, `${prefix}b`);
-  return { a, b, conversationId: await direct(a, b) };
+  const conversationId = await direct(a, b);
+  // b accepts the message request: the two are contacts (who hear of each other's new pictures).
+  await acceptRequest(t, b, conversationId);
+  return { a, b, conversationId };
 }
 
 /** The error code of a failed upload. */

@@ -10,7 +10,7 @@ import {
 } from '@chat/shared';
 import { asError, registerUser, type SignedIn, uniqueUsername } from './support/http.js';
 import { connect, disconnectAll } from './support/sockets.js';
-import { callAs, useTestApp } from './support/suite.js';
+import { acceptRequest, callAs, useTestApp } from './support/suite.js';
 
 const t = useTestApp();
 
@@ -48,7 +48,8 @@ describe('users', () => {
   it('tells the people I share a conversation with about a new display name (user:updated)', async () => {
     const me = await registerUser(t.baseUrl, 'rename');
     const friend = await registerUser(t.baseUrl, 'renamefriend');
-    await openDirect(me, friend);
+    const opened = await openDirect(me, friend);
+    await acceptRequest(t, friend, opened.body.id);
     const socket = await connect(t.baseUrl, friend.accessToken);
     const told = new Promise<PublicUser>((resolve) => socket.once('user:updated', resolve));
     await call<SelfUser>(me, 'PATCH', '/api/users/me', { displayName: 'Ada Byron' });

@@ -25,14 +25,23 @@ const t = useTestApp();
 const call = callAs(t);
 
 /** People with display names, so system message bodies can be checked. */
+/**
+ * New people who let anyone add them to groups ("who can add me to groups: everyone"), so adds here are direct
+ * as this file means them; invitations (the default "contacts") have their own file, privacy.e2e-spec.ts.
+ */
 async function people(prefix: string, names: readonly string[]): Promise<SignedIn[]> {
   const out: SignedIn[] = [];
   for (const name of names) {
-    out.push(
-      await registerUser(t.baseUrl, `${prefix}${name.replace(/\W/g, '').slice(0, 3)}`, {
+    const person = await registerUser(
+      t.baseUrl,
+      `${prefix}${name.replace(/\W/g, '').slice(0, 3)}`,
+      {
         displayName: name,
-      }),
+      },
     );
+    const set = await call(person, 'PATCH', '/api/users/me/privacy', { groupAdd: 'everyone' });
+    expect(set.status).toBe(200);
+    out.push(person);
   }
   return out;
 }

@@ -30,7 +30,7 @@ import {
   messageInbox,
   send,
 } from './support/sockets.js';
-import { callAs, directPair, useTestApp } from './support/suite.js';
+import { acceptRequest, callAs, directPair, useTestApp } from './support/suite.js';
 
 /**
  * Short grace so the offline path is tested in about a second (the default is 5 s), yet long enough that the
@@ -244,14 +244,15 @@ describe('presence', () => {
     await atB.none(GRACE_MS + 300);
   });
 
-  it('sends a fresh snapshot to both people when a new conversation makes them contacts', async () => {
+  it('sends a fresh snapshot to both people when an accepted request makes them contacts', async () => {
     const a = await registerUser(t.baseUrl, 'newA');
     const b = await registerUser(t.baseUrl, 'newB');
     const { socket: sa, snapshot } = await connectWithSnapshot(a);
     expect(snapshot).toEqual([]);
     await connect(t.baseUrl, b.accessToken);
+    const opened = await openDirect(b, a);
     const fresh = new Promise<PresenceState[]>((resolve) => sa.once('presence:snapshot', resolve));
-    await openDirect(b, a);
+    await acceptRequest(t, a, opened.id);
     expect(await fresh).toEqual([{ userId: b.id, online: true, lastSeenAt: null }]);
   });
 

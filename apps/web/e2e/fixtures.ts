@@ -68,6 +68,21 @@ export async function startConversation(page: Page, other: Person): Promise<void
   await expect(page.getByRole('heading', { name: other.displayName })).toBeVisible();
 }
 
+/**
+ * From the chat screen: opens the message request from `from` (listed under Requests) and accepts it; stays on
+ * that conversation.
+ */
+export async function acceptRequestViaUi(page: Page, from: Person): Promise<void> {
+  await page
+    .getByTestId('request-list')
+    .getByTestId('conversation-item')
+    .filter({ hasText: from.displayName })
+    .click();
+  const bar = page.getByTestId('request-bar');
+  await bar.getByRole('button', { name: 'Accept' }).click();
+  await expect(bar).toHaveCount(0);
+}
+
 /** From the chat screen: creates a group named `title` with `members` through the New group dialog and opens it. */
 export async function createGroup(page: Page, title: string, members: Person[]): Promise<void> {
   await page.getByRole('button', { name: 'New group' }).click();
@@ -152,7 +167,9 @@ export interface Participant {
 
 /**
  * Two people, each in their own browser context, both signed up through the UI; the first has opened the direct
- * conversation with the second (whose page stays on the list). Close the contexts at the end of the test.
+ * conversation with the second, and the second has accepted that message request (so the two are contacts, as two
+ * people who already talk are: presence and receipts flow) and is back on the list. Close the contexts at the end
+ * of the test.
  */
 export async function twoPeopleInConversation(
   browser: Browser,
@@ -165,6 +182,9 @@ export async function twoPeopleInConversation(
   await registerViaUi(pages[0], people[0]);
   await registerViaUi(pages[1], people[1]);
   await startConversation(pages[0], people[1]);
+  await acceptRequestViaUi(pages[1], people[0]);
+  await pages[1].goto('/c');
+  await expect(pages[1].getByRole('button', { name: 'New chat' })).toBeVisible();
   return [
     { person: people[0], context: contexts[0], page: pages[0] },
     { person: people[1], context: contexts[1], page: pages[1] },

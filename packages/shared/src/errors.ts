@@ -41,6 +41,19 @@ export const ErrorCode = {
   NOT_A_MEMBER: 'NOT_A_MEMBER',
   /** The group would exceed LIMITS.GROUP_MEMBERS_MAX members. 400. */
   MEMBER_LIMIT_EXCEEDED: 'MEMBER_LIMIT_EXCEEDED',
+  /**
+   * This person cannot be messaged, added to a group or reached by the caller: a block between the two (in either
+   * direction). Deliberately one code for "they blocked you" and "you blocked them", so a refusal does not say who
+   * blocked whom (docs/privacy.md). 403.
+   */
+  CONTACT_UNAVAILABLE: 'CONTACT_UNAVAILABLE',
+  /**
+   * The caller has not accepted this message request or group invitation yet: accept it (or reply, which
+   * accepts) before typing in it. 403.
+   */
+  REQUEST_PENDING: 'REQUEST_PENDING',
+  /** The conversation holds no pending request or invitation of the caller (nothing to accept or decline). 409. */
+  NO_PENDING_REQUEST: 'NO_PENDING_REQUEST',
   /** An uploaded file is larger than the per-file limit. 413. */
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',
   /** An image has more pixels than LIMITS.IMAGE_MAX_PIXELS (decompression-bomb guard). 413. */
@@ -103,6 +116,9 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ALREADY_MEMBER: 409,
   NOT_A_MEMBER: 404,
   MEMBER_LIMIT_EXCEEDED: 400,
+  CONTACT_UNAVAILABLE: 403,
+  REQUEST_PENDING: 403,
+  NO_PENDING_REQUEST: 409,
   FILE_TOO_LARGE: 413,
   IMAGE_TOO_LARGE: 413,
   EMPTY_FILE: 400,

@@ -33,10 +33,18 @@ export interface ConversationMember {
   user: PublicUser;
   role: MemberRole;
   joinedAt: string;
-  /** Highest sequence number a device of this member has received. */
+  /**
+   * Highest sequence number a device of this member has received. 0 when the viewer may not see this member's
+   * receipts: the member has not accepted the conversation yet (`pending`), or a block stands between the two.
+   */
   deliveredSeq: number;
-  /** Highest sequence number this member has read. */
+  /** Highest sequence number this member has read (0 when hidden from the viewer, as `deliveredSeq`). */
   readSeq: number;
+  /**
+   * True while this member has not accepted: the recipient of a message request (direct) or an invited person
+   * (group). A pending member reads the conversation but shares no receipts, presence or typing in it.
+   */
+  pending: boolean;
 }
 
 export type MessageKind = 'text' | 'system';
@@ -120,7 +128,34 @@ export interface ConversationSummary {
   lastActivityAt: string;
   /** Messages from others after the caller's read watermark. */
   unreadCount: number;
+  /**
+   * True while the viewer has not accepted this conversation: a message request (direct conversation opened by
+   * someone who shared no conversation with them) or a group invitation. Clients list these apart ("Requests")
+   * and offer Accept / Decline / Block; replying accepts.
+   */
+  pending: boolean;
   createdAt: string;
+}
+
+/** Who may see my last-seen time: my contacts, or nobody (then I see nobody's either). */
+export type LastSeenVisibility = 'contacts' | 'nobody';
+
+/**
+ * Who may add me to a group directly: everyone, my contacts (people I share an accepted conversation with), or
+ * nobody. Anyone else's add becomes an invitation I accept or decline.
+ */
+export type GroupAddPolicy = 'everyone' | 'contacts' | 'nobody';
+
+/** The signed-in person's privacy settings (defaults: last seen to contacts, group adds by contacts). */
+export interface PrivacySettings {
+  lastSeen: LastSeenVisibility;
+  groupAdd: GroupAddPolicy;
+}
+
+/** Someone the signed-in person blocked, newest first in lists. */
+export interface BlockedUser {
+  user: PublicUser;
+  blockedAt: string;
 }
 
 /** Whether a person is connected right now; `lastSeenAt` is when their last connection closed. */

@@ -7,7 +7,7 @@
  * File GETs are made by <img> and download links, which cannot send an Authorization header: they authenticate
  * with the httpOnly MEDIA_COOKIE_NAME cookie that the auth routes set beside the refresh cookie.
  */
-import type { MemberRole, SelfUser } from './models.js';
+import type { GroupAddPolicy, LastSeenVisibility, MemberRole, SelfUser } from './models.js';
 
 /** Name of the httpOnly cookie that carries the refresh token (path-scoped to /api/auth). */
 export const REFRESH_COOKIE_NAME = 'chat_refresh';
@@ -40,6 +40,12 @@ export interface AuthResponse {
 
 export interface UpdateProfileRequest {
   displayName: string;
+}
+
+/** PATCH /api/users/me/privacy: any of the settings; the answer is every setting (PrivacySettings). */
+export interface UpdatePrivacyRequest {
+  lastSeen?: LastSeenVisibility;
+  groupAdd?: GroupAddPolicy;
 }
 
 export interface PageQuery {

@@ -84,13 +84,23 @@ export interface ServerToClientEvents {
   /** A conversation the user belongs to appeared or changed (as that user sees it). */
   'conversation:updated': (conversation: ConversationSummary) => void;
   /**
+   * The user is no longer in this conversation at all (they declined its request or invitation, on this or
+   * another device): drop it from the list.
+   */
+  'conversation:removed': (payload: { conversationId: string }) => void;
+  /**
    * Someone who shares a conversation with the user (or the user themself, on their other devices) changed their
    * public profile, e.g. their avatar. Clients update that person wherever they show them.
    */
   'user:updated': (user: PublicUser) => void;
-  /** Once right after connecting: the presence of everyone who shares a conversation with the user. */
+  /**
+   * Right after connecting, and again whenever the user's contacts change (a request accepted, a block, a privacy
+   * setting): the presence of every contact (someone sharing an accepted conversation, no block either way). It
+   * replaces the previous snapshot: someone absent from it is no longer visible. `lastSeenAt` is null when either
+   * side chose "last seen: nobody".
+   */
   'presence:snapshot': (states: PresenceState[]) => void;
-  /** Someone who shares a conversation with the user came online or went offline. */
+  /** A contact (as in `presence:snapshot`) came online or went offline. */
   'presence:update': (state: PresenceState) => void;
   'typing:update': (event: TypingEvent) => void;
   'receipt:update': (event: ReceiptEvent) => void;

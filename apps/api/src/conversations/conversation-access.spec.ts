@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
+import type { BlocksRepository } from '../storage/blocks.repository.js';
 import type { ConversationsRepository } from '../storage/conversations.repository.js';
 import type { ConversationRecord, MemberRecord } from '../storage/storage.types.js';
 import { ConversationAccess } from './conversation-access.js';
@@ -21,6 +22,7 @@ function member(
     readSeq: 0,
     leftAt: historyUntilSeq === null ? null : new Date(1),
     historyUntilSeq,
+    pending: false,
   };
 }
 
@@ -61,7 +63,10 @@ function accessOver(members: MemberRecord[], conversations: ConversationRecord[]
       return byConversation;
     },
   } as unknown as ConversationsRepository;
-  return { access: new ConversationAccess(repo), calls };
+  const blocks = {
+    findInvolving: async () => [],
+  } as unknown as BlocksRepository;
+  return { access: new ConversationAccess(repo, blocks), calls };
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | null> {
@@ -135,5 +140,85 @@ describe('ConversationAccess', () => {
         ['direct', undefined],
       ]),
     );
+  });
+});
+
+describe('ConversationAccess: consent and blocks', () => {
+  const direct: ConversationRecord = {
+    id: 'c1',
+    type: 'direct',
+    title: null,
+    directKey: 'a:b',
+    createdBy: 'a',
+    avatarUrl: null,
+    lastSeq: 0,
+    lastActivityAt: new Date(0),
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    archivedAt: null,
+  };
+  function build(options: { pendingB?: boolean; blocked?: boolean; bActive?: boolean }) {
+    const members: MemberRecord[] = [
+      { ...member('c1', 'a'), pending: false },
+      ...(options.bActive === false ? [] : [{ ...member('c1', 'b'), pending: !!options.pendingB }]),
+    ];
+    const repo = {
+      findById: async (id: string) => (id === 'c1' ? direct : null),
+      listMembers: async () => members,
+      findMember: async (_c: string, u: string) => members.find((m) => m.userId === u) ?? null,
+    } as unknown as ConversationsRepository;
+    const blocks = {
+      findInvolving: async () =>
+        options.blocked ? [{ blockerId: 'b', blockedId: 'a', createdAt: new Date(0) }] : [],
+    } as unknown as BlocksRepository;
+    return new ConversationAccess(repo, blocks);
+  }
+
+  it('requireSend names the direct peer and whether they are still a member', async () => {
+    await expect(build({}).requireSend('c1', 'a')).resolves.toMatchObject({
+      peerId: 'b',
+      peerActive: true,
+      member: { userId: 'a' },
+    });
+    await expect(build({ bActive: false }).requireSend('c1', 'a')).resolves.toMatchObject({
+      peerId: 'b',
+      peerActive: false,
+    });
+    // A pending sender may send (replying accepts); the membership says so.
+    await expect(build({ pendingB: true }).requireSend('c1', 'b')).resolves.toMatchObject({
+      member: { userId: 'b', pending: true },
+      peerId: 'a',
+    });
+    await expect(build({}).requireSend('c1', 'stranger')).rejects.toMatchObject({
+      code: ErrorCode.CONVERSATION_NOT_FOUND,
+    });
+    await expect(build({}).requireSend('not an id', 'a')).rejects.toMatchObject({
+      code: ErrorCode.CONVERSATION_NOT_FOUND,
+    });
+  });
+
+  it('a block either way refuses sends and reaching, with CONTACT_UNAVAILABLE whoever made it', async () => {
+    await expect(build({ blocked: true }).requireSend('c1', 'a')).rejects.toMatchObject({
+      code: ErrorCode.CONTACT_UNAVAILABLE,
+    });
+    await expect(build({ blocked: true }).requireReachable('a', ['b'])).rejects.toMatchObject({
+      code: ErrorCode.CONTACT_UNAVAILABLE,
+    });
+    await expect(build({ blocked: true }).requireReachable('b', ['a'])).rejects.toMatchObject({
+      code: ErrorCode.CONTACT_UNAVAILABLE,
+    });
+    await expect(build({}).requireReachable('a', ['b'])).resolves.toBeUndefined();
+  });
+
+  it('typing needs an accepted membership; accept/decline need a pending one', async () => {
+    const access = build({ pendingB: true });
+    await expect(access.requireAccepted('c1', 'b')).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_PENDING,
+    });
+    await expect(access.requireAccepted('c1', 'a')).resolves.toMatchObject({ userId: 'a' });
+    await expect(access.requirePending('c1', 'b')).resolves.toMatchObject({ pending: true });
+    await expect(access.requirePending('c1', 'a')).rejects.toMatchObject({
+      code: ErrorCode.NO_PENDING_REQUEST,
+    });
   });
 });

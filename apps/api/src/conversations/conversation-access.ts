@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { isId } from '../common/ids.js';
+import { BlocksRepository } from '../storage/blocks.repository.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import type { ConversationRecord, MemberRecord } from '../storage/storage.types.js';
 
@@ -9,6 +10,17 @@ import type { ConversationRecord, MemberRecord } from '../storage/storage.types.
 export interface ReadAccess {
   member: MemberRecord;
   untilSeq: number | undefined;
+}
+
+/** What a send needs to know after the checks (see requireSend). */
+export interface SendAccess {
+  conversation: ConversationRecord;
+  /** The sender's active membership (possibly pending: sending then accepts). */
+  member: MemberRecord;
+  /** For a direct conversation, the other person of the pair (whatever their membership); else null. */
+  peerId: string | null;
+  /** Whether that other person is an active member (false after they declined a request). */
+  peerActive: boolean;
 }
 
 /**
@@ -19,12 +31,97 @@ export interface ReadAccess {
  * - administer: active admin of a group (rename, members, roles, picture).
  * Bulk variants answer for a list of conversations at once (one query for active memberships).
  *
+ * - consent and blocks: a pending member (message request, group invitation) reads but shares nothing live
+ *   (requireAccepted); nobody reaches someone they have a block with, in either direction (requireReachable,
+ *   requireSend).
+ *
  * A conversation that does not exist and one the person never belonged to get the same answer
- * (CONVERSATION_NOT_FOUND), so ids of other people's conversations reveal nothing.
+ * (CONVERSATION_NOT_FOUND), so ids of other people's conversations reveal nothing. A block is answered with
+ * CONTACT_UNAVAILABLE whichever side made it (docs/privacy.md).
  */
 @Injectable()
 export class ConversationAccess {
-  constructor(private readonly conversations: ConversationsRepository) {}
+  constructor(
+    private readonly conversations: ConversationsRepository,
+    private readonly blocks: BlocksRepository,
+  ) {}
+
+  /**
+   * The caller may reach `otherIds` (open a direct conversation, add them to a group): no block between the
+   * caller and any of them, in either direction. One query.
+   * @throws AppError CONTACT_UNAVAILABLE (403) naming the unreachable ids in details[field]
+   */
+  async requireReachable(
+    callerId: string,
+    otherIds: readonly string[],
+    field = 'userId',
+  ): Promise<void> {
+    const found = await this.blocks.findInvolving(callerId, otherIds);
+    if (found.length === 0) return;
+    const unreachable = new Set(
+      found.map((b) => (b.blockerId === callerId ? b.blockedId : b.blockerId)),
+    );
+    throw new AppError(ErrorCode.CONTACT_UNAVAILABLE, 'This person cannot be reached.', {
+      [field]: [...unreachable].map((id) => `${id} cannot be reached`),
+    });
+  }
+
+  /**
+   * Send access: an active membership (pending allowed: replying accepts), and for a direct conversation no
+   * block between the pair. Two reads in parallel (the active members, the conversation) plus one for blocks in
+   * a direct conversation; the append re-checks the membership atomically.
+   * @throws AppError CONVERSATION_NOT_FOUND (404), MEMBERSHIP_ENDED (403) as requireWrite; CONTACT_UNAVAILABLE
+   *   (403) when either of a direct pair blocked the other
+   */
+  async requireSend(conversationId: string, senderId: string): Promise<SendAccess> {
+    if (!isId(conversationId)) throw notFound();
+    const [members, conversation] = await Promise.all([
+      this.conversations.listMembers(conversationId),
+      this.conversations.findById(conversationId),
+    ]);
+    const member = members.find((m) => m.userId === senderId);
+    // Not active: former member (read-only) or never one; requireWrite tells which.
+    if (!member || !conversation) {
+      await this.requireWrite(conversationId, senderId);
+      throw notFound();
+    }
+    const peerId = conversation.type === 'direct' ? directPeer(conversation, senderId) : null;
+    const peerActive = peerId !== null && members.some((m) => m.userId === peerId);
+    if (peerId !== null) {
+      const found = await this.blocks.findInvolving(senderId, [peerId]);
+      if (found.length > 0) {
+        throw new AppError(ErrorCode.CONTACT_UNAVAILABLE, 'This person cannot be reached.');
+      }
+    }
+    return { conversation, member, peerId, peerActive };
+  }
+
+  /**
+   * An active, ACCEPTED membership: what sharing live state (typing) in a conversation needs.
+   * @throws AppError as requireWrite; REQUEST_PENDING (403) while the caller has not accepted
+   */
+  async requireAccepted(conversationId: string, userId: string): Promise<MemberRecord> {
+    const member = await this.requireWrite(conversationId, userId);
+    if (member.pending) {
+      throw new AppError(
+        ErrorCode.REQUEST_PENDING,
+        'Accept the request first (replying accepts it).',
+      );
+    }
+    return member;
+  }
+
+  /**
+   * An active, PENDING membership: what accepting or declining needs.
+   * @throws AppError as requireWrite; NO_PENDING_REQUEST (409) when the caller already accepted
+   */
+  async requirePending(conversationId: string, userId: string): Promise<MemberRecord> {
+    const member = await this.requireWrite(conversationId, userId);
+    if (!member.pending) {
+      throw new AppError(ErrorCode.NO_PENDING_REQUEST, 'There is nothing to accept or decline.');
+    }
+    return member;
+  }
 
   /**
    * Read access (history, receipts, attachment downloads, the conversation itself).
@@ -134,6 +231,15 @@ export class ConversationAccess {
     if (!member) throw notFound();
     return member;
   }
+}
+
+/** The other person of a direct conversation, from its pair key (`min:max` of the two ids, lower-cased). */
+export function directPeer(conversation: ConversationRecord, userId: string): string | null {
+  if (!conversation.directKey) return null;
+  const [low, high] = conversation.directKey.split(':');
+  if (!low || !high) return null;
+  const me = userId.toLowerCase();
+  return low === me ? high : high === me ? low : null;
 }
 
 function notFound(): AppError {

@@ -27,25 +27,33 @@ export function toMessage(m: MessageRecord): Message {
 /**
  * A list item plus its members (and their user records) -> the wire summary. Members whose user record is
  * missing are left out rather than failing the whole page.
+ * @param blocked the members who have a block with the viewer (either direction): their receipts read 0 and their
+ *   picture null in this view. Any other pending member's receipts read 0 too (docs/privacy.md).
  */
 export function toConversationSummary(
   item: ConversationListItem,
   members: readonly MemberRecord[],
   usersById: ReadonlyMap<string, UserRecord>,
+  blocked: ReadonlySet<string> = new Set(),
 ): ConversationSummary {
   const c = item.conversation;
+  const viewerId = item.membership.userId;
   const left = item.membership.leftAt !== null && item.membership.leftAt !== undefined;
   const wireMembers: ConversationMember[] = [];
   // A former member no longer sees who is in the group.
   for (const m of left ? [] : members) {
     const user = usersById.get(m.userId);
     if (!user) continue;
+    const isBlocked = blocked.has(m.userId);
+    const hideReceipts = m.userId !== viewerId && (m.pending || isBlocked);
+    const publicUser = toPublicUser(user);
     wireMembers.push({
-      user: toPublicUser(user),
+      user: isBlocked ? { ...publicUser, avatarUrl: null } : publicUser,
       role: m.role,
       joinedAt: m.joinedAt.toISOString(),
-      deliveredSeq: m.deliveredSeq,
-      readSeq: m.readSeq,
+      deliveredSeq: hideReceipts ? 0 : m.deliveredSeq,
+      readSeq: hideReceipts ? 0 : m.readSeq,
+      pending: m.pending,
     });
   }
   return {
@@ -64,6 +72,7 @@ export function toConversationSummary(
       : c.lastActivityAt
     ).toISOString(),
     unreadCount: item.unreadCount,
+    pending: !left && item.membership.pending,
     createdAt: c.createdAt.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ConversationSummary, type Page, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -16,11 +16,12 @@ export class ConversationsController {
 
   @ApiRoute({
     summary: 'Open the direct conversation with someone',
-    description: 'One per pair: opening it twice returns the same conversation.',
+    description:
+      'One per pair: opening it twice returns the same conversation. With someone who shares no accepted conversation with the caller it arrives as a message request.',
     auth: 'bearer',
     success: { status: 201, description: 'ConversationSummary, created now' },
     alsoSuccess: [{ status: 200, description: 'ConversationSummary, which already existed' }],
-    errors: [ErrorCode.CANNOT_MESSAGE_SELF, ErrorCode.USER_NOT_FOUND],
+    errors: [ErrorCode.CANNOT_MESSAGE_SELF, ErrorCode.USER_NOT_FOUND, ErrorCode.CONTACT_UNAVAILABLE],
     validates: true,
   })
   @Post('direct')
@@ -64,5 +65,46 @@ export class ConversationsController {
     @Param('id', ParseIdPipe) id: string,
   ): Promise<ConversationSummary> {
     return this.conversations.get(id, caller.userId);
+  }
+
+  @ApiRoute({
+    summary: 'Accept my message request or group invitation',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary, no longer pending' },
+    errors: [
+      ErrorCode.CONVERSATION_NOT_FOUND,
+      ErrorCode.MEMBERSHIP_ENDED,
+      ErrorCode.NO_PENDING_REQUEST,
+    ],
+    validates: true,
+  })
+  @Post(':id/accept')
+  @HttpCode(200)
+  accept(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<ConversationSummary> {
+    return this.conversations.accept(id, caller.userId);
+  }
+
+  @ApiRoute({
+    summary: 'Decline my message request or group invitation',
+    description: 'Removes it for me (I am no member afterwards); the sender is not told.',
+    auth: 'bearer',
+    success: { status: 204, description: 'no body' },
+    errors: [
+      ErrorCode.CONVERSATION_NOT_FOUND,
+      ErrorCode.MEMBERSHIP_ENDED,
+      ErrorCode.NO_PENDING_REQUEST,
+    ],
+    validates: true,
+  })
+  @Post(':id/decline')
+  @HttpCode(204)
+  async decline(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<void> {
+    await this.conversations.decline(id, caller.userId);
   }
 }

@@ -4,6 +4,7 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsService } from './conversations.service.js';
 import { GroupsController } from './groups.controller.js';
 import { GroupsService } from './groups.service.js';
+import { LiveAudience } from './live-audience.js';
 
 /**
  * Conversations, groups and the access checks (ConversationAccess). Changes are published as domain events
@@ -11,7 +12,7 @@ import { GroupsService } from './groups.service.js';
  */
 @Module({
   controllers: [ConversationsController, GroupsController],
-  providers: [ConversationAccess, ConversationsService, GroupsService],
-  exports: [ConversationAccess, ConversationsService, GroupsService],
+  providers: [ConversationAccess, ConversationsService, GroupsService, LiveAudience],
+  exports: [ConversationAccess, ConversationsService, GroupsService, LiveAudience],
 })
 export class ConversationsModule {}

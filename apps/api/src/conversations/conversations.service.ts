@@ -9,6 +9,7 @@ import type { ConversationListItem, UserRecord } from '../storage/storage.types.
 import { UsersRepository } from '../storage/users.repository.js';
 import { ConversationAccess } from './conversation-access.js';
 import { toConversationSummary } from './conversation.mapper.js';
+import { blockedWith, LiveAudience } from './live-audience.js';
 
 /**
  * Conversation queries: open a direct conversation, the caller's list, one conversation as the caller sees it,
@@ -23,14 +24,19 @@ export class ConversationsService {
     private readonly messages: MessagesRepository,
     private readonly access: ConversationAccess,
     private readonly events: DomainEvents,
+    private readonly audience: LiveAudience,
   ) {}
 
   /**
    * Opens (finds or creates) the direct conversation between the caller and another person. Idempotent, also
-   * under concurrency (the repository guarantees one conversation per pair). A new conversation is announced to
-   * both members with `conversation:updated`.
+   * under concurrency (the repository guarantees one conversation per pair). Consent (docs/privacy.md): when the
+   * two share no accepted conversation, a new conversation is a MESSAGE REQUEST for the other person (their
+   * membership pending). Someone who declined earlier is asked again (their membership comes back pending); a
+   * caller who declined earlier comes back as an accepted member. A new or changed conversation is announced to
+   * its members with `conversation:updated`.
    * @returns the summary as the caller sees it, and whether it was created (201) or already existed (200)
-   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404)
+   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404), CONTACT_UNAVAILABLE (403) when either
+   *   of the two blocked the other
    */
   async openDirect(
     callerId: string,
@@ -41,22 +47,115 @@ export class ConversationsService {
     }
     const other = await this.users.findById(otherUserId);
     if (!other) throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
-    const result = await this.conversations.findOrCreateDirect(callerId, otherUserId, callerId);
+    await this.access.requireReachable(callerId, [other.id]);
+    const contacts = await this.conversations.listContactIds(callerId);
+    const isContact = contacts.includes(other.id);
+    const result = await this.conversations.findOrCreateDirect(
+      callerId,
+      other.id,
+      callerId,
+      isContact ? {} : { pendingUserId: other.id },
+    );
     const conversationId = result.conversation.id;
-    if (result.created) {
+    let changed = result.created;
+    if (!result.created) {
+      const present = new Set(result.members.map((m) => m.userId));
+      if (!present.has(callerId)) {
+        changed = (await this.conversations.addMembers(conversationId, [callerId])).length > 0;
+      }
+      if (!present.has(other.id)) {
+        const asked = await this.conversations.addMembers(
+          conversationId,
+          [other.id],
+          isContact ? {} : { pendingIds: [other.id] },
+        );
+        changed = changed || asked.length > 0;
+      }
+    }
+    if (changed) {
       await this.events.publish('conversation.changed', {
         conversationId,
         formerIds: [],
         systemMessages: [],
       });
-      await this.events.publish('contacts.changed', {
-        userIds: result.members.map((m) => m.userId),
-      });
+      await this.events.publish('contacts.changed', { userIds: [callerId, other.id] });
     }
     const conversation = await this.summaryFor(conversationId, callerId);
     if (!conversation)
       throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
     return { conversation, created: result.created };
+  }
+
+  /**
+   * Accepts the caller's message request or group invitation: they become contacts of the members (presence,
+   * receipts and typing flow both ways from now on). Announced with `conversation:updated` to every member.
+   * @returns the conversation as the caller sees it now
+   * @throws AppError CONVERSATION_NOT_FOUND (404), MEMBERSHIP_ENDED (403), NO_PENDING_REQUEST (409)
+   */
+  async accept(conversationId: string, callerId: string): Promise<ConversationSummary> {
+    await this.access.requirePending(conversationId, callerId);
+    await this.acceptPending(conversationId, callerId);
+    return this.get(conversationId, callerId);
+  }
+
+  /**
+   * Accepts a pending membership the caller holds (no check: ConversationAccess has run), and announces it.
+   * Used by `accept` and by a reply, which accepts. Concurrent accepts announce once.
+   */
+  async acceptPending(conversationId: string, userId: string): Promise<void> {
+    const result = await this.conversations.acceptMembership(conversationId, userId);
+    if (!result?.accepted) return;
+    const members = await this.memberIds(conversationId);
+    await this.events.publish('conversation.changed', {
+      conversationId,
+      formerIds: [],
+      systemMessages: [],
+    });
+    await this.events.publish('contacts.changed', { userIds: members });
+  }
+
+  /**
+   * Declines the caller's message request or group invitation: their membership is deleted (they never were a
+   * member: no history, not listed), the others see them gone from the members. The sender of a request is not
+   * told anything else (docs/privacy.md); a later message of theirs asks again.
+   * @throws AppError as `accept`
+   */
+  async decline(conversationId: string, callerId: string): Promise<void> {
+    await this.access.requirePending(conversationId, callerId);
+    await this.declinePending(conversationId, callerId);
+  }
+
+  /** Deletes a pending membership (no check: the caller checked) and announces it. @returns true when deleted */
+  async declinePending(conversationId: string, userId: string): Promise<boolean> {
+    const declined = await this.conversations.deletePendingMember(conversationId, userId);
+    if (declined) {
+      await this.events.publish('conversation.changed', {
+        conversationId,
+        formerIds: [],
+        systemMessages: [],
+        removedIds: [userId],
+      });
+    }
+    return declined;
+  }
+
+  /**
+   * Before a message into a direct conversation whose other person declined it earlier (no membership): asks
+   * them again, their membership back pending (as a new request) or accepted when they are contacts.
+   */
+  async askPeerAgain(conversationId: string, senderId: string, peerId: string): Promise<void> {
+    const contacts = await this.conversations.listContactIds(senderId);
+    const asked = await this.conversations.addMembers(
+      conversationId,
+      [peerId],
+      contacts.includes(peerId) ? {} : { pendingIds: [peerId] },
+    );
+    if (asked.length === 0) return;
+    await this.events.publish('conversation.changed', {
+      conversationId,
+      formerIds: [],
+      systemMessages: [],
+    });
   }
 
   /**
@@ -100,7 +199,7 @@ export class ConversationsService {
    * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
    * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
    * summarised from one read of the conversation, its active members, their users and its newest message (four
-   * queries whatever their number); each former member costs one list-item query (usually there is one).
+   * queries whatever their number, plus one for blocks among them); each former member costs one list-item query (usually there is one).
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
   async viewsAfterChange(
@@ -115,7 +214,10 @@ export class ConversationsService {
     ]);
     const activeMemberIds = members.map((m) => m.userId);
     if (!conversation) return { activeMemberIds, summaries };
-    const users = await this.users.findManyByIds(activeMemberIds);
+    const [users, blocks] = await Promise.all([
+      this.users.findManyByIds(activeMemberIds),
+      this.audience.blocksAmong(activeMemberIds),
+    ]);
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     const lastMessage = newest.items[newest.items.length - 1] ?? null;
     for (const membership of members) {
@@ -125,7 +227,10 @@ export class ConversationsService {
         lastMessage,
         unreadCount: unreadCount(conversation.lastSeq, membership),
       };
-      summaries.set(membership.userId, toConversationSummary(item, members, usersById));
+      summaries.set(
+        membership.userId,
+        toConversationSummary(item, members, usersById, blockedWith(membership.userId, blocks)),
+      );
     }
     for (const userId of new Set(formerIds)) {
       if (summaries.has(userId)) continue; // re-added concurrently: active again
@@ -145,6 +250,7 @@ export class ConversationsService {
     return summary ?? null;
   }
 
+  /** Summaries of one viewer's items (every item is of the same viewer). */
   private async summarize(items: readonly ConversationListItem[]): Promise<ConversationSummary[]> {
     if (items.length === 0) return [];
     const membersByConversation = await this.conversations.listMembersOf(
@@ -153,10 +259,19 @@ export class ConversationsService {
     const userIds = new Set<string>();
     for (const members of membersByConversation.values())
       for (const m of members) userIds.add(m.userId);
-    const users = await this.users.findManyByIds([...userIds]);
+    const viewerId = items[0]?.membership.userId ?? '';
+    const [users, blocked] = await Promise.all([
+      this.users.findManyByIds([...userIds]),
+      this.audience.blockedAmong(viewerId, [...userIds].filter((id) => id !== viewerId)),
+    ]);
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     return items.map((item) =>
-      toConversationSummary(item, membersByConversation.get(item.conversation.id) ?? [], usersById),
+      toConversationSummary(
+        item,
+        membersByConversation.get(item.conversation.id) ?? [],
+        usersById,
+        blocked,
+      ),
     );
   }
 }

@@ -15,6 +15,7 @@ import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import { MemberLimitError } from '../storage/storage.errors.js';
+import type { UserRecord } from '../storage/storage.types.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { ConversationAccess } from './conversation-access.js';
 import { toMessage } from './conversation.mapper.js';
@@ -56,8 +57,10 @@ export class GroupsService {
    * Creates a group with the caller as its first admin.
    * @param input title already trimmed (1..100), memberIds 1..255 distinct ids (DTO-checked)
    * @returns the group as the caller sees it
+   * Each member is added or only invited by their "who can add me to groups" setting (see `invitees`).
    * @throws AppError VALIDATION_FAILED when memberIds holds the caller; USER_NOT_FOUND (404) when an id is not a
-   *   user (details.memberIds lists them); MEMBER_LIMIT_EXCEEDED (400) above LIMITS.GROUP_MEMBERS_MAX
+   *   user (details.memberIds lists them); MEMBER_LIMIT_EXCEEDED (400) above LIMITS.GROUP_MEMBERS_MAX;
+   *   CONTACT_UNAVAILABLE (403) when a block stands between the caller and any of them (nobody is added)
    */
   async create(
     callerId: string,
@@ -76,11 +79,14 @@ export class GroupsService {
         `A group has at most ${LIMITS.GROUP_MEMBERS_MAX} members.`,
       );
     }
-    await this.requireUsers(memberIds, 'memberIds');
+    const users = await this.requireUsers(memberIds, 'memberIds');
+    await this.access.requireReachable(callerId, memberIds, 'memberIds');
+    const pendingIds = await this.invitees(callerId, users);
     const { conversation } = await this.conversations.createGroup({
       title,
       createdBy: callerId,
       memberIds,
+      pendingIds,
     });
     const created = await this.record(conversation.id, callerId, {
       type: 'group_created',
@@ -117,7 +123,9 @@ export class GroupsService {
   }
 
   /**
-   * Adds people (admins). Former members come back active and, like new members, see the whole history.
+   * Adds people (admins). Former members come back active and, like new members, see the whole history. Each is
+   * added or only invited by their "who can add me to groups" setting (see `invitees`); CONTACT_UNAVAILABLE (403)
+   * when a block stands between the caller and any of them.
    * @param userIds 1..255 distinct ids (DTO-checked)
    * @throws AppError as requireAdmin; USER_NOT_FOUND (404) for ids that are not users; ALREADY_MEMBER (409) when
    *   any of them is an active member (details.userIds lists them; nobody is added); MEMBER_LIMIT_EXCEEDED (400)
@@ -131,7 +139,8 @@ export class GroupsService {
     return this.conversations.withChangeLock(conversationId, async () => {
       await this.access.requireAdmin(conversationId, callerId);
       const wanted = [...new Set(userIds)];
-      await this.requireUsers(wanted, 'userIds');
+      const users = await this.requireUsers(wanted, 'userIds');
+      await this.access.requireReachable(callerId, wanted, 'userIds');
       const active = new Set(
         (await this.conversations.listMembers(conversationId)).map((m) => m.userId),
       );
@@ -147,6 +156,7 @@ export class GroupsService {
       try {
         added = await this.conversations.addMembers(conversationId, wanted, {
           maxActive: LIMITS.GROUP_MEMBERS_MAX,
+          pendingIds: await this.invitees(callerId, users),
         });
       } catch (error) {
         if (!(error instanceof MemberLimitError)) throw error;
@@ -353,15 +363,37 @@ export class GroupsService {
     return title;
   }
 
-  /** @throws AppError USER_NOT_FOUND naming the ids that are not users, under `field` */
-  private async requireUsers(ids: readonly string[], field: string): Promise<void> {
-    const found = new Set((await this.users.findManyByIds(ids)).map((u) => u.id));
+  /**
+   * Who of `people` the caller may only INVITE (their membership pending until they accept), by each person's
+   * "who can add me to groups" setting: `everyone` adds directly, `contacts` directly when the caller is a
+   * contact (shares an accepted conversation), `nobody` never. One query (the caller's contacts) when needed.
+   */
+  private async invitees(callerId: string, people: readonly UserRecord[]): Promise<string[]> {
+    if (people.every((u) => u.groupAddPolicy === 'everyone')) return [];
+    const contacts = new Set(await this.conversations.listContactIds(callerId));
+    return people
+      .filter(
+        (u) =>
+          u.groupAddPolicy === 'nobody' ||
+          (u.groupAddPolicy === 'contacts' && !contacts.has(u.id)),
+      )
+      .map((u) => u.id);
+  }
+
+  /**
+   * @returns the users' records
+   * @throws AppError USER_NOT_FOUND naming the ids that are not users, under `field`
+   */
+  private async requireUsers(ids: readonly string[], field: string): Promise<UserRecord[]> {
+    const users = await this.users.findManyByIds(ids);
+    const found = new Set(users.map((u) => u.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.', {
         [field]: missing.map((id) => `${id} is not a user`),
       });
     }
+    return users;
   }
 }
 

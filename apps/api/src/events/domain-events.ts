@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import type { ErrorPayload, Message, PublicUser, ReceiptEvent } from '@chat/shared';
+import type {
+  ErrorPayload,
+  Message,
+  PresenceState,
+  PublicUser,
+  ReceiptEvent,
+  TypingEvent,
+} from '@chat/shared';
 
 /**
  * The domain events of the API process, their names and payloads in one place. Services publish what happened
@@ -25,14 +32,23 @@ export interface DomainEventMap {
     conversationId: string;
     formerIds: readonly string[];
     systemMessages: readonly Message[];
+    /** People who are no longer members at all (a declined request or invitation): told `conversation:removed`. */
+    removedIds?: readonly string[];
   };
   /** These people may have new contacts (a direct conversation was created, a group created or grown). */
   'contacts.changed': { userIds: readonly string[] };
   /**
-   * A member's receipt watermarks rose. `formerMember`: they left the conversation, so only their own devices
-   * hear of it.
+   * A member's receipt watermarks rose. `formerMember`: they left the conversation; `pendingMember`: they have not
+   * accepted it. In both cases only their own devices hear of it.
    */
-  'receipt.advanced': { receipt: ReceiptEvent; formerMember: boolean };
+  'receipt.advanced': { receipt: ReceiptEvent; formerMember: boolean; pendingMember?: boolean };
+  /**
+   * Someone's typing state changed in a conversation. `memberIds`: the active members when the caller already
+   * has them (a stored message carries them); otherwise the listener reads them.
+   */
+  'typing.changed': { event: TypingEvent; memberIds?: readonly string[] };
+  /** A person's presence changed (online, or offline with the last-seen time just stored). */
+  'presence.changed': { state: PresenceState };
   /** A person's public profile changed (display name or picture). */
   'user.updated': { user: PublicUser };
   /** A session ended before its expiry (signed out, or revoked for refresh-token reuse). */

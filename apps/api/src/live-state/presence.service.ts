@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { PresenceState } from '@chat/shared';
 import { AppConfig } from '../config/app-config.js';
-import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
+import { LiveAudience, lastSeenVisible } from '../conversations/live-audience.js';
+import { type DomainEventMap, DomainEvents, OnDomainEvent } from '../events/domain-events.js';
 import { RealtimePublisher } from '../realtime/realtime.publisher.js';
-import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { PresenceTracker } from './presence.tracker.js';
 import { TypingService } from './typing.service.js';
@@ -11,8 +11,9 @@ import { TypingService } from './typing.service.js';
 /**
  * Presence: a person is online while at least one of their sockets is connected (in any API process), and stays
  * online for `presenceGraceMs` after the last one closes (a page reload or a blip does not flap). Going offline
- * stores `lastSeenAt` (the time the last socket closed). Changes are told only to contacts (people who share a
- * conversation: ConversationsRepository.listContactIds) as `presence:update` to their user rooms.
+ * stores `lastSeenAt` (the time the last socket closed). Changes are published as `presence.changed`; the fan-out
+ * listener tells the person's contacts (LiveAudience: an accepted conversation in common, no block either way),
+ * with the last-seen time only where neither side chose "nobody" (docs/privacy.md).
  *
  * The counts, grace periods and "what contacts were told last" live behind the PresenceTracker port (in memory for
  * one process, Redis for several); this service holds the rules and the grace timers of the sockets closed here.
@@ -32,9 +33,10 @@ export class PresenceService implements OnModuleDestroy {
 
   constructor(
     private readonly tracker: PresenceTracker,
-    private readonly conversations: ConversationsRepository,
+    private readonly audience: LiveAudience,
     private readonly users: UsersRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
     private readonly typing: TypingService,
     private readonly config: AppConfig,
   ) {
@@ -94,22 +96,25 @@ export class PresenceService implements OnModuleDestroy {
   }
 
   /**
-   * The presence of everyone who shares a conversation with `userId`: online from the tracker, lastSeenAt from the
-   * users' records (null while online).
+   * The presence of every contact of `userId` (LiveAudience.contactsOf): online from the tracker, lastSeenAt from
+   * the users' records (null while online, and when either side chose "last seen: nobody").
    */
   async snapshot(userId: string): Promise<PresenceState[]> {
-    const contactIds = await this.conversations.listContactIds(userId);
-    if (contactIds.length === 0) return [];
-    const [users, online] = await Promise.all([
-      this.users.findManyByIds(contactIds),
-      this.tracker.onlineOf(contactIds),
+    const [viewer, contacts] = await Promise.all([
+      this.users.findById(userId),
+      this.audience.contactRecordsOf(userId),
     ]);
-    return users.map((u) => {
+    if (!viewer || contacts.length === 0) return [];
+    const online = await this.tracker.onlineOf(contacts.map((u) => u.id));
+    return contacts.map((u) => {
       const isOnline = online.has(u.id);
       return {
         userId: u.id,
         online: isOnline,
-        lastSeenAt: isOnline || !u.lastSeenAt ? null : u.lastSeenAt.toISOString(),
+        lastSeenAt:
+          isOnline || !u.lastSeenAt || !lastSeenVisible(u, viewer)
+            ? null
+            : u.lastSeenAt.toISOString(),
       };
     });
   }
@@ -149,7 +154,7 @@ export class PresenceService implements OnModuleDestroy {
     });
   }
 
-  /** Tells contacts the person's current state if it differs from what they were told last (by any process). */
+  /** Publishes the person's current state (for their contacts) if it differs from the last one told (any process). */
   private async reconcile(userId: string): Promise<void> {
     if (this.closing) return;
     const online = await this.isOnline(userId);
@@ -162,7 +167,6 @@ export class PresenceService implements OnModuleDestroy {
       await this.users.setLastSeen(userId, at);
       lastSeenAt = at.toISOString();
     }
-    const contactIds = await this.conversations.listContactIds(userId);
-    this.realtime.toUsers(contactIds, 'presence:update', { userId, online, lastSeenAt });
+    await this.events.publish('presence.changed', { state: { userId, online, lastSeenAt } });
   }
 }

@@ -21,8 +21,9 @@ export class ReceiptsService {
   /**
    * Raises the caller's watermarks. Reading implies delivery, so `readSeq` also raises `deliveredSeq`. A former
    * member's marks are capped at the end of their history (historyUntilSeq). When a mark moved, the new marks are
-   * published as `receipt.advanced`; the fan-out listener sends `receipt:update` to every active member, the
-   * caller's own devices included (their badges clear), or only to the caller's devices for a former member.
+   * published as `receipt.advanced`; the fan-out listener sends `receipt:update` to every active member (except
+   * anyone with a block either way), the caller's own devices included (their badges clear), or only to the
+   * caller's devices for a former member or one who has not accepted the conversation (docs/privacy.md).
    * @returns the caller's watermarks after the change (unchanged when nothing rose)
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller is not (and never was) a member
    */
@@ -50,6 +51,7 @@ export class ReceiptsService {
       await this.events.publish('receipt.advanced', {
         receipt: event,
         formerMember: untilSeq !== undefined,
+        pendingMember: before.pending,
       });
     }
     return event;

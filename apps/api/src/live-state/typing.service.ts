@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LIMITS, type TypingEvent } from '@chat/shared';
 import { ConversationAccess } from '../conversations/conversation-access.js';
-import { ConversationsService } from '../conversations/conversations.service.js';
-import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
-import { RealtimePublisher } from '../realtime/realtime.publisher.js';
+import { type DomainEventMap, DomainEvents, OnDomainEvent } from '../events/domain-events.js';
 
 /**
  * Shortest gap between two forwarded `typing: true` of one person in one conversation, in milliseconds. Clients
@@ -22,9 +20,10 @@ interface TypingState {
 }
 
 /**
- * Typing indicators: ephemeral (never stored), forwarded only to the OTHER active members of the conversation
- * (the sender's own tabs do not need them), throttled per (person, conversation) on the server too, and
- * self-expiring on the receiving side after LIMITS.TYPING_TTL_MS (`expiresInMs`).
+ * Typing indicators: ephemeral (never stored), throttled per (person, conversation) on the server too, and
+ * self-expiring on the receiving side after LIMITS.TYPING_TTL_MS (`expiresInMs`). Only a member who accepted the
+ * conversation may type in it (a pending request shares nothing). Each change is published as `typing.changed`;
+ * the fan-out listener tells the OTHER active members, except anyone with a block either way.
  *
  * State is per process, like presence: with several instances a person's "stop" may reach another instance than
  * their "start"; receivers still expire the indicator on their own, which is why every event carries a TTL.
@@ -36,14 +35,14 @@ export class TypingService {
 
   constructor(
     private readonly access: ConversationAccess,
-    private readonly conversations: ConversationsService,
-    private readonly realtime: RealtimePublisher,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
    * Applies a client's `typing:update`. A renewal sooner than TYPING_MIN_INTERVAL_MS after the last forwarded one,
    * and a stop for someone not typing, are dropped without touching storage (floods cost nothing).
-   * @throws AppError CONVERSATION_NOT_FOUND (404) for non-members, MEMBERSHIP_ENDED (403) for former members
+   * @throws AppError CONVERSATION_NOT_FOUND (404) for non-members, MEMBERSHIP_ENDED (403) for former members,
+   *   REQUEST_PENDING (403) for a member who has not accepted the conversation
    */
   async update(userId: string, input: { conversationId: string; typing: boolean }): Promise<void> {
     const key = `${userId}:${input.conversationId}`;
@@ -61,7 +60,7 @@ export class TypingService {
     const state: TypingState = { userId, conversationId: input.conversationId, at: now };
     this.typing.set(key, state);
     try {
-      await this.access.requireWrite(input.conversationId, userId);
+      await this.access.requireAccepted(input.conversationId, userId);
     } catch (error) {
       if (this.typing.get(key) === state) {
         if (previous) this.typing.set(key, previous);
@@ -74,15 +73,15 @@ export class TypingService {
 
   /**
    * A stored message from this person stops their typing there (tells the others at once, not after the TTL).
-   * Listener of `message.stored`; tells the members the event carries (those the append saw), reading nothing.
+   * Listener of `message.stored`; hands on the members the event carries (those the append saw).
    */
   @OnDomainEvent('message.stored')
-  stopOnSend({ message, memberIds }: DomainEventMap['message.stored']): void {
+  async stopOnSend({ message, memberIds }: DomainEventMap['message.stored']): Promise<void> {
     const key = `${message.senderId}:${message.conversationId}`;
     const state = this.typing.get(key);
     if (!state) return;
     this.typing.delete(key);
-    this.emit(state, false, memberIds);
+    await this.emit(state, false, memberIds);
   }
 
   /** The person's last socket closed: stop all their typing indicators. Never throws (errors are logged by caller). */
@@ -94,19 +93,18 @@ export class TypingService {
     }
   }
 
-  private async fanOut(state: TypingState, typing: boolean): Promise<void> {
-    this.emit(state, typing, await this.conversations.memberIds(state.conversationId));
+  private fanOut(state: TypingState, typing: boolean): Promise<void> {
+    return this.emit(state, typing);
   }
 
-  private emit(state: TypingState, typing: boolean, memberIds: readonly string[]): void {
+  private emit(state: TypingState, typing: boolean, memberIds?: readonly string[]): Promise<void> {
     const event: TypingEvent = {
       conversationId: state.conversationId,
       userId: state.userId,
       typing,
       expiresInMs: LIMITS.TYPING_TTL_MS,
     };
-    const audience = memberIds.filter((id) => id !== state.userId);
-    this.realtime.toUsers(audience, 'typing:update', event);
+    return this.events.publish('typing.changed', memberIds ? { event, memberIds } : { event });
   }
 
   private sweep(now: number): void {

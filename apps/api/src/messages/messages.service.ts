@@ -3,6 +3,7 @@ import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared'
 import { AppError } from '../common/app-error.js';
 import { toMessage } from '../conversations/conversation.mapper.js';
 import { ConversationAccess } from '../conversations/conversation-access.js';
+import { ConversationsService } from '../conversations/conversations.service.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import {
@@ -31,6 +32,7 @@ export class MessagesService {
     private readonly access: ConversationAccess,
     private readonly messages: MessagesRepository,
     private readonly events: DomainEvents,
+    private readonly conversations: ConversationsService,
   ) {}
 
   /**
@@ -42,8 +44,12 @@ export class MessagesService {
    * nothing. Once stored, the send succeeds even if a listener fails (logged; resync delivers, docs/protocol.md
    * "Resync"): publishing never throws.
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
+   * Before the append: ConversationAccess.requireSend (consent and blocks, docs/privacy.md); a sender whose
+   * membership is pending (a request or invitation) accepts it by sending; in a direct conversation the other
+   * person declined earlier, they are asked again.
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
-   *   when they left or were removed (in both cases nothing is stored or sent);
+   *   when they left or were removed (in both cases nothing is stored or sent); CONTACT_UNAVAILABLE (403) in a
+   *   direct conversation with a block either way;
    *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
    *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
    *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
@@ -67,6 +73,15 @@ export class MessagesService {
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'The message is empty or too long.', {
         body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
+    }
+    // Consent and blocks first (ConversationAccess.requireSend): a reply to a request or an invitation accepts
+    // it; a direct conversation the other person declined asks them again; a block refuses the send.
+    const sendAccess = await this.access.requireSend(input.conversationId, senderId);
+    if (sendAccess.member.pending) {
+      await this.conversations.acceptPending(input.conversationId, senderId);
+    }
+    if (sendAccess.peerId !== null && !sendAccess.peerActive) {
+      await this.conversations.askPeerAgain(input.conversationId, senderId, sendAccess.peerId);
     }
     let result;
     try {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConversationsService } from '../conversations/conversations.service.js';
+import { LiveAudience, lastSeenVisible } from '../conversations/live-audience.js';
 import { type DomainEventMap, OnDomainEvent } from '../events/domain-events.js';
-import { ConversationsRepository } from '../storage/conversations.repository.js';
+import { UsersRepository } from '../storage/users.repository.js';
 import { RealtimePublisher } from './realtime.publisher.js';
 
 /**
@@ -11,6 +12,10 @@ import { RealtimePublisher } from './realtime.publisher.js';
  * cross-process implementation (the Socket.IO Redis adapter behind the same `toUsers`), or replacing this one
  * listener; services publish domain events and never change.
  *
+ * Consent and blocks (docs/privacy.md) are applied here through LiveAudience: presence, typing, receipts and
+ * profile changes go only where the rules allow; messages go to every active member (a block does not split a
+ * group's conversation).
+ *
  * A listener that throws is logged and does not fail what was published (the message is stored, the change
  * made); clients catch up by resync (docs/protocol.md, "Resync").
  */
@@ -19,7 +24,8 @@ export class RealtimeFanOut {
   constructor(
     private readonly realtime: RealtimePublisher,
     private readonly queries: ConversationsService,
-    private readonly conversations: ConversationsRepository,
+    private readonly audience: LiveAudience,
+    private readonly users: UsersRepository,
   ) {}
 
   /**
@@ -44,27 +50,79 @@ export class RealtimeFanOut {
     for (const [userId, summary] of summaries) {
       this.realtime.toUsers([userId], 'conversation:updated', summary);
     }
+    for (const userId of event.removedIds ?? []) {
+      if (summaries.has(userId)) continue; // back in already (asked again concurrently)
+      this.realtime.toUsers([userId], 'conversation:removed', {
+        conversationId: event.conversationId,
+      });
+    }
     for (const message of event.systemMessages) {
       this.realtime.toUsers(activeMemberIds, 'message:new', message);
     }
   }
 
-  /** `receipt:update` to every active member, or only to a former member's own devices. */
+  /**
+   * `receipt:update` to every active member except those with a block either way with the reader; only to the
+   * reader's own devices for a former member or one who has not accepted the conversation.
+   */
   @OnDomainEvent('receipt.advanced')
   async receiptAdvanced({
     receipt,
     formerMember,
+    pendingMember,
   }: DomainEventMap['receipt.advanced']): Promise<void> {
-    const audience = formerMember
-      ? [receipt.userId]
-      : await this.queries.memberIds(receipt.conversationId);
+    if (formerMember || pendingMember) {
+      this.realtime.toUsers([receipt.userId], 'receipt:update', receipt);
+      return;
+    }
+    const members = await this.queries.memberIds(receipt.conversationId);
+    const audience = await this.audience.withoutBlocked(receipt.userId, members);
     this.realtime.toUsers(audience, 'receipt:update', receipt);
   }
 
-  /** `user:updated` to the person's own devices and to everyone who shares a conversation with them. */
+  /**
+   * `typing:update` to the OTHER active members (the sender's own tabs do not need it), except those with a block
+   * either way with the typist.
+   */
+  @OnDomainEvent('typing.changed')
+  async typingChanged({ event, memberIds }: DomainEventMap['typing.changed']): Promise<void> {
+    const members = memberIds ?? (await this.queries.memberIds(event.conversationId));
+    const others = members.filter((id) => id !== event.userId);
+    const audience = await this.audience.withoutBlocked(event.userId, others);
+    this.realtime.toUsers(audience, 'typing:update', event);
+  }
+
+  /**
+   * `presence:update` to the person's contacts (LiveAudience.contactsOf: an accepted conversation in common, no
+   * block either way). The last-seen time goes only to contacts who may see it (neither side chose "nobody");
+   * the others get the same update with `lastSeenAt` null.
+   */
+  @OnDomainEvent('presence.changed')
+  async presenceChanged({ state }: DomainEventMap['presence.changed']): Promise<void> {
+    const contacts = await this.audience.contactRecordsOf(state.userId);
+    if (contacts.length === 0) return;
+    if (state.lastSeenAt === null) {
+      this.realtime.toUsers(
+        contacts.map((c) => c.id),
+        'presence:update',
+        state,
+      );
+      return;
+    }
+    const subject = await this.users.findById(state.userId);
+    const shown: string[] = [];
+    const hidden: string[] = [];
+    for (const contact of contacts) {
+      (subject && lastSeenVisible(subject, contact) ? shown : hidden).push(contact.id);
+    }
+    this.realtime.toUsers(shown, 'presence:update', state);
+    this.realtime.toUsers(hidden, 'presence:update', { ...state, lastSeenAt: null });
+  }
+
+  /** `user:updated` to the person's own devices and to their contacts (no block either way). */
   @OnDomainEvent('user.updated')
   async userUpdated({ user }: DomainEventMap['user.updated']): Promise<void> {
-    const contacts = await this.conversations.listContactIds(user.id);
+    const contacts = await this.audience.contactsOf(user.id);
     this.realtime.toUsers([user.id, ...contacts], 'user:updated', user);
   }
 

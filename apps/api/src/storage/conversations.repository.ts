@@ -13,6 +13,12 @@ export interface FindOrCreateDirectResult {
   created: boolean;
 }
 
+/** How a new direct conversation is created. */
+export interface DirectOptions {
+  /** When the conversation is created, this member (one of the pair) is pending: a message request. */
+  pendingUserId?: string;
+}
+
 /**
  * Port for conversations and their members. Membership is the unit of access: every read or write on behalf
  * of a person goes through `findMember` first (in ConversationAccess, the one place that checks access).
@@ -27,8 +33,11 @@ export abstract class ConversationsRepository {
     userIdA: string,
     userIdB: string,
     createdBy: string,
+    options?: DirectOptions,
   ): Promise<FindOrCreateDirectResult>;
   abstract findById(id: string): Promise<ConversationRecord | null>;
+  /** The direct conversation of the pair, if there is one (never creates it). */
+  abstract findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null>;
   /**
    * The membership of `userId` in `conversationId`, active or former (check `leftAt`), or null when they never
    * were a member (or there is no such conversation).
@@ -39,8 +48,9 @@ export abstract class ConversationsRepository {
   /** ACTIVE members of many conversations at once (for list pages), keyed by conversation id. */
   abstract listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>>;
   /**
-   * Ids of every user who shares at least one conversation with `userId` as active members on both sides
-   * (presence audience), without `userId`.
+   * Ids of every user who shares at least one conversation with `userId` as active, accepted (not pending) members
+   * on both sides: the person's contacts (presence audience, "people I have a conversation with"), without
+   * `userId`. Blocks are not considered here (the services filter them).
    */
   abstract listContactIds(userId: string): Promise<string[]>;
   /**
@@ -51,6 +61,8 @@ export abstract class ConversationsRepository {
     title: string;
     createdBy: string;
     memberIds: readonly string[];
+    /** Those of memberIds who are invited (pending) rather than added. */
+    pendingIds?: readonly string[];
   }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }>;
   /**
    * Changes a group's title and/or picture and sets updatedAt. @returns the conversation, or null when missing.
@@ -66,13 +78,14 @@ export abstract class ConversationsRepository {
    * @param options.maxActive when given, the add is refused as a whole if the conversation would then have more
    *   active members than this; decided in the same atomic step as the add, so concurrent adds (any process) can
    *   never pass the limit together
+   * @param options.pendingIds those of the users who come in pending (invited); the others come in accepted
    * @returns the memberships this call created or re-activated (users already active are left out)
    * @throws MemberLimitError when `maxActive` would be passed (nobody added)
    */
   abstract addMembers(
     conversationId: string,
     userIds: readonly string[],
-    options?: { maxActive?: number },
+    options?: { maxActive?: number; pendingIds?: readonly string[] },
   ): Promise<MemberRecord[]>;
   /**
    * Runs `task` while holding the conversation's change lock, exclusive across every API process that shares the
@@ -83,6 +96,19 @@ export abstract class ConversationsRepository {
    * @throws ChangeLockTimeoutError when the lock was not obtained within CHANGE_LOCK_WAIT_MS
    */
   abstract withChangeLock<T>(conversationId: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Accepts a pending membership (pending = false), atomically: of concurrent accepts one gets `accepted: true`.
+   * @returns the membership and whether this call accepted it; null when the user is not an active member
+   */
+  abstract acceptMembership(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; accepted: boolean } | null>;
+  /**
+   * Declines: deletes the membership row when it is active AND pending (conditional, atomic), so the person never
+   * was a member (no read access, not listed); sets updatedAt. @returns true when this call deleted it
+   */
+  abstract deletePendingMember(conversationId: string, userId: string): Promise<boolean>;
   /**
    * Ends an active membership atomically: leftAt = now, historyUntilSeq = the conversation's lastSeq, role =
    * member; sets updatedAt. Concurrent removals of the same user: exactly one call gets the record.

@@ -18,6 +18,7 @@ function member(
     readSeq: 0,
     leftAt: leftAt === null ? null : new Date(leftAt),
     historyUntilSeq: leftAt === null ? null : 3,
+    pending: false,
   };
 }
 
@@ -42,6 +43,12 @@ describe('adminSuccessor', () => {
       member('u0', 'admin', 5, 30), // a former admin does not count, and is never picked
     ];
     expect(adminSuccessor(members)?.userId).toBe('u1');
+  });
+
+  it('prefers a member who accepted over a longer-standing pending invitee; an invitee only when alone', () => {
+    const invitee = { ...member('u1', 'member', 1), pending: true };
+    expect(adminSuccessor([invitee, member('u2', 'member', 2)])?.userId).toBe('u2');
+    expect(adminSuccessor([invitee])?.userId).toBe('u1');
   });
 
   it('picks nobody while an active admin remains, or when nobody active is left', () => {

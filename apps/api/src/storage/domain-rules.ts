@@ -40,16 +40,20 @@ export function compareMembers(
 
 /**
  * Admin succession: who becomes admin of a group that has no active admin left. The longest-standing active member
- * (earliest joinedAt, then lowest userId).
+ * (earliest joinedAt, then lowest userId), preferring members who accepted over pending invitees.
  * @param members the conversation's memberships (active and former, any order)
  * @returns the member to promote, or null when an active admin remains or nobody active is left
  */
 export function adminSuccessor<
-  M extends Pick<MemberRecord, 'joinedAt' | 'userId' | 'role' | 'leftAt'>,
+  M extends Pick<MemberRecord, 'joinedAt' | 'userId' | 'role' | 'leftAt'> & {
+    pending?: boolean | undefined;
+  },
 >(members: readonly M[]): M | null {
   const active = members.filter((m) => m.leftAt === null);
   if (active.some((m) => m.role === 'admin')) return null;
-  return [...active].sort(compareMembers)[0] ?? null;
+  // Someone who accepted comes before an invitee who has not (an invitation does not make anyone run a group).
+  const accepted = active.filter((m) => m.pending !== true);
+  return [...(accepted.length > 0 ? accepted : active)].sort(compareMembers)[0] ?? null;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { AttachmentsRepository } from './attachments.repository.js';
+import { BlocksRepository } from './blocks.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -31,7 +32,7 @@ const SQL_STORAGE = Symbol('SQL_STORAGE');
  * closes it when the app shuts down (`app.close()`, or a signal once `enableShutdownHooks()` is on).
  *
  * Provides, globally: UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository,
- * AttachmentsRepository, StorageHealth.
+ * AttachmentsRepository, BlocksRepository, StorageHealth.
  */
 @Global()
 @Module({})
@@ -75,6 +76,7 @@ export class StorageModule implements OnApplicationShutdown {
         fromStorage(ConversationsRepository, (s) => s.conversations),
         fromStorage(MessagesRepository, (s) => s.messages),
         fromStorage(AttachmentsRepository, (s) => s.attachments),
+        fromStorage(BlocksRepository, (s) => s.blocks),
         fromStorage(StorageHealth, (s) => s.health),
       ],
       exports: [
@@ -83,6 +85,7 @@ export class StorageModule implements OnApplicationShutdown {
         ConversationsRepository,
         MessagesRepository,
         AttachmentsRepository,
+        BlocksRepository,
         StorageHealth,
       ],
     };

@@ -5,6 +5,8 @@
 import type {
   AttachmentKind,
   ConversationType,
+  GroupAddPolicy,
+  LastSeenVisibility,
   MemberRole,
   MessageKind,
   SystemEvent,
@@ -21,6 +23,10 @@ export interface UserRecord {
   avatarUrl: string | null;
   /** When the person's last connection closed (presence); null if never recorded. */
   lastSeenAt: Date | null;
+  /** Who may see lastSeenAt: contacts (default) or nobody (who then sees nobody's either). */
+  lastSeenVisibility: LastSeenVisibility;
+  /** Who may add this person to a group directly (default contacts); anyone else's add is an invitation. */
+  groupAddPolicy: GroupAddPolicy;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -75,6 +81,18 @@ export interface MemberRecord {
   leftAt: Date | null;
   /** For a former member, the last seq they may read (the conversation's lastSeq when they left); else null. */
   historyUntilSeq: number | null;
+  /**
+   * True while the member has not accepted the conversation: the recipient of a message request or an invited
+   * person. Pending members are active (they read it) but are nobody's contact through it.
+   */
+  pending: boolean;
+}
+
+/** `blockerId` blocked `blockedId` (one row per ordered pair). */
+export interface BlockRecord {
+  blockerId: string;
+  blockedId: string;
+  createdAt: Date;
 }
 
 export interface MessageRecord {

@@ -1,3 +1,4 @@
+import type { GroupAddPolicy, LastSeenVisibility } from '@chat/shared';
 import type { RecordPage, UserRecord } from './storage.types.js';
 
 export interface CreateUserInput {
@@ -33,6 +34,13 @@ export abstract class UsersRepository {
   abstract updateProfile(
     id: string,
     changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<UserRecord | null>;
+  /**
+   * Changes privacy settings (only the given ones; updatedAt too). @returns the user, or null when it does not exist.
+   */
+  abstract updatePrivacy(
+    id: string,
+    changes: { lastSeenVisibility?: LastSeenVisibility; groupAddPolicy?: GroupAddPolicy },
   ): Promise<UserRecord | null>;
   /** Records when the person's last connection closed (presence). No-op for an unknown id. */
   abstract setLastSeen(id: string, at: Date): Promise<void>;

@@ -83,3 +83,41 @@ export function messageInbox(socket: ClientSocket): { next(timeoutMs?: number): 
     },
   };
 }
+
+/**
+ * Queues one server event of a socket from the moment it is called: `next()` takes the next one in order (or
+ * fails after `timeoutMs`), `none(ms)` waits and proves nothing came, `all()` is what is queued now.
+ */
+export function eventInbox<E extends keyof ServerToClientEvents>(socket: ClientSocket, event: E) {
+  type Payload = Parameters<ServerToClientEvents[E]>[0];
+  const queue: Payload[] = [];
+  const waiters: Array<(p: Payload) => void> = [];
+  (socket as unknown as { on(e: string, l: (p: Payload) => void): void }).on(event, (payload) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(payload);
+    else queue.push(payload);
+  });
+  return {
+    next(timeoutMs = 5000): Promise<Payload> {
+      const queued = queue.shift();
+      if (queued !== undefined) return Promise.resolve(queued);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no ${event} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push((p) => {
+          clearTimeout(timer);
+          resolve(p);
+        });
+      });
+    },
+    async none(waitMs: number): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (queue.length > 0) throw new Error(`unexpected ${event}: ${JSON.stringify(queue)}`);
+    },
+    all(): Payload[] {
+      return [...queue];
+    },
+  };
+}

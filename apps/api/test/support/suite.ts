@@ -58,13 +58,15 @@ export function callAs(app: Pick<TestApp, 'baseUrl'>): CallAs {
 }
 
 /**
- * Registers two new people (usernames `<prefix>A_…`, `<prefix>B_…`) and opens the direct conversation between
- * them as `a` (POST /api/conversations/direct).
- * @throws when the conversation is not opened (status other than 200/201)
+ * Registers two new people (usernames `<prefix>A_…`, `<prefix>B_…`), opens the direct conversation between
+ * them as `a` (POST /api/conversations/direct) and, as `b`, accepts the message request that makes (so the two are
+ * contacts, as two people who already talk are; `accept: false` leaves it a request).
+ * @throws when the conversation is not opened (status other than 200/201) or the request not accepted
  */
 export async function directPair(
   app: Pick<TestApp, 'baseUrl'>,
   prefix: string,
+  options: { accept?: boolean } = {},
 ): Promise<{ a: SignedIn; b: SignedIn; conversation: ConversationSummary }> {
   const a = await registerUser(app.baseUrl, `${prefix}A`);
   const b = await registerUser(app.baseUrl, `${prefix}B`);
@@ -76,5 +78,24 @@ export async function directPair(
       `opening a direct conversation failed: ${res.status} ${JSON.stringify(res.body)}`,
     );
   }
-  return { a, b, conversation: res.body };
+  if (options.accept === false) return { a, b, conversation: res.body };
+  await acceptRequest(app, b, res.body.id);
+  const after = await callAs(app)<ConversationSummary>(a, 'GET', `/api/conversations/${res.body.id}`);
+  return { a, b, conversation: after.body };
+}
+
+/**
+ * `me` accepts their message request or group invitation in `conversationId` (POST .../accept); a conversation
+ * that is no request of theirs (409 NO_PENDING_REQUEST) is fine too.
+ * @throws on any other answer
+ */
+export async function acceptRequest(
+  app: Pick<TestApp, 'baseUrl'>,
+  me: SignedIn,
+  conversationId: string,
+): Promise<void> {
+  const res = await callAs(app)(me, 'POST', `/api/conversations/${conversationId}/accept`);
+  if (res.status !== 200 && res.status !== 409) {
+    throw new Error(`accepting failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
 }

@@ -1,5 +1,8 @@
 import type {
   AddMembersRequest,
+  BlockedUser,
+  PrivacySettings,
+  UpdatePrivacyRequest,
   ConversationSummary,
   CreateGroupRequest,
   HistoryQuery,
@@ -152,5 +155,52 @@ export class ApiEndpoints {
       `/api/conversations/${encodeURIComponent(id)}/avatar`,
       { method: 'DELETE' },
     );
+  }
+
+  /** POST /api/conversations/:id/accept -> ConversationSummary: accepts my message request or group invitation. */
+  acceptConversation(id: string): Promise<ConversationSummary> {
+    return this.http.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/accept`,
+      { method: 'POST' },
+    );
+  }
+
+  /** POST /api/conversations/:id/decline -> 204: removes my request or invitation (I am no member afterwards). */
+  declineConversation(id: string): Promise<void> {
+    return this.http.request<void>(`/api/conversations/${encodeURIComponent(id)}/decline`, {
+      method: 'POST',
+    });
+  }
+
+  /** GET /api/users/me/privacy -> PrivacySettings. */
+  privacySettings(): Promise<PrivacySettings> {
+    return this.http.request<PrivacySettings>('/api/users/me/privacy');
+  }
+
+  /** PATCH /api/users/me/privacy -> PrivacySettings (all of them, after the change). */
+  updatePrivacy(input: UpdatePrivacyRequest): Promise<PrivacySettings> {
+    return this.http.request<PrivacySettings>('/api/users/me/privacy', {
+      method: 'PATCH',
+      body: input,
+    });
+  }
+
+  /** GET /api/blocks -> BlockedUser[], newest first. */
+  listBlocked(): Promise<BlockedUser[]> {
+    return this.http.request<BlockedUser[]>('/api/blocks');
+  }
+
+  /** PUT /api/blocks/:userId -> BlockedUser (idempotent; also declines their pending request). */
+  block(userId: string): Promise<BlockedUser> {
+    return this.http.request<BlockedUser>(`/api/blocks/${encodeURIComponent(userId)}`, {
+      method: 'PUT',
+    });
+  }
+
+  /** DELETE /api/blocks/:userId -> 204 (idempotent). */
+  unblock(userId: string): Promise<void> {
+    return this.http.request<void>(`/api/blocks/${encodeURIComponent(userId)}`, {
+      method: 'DELETE',
+    });
   }
 }

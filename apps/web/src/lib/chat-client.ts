@@ -11,6 +11,7 @@ import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
 import { createMessagesStore, type MessagesStore } from '@/stores/messages-store';
 import { createPresenceStore, type PresenceStore } from '@/stores/presence-store';
+import { createPrivacyStore, type PrivacyStore } from '@/stores/privacy-store';
 
 export type { ConnectionState } from './live-link';
 export type { HandedOffUploads, Notify } from './outbox-sender';
@@ -38,6 +39,8 @@ export class ChatClient {
   readonly messages: MessagesStore;
   readonly connection: StoreApi<ConnectionState>;
   readonly presence: PresenceStore;
+  /** Privacy settings and the people this person blocked. */
+  readonly privacy: PrivacyStore;
   /** Sends waiting for their uploads (sendAfterUploads), counted per conversation id. */
   readonly heldSends: StoreApi<Record<string, number>>;
   private readonly link: LiveLink;
@@ -62,6 +65,7 @@ export class ChatClient {
     this.conversations = createConversationsStore(this.api);
     this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
     this.presence = createPresenceStore();
+    this.privacy = createPrivacyStore(this.api);
     this.receipts = new ReceiptSender({
       socket: () => this.link.connectedSocket(),
       selfId: () => this.userId,
@@ -231,12 +235,19 @@ export class ChatClient {
     this.conversations.getState().reset();
     this.messages.getState().reset();
     this.presence.getState().reset();
+    this.privacy.getState().reset();
     this.receipts.reset();
     this.outbox.reset();
     this.userId = userId;
     if (!userId) return;
     this.link.open(userId);
     void this.outbox.restore(userId);
+    this.privacy
+      .getState()
+      .load()
+      .catch((error: unknown) =>
+        this.notify(`Could not load privacy settings: ${describeError(error)}`),
+      );
     this.conversations
       .getState()
       .load()

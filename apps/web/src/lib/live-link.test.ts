@@ -123,6 +123,9 @@ describe('LiveLink', () => {
       conversation({ id: 'c2', type: 'group', title: 'New group' }),
     );
     expect(conversations.getState().byId.c2).toMatchObject({ title: 'New group' });
+    socket.serverEmit('conversation:removed', { conversationId: 'c2' });
+    expect(conversations.getState().byId.c2).toBeUndefined();
+    expect(conversations.getState().order).not.toContain('c2');
     socket.serverEmit('user:updated', user('bob', { displayName: 'Robert' }));
     expect(conversations.getState().byId.c1!.members[1]!.user.displayName).toBe('Robert');
     socket.serverEmit('user:updated', user('alice', { displayName: 'Alice L' }));

@@ -114,6 +114,9 @@ export class LiveLink {
     const { conversations, presence } = this.deps;
     socket.on('message:new', (message) => this.deps.onMessage(message));
     socket.on('conversation:updated', (c) => conversations.getState().upsert(c));
+    socket.on('conversation:removed', ({ conversationId }) =>
+      conversations.getState().remove(conversationId),
+    );
     socket.on('user:updated', (user) => this.onUserUpdated(user));
     socket.on('presence:snapshot', (states) => presence.getState().applySnapshot(states));
     socket.on('presence:update', (state) => presence.getState().applyUpdate(state));

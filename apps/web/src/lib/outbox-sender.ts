@@ -27,6 +27,7 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ATTACHMENT_NOT_FOUND,
   ErrorCode.ATTACHMENT_IN_USE,
   ErrorCode.TOO_MANY_ATTACHMENTS,
+  ErrorCode.CONTACT_UNAVAILABLE,
 ]);
 
 /** Most RATE_LIMITED answers one send waits out before the error goes to the retry policy above. */

@@ -24,6 +24,8 @@ export interface ConversationsState {
   loadMore: () => Promise<void>;
   /** Inserts or replaces a conversation (from the API or `conversation:updated`). */
   upsert: (conversation: ConversationSummary) => void;
+  /** Drops a conversation from the list (declined on this or another device: `conversation:removed`). */
+  remove: (id: string) => void;
   /** Fetches one conversation (deep link, or a message for an unknown one); throws ApiError. */
   fetchOne: (id: string) => Promise<ConversationSummary>;
   /**
@@ -150,6 +152,14 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         const conversation = await pending;
         if (started === epoch) upsertMany([conversation]);
         return conversation;
+      },
+      remove: (id) => {
+        set((state) => {
+          if (!state.byId[id]) return {};
+          const byId = { ...state.byId };
+          delete byId[id];
+          return { byId, order: state.order.filter((other) => other !== id) };
+        });
       },
       applyMessage: async (message, selfId, attentive) => {
         const existing = get().byId[message.conversationId];

@@ -55,6 +55,7 @@ export function member(
     joinedAt: '2026-11-01T00:00:00.000Z',
     deliveredSeq: 0,
     readSeq: 0,
+    pending: false,
     ...overrides,
   };
 }
@@ -72,6 +73,7 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     lastMessage: null,
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     unreadCount: 0,
+    pending: false,
     createdAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
   };

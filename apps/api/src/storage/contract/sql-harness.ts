@@ -14,7 +14,7 @@ export { probePostgres } from './probe-postgres.mjs';
 
 /** Every table of the schema, for TRUNCATE. */
 const TABLES =
-  'attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
+  'user_blocks, attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
 
 function underTest(
   database: SqlDatabase,
@@ -28,6 +28,7 @@ function underTest(
       conversations: storage.conversations,
       messages: storage.messages,
       attachments: storage.attachments,
+      blocks: storage.blocks,
       health: storage.health,
     },
     reset: async () => {

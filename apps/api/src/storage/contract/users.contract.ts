@@ -32,6 +32,8 @@ export function describeUsersContract(ctx: ContractContext): void {
         passwordHash: 'h',
         avatarUrl: null,
         lastSeenAt: null,
+        lastSeenVisibility: 'contacts',
+        groupAddPolicy: 'contacts',
         createdAt: expect.any(Date),
         updatedAt: expect.any(Date),
       });

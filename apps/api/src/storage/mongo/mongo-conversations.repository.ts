@@ -6,6 +6,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
 import {
   ConversationsRepository,
+  type DirectOptions,
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
@@ -127,7 +128,6 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
   ];
 }
 
-/** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
 /** Collection of change-lock leases (withChangeLock): `{ _id: conversation id hex, owner, expiresAt }`. */
 const CHANGE_LOCKS_COLLECTION = 'conversation_locks';
 /**
@@ -167,7 +167,13 @@ function activeAtMost(max: number): Record<string, unknown> {
   };
 }
 
-function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): MemberDoc {
+/** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
+function newMember(
+  userId: Types.ObjectId,
+  role: MemberRole,
+  joinedAt: Date,
+  pending = false,
+): MemberDoc {
   return {
     userId,
     role,
@@ -176,6 +182,7 @@ function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): Me
     readSeq: 0,
     leftAt: null,
     historyUntilSeq: null,
+    pending,
   };
 }
 
@@ -332,8 +339,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
     userIdA: string,
     userIdB: string,
     createdBy: string,
+    options: DirectOptions = {},
   ): Promise<FindOrCreateDirectResult> {
     const { low: a, high: b, key: directKey } = directPair(userIdA, userIdB);
+    const pendingUserId = options.pendingUserId?.toLowerCase();
     const ids = [a, b, createdBy.toLowerCase()];
     const [idA, idB, creator] = ids.map((id) => {
       const parsed = parseId(id);
@@ -365,7 +374,9 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdAt: now,
       updatedAt: now,
       archivedAt: null,
-      members: [low, high].map((userId) => newMember(userId, 'member', now)),
+      members: [low, high].map((userId) =>
+        newMember(userId, 'member', now, userId.toHexString() === pendingUserId),
+      ),
     };
     try {
       await this.conversations.insertOne(doc);
@@ -391,6 +402,19 @@ export class MongoConversationsRepository extends ConversationsRepository {
     if (!_id) return null;
     const doc = await this.conversations
       .findById(_id, { members: 0 })
+      .lean<ConversationDoc>()
+      .exec();
+    return doc ? toConversationRecord(doc) : null;
+  }
+
+  /** One lookup on the unique directKey index (the pair key of `directPair`), members left out. */
+  async findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null> {
+    if (!parseId(userIdA) || !parseId(userIdB) || userIdA.toLowerCase() === userIdB.toLowerCase()) {
+      return null;
+    }
+    const { key } = directPair(userIdA, userIdB);
+    const doc = await this.conversations
+      .findOne({ directKey: key, type: 'direct' }, { members: 0 })
       .lean<ConversationDoc>()
       .exec();
     return doc ? toConversationRecord(doc) : null;
@@ -434,20 +458,27 @@ export class MongoConversationsRepository extends ConversationsRepository {
     return byConversation;
   }
 
-  /** One indexed query (members.userId) returning only the member entries' ids and states; deduplicated here. */
+  /**
+   * One indexed query (members.userId) for the conversations where the caller is active and accepted (`pending`
+   * false or absent: `$ne: true`), returning only the member entries' ids and states; the other side's state is
+   * checked and the ids deduplicated here.
+   */
   async listContactIds(userId: string): Promise<string[]> {
     const uid = parseId(userId);
     if (!uid) return [];
     const docs = await this.conversations
-      .find(activeMemberFilter(uid), { _id: 0, 'members.userId': 1, 'members.leftAt': 1 })
-      .lean<{ members: Pick<MemberDoc, 'userId' | 'leftAt'>[] }[]>()
+      .find(
+        { members: trusted({ $elemMatch: { userId: uid, leftAt: null, pending: { $ne: true } } }) },
+        { _id: 0, 'members.userId': 1, 'members.leftAt': 1, 'members.pending': 1 },
+      )
+      .lean<{ members: Pick<MemberDoc, 'userId' | 'leftAt' | 'pending'>[] }[]>()
       .exec();
     const self = uid.toHexString();
     const contacts = new Set<string>();
     for (const doc of docs) {
       for (const member of doc.members) {
         const id = member.userId.toHexString();
-        if (id !== self && isActiveMember(member)) contacts.add(id);
+        if (id !== self && isActiveMember(member) && member.pending !== true) contacts.add(id);
       }
     }
     return [...contacts];
@@ -462,8 +493,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
     title: string;
     createdBy: string;
     memberIds: readonly string[];
+    pendingIds?: readonly string[];
   }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> {
     const ids = [...new Set([input.createdBy, ...input.memberIds].map((id) => id.toLowerCase()))];
+    const pending = new Set((input.pendingIds ?? []).map((id) => id.toLowerCase()));
     const parsed = ids.map((id) => {
       const oid = parseId(id);
       if (!oid) throw new RecordNotFoundError('user', id);
@@ -486,7 +519,14 @@ export class MongoConversationsRepository extends ConversationsRepository {
       createdAt: now,
       updatedAt: now,
       archivedAt: null,
-      members: parsed.map((userId, i) => newMember(userId, i === 0 ? 'admin' : 'member', now)),
+      members: parsed.map((userId, i) =>
+        newMember(
+          userId,
+          i === 0 ? 'admin' : 'member',
+          now,
+          i > 0 && pending.has(userId.toHexString()),
+        ),
+      ),
     };
     await translated(() => this.conversations.insertOne(doc));
     return { conversation: toConversationRecord(doc), members: toMemberRecords(doc) };
@@ -530,10 +570,12 @@ export class MongoConversationsRepository extends ConversationsRepository {
   async addMembers(
     conversationId: string,
     userIds: readonly string[],
-    options: { maxActive?: number } = {},
+    options: { maxActive?: number; pendingIds?: readonly string[] } = {},
   ): Promise<MemberRecord[]> {
     const _id = parseId(conversationId);
     const hexes = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    const pending = new Set((options.pendingIds ?? []).map((id) => id.toLowerCase()));
+    const isPending = (id: Types.ObjectId) => pending.has(id.toHexString());
     if (!_id || hexes.length === 0) return [];
     const ids = hexes.map((id) => {
       const oid = parseId(id);
@@ -573,7 +615,9 @@ export class MongoConversationsRepository extends ConversationsRepository {
         .updateOne(
           { _id, 'members.userId': trusted({ $nin: fresh }), ...limitGuard() },
           {
-            $push: { members: { $each: fresh.map((id) => newMember(id, 'member', now)) } },
+            $push: {
+              members: { $each: fresh.map((id) => newMember(id, 'member', now, isPending(id))) },
+            },
             $set: { updatedAt: now },
           },
         )
@@ -600,6 +644,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
               'members.$[m].historyUntilSeq': null,
               'members.$[m].role': 'member',
               'members.$[m].joinedAt': now,
+              'members.$[m].pending': isPending(userId),
               updatedAt: now,
             },
           },
@@ -614,7 +659,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
       const pushed = await this.conversations
         .updateOne(
           { _id, 'members.userId': trusted({ $ne: userId }), ...limitGuard() },
-          { $push: { members: newMember(userId, 'member', now) }, $set: { updatedAt: now } },
+          {
+            $push: { members: newMember(userId, 'member', now, isPending(userId)) },
+            $set: { updatedAt: now },
+          },
         )
         .exec();
       if (pushed.modifiedCount === 1) {
@@ -639,6 +687,53 @@ export class MongoConversationsRepository extends ConversationsRepository {
       .lean<{ members: Pick<MemberDoc, 'leftAt'>[] }>()
       .exec();
     return doc ? doc.members.filter(isActiveMember).length : 0;
+  }
+
+  /**
+   * One conditional update: `pending` cleared on the caller's entry where it is active and pending
+   * (`$elemMatch` + positional `$`), so of concurrent accepts exactly one modifies the document; otherwise the
+   * membership is read as it is. Untested here (no mongod on this machine).
+   */
+  async acceptMembership(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; accepted: boolean } | null> {
+    const _id = parseId(conversationId);
+    const uid = parseId(userId);
+    if (!_id || !uid) return null;
+    const doc = await this.conversations
+      .findOneAndUpdate(
+        { _id, members: trusted({ $elemMatch: { userId: uid, leftAt: null, pending: true } }) },
+        { $set: { 'members.$.pending': false } },
+        { returnDocument: 'after', projection: { _id: 1, members: { $elemMatch: { userId: uid } } } },
+      )
+      .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+      .exec();
+    const accepted = doc?.members[0];
+    if (doc && accepted) return { member: toMemberRecord(doc._id, accepted), accepted: true };
+    const member = await this.findMember(conversationId, userId);
+    return member && member.leftAt === null ? { member, accepted: false } : null;
+  }
+
+  /**
+   * One conditional `$pull` of the caller's entry where it is active and pending (the filter's `$elemMatch`
+   * makes the update a no-op for anyone else), with updatedAt; modifiedCount says whether this call declined.
+   * Untested here (no mongod on this machine).
+   */
+  async deletePendingMember(conversationId: string, userId: string): Promise<boolean> {
+    const _id = parseId(conversationId);
+    const uid = parseId(userId);
+    if (!_id || !uid) return false;
+    const result = await this.conversations
+      .updateOne(
+        { _id, members: trusted({ $elemMatch: { userId: uid, leftAt: null, pending: true } }) },
+        {
+          $pull: { members: { userId: uid, leftAt: null, pending: true } },
+          $set: { updatedAt: new Date() },
+        },
+      )
+      .exec();
+    return result.modifiedCount === 1;
   }
 
   /** One pipeline update conditional on the membership being active (see removeMemberPipeline). */

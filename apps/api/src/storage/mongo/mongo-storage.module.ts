@@ -1,12 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule, type MongooseModuleOptions } from '@nestjs/mongoose';
 import { AttachmentsRepository } from '../attachments.repository.js';
+import { BlocksRepository } from '../blocks.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
 import { UsersRepository } from '../users.repository.js';
 import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
+import { MongoBlocksRepository } from './mongo-blocks.repository.js';
 import { MongoConversationsRepository } from './mongo-conversations.repository.js';
 import { MongoMessagesRepository } from './mongo-messages.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
@@ -14,6 +16,7 @@ import { MongoStorageHealth } from './mongo-storage.health.js';
 import { MongoUsersRepository } from './mongo-users.repository.js';
 import {
   AttachmentSchema,
+  BlockSchema,
   ConversationSchema,
   MessageSchema,
   MODEL,
@@ -84,6 +87,7 @@ export const MONGO_MODELS = [
   { name: MODEL.conversation, schema: ConversationSchema },
   { name: MODEL.message, schema: MessageSchema },
   { name: MODEL.attachment, schema: AttachmentSchema },
+  { name: MODEL.block, schema: BlockSchema },
 ] as const;
 
 /** Every port token this module provides, bound to its MongoDB implementation. */
@@ -93,14 +97,15 @@ const PORTS = [
   { provide: ConversationsRepository, useExisting: MongoConversationsRepository },
   { provide: MessagesRepository, useExisting: MongoMessagesRepository },
   { provide: AttachmentsRepository, useExisting: MongoAttachmentsRepository },
+  { provide: BlocksRepository, useExisting: MongoBlocksRepository },
   { provide: StorageHealth, useExisting: MongoStorageHealth },
 ];
 
 /**
  * The MongoDB adapter as a Nest module: @nestjs/mongoose opens one named connection (`forRoot`) and compiles
- * the five models on it (`forFeature`); the repositories receive their models by injection. The module exports
+ * the six models on it (`forFeature`); the repositories receive their models by injection. The module exports
  * the same tokens as the SQL adapter: UsersRepository, SessionsRepository, ConversationsRepository,
- * MessagesRepository, AttachmentsRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
+ * MessagesRepository, AttachmentsRepository, BlocksRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
  *
  * Why @nestjs/mongoose rather than a hand-made connection provider: it already does what such a provider would
  * (connect at init with retries, one model per schema on a named connection, close on shutdown), and the
@@ -124,6 +129,7 @@ export class MongoStorageModule {
         MongoConversationsRepository,
         MongoMessagesRepository,
         MongoAttachmentsRepository,
+        MongoBlocksRepository,
         MongoStorageHealth,
         ...PORTS,
       ],

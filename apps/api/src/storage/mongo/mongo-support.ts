@@ -138,6 +138,8 @@ export function toUserRecord(doc: UserDoc): UserRecord {
     passwordHash: doc.passwordHash,
     avatarUrl: doc.avatarUrl,
     lastSeenAt: doc.lastSeenAt,
+    lastSeenVisibility: doc.lastSeenVisibility ?? 'contacts',
+    groupAddPolicy: doc.groupAddPolicy ?? 'contacts',
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -186,6 +188,7 @@ export function toMemberRecord(
     readSeq: doc.readSeq,
     leftAt: doc.leftAt,
     historyUntilSeq: doc.historyUntilSeq,
+    pending: doc.pending ?? false,
   };
 }
 

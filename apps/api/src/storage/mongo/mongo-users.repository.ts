@@ -1,3 +1,4 @@
+import type { GroupAddPolicy, LastSeenVisibility } from '@chat/shared';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
@@ -78,6 +79,8 @@ export class MongoUsersRepository extends UsersRepository {
       passwordHash: input.passwordHash,
       avatarUrl: null,
       lastSeenAt: null,
+      lastSeenVisibility: 'contacts',
+      groupAddPolicy: 'contacts',
       createdAt: now,
       updatedAt: now,
     };
@@ -162,6 +165,24 @@ export class MongoUsersRepository extends UsersRepository {
   }
 
   /** `$max`: never moves lastSeenAt backwards (a null field counts as lower than any date). */
+  /** One findOneAndUpdate of the given fields (and updatedAt); nothing to change: the user as stored. */
+  async updatePrivacy(
+    id: string,
+    changes: { lastSeenVisibility?: LastSeenVisibility; groupAddPolicy?: GroupAddPolicy },
+  ): Promise<UserRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    const set: Record<string, unknown> = {};
+    if (changes.lastSeenVisibility !== undefined) set.lastSeenVisibility = changes.lastSeenVisibility;
+    if (changes.groupAddPolicy !== undefined) set.groupAddPolicy = changes.groupAddPolicy;
+    if (Object.keys(set).length === 0) return this.findById(id);
+    const doc = await this.users
+      .findOneAndUpdate({ _id }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+      .lean<UserDoc>()
+      .exec();
+    return doc ? toUserRecord(doc) : null;
+  }
+
   async setLastSeen(id: string, at: Date): Promise<void> {
     const _id = parseId(id);
     if (!_id) return;

@@ -20,6 +20,7 @@ import { Test } from '@nestjs/testing';
 import type { Connection, Model } from 'mongoose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AttachmentsRepository } from '../attachments.repository.js';
+import { BlocksRepository } from '../blocks.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { describeStorageContract, type StorageUnderTest } from '../contract/storage.contract.js';
 import { MessagesRepository } from '../messages.repository.js';
@@ -102,6 +103,7 @@ async function mongoUnderTest(uri: string): Promise<StorageUnderTest & { connect
       conversations: moduleRef.get(ConversationsRepository),
       messages: moduleRef.get(MessagesRepository),
       attachments: moduleRef.get(AttachmentsRepository),
+      blocks: moduleRef.get(BlocksRepository),
       health: moduleRef.get(StorageHealth),
     },
     reset: async () => {

@@ -27,6 +27,8 @@ import { Schema, type Types } from 'mongoose';
 import type {
   AttachmentKind,
   ConversationType,
+  GroupAddPolicy,
+  LastSeenVisibility,
   MemberRole,
   MessageKind,
   SystemEvent,
@@ -42,6 +44,7 @@ export const MODEL = {
   conversation: 'Conversation',
   message: 'Message',
   attachment: 'Attachment',
+  block: 'Block',
 } as const;
 
 /** Unique index names, the keys of the E11000 -> domain constraint table. */
@@ -51,6 +54,7 @@ export const INDEX = {
   directKey: 'conversations_direct_key_uq',
   messageSeq: 'messages_conversation_seq_uq',
   clientMessageId: 'messages_client_id_uq',
+  blockPair: 'blocks_pair_uq',
 } as const;
 
 export interface UserDoc {
@@ -67,8 +71,20 @@ export interface UserDoc {
   passwordHash: string;
   avatarUrl: string | null;
   lastSeenAt: Date | null;
+  /** Absent on documents written before privacy settings existed: read as the default ('contacts'). */
+  lastSeenVisibility?: LastSeenVisibility;
+  /** Absent on older documents: read as the default ('contacts'). */
+  groupAddPolicy?: GroupAddPolicy;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** `blockerId` blocked `blockedId`: one document per ordered pair (unique index). */
+export interface BlockDoc {
+  _id: Types.ObjectId;
+  blockerId: Types.ObjectId;
+  blockedId: Types.ObjectId;
+  createdAt: Date;
 }
 
 export interface SessionDoc {
@@ -93,6 +109,8 @@ export interface MemberDoc {
   /** Null while active. */
   leftAt: Date | null;
   historyUntilSeq: number | null;
+  /** True until the member accepts (message request, group invitation). Absent on older entries: false. */
+  pending?: boolean;
 }
 
 export interface ConversationDoc {
@@ -178,6 +196,12 @@ export const UserSchema = new Schema<UserDoc>(
     passwordHash: { type: String, required: true },
     avatarUrl: { type: String, default: null },
     lastSeenAt: { type: Date, default: null },
+    lastSeenVisibility: { type: String, enum: ['contacts', 'nobody'], default: 'contacts' },
+    groupAddPolicy: {
+      type: String,
+      enum: ['everyone', 'contacts', 'nobody'],
+      default: 'contacts',
+    },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -253,6 +277,7 @@ const MemberSchema = new Schema<MemberDoc>(
     readSeq: { type: Number, required: true, min: 0 },
     leftAt: { type: Date, default: null },
     historyUntilSeq: { type: Number, default: null },
+    pending: { type: Boolean, default: false },
   },
   { _id: false, ...common },
 );
@@ -357,3 +382,17 @@ export function declaredIndexNames(schema: Schema): string[] {
   });
   return ['_id_', ...names].sort();
 }
+
+export const BlockSchema = new Schema<BlockDoc>(
+  {
+    blockerId: { type: Schema.Types.ObjectId, required: true },
+    blockedId: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { ...common, collection: 'blocks' },
+);
+// One block per ordered pair (the idempotent upsert's key), the blocker's list (prefix blockerId) and "does A
+// block any of these" (blockerId equality + blockedId $in).
+BlockSchema.index({ blockerId: 1, blockedId: 1 }, { unique: true, name: INDEX.blockPair });
+// The other direction of findInvolving: "who among these blocks B".
+BlockSchema.index({ blockedId: 1, blockerId: 1 }, { name: 'blocks_blocked_idx' });

@@ -18,6 +18,7 @@ import type { SystemEvent } from '@chat/shared';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -42,10 +43,23 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     avatarUrl: text('avatar_url'),
     lastSeenAt: time('last_seen_at'),
+    /** Who may see last_seen_at: 'contacts' or 'nobody' (docs/privacy.md). */
+    lastSeenVisibility: text('last_seen_visibility', { enum: ['contacts', 'nobody'] })
+      .notNull()
+      .default('contacts'),
+    /** Who may add this person to a group without an invitation: 'everyone', 'contacts' or 'nobody'. */
+    groupAddPolicy: text('group_add_policy', { enum: ['everyone', 'contacts', 'nobody'] })
+      .notNull()
+      .default('contacts'),
     createdAt: time('created_at').notNull().defaultNow(),
     updatedAt: time('updated_at').notNull().defaultNow(),
   },
   (t) => [
+    check('users_last_seen_visibility_ck', sql`${t.lastSeenVisibility} IN ('contacts', 'nobody')`),
+    check(
+      'users_group_add_policy_ck',
+      sql`${t.groupAddPolicy} IN ('everyone', 'contacts', 'nobody')`,
+    ),
     // Case-insensitive uniqueness, and the index behind lookups, prefix search and the search keyset order.
     // COLLATE "C": byte order, the same on every server locale (and the order MongoDB uses for strings), and
     // the collation under which PostgreSQL can serve `LIKE 'prefix%'` from a b-tree.
@@ -144,6 +158,8 @@ export const conversationMembers = pgTable(
     leftAt: time('left_at'),
     /** The conversation's last_seq when they left: the last seq a former member may read. */
     historyUntilSeq: integer('history_until_seq'),
+    /** True until the member accepts: a message request's recipient or a group invitee. */
+    pending: boolean('pending').notNull().default(false),
   },
   (t) => [
     // Serves findMember (active or former), addMembers' ON CONFLICT target and the member side of joins.
@@ -235,6 +251,28 @@ export const attachments = pgTable(
   ],
 );
 
+/**
+ * Blocks: `blocker_id` blocked `blocked_id`. The primary key serves "is there a block from A to B" and the
+ * blocker's list; the second index serves "who blocked B" (the other direction of findInvolving).
+ */
+export const userBlocks = pgTable(
+  'user_blocks',
+  {
+    blockerId: uuid('blocker_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blockedId: uuid('blocked_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'user_blocks_pk', columns: [t.blockerId, t.blockedId] }),
+    index('user_blocks_blocked_idx').on(t.blockedId, t.blockerId),
+    check('user_blocks_not_self_ck', sql`${t.blockerId} <> ${t.blockedId}`),
+  ],
+);
+
 /** Every table, for drizzle's typed database handle. */
 export const schema = {
   users,
@@ -244,5 +282,6 @@ export const schema = {
   conversationMembers,
   messages,
   attachments,
+  userBlocks,
 };
 export type SqlSchema = typeof schema;

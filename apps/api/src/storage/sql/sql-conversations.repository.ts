@@ -15,6 +15,7 @@ import { alias, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { v7 as uuidv7 } from 'uuid';
 import {
   ConversationsRepository,
+  type DirectOptions,
   type FindOrCreateDirectResult,
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
@@ -97,8 +98,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
     userIdA: string,
     userIdB: string,
     createdBy: string,
+    options: DirectOptions = {},
   ): Promise<FindOrCreateDirectResult> {
     const { low, high, key: directKey } = directPair(userIdA, userIdB);
+    const pendingUserId = options.pendingUserId?.toLowerCase();
     for (const id of [low, high, createdBy]) {
       if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     }
@@ -120,6 +123,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: 'member' as const,
               joinedAt: conversation.createdAt,
+              pending: userId === pendingUserId,
             })),
           )
           .returning();
@@ -152,6 +156,15 @@ export class SqlConversationsRepository extends ConversationsRepository {
   async findById(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
     const [row] = await this.db.select().from(conversations).where(eq(conversations.id, id));
+    return row ? toConversationRecord(row) : null;
+  }
+
+  async findDirectBetween(userIdA: string, userIdB: string): Promise<ConversationRecord | null> {
+    if (!isUuid(userIdA) || !isUuid(userIdB) || userIdA.toLowerCase() === userIdB.toLowerCase()) {
+      return null;
+    }
+    const { key } = directPair(userIdA, userIdB);
+    const [row] = await this.db.select().from(conversations).where(eq(conversations.directKey, key));
     return row ? toConversationRecord(row) : null;
   }
 
@@ -208,8 +221,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
         and(
           eq(conversationMembers.userId, userId),
           isActive,
+          eq(conversationMembers.pending, false),
           ne(other.userId, userId),
           isNull(other.leftAt),
+          eq(other.pending, false),
         ),
       );
     return rows.map((row) => row.userId);
@@ -224,8 +239,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
     title: string;
     createdBy: string;
     memberIds: readonly string[];
+    pendingIds?: readonly string[];
   }): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> {
     const ids = [input.createdBy, ...input.memberIds].map((id) => id.toLowerCase());
+    const pending = new Set((input.pendingIds ?? []).map((id) => id.toLowerCase()));
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     const [creator, ...others] = ids as [string, ...string[]];
     try {
@@ -243,6 +260,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: userId === creator ? ('admin' as const) : ('member' as const),
               joinedAt: conversation.createdAt,
+              pending: userId !== creator && pending.has(userId),
             })),
           )
           .onConflictDoNothing()
@@ -297,9 +315,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
   async addMembers(
     conversationId: string,
     userIds: readonly string[],
-    options: { maxActive?: number } = {},
+    options: { maxActive?: number; pendingIds?: readonly string[] } = {},
   ): Promise<MemberRecord[]> {
     const ids = [...new Set(userIds.map((id) => id.toLowerCase()))];
+    const pending = new Set((options.pendingIds ?? []).map((id) => id.toLowerCase()));
     if (!isUuid(conversationId) || ids.length === 0) return [];
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     try {
@@ -331,6 +350,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: 'member' as const,
               joinedAt: sql`clock_timestamp()`,
+              pending: pending.has(userId),
             })),
           )
           .onConflictDoUpdate({
@@ -340,6 +360,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               joinedAt: sql`excluded.joined_at`,
               leftAt: null,
               historyUntilSeq: null,
+              pending: sql`excluded.pending`,
             },
             setWhere: sql`${conversationMembers.leftAt} IS NOT NULL`,
           })
@@ -354,6 +375,55 @@ export class SqlConversationsRepository extends ConversationsRepository {
       }
       throw translateError(error);
     }
+  }
+
+  /**
+   * `UPDATE ... SET pending = false WHERE left_at IS NULL RETURNING (old pending)`: one statement, so of
+   * concurrent accepts exactly one sees the row still pending.
+   */
+  async acceptMembership(
+    conversationId: string,
+    userId: string,
+  ): Promise<{ member: MemberRecord; accepted: boolean } | null> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    const where = and(
+      eq(conversationMembers.conversationId, conversationId),
+      eq(conversationMembers.userId, userId.toLowerCase()),
+      isActive,
+    );
+    const [row] = await this.db
+      .update(conversationMembers)
+      .set({ pending: false })
+      .where(and(where, eq(conversationMembers.pending, true)))
+      .returning();
+    if (row) return { member: toMemberRecord(row), accepted: true };
+    const [current] = await this.db.select().from(conversationMembers).where(where);
+    return current ? { member: toMemberRecord(current), accepted: false } : null;
+  }
+
+  /**
+   * `DELETE ... WHERE left_at IS NULL AND pending` under the conversation lock (the order every membership change
+   * takes), then updatedAt: of concurrent declines one deletes the row.
+   */
+  async deletePendingMember(conversationId: string, userId: string): Promise<boolean> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return false;
+    return this.db.transaction(async (tx) => {
+      if (!(await this.lockConversation(tx, conversationId))) return false;
+      const rows = await tx
+        .delete(conversationMembers)
+        .where(
+          and(
+            eq(conversationMembers.conversationId, conversationId),
+            eq(conversationMembers.userId, userId.toLowerCase()),
+            isActive,
+            eq(conversationMembers.pending, true),
+          ),
+        )
+        .returning({ userId: conversationMembers.userId });
+      if (rows.length === 0) return false;
+      await this.touch(tx, conversationId);
+      return true;
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type SqlDatabase,
   type SqlTarget,
 } from './sql-database.js';
+import { SqlBlocksRepository } from './sql-blocks.repository.js';
 import { SqlAttachmentsRepository } from './sql-attachments.repository.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
@@ -22,6 +23,7 @@ export interface SqlStorage {
   readonly conversations: SqlConversationsRepository;
   readonly messages: SqlMessagesRepository;
   readonly attachments: SqlAttachmentsRepository;
+  readonly blocks: SqlBlocksRepository;
   readonly health: SqlStorageHealth;
 }
 
@@ -34,6 +36,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     conversations: new SqlConversationsRepository(database.db, database.changeLock),
     messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
+    blocks: new SqlBlocksRepository(database.db),
     health: new SqlStorageHealth(database),
   };
 }

@@ -123,6 +123,8 @@ export function toUserRecord(row: InferSelectModel<typeof users>): UserRecord {
     passwordHash: row.passwordHash,
     avatarUrl: row.avatarUrl,
     lastSeenAt: row.lastSeenAt,
+    lastSeenVisibility: row.lastSeenVisibility,
+    groupAddPolicy: row.groupAddPolicy,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -169,6 +171,7 @@ export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>
     readSeq: row.readSeq,
     leftAt: row.leftAt,
     historyUntilSeq: row.historyUntilSeq,
+    pending: row.pending,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { GroupAddPolicy, LastSeenVisibility } from '@chat/shared';
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
@@ -129,6 +130,23 @@ export class SqlUsersRepository extends UsersRepository {
    * nearly the same time cannot leave the older time behind. Does not touch updatedAt (presence is no profile
    * change).
    */
+  async updatePrivacy(
+    id: string,
+    changes: { lastSeenVisibility?: LastSeenVisibility; groupAddPolicy?: GroupAddPolicy },
+  ): Promise<UserRecord | null> {
+    if (!isUuid(id)) return null;
+    const set: Partial<typeof users.$inferInsert> = {};
+    if (changes.lastSeenVisibility !== undefined) set.lastSeenVisibility = changes.lastSeenVisibility;
+    if (changes.groupAddPolicy !== undefined) set.groupAddPolicy = changes.groupAddPolicy;
+    if (Object.keys(set).length === 0) return this.findById(id);
+    const [row] = await this.db
+      .update(users)
+      .set({ ...set, updatedAt: sql`clock_timestamp()` })
+      .where(eq(users.id, id))
+      .returning();
+    return row ? toUserRecord(row) : null;
+  }
+
   async setLastSeen(id: string, at: Date): Promise<void> {
     if (!isUuid(id)) return;
     await this.db

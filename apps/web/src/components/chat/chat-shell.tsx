@@ -14,6 +14,7 @@ import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
 import { ProfileDialog } from '@/components/profile/profile-dialog';
+import { PrivacyDialog } from '@/components/privacy/privacy-dialog';
 import { closeAndFocus } from '@/lib/focus';
 
 /**
@@ -81,6 +82,8 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
   const [profileOpen, setProfileOpen] = useState(false);
+  const [privacyOpen, setPrivacyOpen] = useState(false);
+  const privacyButton = useRef<HTMLButtonElement>(null);
   // What opened each panel, to give the focus back to when it closes.
   const profileButton = useRef<HTMLButtonElement>(null);
   const newChatButton = useRef<HTMLButtonElement>(null);
@@ -123,6 +126,15 @@ function SignedInChat({ user }: { user: SelfUser }) {
             <span className="me-username">@{user.username}</span>
           </div>
           <button
+            ref={privacyButton}
+            type="button"
+            className="button subtle small"
+            onClick={() => setPrivacyOpen(true)}
+            data-testid="privacy-button"
+          >
+            Privacy
+          </button>
+          <button
             type="button"
             className="button subtle small"
             onClick={() => void signOut()}
@@ -135,6 +147,11 @@ function SignedInChat({ user }: { user: SelfUser }) {
           <ProfileDialog
             user={user}
             onClose={() => closeAndFocus(() => setProfileOpen(false), profileButton)}
+          />
+        ) : null}
+        {privacyOpen ? (
+          <PrivacyDialog
+            onClose={() => closeAndFocus(() => setPrivacyOpen(false), privacyButton)}
           />
         ) : null}
         <ConnectionBanner />

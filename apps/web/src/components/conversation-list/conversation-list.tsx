@@ -20,7 +20,8 @@ import { conversationAvatarUrl } from '@/lib/media';
 
 /**
  * The conversation list, most recent activity first, with previews, times and unread badges, and a field above it
- * that filters the loaded conversations by name (Escape clears it).
+ * that filters the loaded conversations by name (Escape clears it). Message requests and group invitations the
+ * person has not accepted are listed apart, first, under "Requests".
  */
 export function ConversationList({
   activeId,
@@ -73,6 +74,57 @@ export function ConversationList({
       ...(other ? [other.username] : []),
     ]);
   });
+  const renderItem = (id: string) => {
+    const c = byId[id];
+    if (!c) return null;
+    const title = conversationTitle(c, selfId);
+    const active = id === activeId;
+    return (
+      <li key={id}>
+        <Link
+          href={`/c/${id}`}
+          className="conversation-item"
+          aria-current={active ? 'page' : undefined}
+          data-testid="conversation-item"
+        >
+          <PresenceAvatar
+            id={conversationAvatarId(c, selfId)}
+            name={title}
+            url={conversationAvatarUrl(c, selfId)}
+            presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null}
+          />
+          <span className="conversation-text">
+            <span className="conversation-top">
+              <span className="conversation-title">{title}</span>
+              <time
+                className="conversation-time"
+                dateTime={c.lastActivityAt}
+                title={fullDateTime(c.lastActivityAt)}
+              >
+                {relativeTime(c.lastActivityAt, now)}
+              </time>
+            </span>
+            <span className="conversation-bottom">
+              {drafts[id] && !active ? (
+                <span className="conversation-preview" data-testid="draft-preview">
+                  <span className="draft-label">Draft:</span> {drafts[id].replace(/\s+/g, ' ')}
+                </span>
+              ) : (
+                <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
+              )}
+              {c.unreadCount > 0 ? (
+                <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                  {c.unreadCount > 99 ? '99+' : c.unreadCount}
+                </span>
+              ) : null}
+            </span>
+          </span>
+        </Link>
+      </li>
+    );
+  };
+  const requests = shown.filter((id) => byId[id]?.pending);
+  const accepted = shown.filter((id) => !byId[id]?.pending);
   return (
     <nav aria-label="Conversations" className="conversation-nav">
       <div className="conversation-filter">
@@ -99,58 +151,21 @@ export function ConversationList({
           No conversation is called “{filter.trim()}”.
         </p>
       ) : null}
-      <ul className="conversation-list">
-        {shown.map((id) => {
-          const c = byId[id];
-          if (!c) return null;
-          const title = conversationTitle(c, selfId);
-          const active = id === activeId;
-          return (
-            <li key={id}>
-              <Link
-                href={`/c/${id}`}
-                className="conversation-item"
-                aria-current={active ? 'page' : undefined}
-                data-testid="conversation-item"
-              >
-                <PresenceAvatar
-                  id={conversationAvatarId(c, selfId)}
-                  name={title}
-                  url={conversationAvatarUrl(c, selfId)}
-                  presenceUserId={c.type === 'direct' ? (otherMember(c, selfId)?.id ?? null) : null}
-                />
-                <span className="conversation-text">
-                  <span className="conversation-top">
-                    <span className="conversation-title">{title}</span>
-                    <time
-                      className="conversation-time"
-                      dateTime={c.lastActivityAt}
-                      title={fullDateTime(c.lastActivityAt)}
-                    >
-                      {relativeTime(c.lastActivityAt, now)}
-                    </time>
-                  </span>
-                  <span className="conversation-bottom">
-                    {drafts[id] && !active ? (
-                      <span className="conversation-preview" data-testid="draft-preview">
-                        <span className="draft-label">Draft:</span>{' '}
-                        {drafts[id].replace(/\s+/g, ' ')}
-                      </span>
-                    ) : (
-                      <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
-                    )}
-                    {c.unreadCount > 0 ? (
-                      <span className="badge" aria-label={`${c.unreadCount} unread`}>
-                        {c.unreadCount > 99 ? '99+' : c.unreadCount}
-                      </span>
-                    ) : null}
-                  </span>
-                </span>
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
+      {requests.length > 0 ? (
+        <section className="requests" aria-labelledby={`${filterId}-requests`}>
+          <h2 id={`${filterId}-requests`} className="requests-title">
+            Requests <span className="requests-count">{requests.length}</span>
+          </h2>
+          <p className="requests-note">
+            People you do not talk to yet. They do not see whether you are online or have read their
+            messages until you accept.
+          </p>
+          <ul className="conversation-list" data-testid="request-list">
+            {requests.map(renderItem)}
+          </ul>
+        </section>
+      ) : null}
+      <ul className="conversation-list">{accepted.map(renderItem)}</ul>
       {nextCursor ? (
         <button
           type="button"

@@ -12,6 +12,7 @@ import {
   useConversations,
   useDrafts,
   useDraftsStore,
+  usePrivacy,
 } from '@/components/providers/chat-provider';
 import { Composer } from '@/components/composer/composer';
 import { useAttachmentUploads } from '@/components/attachments/use-attachment-uploads';
@@ -21,6 +22,8 @@ import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
+import { BlockButton, BlockedBanner } from '@/components/privacy/block-button';
+import { RequestBar } from '@/components/privacy/request-bar';
 import { MessageList } from './message-list';
 
 /**
@@ -53,6 +56,7 @@ export function MessagePane({
     [client, conversationId, drafts],
   );
   useReadReceipts(conversationId);
+  const blocked = usePrivacy((s) => s.blocked);
 
   useEffect(() => {
     client.conversations.getState().setActive(conversationId);
@@ -99,6 +103,7 @@ export function MessagePane({
 
   const title = conversationTitle(conversation, selfId);
   const other = conversation.type === 'direct' ? otherMember(conversation, selfId) : null;
+  const iBlocked = other !== null && blocked.some((b) => b.user.id === other.id);
   return (
     <section
       className={`pane-content${dragging ? ' dragging' : ''}`}
@@ -153,6 +158,7 @@ export function MessagePane({
             <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
           )}
         </div>
+        {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
         {conversation.type === 'group' ? (
           <button
             type="button"
@@ -169,8 +175,11 @@ export function MessagePane({
         <p className="left-banner" role="status" data-testid="left-banner">
           You are no longer a member of this group. You can read the messages up to when you left.
         </p>
+      ) : other && iBlocked ? (
+        <BlockedBanner other={other} />
       ) : (
         <>
+          {conversation.pending ? <RequestBar conversation={conversation} selfId={selfId} /> : null}
           <TypingLine conversation={conversation} selfId={selfId} />
           <Composer
             // Remounted once the drafts are loaded, so it starts from this conversation's draft.

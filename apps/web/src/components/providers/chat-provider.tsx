@@ -9,6 +9,7 @@ import type { SessionState } from '@/stores/session-store';
 import type { ConversationsState } from '@/stores/conversations-store';
 import type { MessagesState } from '@/stores/messages-store';
 import { Drafts, type DraftsState } from '@/lib/drafts';
+import type { PrivacyState } from '@/stores/privacy-store';
 
 const ChatContext = createContext<ChatClient | null>(null);
 const DraftsContext = createContext<Drafts | null>(null);
@@ -89,4 +90,9 @@ export function useMessages<T>(selector: (state: MessagesState) => T): T {
 /** Selects from the connection store. */
 export function useConnection<T>(selector: (state: ConnectionState) => T): T {
   return useStore(useChat().connection, selector);
+}
+
+/** Selects from the privacy store (settings and blocks). */
+export function usePrivacy<T>(selector: (state: PrivacyState) => T): T {
+  return useStore(useChat().privacy, selector);
 }

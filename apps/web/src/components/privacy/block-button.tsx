@@ -1,0 +1,77 @@
+'use client';
+
+import { useState } from 'react';
+import { toast } from 'sonner';
+import type { PublicUser } from '@chat/shared';
+import { describeError } from '@/lib/api-client';
+import { useChat, usePrivacy } from '@/components/providers/chat-provider';
+
+/**
+ * Block or unblock the other person of a direct conversation (in its header). Blocking asks first; both change the
+ * privacy store, which the settings list and the pane's composer follow.
+ */
+export function BlockButton({ other }: { other: PublicUser }) {
+  const client = useChat();
+  const blocked = usePrivacy((s) => s.blocked.some((b) => b.user.id === other.id));
+  const [busy, setBusy] = useState(false);
+
+  async function toggle() {
+    if (
+      !blocked &&
+      !window.confirm(
+        `Block ${other.displayName}? Neither of you will be able to message the other or add the other to groups, and you will stop seeing each other online.`,
+      )
+    )
+      return;
+    setBusy(true);
+    try {
+      if (blocked) await client.privacy.getState().unblock(other.id);
+      else await client.privacy.getState().block(other.id);
+      toast.success(
+        blocked ? `${other.displayName} is unblocked.` : `${other.displayName} is blocked.`,
+      );
+    } catch (error) {
+      toast.error(describeError(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <button
+      type="button"
+      className={`button small ${blocked ? 'subtle' : 'subtle danger-text'}`}
+      disabled={busy}
+      onClick={() => void toggle()}
+      data-testid="block-button"
+    >
+      {blocked ? 'Unblock' : 'Block'}
+    </button>
+  );
+}
+
+/** Replaces the composer of a direct conversation with someone the person blocked. */
+export function BlockedBanner({ other }: { other: PublicUser }) {
+  const client = useChat();
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="left-banner blocked-banner" role="status" data-testid="blocked-banner">
+      <span>You blocked {other.displayName}. Unblock them to send messages.</span>
+      <button
+        type="button"
+        className="button small"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          client.privacy
+            .getState()
+            .unblock(other.id)
+            .catch((error: unknown) => toast.error(describeError(error)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        Unblock
+      </button>
+    </div>
+  );
+}
