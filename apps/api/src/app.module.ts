@@ -12,6 +12,9 @@ import { AppConfigModule } from './config/config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InstanceModule } from './instance/instance.module.js';
+import { AdminModule } from './admin/admin.module.js';
+import { AccountModule } from './account/account.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { RealtimeCoreModule } from './realtime/realtime-core.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -34,6 +37,7 @@ export class AppModule {
         StorageModule.forRoot({ databaseUrl: config.databaseUrl }),
         EventsModule,
         RealtimeCoreModule,
+        InstanceModule,
         AuthModule,
         UsersModule,
         ConversationsModule,
@@ -42,6 +46,8 @@ export class AppModule {
         RealtimeModule,
         LiveStateModule,
         HealthModule,
+        AdminModule,
+        AccountModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -10,6 +10,7 @@ import {
 import { AttachmentsRepository } from './attachments.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { InstanceRepository } from './instance.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MongoStorageModule } from './mongo/mongo-storage.module.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -31,7 +32,7 @@ const SQL_STORAGE = Symbol('SQL_STORAGE');
  * closes it when the app shuts down (`app.close()`, or a signal once `enableShutdownHooks()` is on).
  *
  * Provides, globally: UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository,
- * AttachmentsRepository, StorageHealth.
+ * AttachmentsRepository, InstanceRepository, StorageHealth.
  */
 @Global()
 @Module({})
@@ -52,7 +53,7 @@ export class StorageModule implements OnApplicationShutdown {
         module: StorageModule,
         global: true,
         imports: [MongoStorageModule.forRoot(target.url)],
-        // Re-exporting the adapter module exports its port tokens (the same six as below).
+        // Re-exporting the adapter module exports its port tokens (the same seven as below).
         exports: [MongoStorageModule],
       };
     }
@@ -75,6 +76,7 @@ export class StorageModule implements OnApplicationShutdown {
         fromStorage(ConversationsRepository, (s) => s.conversations),
         fromStorage(MessagesRepository, (s) => s.messages),
         fromStorage(AttachmentsRepository, (s) => s.attachments),
+        fromStorage(InstanceRepository, (s) => s.instance),
         fromStorage(StorageHealth, (s) => s.health),
       ],
       exports: [
@@ -83,6 +85,7 @@ export class StorageModule implements OnApplicationShutdown {
         ConversationsRepository,
         MessagesRepository,
         AttachmentsRepository,
+        InstanceRepository,
         StorageHealth,
       ],
     };

@@ -21,6 +21,13 @@ export interface UserRecord {
   avatarUrl: string | null;
   /** When the person's last connection closed (presence); null if never recorded. */
   lastSeenAt: Date | null;
+  /** Set while an instance administrator has the account switched off; null when active. */
+  deactivatedAt: Date | null;
+  /**
+   * Set when the person deleted their account: the record stays as a tombstone (their messages keep a sender), with
+   * the profile wiped (DELETED_DISPLAY_NAME, a placeholder username, no password, no picture).
+   */
+  deletedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

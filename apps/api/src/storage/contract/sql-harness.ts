@@ -14,7 +14,8 @@ export { probePostgres } from './probe-postgres.mjs';
 
 /** Every table of the schema, for TRUNCATE. */
 const TABLES =
-  'attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
+  'reports, invites, instance_settings, attachments, messages, conversation_members, conversations, ' +
+  'session_token_history, sessions, users';
 
 function underTest(
   database: SqlDatabase,
@@ -28,6 +29,7 @@ function underTest(
       conversations: storage.conversations,
       messages: storage.messages,
       attachments: storage.attachments,
+      instance: storage.instance,
       health: storage.health,
     },
     reset: async () => {

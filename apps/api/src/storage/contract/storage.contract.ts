@@ -2,7 +2,7 @@
  * The storage contract: the behaviour every adapter (SQL on PGlite, SQL on PostgreSQL, MongoDB) must show, written
  * once against the repository ports and run by a thin spec file per adapter. This file is the harness: it opens the
  * adapter, empties it before each test, provides the small data factories, and composes one section file per port
- * (users, sessions, conversations, messages, attachments, health: `<port>.contract.ts`).
+ * (users, sessions, conversations, messages, attachments, instance, health: `<port>.contract.ts`).
  *
  * It tests behaviour only (ordering, uniqueness, atomicity, idempotency, pagination edges), never how an adapter
  * stores things. Ids are treated as opaque: where a test needs an id that is well-formed for the adapter but
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, beforeEach, describe } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { AttachmentsRepository } from '../attachments.repository.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
+import type { InstanceRepository } from '../instance.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
 import type { SessionsRepository } from '../sessions.repository.js';
 import type { StorageHealth } from '../storage.health.js';
@@ -24,6 +25,7 @@ import { describeAttachmentsContract } from './attachments.contract.js';
 import type { ContractContext } from './contract-context.js';
 import { describeConversationsContract } from './conversations.contract.js';
 import { describeHealthContract } from './health.contract.js';
+import { describeInstanceContract } from './instance.contract.js';
 import { describeMessagesContract } from './messages.contract.js';
 import { describeSessionsContract } from './sessions.contract.js';
 import { describeUsersContract } from './users.contract.js';
@@ -36,6 +38,7 @@ export interface StorageUnderTest {
     conversations: ConversationsRepository;
     messages: MessagesRepository;
     attachments: AttachmentsRepository;
+    instance: InstanceRepository;
     health: StorageHealth;
   };
   /** Empties every collection/table (called before each test). */
@@ -153,6 +156,7 @@ export function describeStorageContract(
     describeConversationsContract(context);
     describeMessagesContract(context);
     describeAttachmentsContract(context);
+    describeInstanceContract(context);
     describeHealthContract(context);
   });
 }

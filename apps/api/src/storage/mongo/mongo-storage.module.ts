@@ -2,12 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule, type MongooseModuleOptions } from '@nestjs/mongoose';
 import { AttachmentsRepository } from '../attachments.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
+import { InstanceRepository } from '../instance.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
 import { UsersRepository } from '../users.repository.js';
 import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
 import { MongoConversationsRepository } from './mongo-conversations.repository.js';
+import { MongoInstanceRepository } from './mongo-instance.repository.js';
 import { MongoMessagesRepository } from './mongo-messages.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoStorageHealth } from './mongo-storage.health.js';
@@ -15,9 +17,12 @@ import { MongoUsersRepository } from './mongo-users.repository.js';
 import {
   AttachmentSchema,
   ConversationSchema,
+  InstanceSettingsSchema,
+  InviteSchema,
   MessageSchema,
   MODEL,
   MONGO_CONNECTION_NAME,
+  ReportSchema,
   SessionSchema,
   UserSchema,
 } from './mongo.schemas.js';
@@ -84,6 +89,9 @@ export const MONGO_MODELS = [
   { name: MODEL.conversation, schema: ConversationSchema },
   { name: MODEL.message, schema: MessageSchema },
   { name: MODEL.attachment, schema: AttachmentSchema },
+  { name: MODEL.instanceSettings, schema: InstanceSettingsSchema },
+  { name: MODEL.invite, schema: InviteSchema },
+  { name: MODEL.report, schema: ReportSchema },
 ] as const;
 
 /** Every port token this module provides, bound to its MongoDB implementation. */
@@ -93,14 +101,15 @@ const PORTS = [
   { provide: ConversationsRepository, useExisting: MongoConversationsRepository },
   { provide: MessagesRepository, useExisting: MongoMessagesRepository },
   { provide: AttachmentsRepository, useExisting: MongoAttachmentsRepository },
+  { provide: InstanceRepository, useExisting: MongoInstanceRepository },
   { provide: StorageHealth, useExisting: MongoStorageHealth },
 ];
 
 /**
  * The MongoDB adapter as a Nest module: @nestjs/mongoose opens one named connection (`forRoot`) and compiles
- * the five models on it (`forFeature`); the repositories receive their models by injection. The module exports
+ * the models on it (`forFeature`); the repositories receive their models by injection. The module exports
  * the same tokens as the SQL adapter: UsersRepository, SessionsRepository, ConversationsRepository,
- * MessagesRepository, AttachmentsRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
+ * MessagesRepository, AttachmentsRepository, InstanceRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
  *
  * Why @nestjs/mongoose rather than a hand-made connection provider: it already does what such a provider would
  * (connect at init with retries, one model per schema on a named connection, close on shutdown), and the
@@ -124,6 +133,7 @@ export class MongoStorageModule {
         MongoConversationsRepository,
         MongoMessagesRepository,
         MongoAttachmentsRepository,
+        MongoInstanceRepository,
         MongoStorageHealth,
         ...PORTS,
       ],

@@ -22,6 +22,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AttachmentsRepository } from '../attachments.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { describeStorageContract, type StorageUnderTest } from '../contract/storage.contract.js';
+import { InstanceRepository } from '../instance.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
@@ -102,6 +103,7 @@ async function mongoUnderTest(uri: string): Promise<StorageUnderTest & { connect
       conversations: moduleRef.get(ConversationsRepository),
       messages: moduleRef.get(MessagesRepository),
       attachments: moduleRef.get(AttachmentsRepository),
+      instance: moduleRef.get(InstanceRepository),
       health: moduleRef.get(StorageHealth),
     },
     reset: async () => {

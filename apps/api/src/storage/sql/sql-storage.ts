@@ -10,6 +10,7 @@ import {
 } from './sql-database.js';
 import { SqlAttachmentsRepository } from './sql-attachments.repository.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
+import { SqlInstanceRepository } from './sql-instance.repository.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { SqlSessionsRepository } from './sql-sessions.repository.js';
 import { SqlStorageHealth } from './sql-storage.health.js';
@@ -22,6 +23,7 @@ export interface SqlStorage {
   readonly conversations: SqlConversationsRepository;
   readonly messages: SqlMessagesRepository;
   readonly attachments: SqlAttachmentsRepository;
+  readonly instance: SqlInstanceRepository;
   readonly health: SqlStorageHealth;
 }
 
@@ -34,6 +36,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     conversations: new SqlConversationsRepository(database.db),
     messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
+    instance: new SqlInstanceRepository(database.db),
     health: new SqlStorageHealth(database),
   };
 }
