@@ -80,7 +80,11 @@ export class AdminService {
   }
 
   /** Every account but deleted ones (deactivated included), by username; `q` narrows as the directory does. */
-  async listUsers(query: { q?: string; cursor?: string; limit?: number }): Promise<Page<AdminUserView>> {
+  async listUsers(query: {
+    q?: string;
+    cursor?: string;
+    limit?: number;
+  }): Promise<Page<AdminUserView>> {
     const page = await this.users.search({
       query: query.q ?? '',
       scope: 'admin',
@@ -156,7 +160,11 @@ export class AdminService {
   /** Reports as the wire shows them, with the people involved looked up in one batch. */
   async toReports(records: readonly ReportRecord[]): Promise<Report[]> {
     const people = await this.people(
-      records.flatMap((r) => [r.reporterId, r.reportedUserId, ...(r.resolvedBy ? [r.resolvedBy] : [])]),
+      records.flatMap((r) => [
+        r.reporterId,
+        r.reportedUserId,
+        ...(r.resolvedBy ? [r.resolvedBy] : []),
+      ]),
     );
     return records.map((r) => ({
       id: r.id,

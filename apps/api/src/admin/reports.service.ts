@@ -47,7 +47,8 @@ export class ReportsService {
         reason: input.reason,
       };
     } else {
-      if (!input.conversationId) throw invalid('conversationId', 'is required when target is message');
+      if (!input.conversationId)
+        throw invalid('conversationId', 'is required when target is message');
       if (input.seq === undefined) throw invalid('seq', 'is required when target is message');
       const { untilSeq } = await this.access.requireRead(input.conversationId, reporterId);
       if (untilSeq !== undefined && input.seq > untilSeq) throw messageNotFound();

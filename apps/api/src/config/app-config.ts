@@ -18,12 +18,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import {
-  LIMITS,
-  REGISTRATION_MODES,
-  USERNAME_PATTERN,
-  type RegistrationMode,
-} from '@chat/shared';
+import { LIMITS, REGISTRATION_MODES, USERNAME_PATTERN, type RegistrationMode } from '@chat/shared';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];

@@ -66,7 +66,10 @@ export abstract class InstanceRepository {
   abstract claimFirstUser(userId: string): Promise<boolean>;
 
   abstract createInvite(input: CreateInviteInput): Promise<InviteRecord>;
-  abstract listInvites(input: { cursor?: string | null; limit: number }): Promise<RecordPage<InviteRecord>>;
+  abstract listInvites(input: {
+    cursor?: string | null;
+    limit: number;
+  }): Promise<RecordPage<InviteRecord>>;
   /**
    * Takes one use of the invite holding `token` if, at `now`, it is not revoked, not expired and has uses left;
    * atomically (two concurrent registrations cannot both take the last use).

@@ -6,13 +6,15 @@ export type Query = Record<string, string | number | undefined>;
 
 /** One call of `RequestCore.request`. */
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Query;
   /** Sent as JSON. */
   body?: unknown;
   /** Send the Bearer token and retry once after refreshing on TOKEN_EXPIRED. Default true. */
   authenticated?: boolean;
   signal?: AbortSignal;
+  /** `blob`: a successful answer is returned as a Blob (a download), not parsed as JSON. Default `json`. */
+  responseType?: 'json' | 'blob';
 }
 
 /** Where the request core gets the access token, and how it renews it (an `AuthSession`). */
@@ -77,6 +79,7 @@ export class RequestCore {
     }
 
     if (response.status === 204) return undefined as T;
+    if (response.ok && options.responseType === 'blob') return (await response.blob()) as T;
     const text = await response.text();
     let body: unknown = undefined;
     if (text) {

@@ -50,7 +50,10 @@ export function describeInstanceContract(ctx: ContractContext): void {
       const alice = await makeUser();
       await instance.setRegistrationMode('open');
       await expect(instance.claimFirstUser(alice.id)).resolves.toBe(true);
-      expect(await instance.getSettings()).toEqual({ registrationMode: 'open', firstUserId: alice.id });
+      expect(await instance.getSettings()).toEqual({
+        registrationMode: 'open',
+        firstUserId: alice.id,
+      });
     });
 
     it('gives an invite exactly maxUses uses, even to concurrent callers, and gives a use back', async () => {
@@ -61,7 +64,13 @@ export function describeInstanceContract(ctx: ContractContext): void {
         expiresAt: inAnHour(),
         maxUses: 3,
       });
-      expect(invite).toMatchObject({ token: 'tok-3', createdBy: admin.id, maxUses: 3, uses: 0, revokedAt: null });
+      expect(invite).toMatchObject({
+        token: 'tok-3',
+        createdBy: admin.id,
+        maxUses: 3,
+        uses: 0,
+        revokedAt: null,
+      });
       const now = new Date();
       const attempts = await Promise.all(
         Array.from({ length: 6 }, () => instance.consumeInvite('tok-3', now)),
@@ -83,7 +92,9 @@ export function describeInstanceContract(ctx: ContractContext): void {
         expiresAt: new Date(Date.now() + 1000),
         maxUses: 5,
       });
-      await expect(instance.consumeInvite('tok-exp', new Date(Date.now() + 2000))).resolves.toBeNull();
+      await expect(
+        instance.consumeInvite('tok-exp', new Date(Date.now() + 2000)),
+      ).resolves.toBeNull();
       await instance.releaseInvite(expiring.id);
       const page = await instance.listInvites({ limit: 10 });
       expect(page.items[0]?.uses).toBe(0);
@@ -166,8 +177,8 @@ export function describeInstanceContract(ctx: ContractContext): void {
         resolvedBy: null,
       });
       await pause();
-      const aboutPerson = await instance.createReport({
-        target: 'user',
+      const personInput = {
+        target: 'user' as const,
         reporterId: reporter.id,
         reportedUserId: reported.id,
         conversationId: null,
@@ -175,9 +186,10 @@ export function describeInstanceContract(ctx: ContractContext): void {
         messageBody: null,
         messageSentAt: null,
         reason: 'spam',
-      });
+      };
+      const aboutPerson = await instance.createReport(personInput);
       await pause();
-      const third = await instance.createReport({ ...aboutPerson, reason: 'more spam' });
+      const third = await instance.createReport({ ...personInput, reason: 'more spam' });
 
       const all = await instance.listReports({ limit: 2 });
       const rest = await instance.listReports({ limit: 2, cursor: all.nextCursor });
@@ -192,10 +204,9 @@ export function describeInstanceContract(ctx: ContractContext): void {
       expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: at, resolvedBy: admin.id });
       const later = await instance.resolveReport(aboutPerson.id, otherAdmin.id, new Date());
       expect(later).toMatchObject({ resolvedAt: at, resolvedBy: admin.id });
-      expect((await instance.listReports({ status: 'open', limit: 10 })).items.map((r) => r.id)).toEqual([
-        third.id,
-        aboutMessage.id,
-      ]);
+      expect(
+        (await instance.listReports({ status: 'open', limit: 10 })).items.map((r) => r.id),
+      ).toEqual([third.id, aboutMessage.id]);
       expect(
         (await instance.listReports({ status: 'resolved', limit: 10 })).items.map((r) => r.id),
       ).toEqual([aboutPerson.id]);

@@ -217,7 +217,7 @@ export function describeUsersContract(ctx: ContractContext): void {
       expect(cleared).toMatchObject({ displayName: 'Ana B', avatarUrl: null });
       expect(await users.findById(user.id)).toEqual(cleared);
     });
-      it('deactivates and reactivates an account, keeping the first deactivation time', async () => {
+    it('deactivates and reactivates an account, keeping the first deactivation time', async () => {
       const alice = await makeUser({ username: 'alice' });
       const first = new Date('2026-01-01T00:00:00.000Z');
       const off = await users.setDeactivated(alice.id, first);
@@ -237,7 +237,9 @@ export function describeUsersContract(ctx: ContractContext): void {
       await users.setDeactivated(alma.id, new Date());
       await users.markDeleted(alvar.id, new Date());
       const ids = async (scope?: 'directory' | 'admin', query = 'al') =>
-        (await users.search({ query, limit: 10, ...(scope ? { scope } : {}) })).items.map((u) => u.id);
+        (await users.search({ query, limit: 10, ...(scope ? { scope } : {}) })).items.map(
+          (u) => u.id,
+        );
       expect(await ids()).toEqual([alice.id]);
       expect(await ids('directory')).toEqual([alice.id]);
       expect(await ids('admin')).toEqual([alice.id, alma.id]);

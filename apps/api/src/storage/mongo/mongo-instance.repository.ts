@@ -175,9 +175,7 @@ export class MongoInstanceRepository extends InstanceRepository {
   async releaseInvite(id: string): Promise<void> {
     const _id = parseId(id);
     if (!_id) return;
-    await this.invites
-      .updateOne({ _id, uses: trusted({ $gt: 0 }) }, { $inc: { uses: -1 } })
-      .exec();
+    await this.invites.updateOne({ _id, uses: trusted({ $gt: 0 }) }, { $inc: { uses: -1 } }).exec();
   }
 
   async revokeInvite(id: string, now: Date): Promise<InviteRecord | null> {

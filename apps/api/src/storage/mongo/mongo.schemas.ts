@@ -368,7 +368,11 @@ export interface InstanceSettingsDoc {
 export const InstanceSettingsSchema = new Schema<InstanceSettingsDoc>(
   {
     _id: { type: String, required: true },
-    registrationMode: { type: String, enum: ['open', 'invite-only', 'closed', null], default: null },
+    registrationMode: {
+      type: String,
+      enum: ['open', 'invite-only', 'closed', null],
+      default: null,
+    },
     firstUserId: { type: Schema.Types.ObjectId, default: null },
     updatedAt: { type: Date, required: true },
   },

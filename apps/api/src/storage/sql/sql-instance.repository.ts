@@ -83,7 +83,10 @@ export class SqlInstanceRepository extends InstanceRepository {
         set: { registrationMode: mode, updatedAt: sql`now()` },
       })
       .returning();
-    return { registrationMode: row?.registrationMode ?? null, firstUserId: row?.firstUserId ?? null };
+    return {
+      registrationMode: row?.registrationMode ?? null,
+      firstUserId: row?.firstUserId ?? null,
+    };
   }
 
   /**
@@ -175,7 +178,17 @@ export class SqlInstanceRepository extends InstanceRepository {
   async createReport(input: CreateReportInput): Promise<ReportRecord> {
     const [row] = await this.db
       .insert(reports)
-      .values({ id: uuidv7(), ...input })
+      .values({
+        id: uuidv7(),
+        target: input.target,
+        reporterId: input.reporterId,
+        reportedUserId: input.reportedUserId,
+        conversationId: input.conversationId,
+        seq: input.seq,
+        messageBody: input.messageBody,
+        messageSentAt: input.messageSentAt,
+        reason: input.reason,
+      })
       .returning();
     if (!row) throw new Error('INSERT ... RETURNING gave no row');
     return toReport(row);
