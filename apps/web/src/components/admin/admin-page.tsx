@@ -349,8 +349,8 @@ function AccountsSection({ selfId }: { selfId: string }) {
               <span>
                 <strong>{account.user.displayName}</strong>{' '}
                 <span className="me-username">@{account.user.username}</span>
-                {account.instanceAdmin ? <span className="badge">admin</span> : null}
-                {account.deactivatedAt ? <span className="badge warn">deactivated</span> : null}
+                {account.instanceAdmin ? <span className="account-tag">admin</span> : null}
+                {account.deactivatedAt ? <span className="account-tag warn">deactivated</span> : null}
               </span>
             </div>
             <div className="admin-row-actions">
