@@ -246,6 +246,17 @@ describe('delete my account', () => {
       [friend.id, third.id].sort(),
     );
     expect(groupView.body.members.some((m) => m.role === 'admin')).toBe(true);
+    // Nobody can open a new conversation with the tombstone or add it to a group.
+    const reopen = await as(third, 'POST', '/api/conversations/direct', { userId: leaver.id });
+    expect([reopen.status, asError(reopen).code]).toEqual([404, ErrorCode.USER_NOT_FOUND]);
+    const successor =
+      groupView.body.members.find((m) => m.role === 'admin')?.user.id === friend.id
+        ? friend
+        : third;
+    const addBack = await as(successor, 'POST', `/api/conversations/${group.body.id}/members`, {
+      userIds: [leaver.id],
+    });
+    expect(addBack.status).toBe(404);
     // Not in the directory; the username can be registered again, by a new account.
     expect(
       (await as<Page<PublicUser>>(friend, 'GET', `/api/users?q=${leaver.username}`)).body.items,

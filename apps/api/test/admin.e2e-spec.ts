@@ -210,6 +210,10 @@ describe('deactivation', () => {
     );
     const search = await as<Page<PublicUser>>(friend, 'GET', `/api/users?q=${target.username}`);
     expect(search.body.items).toEqual([]);
+    // A new conversation with it cannot be opened.
+    const stranger = await registerUser(t.baseUrl, 'deactstranger');
+    const open = await as(stranger, 'POST', '/api/conversations/direct', { userId: target.id });
+    expect([open.status, asError(open).code]).toEqual([404, ErrorCode.USER_NOT_FOUND]);
     // The admin list still has it, marked.
     const listed = await as<Page<AdminUserView>>(
       boss,

@@ -30,7 +30,7 @@ export class ConversationsService {
    * under concurrency (the repository guarantees one conversation per pair). A new conversation is announced to
    * both members with `conversation:updated`.
    * @returns the summary as the caller sees it, and whether it was created (201) or already existed (200)
-   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404)
+   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404: unknown, deactivated or deleted account)
    */
   async openDirect(
     callerId: string,
@@ -40,7 +40,10 @@ export class ConversationsService {
       throw new AppError(ErrorCode.CANNOT_MESSAGE_SELF, 'Pick someone else to talk to.');
     }
     const other = await this.users.findById(otherUserId);
-    if (!other) throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
+    // A deactivated or deleted account takes no new conversations (existing ones stay readable).
+    if (!other || other.deactivatedAt || other.deletedAt) {
+      throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
+    }
     const result = await this.conversations.findOrCreateDirect(callerId, otherUserId, callerId);
     const conversationId = result.conversation.id;
     if (result.created) {

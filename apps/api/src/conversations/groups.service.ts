@@ -349,9 +349,16 @@ export class GroupsService {
     return title;
   }
 
-  /** @throws AppError USER_NOT_FOUND naming the ids that are not users, under `field` */
+  /**
+   * @throws AppError USER_NOT_FOUND naming the ids that are not users (or are deactivated or deleted accounts, which
+   *   cannot be added to groups), under `field`
+   */
   private async requireUsers(ids: readonly string[], field: string): Promise<void> {
-    const found = new Set((await this.users.findManyByIds(ids)).map((u) => u.id));
+    const found = new Set(
+      (await this.users.findManyByIds(ids))
+        .filter((u) => !u.deactivatedAt && !u.deletedAt)
+        .map((u) => u.id),
+    );
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.', {
