@@ -12,6 +12,9 @@ import { AppConfigModule } from './config/config.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InstanceModule } from './instance/instance.module.js';
+import { AdminModule } from './admin/admin.module.js';
+import { AccountModule } from './account/account.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { PrivacyModule } from './privacy/privacy.module.js';
 import { RealtimeCoreModule } from './realtime/realtime-core.module.js';
@@ -37,6 +40,7 @@ export class AppModule {
         EventsModule,
         RedisModule,
         RealtimeCoreModule,
+        InstanceModule,
         AuthModule,
         UsersModule,
         ConversationsModule,
@@ -46,6 +50,8 @@ export class AppModule {
         RealtimeModule,
         LiveStateModule,
         HealthModule,
+        AdminModule,
+        AccountModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },

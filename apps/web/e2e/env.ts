@@ -11,3 +11,6 @@ export const API_PORT = Number(process.env.E2E_API_PORT ?? 3101);
 export const HOST = process.env.E2E_HOST ?? 'localhost';
 export const WEB_URL = `http://${HOST}:${WEB_PORT}`;
 export const API_URL = `http://${HOST}:${API_PORT}`;
+
+/** The instance administrator of the browser-test API (INSTANCE_ADMINS in playwright.config.ts). */
+export const ADMIN_USERNAME = 'relay_e2e_admin';

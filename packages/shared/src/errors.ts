@@ -85,6 +85,19 @@ export const ErrorCode = {
    * or device, or retry later. 429.
    */
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /**
+   * The account was deactivated by an instance administrator: sign-in and refresh are refused and its sessions
+   * were ended (their sockets get `session:expired` with this code). Not retryable. 403.
+   */
+  ACCOUNT_DEACTIVATED: 'ACCOUNT_DEACTIVATED',
+  /** Registration is closed on this server (registration mode `closed`). 403. */
+  REGISTRATION_CLOSED: 'REGISTRATION_CLOSED',
+  /**
+   * Registration is invite-only and the invite token is missing, unknown, expired, revoked or used up. 403.
+   */
+  INVITE_INVALID: 'INVITE_INVALID',
+  /** Only instance administrators may do this. 403. */
+  INSTANCE_ADMIN_REQUIRED: 'INSTANCE_ADMIN_REQUIRED',
   /** The request or socket payload is larger than allowed. 413. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Too many requests in the window; retry later. 429. */
@@ -130,6 +143,10 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SESSION_REVOKED: 401,
   ORIGIN_NOT_ALLOWED: 403,
   TOO_MANY_CONNECTIONS: 429,
+  ACCOUNT_DEACTIVATED: 403,
+  REGISTRATION_CLOSED: 403,
+  INVITE_INVALID: 403,
+  INSTANCE_ADMIN_REQUIRED: 403,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,

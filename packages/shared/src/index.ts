@@ -4,3 +4,4 @@ export * from './models.js';
 export * from './rest.js';
 export * from './socket.js';
 export * from './system-events.js';
+export * from './admin.js';

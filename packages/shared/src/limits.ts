@@ -59,6 +59,15 @@ export const LIMITS = {
    */
   TYPING_THROTTLE_MS: 2_500,
   TYPING_TTL_MS: 6_000,
+  /** A report's reason, in characters after trimming. */
+  REPORT_REASON_MIN: 1,
+  REPORT_REASON_MAX: 1000,
+  /** An invite link: how many registrations it allows, and how long it may live (hours). */
+  INVITE_MAX_USES_MAX: 1000,
+  INVITE_TTL_HOURS_MAX: 30 * 24,
+  /** Admin lists (accounts, reports, invites) page sizes. */
+  ADMIN_PAGE_DEFAULT: 50,
+  ADMIN_PAGE_MAX: 100,
 } as const;
 
 /** Allowed username shape; lower-case is not required, uniqueness ignores case. */

@@ -13,11 +13,22 @@ export interface PublicUser {
    * picture changes (the path carries a version), so it can be cached as immutable.
    */
   avatarUrl: string | null;
+  /**
+   * Absent for an active account. `deactivated`: an instance administrator switched the account off (it may come
+   * back); `deleted`: the person deleted their account (the profile is gone, `displayName` reads "Deleted account"
+   * and `username` is a placeholder; their messages stay, see docs/admin.md).
+   */
+  accountState?: AccountState;
 }
+
+/** See PublicUser.accountState. */
+export type AccountState = 'deactivated' | 'deleted';
 
 /** The signed-in person's own profile. */
 export interface SelfUser extends PublicUser {
   createdAt: string;
+  /** True for an instance administrator (may open the admin page and its `/api/admin` routes). */
+  instanceAdmin: boolean;
 }
 
 export type ConversationType = 'direct' | 'group';

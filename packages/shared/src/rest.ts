@@ -23,6 +23,8 @@ export interface RegisterRequest {
   password: string;
   /** Defaults to the username. */
   displayName?: string;
+  /** Required when the server's registration mode is `invite-only`: the token of an invite link. */
+  inviteToken?: string;
 }
 
 export interface LoginRequest {

@@ -106,7 +106,9 @@ export interface ServerToClientEvents {
   'receipt:update': (event: ReceiptEvent) => void;
   /**
    * The server is about to disconnect this socket because its access token expired (TOKEN_EXPIRED) or its session
-   * was revoked (SESSION_REVOKED). The client refreshes (if it can) and reconnects, then resyncs.
+   * was revoked (SESSION_REVOKED: signed out, or the account deleted; ACCOUNT_DEACTIVATED: an instance
+   * administrator switched the account off). The client refreshes (if it can) and reconnects, then resyncs; after
+   * a revocation the refresh fails and the client is signed out.
    */
   'session:expired': (error: ErrorPayload) => void;
 }

@@ -53,6 +53,6 @@ import { UploadPreconditionsGuard } from './upload-preconditions.guard.js';
     UploadPreconditionsGuard,
     GroupAdminGuard,
   ],
-  exports: [AttachmentsService],
+  exports: [AttachmentsService, AvatarsService],
 })
 export class AttachmentsModule {}

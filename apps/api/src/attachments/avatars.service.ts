@@ -4,6 +4,7 @@ import { AppError } from '../common/app-error.js';
 import { ConversationAccess } from '../conversations/conversation-access.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { GroupsService } from '../conversations/groups.service.js';
+import { InstanceAdmins } from '../instance/instance-admins.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -43,6 +44,7 @@ export class AvatarsService {
     private readonly groups: GroupsService,
     private readonly events: DomainEvents,
     private readonly storage: FileStorage,
+    private readonly admins: InstanceAdmins,
   ) {}
 
   /**
@@ -100,6 +102,15 @@ export class AvatarsService {
     return file;
   }
 
+  /**
+   * The large rendition behind an avatar URL of ours (for the data export), or null when the URL is not ours or
+   * the file is gone.
+   */
+  async openByUrl(avatarUrl: string | null): Promise<OpenedFile | null> {
+    const id = avatarUrl ? AVATAR_URL.exec(avatarUrl)?.[1] : undefined;
+    return id ? this.storage.open(keyOf(id, LIMITS.AVATAR_SIZE)) : null;
+  }
+
   /** Validates and renders the upload, stores both sizes. @returns the new avatarUrl */
   private async storeAvatar(file: UploadedFile | undefined): Promise<string> {
     if (!file) {
@@ -143,7 +154,7 @@ export class AvatarsService {
     }
     if (before.avatarUrl !== avatarUrl) await this.deleteFiles(before.avatarUrl);
     await this.events.publish('user.updated', { user: toPublicUser(user) });
-    return toSelfUser(user);
+    return toSelfUser(user, await this.admins.isAdmin(user));
   }
 
   /**

@@ -28,10 +28,16 @@ export class AuthController {
   @ApiRoute({
     summary: 'Create an account and sign in',
     description:
-      'Passwords follow the rules in packages/shared (length, not the username). Rate-limited per client IP.',
+      'Passwords follow the rules in packages/shared (length, not the username). Follows the registration mode ' +
+      '(GET /api/instance): `inviteToken` is required when invite-only. Rate-limited per client IP.',
     auth: 'none',
     success: { status: 201, description: 'AuthResponse; sets the refresh and media cookies' },
-    errors: [ErrorCode.USERNAME_TAKEN, ErrorCode.RATE_LIMITED],
+    errors: [
+      ErrorCode.USERNAME_TAKEN,
+      ErrorCode.REGISTRATION_CLOSED,
+      ErrorCode.INVITE_INVALID,
+      ErrorCode.RATE_LIMITED,
+    ],
     validates: true,
   })
   @Post('register')
@@ -50,7 +56,7 @@ export class AuthController {
       'Unknown username and wrong password get the same answer. Rate-limited per client IP.',
     auth: 'none',
     success: { status: 200, description: 'AuthResponse; sets the refresh and media cookies' },
-    errors: [ErrorCode.INVALID_CREDENTIALS, ErrorCode.RATE_LIMITED],
+    errors: [ErrorCode.INVALID_CREDENTIALS, ErrorCode.ACCOUNT_DEACTIVATED, ErrorCode.RATE_LIMITED],
     validates: true,
   })
   @Post('login')
@@ -69,7 +75,11 @@ export class AuthController {
       'A refresh token used twice revokes its whole session (reuse detection). A failure also clears the cookies.',
     auth: 'refresh',
     success: { status: 200, description: 'AuthResponse; sets the rotated refresh cookie' },
-    errors: [ErrorCode.REFRESH_TOKEN_INVALID, ErrorCode.RATE_LIMITED],
+    errors: [
+      ErrorCode.REFRESH_TOKEN_INVALID,
+      ErrorCode.ACCOUNT_DEACTIVATED,
+      ErrorCode.RATE_LIMITED,
+    ],
   })
   @Post('refresh')
   @HttpCode(200)

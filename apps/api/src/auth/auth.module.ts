@@ -28,6 +28,6 @@ import { JWT_ALGORITHM, TokensService } from './tokens.service.js';
   ],
   controllers: [AuthController],
   providers: [AuthService, PasswordService, TokensService, SessionLiveness, JwtStrategy],
-  exports: [TokensService, SessionLiveness],
+  exports: [TokensService, SessionLiveness, PasswordService],
 })
 export class AuthModule {}

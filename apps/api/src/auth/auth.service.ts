@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type AuthResponse, ErrorCode } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { InstanceAdmins } from '../instance/instance-admins.js';
 import { SessionsRepository } from '../storage/sessions.repository.js';
 import { UniqueViolationError } from '../storage/storage.errors.js';
 import { UsersRepository } from '../storage/users.repository.js';
@@ -38,41 +39,65 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
     private readonly events: DomainEvents,
+    private readonly admins: InstanceAdmins,
   ) {}
 
   /**
-   * Creates an account and signs it in.
-   * @throws AppError USERNAME_TAKEN (409) when the username exists in any letter case
+   * Creates an account and signs it in, if the registration mode lets it (InstanceAdmins.admitRegistration: open,
+   * invite-only with a usable invite token, or the instance's very first account). The first account is recorded
+   * as such (the administrator unless INSTANCE_ADMINS is set).
+   * @throws AppError USERNAME_TAKEN (409) when the username exists in any letter case; REGISTRATION_CLOSED (403);
+   *   INVITE_INVALID (403)
    */
   async register(input: RegisterDto, client: ClientInfo): Promise<AuthResult> {
-    // Cheap pre-check so a taken name does not cost a bcrypt hash; the unique index stays the authority.
+    // Cheap pre-check so a taken name does not cost a bcrypt hash or an invite use; the unique index stays the
+    // authority.
     if (await this.users.findByUsername(input.username)) throw usernameTaken();
-    const passwordHash = await this.passwords.hash(input.password);
+    const invite = await this.admins.admitRegistration(input.inviteToken);
     let user: UserRecord;
     try {
+      const passwordHash = await this.passwords.hash(input.password);
       user = await this.users.create({
         username: input.username,
         displayName: input.displayName ?? input.username,
         passwordHash,
       });
     } catch (error) {
+      // The account was not made: the invite use goes back.
+      await this.admins.releaseInvite(invite);
       if (error instanceof UniqueViolationError) throw usernameTaken();
       throw error;
     }
+    await this.admins.registered(user);
     return this.startSession(user, client);
   }
 
   /**
-   * Signs in. Unknown username and wrong password get the same error after the same amount of bcrypt work.
-   * @throws AppError INVALID_CREDENTIALS (401)
+   * Signs in. Unknown username and wrong password get the same error after the same amount of bcrypt work. A
+   * deactivated account is told so only after its password was verified (so the state is no oracle for guessers).
+   * @throws AppError INVALID_CREDENTIALS (401); ACCOUNT_DEACTIVATED (403)
    */
   async login(input: LoginDto, client: ClientInfo): Promise<AuthResult> {
-    const user = await this.users.findByUsername(input.username);
+    const found = await this.users.findByUsername(input.username);
+    // A deleted account's tombstone has no password (and a placeholder username no one can type): unknown.
+    const user = found && !found.deletedAt ? found : null;
     const ok = await this.passwords.verify(input.password, user?.passwordHash ?? null);
     if (!user || !ok) {
       throw new AppError(ErrorCode.INVALID_CREDENTIALS, 'Wrong username or password.');
     }
-    return this.startSession(user, client);
+    if (user.deactivatedAt) throw accountDeactivated();
+    const result = await this.startSession(user, client);
+    // An administrator may have deactivated the account while this sign-in ran, after revoking the sessions it
+    // could see: look again, so the new session cannot outlive the deactivation.
+    const after = await this.users.findById(user.id);
+    if (!after || after.deactivatedAt || after.deletedAt) {
+      await this.sessions.revokeByTokenHash(
+        this.tokens.hashRefreshToken(result.refreshToken),
+        new Date(),
+      );
+      throw accountDeactivated();
+    }
+    return result;
   }
 
   /**
@@ -94,8 +119,9 @@ export class AuthService {
     if (result.status === 'reused') await this.revoked(result.session.id);
     if (result.status !== 'rotated') throw refreshInvalid();
     const user = await this.users.findById(result.session.userId);
-    if (!user) {
+    if (!user || user.deletedAt || user.deactivatedAt) {
       await this.sessions.revoke(result.session.id, now);
+      if (user?.deactivatedAt) throw accountDeactivated();
       throw refreshInvalid();
     }
     return this.authResult(user, result.session.id, next.token, refreshExpiresAt, now);
@@ -151,7 +177,7 @@ export class AuthService {
       response: {
         accessToken: access.token,
         accessTokenExpiresAt: access.expiresAt.toISOString(),
-        user: toSelfUser(user),
+        user: toSelfUser(user, await this.admins.isAdmin(user)),
       },
       refreshToken,
       refreshExpiresAt,
@@ -163,6 +189,13 @@ function usernameTaken(): AppError {
   return new AppError(ErrorCode.USERNAME_TAKEN, 'That username is taken.', {
     username: ['is already taken'],
   });
+}
+
+function accountDeactivated(): AppError {
+  return new AppError(
+    ErrorCode.ACCOUNT_DEACTIVATED,
+    'This account has been deactivated by an administrator.',
+  );
 }
 
 function refreshInvalid(): AppError {

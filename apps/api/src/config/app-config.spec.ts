@@ -74,6 +74,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the instance administrators and the registration mode, and names malformed ones', () => {
+    expect(loadConfig({})).toMatchObject({ instanceAdmins: [], registrationMode: 'open' });
+    expect(
+      loadConfig({ INSTANCE_ADMINS: ' Alice, bob.b ,alice ', REGISTRATION_MODE: 'invite-only' }),
+    ).toMatchObject({ instanceAdmins: ['alice', 'bob.b'], registrationMode: 'invite-only' });
+    expect(loadConfig({ INSTANCE_ADMINS: '  ' }).instanceAdmins).toEqual([]);
+    expect(problemsOf({ INSTANCE_ADMINS: 'alice,,bob' })).toEqual(['INSTANCE_ADMINS']);
+    expect(problemsOf({ INSTANCE_ADMINS: 'al' })).toEqual(['INSTANCE_ADMINS']);
+    expect(problemsOf({ INSTANCE_ADMINS: 'alice;bob' })).toEqual(['INSTANCE_ADMINS']);
+    expect(problemsOf({ REGISTRATION_MODE: 'invite' })).toEqual(['REGISTRATION_MODE']);
+  });
+
   it('names every malformed variable in one error', () => {
     expect(
       problemsOf({

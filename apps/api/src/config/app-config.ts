@@ -18,7 +18,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
-import { LIMITS } from '@chat/shared';
+import { LIMITS, REGISTRATION_MODES, USERNAME_PATTERN, type RegistrationMode } from '@chat/shared';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -255,6 +255,16 @@ class EnvironmentVariables {
     message: 'must be 1..64 characters of letters, digits and : _ . -',
   })
   REDIS_KEY_PREFIX?: string;
+  // Parsed and checked by parseInstanceAdmins (a comma-separated username list).
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  INSTANCE_ADMINS?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(REGISTRATION_MODES)
+  REGISTRATION_MODE?: RegistrationMode;
 }
 
 /**
@@ -322,6 +332,12 @@ export class AppConfig {
    * runs) can share one Redis; pub/sub channels are not separated by the URL's database index.
    */
   readonly redisKeyPrefix!: string;
+   * Usernames (lower-cased) of the instance administrators, from INSTANCE_ADMINS. Empty: the first account ever
+   * created is the administrator (docs/admin.md).
+   */
+  readonly instanceAdmins!: readonly string[];
+  /** Registration mode used until an administrator picks one in the admin page (REGISTRATION_MODE). */
+  readonly registrationMode!: RegistrationMode;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -358,6 +374,8 @@ function flatten(errors: ValidationError[]): Array<{ variable: string; reasons: 
  * WRITE_RATE_PER_SECOND (1..10000, default 10) and WRITE_RATE_BURST (>= the rate, up to 100000, default 30): each
  * person's limit on message sends, typing and receipts (socket and REST). REDIS_URL (redis:// or rediss://,
  * optional: set, several API processes share live state through it) and REDIS_KEY_PREFIX (default `relay:`).
+ * INSTANCE_ADMINS (comma-separated usernames; unset: the first account is the instance administrator) and
+ * REGISTRATION_MODE (open|invite-only|closed, default open; the admin page may override it).
  *
  * @param env usually `process.env`; unknown variables are ignored.
  * @throws ConfigError naming every missing or malformed variable.
@@ -449,6 +467,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     });
   }
 
+  const instanceAdmins = parseInstanceAdmins(raw.INSTANCE_ADMINS);
+  if (!bad.has('INSTANCE_ADMINS') && instanceAdmins === null) {
+    problems.push({
+      variable: 'INSTANCE_ADMINS',
+      reasons: [
+        `must be a comma-separated list of usernames (${LIMITS.USERNAME_MIN}..${LIMITS.USERNAME_MAX} of letters, digits, _ . -)`,
+      ],
+    });
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return new AppConfig({
@@ -477,8 +505,27 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     writeRateBurst,
     redisUrl: raw.REDIS_URL ?? null,
     redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'relay:',
+    instanceAdmins: instanceAdmins ?? [],
+    registrationMode: raw.REGISTRATION_MODE ?? 'open',
     warnings,
   });
+}
+
+/**
+ * INSTANCE_ADMINS: unset or empty -> []; otherwise comma-separated usernames (spaces around commas ignored),
+ * each of USERNAME_PATTERN and USERNAME_MIN..MAX characters, returned lower-cased and without repeats.
+ * @returns the list, or null when an entry is malformed
+ */
+export function parseInstanceAdmins(value: string | undefined): string[] | null {
+  if (value === undefined || value.trim() === '') return [];
+  const names = value.split(',').map((name) => name.trim());
+  const valid = names.every(
+    (name) =>
+      USERNAME_PATTERN.test(name) &&
+      name.length >= LIMITS.USERNAME_MIN &&
+      name.length <= LIMITS.USERNAME_MAX,
+  );
+  return valid ? [...new Set(names.map((name) => name.toLowerCase()))] : null;
 }
 
 /** An origin is scheme://host[:port] with nothing after it (what browsers send in the Origin header). */

@@ -35,8 +35,8 @@ export class ConversationsService {
    * caller who declined earlier comes back as an accepted member. A new or changed conversation is announced to
    * its members with `conversation:updated`.
    * @returns the summary as the caller sees it, and whether it was created (201) or already existed (200)
-   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404), CONTACT_UNAVAILABLE (403) when either
-   *   of the two blocked the other
+   * @throws AppError CANNOT_MESSAGE_SELF (400), USER_NOT_FOUND (404: unknown, deactivated or deleted account),
+   *   CONTACT_UNAVAILABLE (403) when either of the two blocked the other
    */
   async openDirect(
     callerId: string,
@@ -46,7 +46,10 @@ export class ConversationsService {
       throw new AppError(ErrorCode.CANNOT_MESSAGE_SELF, 'Pick someone else to talk to.');
     }
     const other = await this.users.findById(otherUserId);
-    if (!other) throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
+    // A deactivated or deleted account takes no new conversations (existing ones stay readable).
+    if (!other || other.deactivatedAt || other.deletedAt) {
+      throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
+    }
     await this.access.requireReachable(callerId, [other.id]);
     const contacts = await this.conversations.listContactIds(callerId);
     const isContact = contacts.includes(other.id);

@@ -382,10 +382,13 @@ export class GroupsService {
 
   /**
    * @returns the users' records
-   * @throws AppError USER_NOT_FOUND naming the ids that are not users, under `field`
+   * @throws AppError USER_NOT_FOUND naming the ids that are not users (or are deactivated or deleted accounts, which
+   *   cannot be added to groups), under `field`
    */
   private async requireUsers(ids: readonly string[], field: string): Promise<UserRecord[]> {
-    const users = await this.users.findManyByIds(ids);
+    const users = (await this.users.findManyByIds(ids)).filter(
+      (u) => !u.deactivatedAt && !u.deletedAt,
+    );
     const found = new Set(users.map((u) => u.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {

@@ -44,4 +44,9 @@ export abstract class SessionsRepository {
   /** Revokes the session that holds `tokenHash` (current, or any hash it retired); no-op when unknown. */
   abstract revokeByTokenHash(tokenHash: string, now: Date): Promise<SessionRecord | null>;
   abstract revoke(id: string, now: Date): Promise<void>;
+  /**
+   * Revokes every live (not yet revoked) session of the user at `now` (account deactivated or deleted).
+   * @returns the ids of the sessions this call revoked (to cut their sockets); empty when none.
+   */
+  abstract revokeAllForUser(userId: string, now: Date): Promise<string[]>;
 }

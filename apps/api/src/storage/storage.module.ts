@@ -11,6 +11,7 @@ import { AttachmentsRepository } from './attachments.repository.js';
 import { BlocksRepository } from './blocks.repository.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { InstanceRepository } from './instance.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MongoStorageModule } from './mongo/mongo-storage.module.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -32,7 +33,7 @@ const SQL_STORAGE = Symbol('SQL_STORAGE');
  * closes it when the app shuts down (`app.close()`, or a signal once `enableShutdownHooks()` is on).
  *
  * Provides, globally: UsersRepository, SessionsRepository, ConversationsRepository, MessagesRepository,
- * AttachmentsRepository, BlocksRepository, StorageHealth.
+ * AttachmentsRepository, BlocksRepository, InstanceRepository, StorageHealth.
  */
 @Global()
 @Module({})
@@ -53,7 +54,7 @@ export class StorageModule implements OnApplicationShutdown {
         module: StorageModule,
         global: true,
         imports: [MongoStorageModule.forRoot(target.url)],
-        // Re-exporting the adapter module exports its port tokens (the same six as below).
+        // Re-exporting the adapter module exports its port tokens (the same seven as below).
         exports: [MongoStorageModule],
       };
     }
@@ -77,6 +78,7 @@ export class StorageModule implements OnApplicationShutdown {
         fromStorage(MessagesRepository, (s) => s.messages),
         fromStorage(AttachmentsRepository, (s) => s.attachments),
         fromStorage(BlocksRepository, (s) => s.blocks),
+        fromStorage(InstanceRepository, (s) => s.instance),
         fromStorage(StorageHealth, (s) => s.health),
       ],
       exports: [
@@ -86,6 +88,7 @@ export class StorageModule implements OnApplicationShutdown {
         MessagesRepository,
         AttachmentsRepository,
         BlocksRepository,
+        InstanceRepository,
         StorageHealth,
       ],
     };

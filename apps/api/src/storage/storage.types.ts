@@ -27,6 +27,13 @@ export interface UserRecord {
   lastSeenVisibility: LastSeenVisibility;
   /** Who may add this person to a group directly (default contacts); anyone else's add is an invitation. */
   groupAddPolicy: GroupAddPolicy;
+  /** Set while an instance administrator has the account switched off; null when active. */
+  deactivatedAt: Date | null;
+  /**
+   * Set when the person deleted their account: the record stays as a tombstone (their messages keep a sender), with
+   * the profile wiped (DELETED_DISPLAY_NAME, a placeholder username, no password, no picture).
+   */
+  deletedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

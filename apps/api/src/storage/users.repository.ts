@@ -16,6 +16,22 @@ export interface SearchUsersInput {
   cursor?: string | null;
   /** 1..LIMITS.USER_SEARCH_PAGE_MAX. */
   limit: number;
+  /**
+   * `directory` (default): active accounts only (no deactivated or deleted ones). `admin`: active and
+   * deactivated accounts (deleted ones never appear).
+   */
+  scope?: 'directory' | 'admin';
+}
+
+/** The display name of a deleted account's tombstone. */
+export const DELETED_DISPLAY_NAME = 'Deleted account';
+
+/**
+ * The username a deleted account's tombstone takes: `~deleted~<id>`. `~` is outside USERNAME_PATTERN, so no
+ * registration can ever take or clash with it, and the person's own username is free again.
+ */
+export function deletedUsername(id: string): string {
+  return `~deleted~${id}`;
 }
 
 /**
@@ -44,4 +60,17 @@ export abstract class UsersRepository {
   ): Promise<UserRecord | null>;
   /** Records when the person's last connection closed (presence). No-op for an unknown id. */
   abstract setLastSeen(id: string, at: Date): Promise<void>;
+  /**
+   * Switches an account off (`at`) or back on (null); updatedAt moves. A deactivation keeps an earlier
+   * deactivation time.
+   * @returns the updated user, or null when there is no such user or it is deleted.
+   */
+  abstract setDeactivated(id: string, at: Date | null): Promise<UserRecord | null>;
+  /**
+   * Turns the account into a tombstone in one atomic write: username `deletedUsername(id)` (the old one is free
+   * again), display name DELETED_DISPLAY_NAME, password hash '!' (no bcrypt hash: no password verifies against it), no picture,
+   * deactivatedAt null, deletedAt `at`. Deleting again changes nothing.
+   * @returns the tombstone, or null when there is no such user.
+   */
+  abstract markDeleted(id: string, at: Date): Promise<UserRecord | null>;
 }

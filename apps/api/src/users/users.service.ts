@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, LIMITS, type Page, type PublicUser, type SelfUser } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { InstanceAdmins } from '../instance/instance-admins.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser, toSelfUser } from './user.mapper.js';
 
@@ -11,13 +12,14 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly events: DomainEvents,
+    private readonly admins: InstanceAdmins,
   ) {}
 
   /** @throws AppError UNAUTHENTICATED when the token's user no longer exists */
   async getSelf(userId: string): Promise<SelfUser> {
     const user = await this.users.findById(userId);
     if (!user) throw goneUser();
-    return toSelfUser(user);
+    return toSelfUser(user, await this.admins.isAdmin(user));
   }
 
   /**
@@ -29,7 +31,7 @@ export class UsersService {
     const user = await this.users.updateProfile(userId, { displayName });
     if (!user) throw goneUser();
     await this.events.publish('user.updated', { user: toPublicUser(user) });
-    return toSelfUser(user);
+    return toSelfUser(user, await this.admins.isAdmin(user));
   }
 
   /**

@@ -1,4 +1,14 @@
 import type {
+  AdminUserQuery,
+  AdminUserView,
+  CreateInviteRequest,
+  CreateReportRequest,
+  InstanceInfo,
+  InstanceSettings,
+  Invite,
+  RegistrationMode,
+  Report,
+  ReportQuery,
   AddMembersRequest,
   BlockedUser,
   PrivacySettings,
@@ -172,6 +182,59 @@ export class ApiEndpoints {
     });
   }
 
+  /** GET /api/instance -> InstanceInfo (no sign-in needed: the register page asks it). */
+  instanceInfo(): Promise<InstanceInfo> {
+    return this.http.request<InstanceInfo>('/api/instance', { authenticated: false });
+  }
+
+  /** GET /api/users/me/export -> the ZIP of everything of the caller's (a Blob). */
+  exportMyData(): Promise<Blob> {
+    return this.http.request<Blob>('/api/users/me/export', { responseType: 'blob' });
+  }
+
+  /** DELETE /api/users/me { password } -> 204. Rejects with INVALID_CREDENTIALS for a wrong password. */
+  deleteAccount(password: string): Promise<void> {
+    return this.http.request<void>('/api/users/me', { method: 'DELETE', body: { password } });
+  }
+
+  /**
+   * POST /api/reports -> Report: a person (`{ target: 'user', userId, reason }`) or a message
+   * (`{ target: 'message', conversationId, seq, reason }`) to the instance administrators.
+   */
+  report(input: CreateReportRequest): Promise<Report> {
+    return this.http.request<Report>('/api/reports', { method: 'POST', body: input });
+  }
+
+  /** GET /api/admin/settings (instance administrators; others get INSTANCE_ADMIN_REQUIRED). */
+  adminSettings(): Promise<InstanceSettings> {
+    return this.http.request<InstanceSettings>('/api/admin/settings');
+  }
+
+  /** PUT /api/admin/settings. */
+  setRegistrationMode(registrationMode: RegistrationMode): Promise<InstanceSettings> {
+    return this.http.request<InstanceSettings>('/api/admin/settings', {
+      method: 'PUT',
+      body: { registrationMode },
+    });
+  }
+
+  /** GET /api/admin/invites -> Page<Invite>, newest first. */
+  listInvites(query: PageQuery = {}): Promise<Page<Invite>> {
+    return this.http.request<Page<Invite>>('/api/admin/invites', { query: { ...query } });
+  }
+
+  /** POST /api/admin/invites -> Invite. */
+  createInvite(input: CreateInviteRequest): Promise<Invite> {
+    return this.http.request<Invite>('/api/admin/invites', { method: 'POST', body: input });
+  }
+
+  /** POST /api/admin/invites/:id/revoke -> Invite. */
+  revokeInvite(id: string): Promise<Invite> {
+    return this.http.request<Invite>(`/api/admin/invites/${encodeURIComponent(id)}/revoke`, {
+      method: 'POST',
+    });
+  }
+
   /** GET /api/users/me/privacy -> PrivacySettings. */
   privacySettings(): Promise<PrivacySettings> {
     return this.http.request<PrivacySettings>('/api/users/me/privacy');
@@ -201,6 +264,32 @@ export class ApiEndpoints {
   unblock(userId: string): Promise<void> {
     return this.http.request<void>(`/api/blocks/${encodeURIComponent(userId)}`, {
       method: 'DELETE',
+    });
+  }
+
+  /** GET /api/admin/users?q= -> Page<AdminUserView> (active and deactivated accounts). */
+  adminUsers(query: AdminUserQuery = {}): Promise<Page<AdminUserView>> {
+    return this.http.request<Page<AdminUserView>>('/api/admin/users', { query: { ...query } });
+  }
+
+  /** POST /api/admin/users/:id/deactivate | reactivate -> AdminUserView. */
+  setAccountActive(id: string, active: boolean): Promise<AdminUserView> {
+    const action = active ? 'reactivate' : 'deactivate';
+    return this.http.request<AdminUserView>(
+      `/api/admin/users/${encodeURIComponent(id)}/${action}`,
+      { method: 'POST' },
+    );
+  }
+
+  /** GET /api/admin/reports?status= -> Page<Report>, newest first. */
+  listReports(query: ReportQuery = {}): Promise<Page<Report>> {
+    return this.http.request<Page<Report>>('/api/admin/reports', { query: { ...query } });
+  }
+
+  /** POST /api/admin/reports/:id/resolve -> Report. */
+  resolveReport(id: string): Promise<Report> {
+    return this.http.request<Report>(`/api/admin/reports/${encodeURIComponent(id)}/resolve`, {
+      method: 'POST',
     });
   }
 }

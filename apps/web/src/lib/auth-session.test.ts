@@ -14,7 +14,14 @@ function auth(): AuthResponse {
   return {
     accessToken: `token-${issued}`,
     accessTokenExpiresAt: new Date(Date.now() + TTL_MS).toISOString(),
-    user: { id: 'alice', username: 'alice', displayName: 'Alice', avatarUrl: null, createdAt: '' },
+    user: {
+      id: 'alice',
+      username: 'alice',
+      displayName: 'Alice',
+      avatarUrl: null,
+      createdAt: '',
+      instanceAdmin: false,
+    },
   };
 }
 

@@ -13,6 +13,8 @@ export interface RequestOptions {
   /** Send the Bearer token and retry once after refreshing on TOKEN_EXPIRED. Default true. */
   authenticated?: boolean;
   signal?: AbortSignal;
+  /** `blob`: a successful answer is returned as a Blob (a download), not parsed as JSON. Default `json`. */
+  responseType?: 'json' | 'blob';
 }
 
 /** Where the request core gets the access token, and how it renews it (an `AuthSession`). */
@@ -77,6 +79,7 @@ export class RequestCore {
     }
 
     if (response.status === 204) return undefined as T;
+    if (response.ok && options.responseType === 'blob') return (await response.blob()) as T;
     const text = await response.text();
     let body: unknown = undefined;
     if (text) {

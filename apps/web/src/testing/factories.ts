@@ -100,7 +100,11 @@ export function authResponse(overrides: Partial<AuthResponse> = {}): AuthRespons
   return {
     accessToken: 'a1',
     accessTokenExpiresAt: '2099-01-01T00:00:00.000Z',
-    user: { ...user('alice', { displayName: 'Alice' }), createdAt: '2026-01-01T00:00:00.000Z' },
+    user: {
+      ...user('alice', { displayName: 'Alice' }),
+      createdAt: '2026-01-01T00:00:00.000Z',
+      instanceAdmin: false,
+    },
     ...overrides,
   };
 }

@@ -162,5 +162,44 @@ export function describeSessionsContract(ctx: ContractContext): void {
       expect(await sessions.revokeByTokenHash('unknown', now)).toBeNull();
       await expect(sessions.revoke('junk', now)).resolves.toBeUndefined();
     });
+    it('revokes every live session of one user and reports which', async () => {
+      const { sessions } = ctx.repos();
+      const alice = await ctx.makeUser();
+      const bob = await ctx.makeUser();
+      const expiresAt = new Date(Date.now() + 60_000);
+      const a1 = await sessions.create({
+        userId: alice.id,
+        tokenHash: 'ra1',
+        userAgent: null,
+        expiresAt,
+      });
+      const a2 = await sessions.create({
+        userId: alice.id,
+        tokenHash: 'ra2',
+        userAgent: null,
+        expiresAt,
+      });
+      const a3 = await sessions.create({
+        userId: alice.id,
+        tokenHash: 'ra3',
+        userAgent: null,
+        expiresAt,
+      });
+      const b1 = await sessions.create({
+        userId: bob.id,
+        tokenHash: 'rb1',
+        userAgent: null,
+        expiresAt,
+      });
+      await sessions.revoke(a3.id, new Date());
+      const now = new Date();
+      const revoked = await sessions.revokeAllForUser(alice.id, now);
+      expect([...revoked].sort()).toEqual([a1.id, a2.id].sort());
+      expect((await sessions.findById(a1.id))?.revokedAt).toEqual(now);
+      expect((await sessions.findById(a2.id))?.revokedAt).toEqual(now);
+      expect((await sessions.findById(b1.id))?.revokedAt).toBeNull();
+      await expect(sessions.revokeAllForUser(alice.id, new Date())).resolves.toEqual([]);
+      await expect(sessions.revokeAllForUser('junk', new Date())).resolves.toEqual([]);
+    });
   });
 }

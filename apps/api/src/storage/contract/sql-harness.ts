@@ -14,7 +14,8 @@ export { probePostgres } from './probe-postgres.mjs';
 
 /** Every table of the schema, for TRUNCATE. */
 const TABLES =
-  'user_blocks, attachments, messages, conversation_members, conversations, session_token_history, sessions, users';
+  'reports, invites, instance_settings, user_blocks, attachments, messages, conversation_members, conversations, ' +
+  'session_token_history, sessions, users';
 
 function underTest(
   database: SqlDatabase,
@@ -29,6 +30,7 @@ function underTest(
       messages: storage.messages,
       attachments: storage.attachments,
       blocks: storage.blocks,
+      instance: storage.instance,
       health: storage.health,
     },
     reset: async () => {

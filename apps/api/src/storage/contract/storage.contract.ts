@@ -2,8 +2,8 @@
  * The storage contract: the behaviour every adapter (SQL on PGlite, SQL on PostgreSQL, MongoDB) must show, written
  * once against the repository ports and run by a thin spec file per adapter. This file is the harness: it opens the
  * adapter, empties it before each test, provides the small data factories, and composes one section file per port
- * (users, sessions, conversations, messages, attachments, privacy (blocks, settings, pending memberships), health:
- * `<port>.contract.ts`).
+ * (users, sessions, conversations, messages, attachments, privacy (blocks, settings, pending memberships),
+ * instance, health: `<port>.contract.ts`).
  *
  * It tests behaviour only (ordering, uniqueness, atomicity, idempotency, pagination edges), never how an adapter
  * stores things. Ids are treated as opaque: where a test needs an id that is well-formed for the adapter but
@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { AttachmentsRepository } from '../attachments.repository.js';
 import type { BlocksRepository } from '../blocks.repository.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
+import type { InstanceRepository } from '../instance.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
 import type { SessionsRepository } from '../sessions.repository.js';
 import type { StorageHealth } from '../storage.health.js';
@@ -26,6 +27,7 @@ import { describeAttachmentsContract } from './attachments.contract.js';
 import type { ContractContext } from './contract-context.js';
 import { describeConversationsContract } from './conversations.contract.js';
 import { describeHealthContract } from './health.contract.js';
+import { describeInstanceContract } from './instance.contract.js';
 import { describeMessagesContract } from './messages.contract.js';
 import { describePrivacyContract } from './privacy.contract.js';
 import { describeSessionsContract } from './sessions.contract.js';
@@ -40,6 +42,7 @@ export interface StorageUnderTest {
     messages: MessagesRepository;
     attachments: AttachmentsRepository;
     blocks: BlocksRepository;
+    instance: InstanceRepository;
     health: StorageHealth;
   };
   /** Empties every collection/table (called before each test). */
@@ -158,6 +161,7 @@ export function describeStorageContract(
     describeMessagesContract(context);
     describeAttachmentsContract(context);
     describePrivacyContract(context);
+    describeInstanceContract(context);
     describeHealthContract(context);
   });
 }

@@ -6,7 +6,11 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { InvalidCursorError, UniqueViolationError } from '../storage.errors.js';
-import type { UsersRepository } from '../users.repository.js';
+import {
+  DELETED_DISPLAY_NAME,
+  deletedUsername,
+  type UsersRepository,
+} from '../users.repository.js';
 import { byString, pause, type ContractContext } from './contract-context.js';
 
 /** Declares the users contract against the adapter behind `ctx`. */
@@ -34,6 +38,8 @@ export function describeUsersContract(ctx: ContractContext): void {
         lastSeenAt: null,
         lastSeenVisibility: 'contacts',
         groupAddPolicy: 'contacts',
+        deactivatedAt: null,
+        deletedAt: null,
         createdAt: expect.any(Date),
         updatedAt: expect.any(Date),
       });
@@ -212,6 +218,61 @@ export function describeUsersContract(ctx: ContractContext): void {
       const cleared = await users.updateProfile(user.id, { avatarUrl: null });
       expect(cleared).toMatchObject({ displayName: 'Ana B', avatarUrl: null });
       expect(await users.findById(user.id)).toEqual(cleared);
+    });
+    it('deactivates and reactivates an account, keeping the first deactivation time', async () => {
+      const alice = await makeUser({ username: 'alice' });
+      const first = new Date('2026-01-01T00:00:00.000Z');
+      const off = await users.setDeactivated(alice.id, first);
+      expect(off).toMatchObject({ id: alice.id, deactivatedAt: first, deletedAt: null });
+      const again = await users.setDeactivated(alice.id, new Date('2026-02-01T00:00:00.000Z'));
+      expect(again?.deactivatedAt).toEqual(first);
+      expect((await users.findById(alice.id))?.deactivatedAt).toEqual(first);
+      const on = await users.setDeactivated(alice.id, null);
+      expect(on?.deactivatedAt).toBeNull();
+      await expect(users.setDeactivated('junk', first)).resolves.toBeNull();
+    });
+
+    it('keeps deactivated accounts out of the directory but in the admin scope; deleted ones out of both', async () => {
+      const alice = await makeUser({ username: 'alice' });
+      const alma = await makeUser({ username: 'alma' });
+      const alvar = await makeUser({ username: 'alvar' });
+      await users.setDeactivated(alma.id, new Date());
+      await users.markDeleted(alvar.id, new Date());
+      const ids = async (scope?: 'directory' | 'admin', query = 'al') =>
+        (await users.search({ query, limit: 10, ...(scope ? { scope } : {}) })).items.map(
+          (u) => u.id,
+        );
+      expect(await ids()).toEqual([alice.id]);
+      expect(await ids('directory')).toEqual([alice.id]);
+      expect(await ids('admin')).toEqual([alice.id, alma.id]);
+      expect(await ids('admin', '')).toEqual([alice.id, alma.id]);
+      expect(await ids('admin', 'deleted')).toEqual([]);
+    });
+
+    it('turns a deleted account into a tombstone and frees its username', async () => {
+      const alice = await makeUser({ username: 'Alice', displayName: 'Alice A' });
+      await users.updateProfile(alice.id, { avatarUrl: '/api/avatars/x' });
+      await users.setDeactivated(alice.id, new Date());
+      const at = new Date('2026-03-01T00:00:00.000Z');
+      const tomb = await users.markDeleted(alice.id, at);
+      expect(tomb).toMatchObject({
+        id: alice.id,
+        username: deletedUsername(alice.id),
+        displayName: DELETED_DISPLAY_NAME,
+        passwordHash: '!',
+        avatarUrl: null,
+        deactivatedAt: null,
+        deletedAt: at,
+      });
+      expect(await users.findByUsername('alice')).toBeNull();
+      const again = await users.markDeleted(alice.id, new Date('2026-04-01T00:00:00.000Z'));
+      expect(again?.deletedAt).toEqual(at);
+      // A deleted account cannot be switched back on.
+      await expect(users.setDeactivated(alice.id, null)).resolves.toBeNull();
+      // The username can be registered again by someone else (a different account).
+      const newAlice = await makeUser({ username: 'alice' });
+      expect(newAlice.id).not.toBe(alice.id);
+      await expect(users.markDeleted('junk', at)).resolves.toBeNull();
     });
   });
 }

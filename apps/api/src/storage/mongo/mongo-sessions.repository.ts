@@ -126,6 +126,27 @@ export class MongoSessionsRepository extends SessionsRepository {
     if (!_id) return;
     await this.sessions.updateOne({ _id, revokedAt: null }, { $set: { revokedAt: now } }).exec();
   }
+
+  /**
+   * Revokes the user's live sessions. MongoDB has no multi-document UPDATE ... RETURNING: the ids are read first,
+   * then revoked with one updateMany restricted to those ids and still-live documents. A session created after
+   * the read is not covered by this call; the caller (AccountAdminService) checks the account state again after
+   * sign-in, so such a session cannot survive a deactivation. Untested here (no mongod on the build machine).
+   */
+  async revokeAllForUser(userId: string, now: Date): Promise<string[]> {
+    const uid = parseId(userId);
+    if (!uid) return [];
+    const live = await this.sessions
+      .find({ userId: uid, revokedAt: null }, { _id: 1 })
+      .lean<Pick<SessionDoc, '_id'>[]>()
+      .exec();
+    if (live.length === 0) return [];
+    const ids = live.map((doc) => doc._id);
+    await this.sessions
+      .updateMany({ _id: trusted({ $in: ids }), revokedAt: null }, { $set: { revokedAt: now } })
+      .exec();
+    return ids.map((id) => id.toHexString());
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { MongooseModule, type MongooseModuleOptions } from '@nestjs/mongoose';
 import { AttachmentsRepository } from '../attachments.repository.js';
 import { BlocksRepository } from '../blocks.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
+import { InstanceRepository } from '../instance.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
@@ -10,6 +11,7 @@ import { UsersRepository } from '../users.repository.js';
 import { MongoAttachmentsRepository } from './mongo-attachments.repository.js';
 import { MongoBlocksRepository } from './mongo-blocks.repository.js';
 import { MongoConversationsRepository } from './mongo-conversations.repository.js';
+import { MongoInstanceRepository } from './mongo-instance.repository.js';
 import { MongoMessagesRepository } from './mongo-messages.repository.js';
 import { MongoSessionsRepository } from './mongo-sessions.repository.js';
 import { MongoStorageHealth } from './mongo-storage.health.js';
@@ -18,9 +20,12 @@ import {
   AttachmentSchema,
   BlockSchema,
   ConversationSchema,
+  InstanceSettingsSchema,
+  InviteSchema,
   MessageSchema,
   MODEL,
   MONGO_CONNECTION_NAME,
+  ReportSchema,
   SessionSchema,
   UserSchema,
 } from './mongo.schemas.js';
@@ -88,6 +93,9 @@ export const MONGO_MODELS = [
   { name: MODEL.message, schema: MessageSchema },
   { name: MODEL.attachment, schema: AttachmentSchema },
   { name: MODEL.block, schema: BlockSchema },
+  { name: MODEL.instanceSettings, schema: InstanceSettingsSchema },
+  { name: MODEL.invite, schema: InviteSchema },
+  { name: MODEL.report, schema: ReportSchema },
 ] as const;
 
 /** Every port token this module provides, bound to its MongoDB implementation. */
@@ -98,14 +106,16 @@ const PORTS = [
   { provide: MessagesRepository, useExisting: MongoMessagesRepository },
   { provide: AttachmentsRepository, useExisting: MongoAttachmentsRepository },
   { provide: BlocksRepository, useExisting: MongoBlocksRepository },
+  { provide: InstanceRepository, useExisting: MongoInstanceRepository },
   { provide: StorageHealth, useExisting: MongoStorageHealth },
 ];
 
 /**
  * The MongoDB adapter as a Nest module: @nestjs/mongoose opens one named connection (`forRoot`) and compiles
- * the six models on it (`forFeature`); the repositories receive their models by injection. The module exports
+ * the models on it (`forFeature`); the repositories receive their models by injection. The module exports
  * the same tokens as the SQL adapter: UsersRepository, SessionsRepository, ConversationsRepository,
- * MessagesRepository, AttachmentsRepository, BlocksRepository and StorageHealth. StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
+ * MessagesRepository, AttachmentsRepository, BlocksRepository, InstanceRepository and StorageHealth.
+ * StorageModule selects it for `mongodb://` and `mongodb+srv://` URLs.
  *
  * Why @nestjs/mongoose rather than a hand-made connection provider: it already does what such a provider would
  * (connect at init with retries, one model per schema on a named connection, close on shutdown), and the
@@ -130,6 +140,7 @@ export class MongoStorageModule {
         MongoMessagesRepository,
         MongoAttachmentsRepository,
         MongoBlocksRepository,
+        MongoInstanceRepository,
         MongoStorageHealth,
         ...PORTS,
       ],

@@ -175,7 +175,7 @@ const member = (userId: ReturnType<typeof oid>, role: 'member' | 'admin', joined
 });
 
 describe('document -> record mappers', () => {
-  it('maps a user without leaking the normalised search fields', () => {
+  it('maps a user without leaking the normalised search fields (a document older than the account-state fields reads as active)', () => {
     const doc: UserDoc = {
       _id: oid(),
       username: 'Ada',
@@ -195,8 +195,16 @@ describe('document -> record mappers', () => {
       passwordHash: 'h',
       avatarUrl: null,
       lastSeenAt: new Date(3),
+      deactivatedAt: null,
+      deletedAt: null,
       createdAt: new Date(1),
       updatedAt: new Date(2),
+    });
+    expect(
+      toUserRecord({ ...doc, deactivatedAt: new Date(4), deletedAt: new Date(5) }),
+    ).toMatchObject({
+      deactivatedAt: new Date(4),
+      deletedAt: new Date(5),
     });
   });
 

@@ -54,6 +54,7 @@ const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
   [INDEX.directKey]: 'direct_key',
   [INDEX.messageSeq]: 'message_seq',
   [INDEX.clientMessageId]: 'client_message_id',
+  [INDEX.inviteToken]: 'invite_token',
 };
 
 /** MongoDB's DuplicateKey error code (src/mongo/base/error_codes.yml in the server repository). */
@@ -66,6 +67,7 @@ const INDEX_BY_KEY_PATTERN: Readonly<Record<string, string>> = {
   directKey: INDEX.directKey,
   'conversationId,seq': INDEX.messageSeq,
   'conversationId,senderId,clientMessageId': INDEX.clientMessageId,
+  token: INDEX.inviteToken,
 };
 
 /**
@@ -140,6 +142,9 @@ export function toUserRecord(doc: UserDoc): UserRecord {
     lastSeenAt: doc.lastSeenAt,
     lastSeenVisibility: doc.lastSeenVisibility ?? 'contacts',
     groupAddPolicy: doc.groupAddPolicy ?? 'contacts',
+    // Documents written before these fields existed lack them: read as null (active, not deleted).
+    deactivatedAt: doc.deactivatedAt ?? null,
+    deletedAt: doc.deletedAt ?? null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

@@ -8,6 +8,8 @@ import {
   UsersRepository,
   type CreateUserInput,
   type SearchUsersInput,
+  DELETED_DISPLAY_NAME,
+  deletedUsername,
 } from '../users.repository.js';
 import { displayNameKeys, MODEL, MONGO_CONNECTION_NAME, type UserDoc } from './mongo.schemas.js';
 import { escapeRegex, parseId, parseIds, toUserRecord, translated } from './mongo-support.js';
@@ -39,6 +41,9 @@ export function buildUserSearchFilter(input: SearchUsersInput): Record<string, u
       ],
     });
   }
+  // `{ field: null }` also matches documents written before the field existed.
+  and.push({ deletedAt: null });
+  if ((input.scope ?? 'directory') === 'directory') and.push({ deactivatedAt: null });
   const excluded = input.excludeUserId === undefined ? null : parseId(input.excludeUserId);
   if (excluded) and.push({ _id: trusted({ $ne: excluded }) });
   if (input.cursor) {
@@ -81,6 +86,8 @@ export class MongoUsersRepository extends UsersRepository {
       lastSeenAt: null,
       lastSeenVisibility: 'contacts',
       groupAddPolicy: 'contacts',
+      deactivatedAt: null,
+      deletedAt: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -187,5 +194,60 @@ export class MongoUsersRepository extends UsersRepository {
     const _id = parseId(id);
     if (!_id) return;
     await this.users.updateOne({ _id }, { $max: { lastSeenAt: at } }).exec();
+  }
+
+  /**
+   * One conditional findOneAndUpdate (atomic on the document); a deleted account never matches. A deactivation
+   * keeps an earlier time: an update pipeline's `$ifNull` (MongoDB 4.2+), the SQL adapter's coalesce.
+   */
+  async setDeactivated(id: string, at: Date | null): Promise<UserRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    const now = new Date();
+    const set =
+      at === null
+        ? { deactivatedAt: null, updatedAt: now }
+        : { deactivatedAt: { $ifNull: ['$deactivatedAt', at] }, updatedAt: now };
+    const doc = await this.users
+      .findOneAndUpdate({ _id, deletedAt: null }, [{ $set: set }], {
+        returnDocument: 'after',
+        updatePipeline: true,
+      })
+      .lean<UserDoc>()
+      .exec();
+    return doc ? toUserRecord(doc) : null;
+  }
+
+  /**
+   * One findOneAndUpdate (atomic on the document) with an update pipeline, so a second deletion keeps the first
+   * time (`$ifNull`). The placeholder username keeps the unique index satisfied (it embeds the id).
+   */
+  async markDeleted(id: string, at: Date): Promise<UserRecord | null> {
+    const _id = parseId(id);
+    if (!_id) return null;
+    const username = deletedUsername(_id.toHexString());
+    const doc = await this.users
+      .findOneAndUpdate(
+        { _id },
+        [
+          {
+            $set: {
+              username,
+              usernameLower: username.toLowerCase(),
+              displayName: DELETED_DISPLAY_NAME,
+              displayNameKeys: displayNameKeys(DELETED_DISPLAY_NAME),
+              passwordHash: '!',
+              avatarUrl: null,
+              deactivatedAt: null,
+              deletedAt: { $ifNull: ['$deletedAt', at] },
+              updatedAt: new Date(),
+            },
+          },
+        ],
+        { returnDocument: 'after', updatePipeline: true },
+      )
+      .lean<UserDoc>()
+      .exec();
+    return doc ? toUserRecord(doc) : null;
   }
 }

@@ -23,6 +23,7 @@ import { AttachmentsRepository } from '../attachments.repository.js';
 import { BlocksRepository } from '../blocks.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
 import { describeStorageContract, type StorageUnderTest } from '../contract/storage.contract.js';
+import { InstanceRepository } from '../instance.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { SessionsRepository } from '../sessions.repository.js';
 import { StorageHealth } from '../storage.health.js';
@@ -104,6 +105,7 @@ async function mongoUnderTest(uri: string): Promise<StorageUnderTest & { connect
       messages: moduleRef.get(MessagesRepository),
       attachments: moduleRef.get(AttachmentsRepository),
       blocks: moduleRef.get(BlocksRepository),
+      instance: moduleRef.get(InstanceRepository),
       health: moduleRef.get(StorageHealth),
     },
     reset: async () => {

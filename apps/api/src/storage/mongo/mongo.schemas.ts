@@ -31,6 +31,9 @@ import type {
   LastSeenVisibility,
   MemberRole,
   MessageKind,
+  RegistrationMode,
+  ReportStatus,
+  ReportTarget,
   SystemEvent,
 } from '@chat/shared';
 
@@ -45,6 +48,9 @@ export const MODEL = {
   message: 'Message',
   attachment: 'Attachment',
   block: 'Block',
+  instanceSettings: 'InstanceSettings',
+  invite: 'Invite',
+  report: 'Report',
 } as const;
 
 /** Unique index names, the keys of the E11000 -> domain constraint table. */
@@ -55,6 +61,7 @@ export const INDEX = {
   messageSeq: 'messages_conversation_seq_uq',
   clientMessageId: 'messages_client_id_uq',
   blockPair: 'blocks_pair_uq',
+  inviteToken: 'invites_token_uq',
 } as const;
 
 export interface UserDoc {
@@ -75,6 +82,9 @@ export interface UserDoc {
   lastSeenVisibility?: LastSeenVisibility;
   /** Absent on older documents: read as the default ('contacts'). */
   groupAddPolicy?: GroupAddPolicy;
+  /** Absent on documents written before account administration existed: read as null. */
+  deactivatedAt?: Date | null;
+  deletedAt?: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -202,6 +212,8 @@ export const UserSchema = new Schema<UserDoc>(
       enum: ['everyone', 'contacts', 'nobody'],
       default: 'contacts',
     },
+    deactivatedAt: { type: Date, default: null },
+    deletedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   },
@@ -367,6 +379,95 @@ AttachmentSchema.index(
   { claimedAt: 1 },
   { name: 'attachments_claimed_idx', partialFilterExpression: { claimedAt: { $type: 'date' } } },
 );
+
+/** The instance settings: one document, `_id: 'instance'`. */
+export const INSTANCE_SETTINGS_ID = 'instance';
+
+export interface InstanceSettingsDoc {
+  _id: string;
+  registrationMode: RegistrationMode | null;
+  firstUserId: Types.ObjectId | null;
+  updatedAt: Date;
+}
+
+export const InstanceSettingsSchema = new Schema<InstanceSettingsDoc>(
+  {
+    _id: { type: String, required: true },
+    registrationMode: {
+      type: String,
+      enum: ['open', 'invite-only', 'closed', null],
+      default: null,
+    },
+    firstUserId: { type: Schema.Types.ObjectId, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { ...common, collection: 'instance_settings' },
+);
+
+export interface InviteDoc {
+  _id: Types.ObjectId;
+  token: string;
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  expiresAt: Date;
+  maxUses: number;
+  uses: number;
+  revokedAt: Date | null;
+}
+
+export const InviteSchema = new Schema<InviteDoc>(
+  {
+    token: { type: String, required: true },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    maxUses: { type: Number, required: true, min: 1 },
+    uses: { type: Number, required: true, min: 0 },
+    revokedAt: { type: Date, default: null },
+  },
+  { ...common, collection: 'invites' },
+);
+// consumeInvite: the conditional $inc finds the invite by token.
+InviteSchema.index({ token: 1 }, { unique: true, name: INDEX.inviteToken });
+// The admin list, newest first (keyset on createdAt, _id).
+InviteSchema.index({ createdAt: -1, _id: -1 }, { name: 'invites_created_idx' });
+
+export interface ReportDoc {
+  _id: Types.ObjectId;
+  target: ReportTarget;
+  reporterId: Types.ObjectId;
+  reportedUserId: Types.ObjectId;
+  conversationId: Types.ObjectId | null;
+  seq: number | null;
+  messageBody: string | null;
+  messageSentAt: Date | null;
+  reason: string;
+  status: ReportStatus;
+  createdAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: Types.ObjectId | null;
+}
+
+export const ReportSchema = new Schema<ReportDoc>(
+  {
+    target: { type: String, enum: ['message', 'user'], required: true },
+    reporterId: { type: Schema.Types.ObjectId, required: true },
+    reportedUserId: { type: Schema.Types.ObjectId, required: true },
+    conversationId: { type: Schema.Types.ObjectId, default: null },
+    seq: { type: Number, default: null },
+    messageBody: { type: String, default: null },
+    messageSentAt: { type: Date, default: null },
+    reason: { type: String, required: true },
+    status: { type: String, enum: ['open', 'resolved'], required: true },
+    createdAt: { type: Date, required: true },
+    resolvedAt: { type: Date, default: null },
+    resolvedBy: { type: Schema.Types.ObjectId, default: null },
+  },
+  { ...common, collection: 'reports' },
+);
+// The admin list filtered by status, newest first; and unfiltered.
+ReportSchema.index({ status: 1, createdAt: -1, _id: -1 }, { name: 'reports_status_created_idx' });
+ReportSchema.index({ createdAt: -1, _id: -1 }, { name: 'reports_created_idx' });
 
 /**
  * The names of the indexes a schema declares, plus MongoDB's own `_id_`, sorted: what `listIndexes` must show

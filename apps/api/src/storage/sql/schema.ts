@@ -51,6 +51,10 @@ export const users = pgTable(
     groupAddPolicy: text('group_add_policy', { enum: ['everyone', 'contacts', 'nobody'] })
       .notNull()
       .default('contacts'),
+    /** Set while an instance administrator has the account switched off. */
+    deactivatedAt: time('deactivated_at'),
+    /** Set once the person deleted the account (the row stays as a tombstone for their messages). */
+    deletedAt: time('deleted_at'),
     createdAt: time('created_at').notNull().defaultNow(),
     updatedAt: time('updated_at').notNull().defaultNow(),
   },
@@ -270,6 +274,90 @@ export const userBlocks = pgTable(
     primaryKey({ name: 'user_blocks_pk', columns: [t.blockerId, t.blockedId] }),
     index('user_blocks_blocked_idx').on(t.blockedId, t.blockerId),
     check('user_blocks_not_self_ck', sql`${t.blockerId} <> ${t.blockedId}`),
+ * Instance-wide settings: exactly one row (id = 1), created on first write. `registration_mode` null means the
+ * environment's REGISTRATION_MODE applies; `first_user_id` is the first account (claimed atomically by the
+ * conditional upsert in claimFirstUser).
+ */
+export const instanceSettings = pgTable(
+  'instance_settings',
+  {
+    id: smallint('id').primaryKey(),
+    registrationMode: text('registration_mode', { enum: ['open', 'invite-only', 'closed'] }),
+    firstUserId: uuid('first_user_id').references(() => users.id),
+    updatedAt: time('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('instance_settings_singleton_ck', sql`${t.id} = 1`),
+    check(
+      'instance_settings_mode_ck',
+      sql`${t.registrationMode} IS NULL OR ${t.registrationMode} IN ('open', 'invite-only', 'closed')`,
+    ),
+  ],
+);
+
+/** Invite links for invite-only registration. */
+export const invites = pgTable(
+  'invites',
+  {
+    id: uuid('id').primaryKey(),
+    token: text('token').notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: time('created_at').notNull().defaultNow(),
+    expiresAt: time('expires_at').notNull(),
+    maxUses: integer('max_uses').notNull(),
+    uses: integer('uses').notNull().default(0),
+    revokedAt: time('revoked_at'),
+  },
+  (t) => [
+    // consumeInvite's lookup.
+    uniqueIndex('invites_token_uq').on(t.token),
+    // The admin list, newest first.
+    index('invites_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    check('invites_uses_ck', sql`${t.uses} >= 0 AND ${t.uses} <= ${t.maxUses}`),
+  ],
+);
+
+/** Reports of a message or a person, for the instance administrators. */
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey(),
+    target: text('target', { enum: ['message', 'user'] }).notNull(),
+    reporterId: uuid('reporter_id')
+      .notNull()
+      .references(() => users.id),
+    reportedUserId: uuid('reported_user_id')
+      .notNull()
+      .references(() => users.id),
+    // No foreign key: the report keeps its copy even if the conversation is ever removed.
+    conversationId: uuid('conversation_id'),
+    seq: integer('seq'),
+    messageBody: text('message_body'),
+    messageSentAt: time('message_sent_at'),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: ['open', 'resolved'] })
+      .notNull()
+      .default('open'),
+    createdAt: time('created_at').notNull().defaultNow(),
+    resolvedAt: time('resolved_at'),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+  },
+  (t) => [
+    // The admin list (all, or one status), newest first.
+    index('reports_status_created_idx').on(
+      t.status,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index('reports_created_idx').on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    check('reports_target_ck', sql`${t.target} IN ('message', 'user')`),
+    check('reports_status_ck', sql`${t.status} IN ('open', 'resolved')`),
+    check(
+      'reports_message_ck',
+      sql`(${t.target} = 'message') = (${t.conversationId} IS NOT NULL AND ${t.seq} IS NOT NULL)`,
+    ),
   ],
 );
 
@@ -283,5 +371,8 @@ export const schema = {
   messages,
   attachments,
   userBlocks,
+  instanceSettings,
+  invites,
+  reports,
 };
 export type SqlSchema = typeof schema;

@@ -119,4 +119,15 @@ export class SqlSessionsRepository extends SessionsRepository {
       .set({ revokedAt: sql`coalesce(${sessions.revokedAt}, ${now.toISOString()}::timestamptz)` })
       .where(eq(sessions.id, id));
   }
+
+  /** One UPDATE over the user's sessions (sessions_user_id_idx). */
+  async revokeAllForUser(userId: string, now: Date): Promise<string[]> {
+    if (!isUuid(userId)) return [];
+    const rows = await this.db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    return rows.map((row) => row.id);
+  }
 }

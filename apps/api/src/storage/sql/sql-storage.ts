@@ -11,6 +11,7 @@ import {
 import { SqlBlocksRepository } from './sql-blocks.repository.js';
 import { SqlAttachmentsRepository } from './sql-attachments.repository.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
+import { SqlInstanceRepository } from './sql-instance.repository.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { SqlSessionsRepository } from './sql-sessions.repository.js';
 import { SqlStorageHealth } from './sql-storage.health.js';
@@ -24,6 +25,7 @@ export interface SqlStorage {
   readonly messages: SqlMessagesRepository;
   readonly attachments: SqlAttachmentsRepository;
   readonly blocks: SqlBlocksRepository;
+  readonly instance: SqlInstanceRepository;
   readonly health: SqlStorageHealth;
 }
 
@@ -37,6 +39,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
     blocks: new SqlBlocksRepository(database.db),
+    instance: new SqlInstanceRepository(database.db),
     health: new SqlStorageHealth(database),
   };
 }

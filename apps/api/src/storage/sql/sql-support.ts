@@ -65,6 +65,7 @@ const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
   conversation_members_pk: 'member',
   messages_conversation_seq_uq: 'message_seq',
   messages_client_id_uq: 'client_message_id',
+  invites_token_uq: 'invite_token',
 };
 
 /** SQLSTATE unique_violation (PostgreSQL manual, appendix A "Error Codes"). */
@@ -125,6 +126,8 @@ export function toUserRecord(row: InferSelectModel<typeof users>): UserRecord {
     lastSeenAt: row.lastSeenAt,
     lastSeenVisibility: row.lastSeenVisibility,
     groupAddPolicy: row.groupAddPolicy,
+    deactivatedAt: row.deactivatedAt,
+    deletedAt: row.deletedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -1,5 +1,5 @@
 import type { GroupAddPolicy, LastSeenVisibility } from '@chat/shared';
-import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import type { RecordPage, UserRecord } from '../storage.types.js';
@@ -7,6 +7,8 @@ import {
   UsersRepository,
   type CreateUserInput,
   type SearchUsersInput,
+  DELETED_DISPLAY_NAME,
+  deletedUsername,
 } from '../users.repository.js';
 import { users } from './schema.js';
 import type { SqlDb } from './sql-database.js';
@@ -82,6 +84,8 @@ export class SqlUsersRepository extends UsersRepository {
         sql`(${usernameKey} LIKE ${prefix} ESCAPE '\\' OR (' ' || lower(${users.displayName})) LIKE ${`% ${prefix}`} ESCAPE '\\')`,
       );
     }
+    conditions.push(isNull(users.deletedAt));
+    if ((input.scope ?? 'directory') === 'directory') conditions.push(isNull(users.deactivatedAt));
     if (input.excludeUserId !== undefined && isUuid(input.excludeUserId)) {
       conditions.push(ne(users.id, input.excludeUserId));
     }
@@ -153,5 +157,41 @@ export class SqlUsersRepository extends UsersRepository {
       .update(users)
       .set({ lastSeenAt: sql`greatest(${users.lastSeenAt}, ${at.toISOString()}::timestamptz)` })
       .where(eq(users.id, id));
+  }
+
+  /** One conditional UPDATE: a deleted account is never switched back on; an earlier deactivation time is kept. */
+  async setDeactivated(id: string, at: Date | null): Promise<UserRecord | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db
+      .update(users)
+      .set({
+        deactivatedAt:
+          at === null
+            ? null
+            : sql`coalesce(${users.deactivatedAt}, ${at.toISOString()}::timestamptz)`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(users.id, id), isNull(users.deletedAt)))
+      .returning();
+    return row ? toUserRecord(row) : null;
+  }
+
+  /** One UPDATE (atomic); deleting again keeps the first deletion time. */
+  async markDeleted(id: string, at: Date): Promise<UserRecord | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db
+      .update(users)
+      .set({
+        username: deletedUsername(id),
+        displayName: DELETED_DISPLAY_NAME,
+        passwordHash: '!',
+        avatarUrl: null,
+        deactivatedAt: null,
+        deletedAt: sql`coalesce(${users.deletedAt}, ${at.toISOString()}::timestamptz)`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(users.id, id))
+      .returning();
+    return row ? toUserRecord(row) : null;
   }
 }

@@ -1,8 +1,8 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import Link from 'next/link';
-import { ErrorCode } from '@chat/shared';
+import { ErrorCode, type RegistrationMode } from '@chat/shared';
 import { ApiError, describeError } from '@/lib/api-client';
 import {
   fieldErrorsFrom,
@@ -16,12 +16,37 @@ import { Field, FormError, UsernameField, useFocusFirstInvalid } from './field';
 const FIELDS = ['username', 'displayName', 'password'] as const;
 type Fields = (typeof FIELDS)[number];
 
+/** The invite token of an invite link (`/register?invite=<token>`), or null. */
+function inviteFromUrl(): string | null {
+  if (typeof window === 'undefined') return null;
+  const token = new URLSearchParams(window.location.search).get('invite');
+  return token && /^[A-Za-z0-9_-]{1,128}$/.test(token) ? token : null;
+}
+
 /**
  * The sign-up form. Validates as LIMITS says before sending; maps USERNAME_TAKEN and VALIDATION_FAILED
- * details back onto the fields, anything else into an alert.
+ * details back onto the fields, anything else into an alert. Follows the server's registration mode
+ * (GET /api/instance): closed and invite-only show a notice above the form; the invite link's token is sent as
+ * `inviteToken`. The form stays, because the server decides (the very first account of a server may always
+ * register) and answers REGISTRATION_CLOSED or INVITE_INVALID, shown as the form's error.
  */
 export function RegisterForm() {
-  const { session } = useChat();
+  const { session, api } = useChat();
+  const [mode, setMode] = useState<RegistrationMode | null>(null);
+  const [invite, setInvite] = useState<string | null>(null);
+  useEffect(() => {
+    // Read after mount (the URL is not known while rendering on the server), with the mode.
+    api.instanceInfo().then(
+      (info) => {
+        setInvite(inviteFromUrl());
+        setMode(info.registrationMode);
+      },
+      () => {
+        setInvite(inviteFromUrl());
+        setMode('open');
+      },
+    );
+  }, [api]);
   const [values, setValues] = useState<Record<Fields, string>>({
     username: '',
     displayName: '',
@@ -60,6 +85,7 @@ export function RegisterForm() {
         username: values.username.trim(),
         password: values.password,
         ...(displayName ? { displayName } : {}),
+        ...(invite ? { inviteToken: invite } : {}),
       });
     } catch (error) {
       if (error instanceof ApiError && error.code === ErrorCode.USERNAME_TAKEN) {
@@ -86,6 +112,18 @@ export function RegisterForm() {
     >
       <h1 id="register-title">Create your account</h1>
       <p className="auth-sub">Pick a username people can find you by.</p>
+      {mode === 'closed' ? (
+        <p className="notice" role="status" data-testid="registration-notice">
+          Registration is closed on this server. Ask its administrator for an account.
+        </p>
+      ) : null}
+      {mode === 'invite-only' ? (
+        <p className="notice" role="status" data-testid="registration-notice">
+          {invite
+            ? 'You are joining with an invite link.'
+            : 'This server is invite-only: open the invite link you were given.'}
+        </p>
+      ) : null}
       <FormError message={formError} />
       <UsernameField
         value={values.username}

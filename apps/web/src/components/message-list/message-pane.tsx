@@ -24,6 +24,8 @@ import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
 import { BlockButton, BlockedBanner } from '@/components/privacy/block-button';
 import { RequestBar } from '@/components/privacy/request-bar';
+import { ReportDialog } from '@/components/account/report-dialog';
+import { reportPerson } from '@/lib/reports';
 import { MessageList } from './message-list';
 
 /**
@@ -42,6 +44,7 @@ export function MessagePane({
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
@@ -142,11 +145,17 @@ export function MessagePane({
             {title}
           </h1>
           {other ? (
-            <PresenceLine
-              conversation={conversation}
-              selfId={selfId}
-              fallback={`@${other.username}`}
-            />
+            other.accountState ? (
+              <p className="pane-subtitle" data-testid="account-state">
+                {other.accountState === 'deleted' ? 'Deleted account' : 'Deactivated account'}
+              </p>
+            ) : (
+              <PresenceLine
+                conversation={conversation}
+                selfId={selfId}
+                fallback={`@${other.username}`}
+              />
+            )
           ) : (
             <p className="pane-subtitle" data-testid="member-count">
               {conversation.status === 'left'
@@ -159,6 +168,17 @@ export function MessagePane({
           )}
         </div>
         {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
+        {other && !other.accountState ? (
+          <button
+            type="button"
+            className="button subtle small pane-info-button"
+            onClick={() => setReporting(true)}
+            aria-label={`Report ${other.displayName}`}
+            data-testid="report-person"
+          >
+            Report
+          </button>
+        ) : null}
         {conversation.type === 'group' ? (
           <button
             type="button"
@@ -170,6 +190,13 @@ export function MessagePane({
           </button>
         ) : null}
       </header>
+      {reporting && other ? (
+        <ReportDialog
+          subject={`Report ${other.displayName}`}
+          send={(reason) => reportPerson(client.api, other.id, reason)}
+          onClose={() => setReporting(false)}
+        />
+      ) : null}
       <MessageList conversation={conversation} selfId={selfId} />
       {conversation.status === 'left' ? (
         <p className="left-banner" role="status" data-testid="left-banner">

@@ -6,6 +6,8 @@ import { describeError } from '@/lib/api-client';
 import { validateDisplayName } from '@/lib/validation';
 import { keepTabInside } from '@/lib/focus';
 import { useChat } from '@/components/providers/chat-provider';
+import Link from 'next/link';
+import { AccountData } from '@/components/account/account-data';
 import { AvatarPicker } from './avatar-picker';
 
 /**
@@ -102,6 +104,14 @@ export function ProfileDialog({ user, onClose }: { user: SelfUser; onClose: () =
         onSaved={apply}
         onRemove={async () => apply(await api.removeAvatar())}
       />
+      <AccountData user={user} />
+      {user.instanceAdmin ? (
+        <p className="admin-link">
+          <Link href="/admin" className="button subtle" data-testid="admin-link">
+            Server administration
+          </Link>
+        </p>
+      ) : null}
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onClose}>
           Done
