@@ -41,6 +41,8 @@ export const ErrorCode = {
   NOT_A_MEMBER: 'NOT_A_MEMBER',
   /** The group would exceed LIMITS.GROUP_MEMBERS_MAX members. 400. */
   MEMBER_LIMIT_EXCEEDED: 'MEMBER_LIMIT_EXCEEDED',
+  /** A mentioned user is not an active member of the conversation (nothing is stored). 400. */
+  MENTION_NOT_MEMBER: 'MENTION_NOT_MEMBER',
   /** An uploaded file is larger than the per-file limit. 413. */
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',
   /** An image has more pixels than LIMITS.IMAGE_MAX_PIXELS (decompression-bomb guard). 413. */
@@ -103,6 +105,7 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ALREADY_MEMBER: 409,
   NOT_A_MEMBER: 404,
   MEMBER_LIMIT_EXCEEDED: 400,
+  MENTION_NOT_MEMBER: 400,
   FILE_TOO_LARGE: 413,
   IMAGE_TOO_LARGE: 413,
   EMPTY_FILE: 400,

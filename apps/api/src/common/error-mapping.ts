@@ -31,6 +31,7 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   ALREADY_MEMBER: 'Already a member.',
   NOT_A_MEMBER: 'Not a member of this conversation.',
   MEMBER_LIMIT_EXCEEDED: 'The group is full.',
+  MENTION_NOT_MEMBER: 'A mentioned person is not a member of this conversation.',
   FILE_TOO_LARGE: 'The file is too large.',
   IMAGE_TOO_LARGE: 'The image has too many pixels.',
   EMPTY_FILE: 'The file is empty.',

@@ -21,6 +21,7 @@ function member(
     readSeq: 0,
     leftAt: historyUntilSeq === null ? null : new Date(1),
     historyUntilSeq,
+    notificationLevel: 'all',
   };
 }
 

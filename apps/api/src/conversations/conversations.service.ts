@@ -99,8 +99,8 @@ export class ConversationsService {
   /**
    * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
    * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
-   * summarised from one read of the conversation, its active members, their users and its newest message (four
-   * queries whatever their number); each former member costs one list-item query (usually there is one).
+   * summarised from one read of the conversation, its active members, their users, its newest message and their
+   * unread mention counts (five queries whatever their number); each former member costs one list-item query (usually there is one).
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
   async viewsAfterChange(
@@ -108,10 +108,11 @@ export class ConversationsService {
     formerIds: readonly string[] = [],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
     const summaries = new Map<string, ConversationSummary>();
-    const [conversation, members, newest] = await Promise.all([
+    const [conversation, members, newest, mentionCounts] = await Promise.all([
       this.conversations.findById(conversationId),
       this.conversations.listMembers(conversationId),
       this.messages.listPage(conversationId, { limit: 1 }),
+      this.conversations.unreadMentionCounts(conversationId),
     ]);
     const activeMemberIds = members.map((m) => m.userId);
     if (!conversation) return { activeMemberIds, summaries };
@@ -124,6 +125,7 @@ export class ConversationsService {
         membership,
         lastMessage,
         unreadCount: unreadCount(conversation.lastSeq, membership),
+        unreadMentionCount: mentionCounts.get(membership.userId) ?? 0,
       };
       summaries.set(membership.userId, toConversationSummary(item, members, usersById));
     }

@@ -186,6 +186,7 @@ export function toMemberRecord(
     readSeq: doc.readSeq,
     leftAt: doc.leftAt,
     historyUntilSeq: doc.historyUntilSeq,
+    notificationLevel: doc.notificationLevel ?? 'all',
   };
 }
 
@@ -227,6 +228,8 @@ export function toMessageRecord(
     body: doc.body,
     system: doc.system,
     attachments,
+    mentions: (doc.mentions ?? []).map((id) => id.toHexString()),
+    mentionsAll: doc.mentionsAll ?? false,
     createdAt: doc.createdAt,
   };
 }

@@ -169,6 +169,7 @@ export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>
     readSeq: row.readSeq,
     leftAt: row.leftAt,
     historyUntilSeq: row.historyUntilSeq,
+    notificationLevel: row.notificationLevel ?? 'all',
   };
 }
 
@@ -187,6 +188,8 @@ export function toMessageRecord(
     body: row.body,
     system: row.system ?? null,
     attachments: attachmentList,
+    mentions: row.mentions ?? [],
+    mentionsAll: row.mentionsAll ?? false,
     createdAt: row.createdAt,
   };
 }
