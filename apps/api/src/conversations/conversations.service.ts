@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type ConversationSummary, ErrorCode, LIMITS, type Page } from '@chat/shared';
+import {
+  type ConversationSummary,
+  ErrorCode,
+  LIMITS,
+  type NotificationLevel,
+  type Page,
+} from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
@@ -135,6 +141,29 @@ export class ConversationsService {
       if (summary) summaries.set(userId, summary);
     }
     return { activeMemberIds, summaries };
+  }
+
+  /**
+   * Sets the caller's notification level for a conversation (active or former member: it concerns only their own
+   * devices), then publishes `member.preferences.changed`, whose fan-out sends the new view to every device of
+   * the caller.
+   * @returns the conversation as the caller sees it now
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member
+   */
+  async setNotificationLevel(
+    conversationId: string,
+    callerId: string,
+    level: NotificationLevel,
+  ): Promise<ConversationSummary> {
+    await this.access.requireRead(conversationId, callerId);
+    const member = await this.conversations.setNotificationLevel(conversationId, callerId, level);
+    const summary = member ? await this.summaryFor(conversationId, callerId) : null;
+    if (!summary) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+    await this.events.publish('member.preferences.changed', {
+      userId: callerId,
+      conversation: summary,
+    });
+    return summary;
   }
 
   private async summaryFor(

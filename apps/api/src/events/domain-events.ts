@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
-import type { ErrorPayload, Message, PublicUser, ReceiptEvent } from '@chat/shared';
+import type {
+  ConversationSummary,
+  ErrorPayload,
+  Message,
+  PublicUser,
+  ReceiptEvent,
+} from '@chat/shared';
 
 /**
  * The domain events of the API process, their names and payloads in one place. Services publish what happened
@@ -33,6 +39,11 @@ export interface DomainEventMap {
    * hear of it.
    */
   'receipt.advanced': { receipt: ReceiptEvent; formerMember: boolean };
+  /**
+   * A member changed their own settings of a conversation (the notification level): only they hear of it, on
+   * every device. `conversation`: the conversation as they see it now.
+   */
+  'member.preferences.changed': { userId: string; conversation: ConversationSummary };
   /** A person's public profile changed (display name or picture). */
   'user.updated': { user: PublicUser };
   /** A session ended before its expiry (signed out, or revoked for refresh-token reuse). */

@@ -61,6 +61,15 @@ export class RealtimeFanOut {
     this.realtime.toUsers(audience, 'receipt:update', receipt);
   }
 
+  /** `conversation:updated` (with the new notification level) to every device of that member only. */
+  @OnDomainEvent('member.preferences.changed')
+  memberPreferencesChanged({
+    userId,
+    conversation,
+  }: DomainEventMap['member.preferences.changed']): void {
+    this.realtime.toUsers([userId], 'conversation:updated', conversation);
+  }
+
   /** `user:updated` to the person's own devices and to everyone who shares a conversation with them. */
   @OnDomainEvent('user.updated')
   async userUpdated({ user }: DomainEventMap['user.updated']): Promise<void> {
