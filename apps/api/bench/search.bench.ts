@@ -6,7 +6,7 @@
  *   pnpm exec tsx bench/search.bench.ts postgres://postgres@127.0.0.1:5432/test
  *                                                             # a temporary database on that server, dropped after
  * Sizes from the environment: BENCH_MESSAGES (default 1,000,000), BENCH_CONVERSATIONS (default 1,000),
- * BENCH_QUERIES (default 200). `BENCH_MESSAGES=20000 BENCH_CONVERSATIONS=50 BENCH_QUERIES=20` is a smoke run.
+ * BENCH_QUERIES (default 200); BENCH_KEEP=1 keeps the PostgreSQL database for EXPLAIN (drop it yourself). `BENCH_MESSAGES=20000 BENCH_CONVERSATIONS=50 BENCH_QUERIES=20` is a smoke run.
  *
  * Data: 200 users; conversations of 10 members each; messages of 4..14 words drawn from a 5,000-word vocabulary
  * with a Zipf-like skew (word rank = floor(5000^u), u uniform: a few very common words, a long tail), spread over
@@ -100,6 +100,10 @@ async function openTarget(): Promise<{ database: SqlDatabase; drop: () => Promis
   return {
     database,
     drop: async () => {
+      if (process.env.BENCH_KEEP === '1') {
+        console.log(`kept database ${name} (BENCH_KEEP=1): drop it yourself`);
+        return;
+      }
       const dropper = new pg.Client({ connectionString: postgresUrl });
       await dropper.connect();
       await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -7,6 +7,15 @@ import { Outbox } from './outbox';
 import { OutboxSender, type HandedOffUploads, type Notify } from './outbox-sender';
 import { ReceiptSender } from './receipt-sender';
 import { TypingEmitter } from './typing-emitter';
+import { mentionsIn } from './mentions';
+import {
+  NOTIFICATION_SOUND_URL,
+  NotificationCoordinator,
+  notificationPermission,
+  shouldNotify,
+  soundEnabled,
+} from './notifications';
+import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
 import { createMessagesStore, type MessagesStore } from '@/stores/messages-store';
@@ -46,6 +55,12 @@ export class ChatClient {
   private readonly receipts: ReceiptSender;
   private userId: string | null = null;
   private unsubscribe: (() => void) | null = null;
+  private readonly locks: LockRequester | undefined;
+  /** The one-tab notifier election (made in start(): browser only). */
+  private notifier: NotificationCoordinator | null = null;
+  private stopViewSync: (() => void) | null = null;
+  /** Opens a conversation when its notification is clicked (set by the chat screen, which owns the router). */
+  onOpenConversation: ((conversationId: string) => void) | null = null;
 
   /**
    * @param apiUrl the API origin (see `resolveApiUrl`). @param notify shows an error message to the person.
@@ -57,6 +72,7 @@ export class ChatClient {
     options: ChatClientOptions = {},
   ) {
     const locks = 'locks' in options ? options.locks : browserLocks();
+    this.locks = locks;
     this.api = new ApiClient(apiUrl, locks);
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
@@ -97,6 +113,12 @@ export class ChatClient {
       onStored: (message) => this.onStoredMessage(message),
       notify,
       locks,
+      mentionsFor: (conversationId, body) => {
+        const conversation = this.conversations.getState().byId[conversationId];
+        return conversation && this.userId
+          ? mentionsIn(body, conversation, this.userId)
+          : { mentions: [], mentionsAll: false };
+      },
     });
     this.heldSends = this.outbox.heldSends;
     // Delivery receipts: whenever a thread's newest seq rises (live message, first page, catch-up after a resync),
@@ -113,6 +135,17 @@ export class ChatClient {
   /** Begins following the session and restores it once. Idempotent (React Strict Mode runs effects twice). */
   start(): void {
     if (this.unsubscribe) return;
+    if (typeof window !== 'undefined') {
+      this.notifier = NotificationCoordinator.forBrowser(this.locks, newUuid());
+      const sync = () => {
+        const { attentive, activeId } = this.conversations.getState();
+        this.notifier?.setView(attentive, activeId);
+      };
+      this.stopViewSync = this.conversations.subscribe((state, previous) => {
+        if (state.attentive !== previous.attentive || state.activeId !== previous.activeId) sync();
+      });
+      sync();
+    }
     this.watchAttention(true);
     this.unsubscribe = this.session.subscribe((state) => this.onSession(state.user?.id ?? null));
     this.onSession(this.session.getState().user?.id ?? null);
@@ -123,6 +156,10 @@ export class ChatClient {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.stopViewSync?.();
+    this.stopViewSync = null;
+    this.notifier?.close();
+    this.notifier = null;
     this.watchAttention(false);
     this.link.close();
     this.userId = null;
@@ -221,7 +258,10 @@ export class ChatClient {
     if (!own) this.presence.getState().clearTyping(conversationId, senderId);
     conversations
       .applyMessage(message, selfId, conversations.attentive)
-      .then(() => this.receipts.flush())
+      .then(() => {
+        if (!own) this.maybeNotify(message, selfId);
+        return this.receipts.flush();
+      })
       .catch((error: unknown) => this.notify(describeError(error)));
   }
 
@@ -244,5 +284,46 @@ export class ChatClient {
       .catch((error: unknown) =>
         this.notify(`Could not load conversations: ${describeError(error)}`),
       );
+  }
+
+  /**
+   * A browser notification and the sound for a message from someone else, when this tab is the notifier and the
+   * rules allow it (shouldNotify: level, own, the conversation on screen in any tab). Clicking it focuses the
+   * window and opens the conversation.
+   */
+  private maybeNotify(message: Message, selfId: string): void {
+    const notifier = this.notifier;
+    if (!notifier?.isNotifier) return;
+    const conversation = this.conversations.getState().byId[message.conversationId];
+    if (!shouldNotify(message, conversation, selfId, notifier.viewing(message.conversationId)))
+      return;
+    if (soundEnabled()) {
+      try {
+        void new Audio(NOTIFICATION_SOUND_URL).play().catch(() => undefined);
+      } catch {
+        // No audio here (autoplay refused, no Audio): the notification still shows.
+      }
+    }
+    if (notificationPermission() !== 'granted') return;
+    const sender = conversation?.members.find((m) => m.user.id === message.senderId)?.user;
+    const name = sender?.displayName ?? 'Someone';
+    const title =
+      conversation?.type === 'group' && conversation.title
+        ? `${name} in ${conversation.title}`
+        : name;
+    const text = message.body.trim() !== '' ? message.body : 'Sent an attachment';
+    try {
+      const notification = new Notification(title, {
+        body: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+        tag: message.id,
+      });
+      notification.onclick = () => {
+        window.focus();
+        this.onOpenConversation?.(message.conversationId);
+        notification.close();
+      };
+    } catch {
+      // Some browsers (Android Chrome) allow notifications only from a service worker: badges still tell.
+    }
   }
 }

@@ -6,7 +6,7 @@ export type Query = Record<string, string | number | undefined>;
 
 /** One call of `RequestCore.request`. */
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Query;
   /** Sent as JSON. */
   body?: unknown;

@@ -32,6 +32,8 @@ export function message(
     body: `message ${seq}`,
     system: null,
     attachments: [],
+    mentions: [],
+    mentionsAll: false,
     createdAt: '2026-11-20T10:00:00.000Z',
     ...overrides,
   };
@@ -72,6 +74,8 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     lastMessage: null,
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     unreadCount: 0,
+    unreadMentionCount: 0,
+    notificationLevel: 'all',
     createdAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
   };
