@@ -10,15 +10,24 @@ const WORD = /[\p{L}\p{N}]+/gu;
 const MARKS = new RegExp(`[${SEARCH_HIGHLIGHT_START}${SEARCH_HIGHLIGHT_END}]`, 'gu');
 
 /**
+ * Shortest last word matched as a prefix: one or two letters match a large part of the vocabulary (a GIN partial
+ * match then unions thousands of posting lists, the slowest searches of the benchmark, docs/performance.md), and
+ * say little about what is being looked for. Shorter last words match whole.
+ */
+export const PREFIX_MIN_LENGTH = 3;
+
+/**
  * Splits a typed query into the part read with web-search syntax and a last word to match as a prefix, so that
  * results come while a word is still being typed ("hel" finds "hello"). The last word is a prefix only when the
- * query ends with it and it is a bare word (not quoted, not negated with `-`, not after `or`).
+ * query ends with it, it is a bare word (not quoted, not negated with `-`, not after `or`) of at least
+ * PREFIX_MIN_LENGTH characters.
  * @returns `{ words, prefix }`: `words` for websearch_to_tsquery (may be empty), `prefix` a bare word or null
  */
 export function splitSearchQuery(query: string): { words: string; prefix: string | null } {
   const trimmed = query.trim();
   const match = /(^|\s)([\p{L}\p{N}]+)$/u.exec(trimmed);
-  if (!match?.[2]) return { words: trimmed, prefix: null };
+  if (!match?.[2] || [...match[2]].length < PREFIX_MIN_LENGTH)
+    return { words: trimmed, prefix: null };
   const words = trimmed.slice(0, trimmed.length - match[2].length).trim();
   // `a or b`: b is an alternative, not a conjunct: keep the query as typed.
   if (/(^|\s)or$/iu.test(words)) return { words: trimmed, prefix: null };

@@ -1,4 +1,4 @@
-import type { StoreApi } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Message } from '@chat/shared';
 import { ApiClient, describeError } from './api-client';
 import { browserLocks, type LockRequester } from './web-locks';
@@ -49,6 +49,13 @@ export class ChatClient {
   readonly presence: PresenceStore;
   /** Sends waiting for their uploads (sendAfterUploads), counted per conversation id. */
   readonly heldSends: StoreApi<Record<string, number>>;
+  /**
+   * The message to open a conversation at (a picked search result): its conversation's pane loads the messages
+   * around it and highlights it. `nonce` makes picking the same result again a new jump.
+   */
+  readonly jumps: StoreApi<{
+    target: { conversationId: string; seq: number; nonce: number } | null;
+  }> = createStore(() => ({ target: null }));
   private readonly link: LiveLink;
   private readonly outbox: OutboxSender;
   private readonly typingEmitter: TypingEmitter;
@@ -60,7 +67,7 @@ export class ChatClient {
   private notifier: NotificationCoordinator | null = null;
   private stopViewSync: (() => void) | null = null;
   /** Opens a conversation when its notification is clicked (set by the chat screen, which owns the router). */
-  onOpenConversation: ((conversationId: string) => void) | null = null;
+  private openConversation: ((conversationId: string) => void) | null = null;
 
   /**
    * @param apiUrl the API origin (see `resolveApiUrl`). @param notify shows an error message to the person.
@@ -179,6 +186,17 @@ export class ChatClient {
   sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
     this.typingEmitter.stop(conversationId, false);
     this.outbox.sendAfterUploads(conversationId, body, uploads);
+  }
+
+  /** Sets what opens a conversation when its notification is clicked (null: nothing; just focus the window). */
+  setConversationOpener(open: ((conversationId: string) => void) | null): void {
+    this.openConversation = open;
+  }
+
+  /** Asks the pane of `conversationId` to open at the message with `seq`, highlighted (see `jumps`). */
+  jumpTo(conversationId: string, seq: number): void {
+    const nonce = (this.jumps.getState().target?.nonce ?? 0) + 1;
+    this.jumps.setState({ target: { conversationId, seq, nonce } });
   }
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
@@ -319,7 +337,7 @@ export class ChatClient {
       });
       notification.onclick = () => {
         window.focus();
-        this.onOpenConversation?.(message.conversationId);
+        this.openConversation?.(message.conversationId);
         notification.close();
       };
     } catch {

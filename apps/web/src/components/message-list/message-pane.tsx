@@ -21,6 +21,7 @@ import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
+import { NotificationLevelControl } from '@/components/notifications/notification-level-control';
 import { MessageList } from './message-list';
 
 /**
@@ -42,6 +43,9 @@ export function MessagePane({
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
+  const jump = useStore(client.jumps, (s) =>
+    s.target?.conversationId === conversationId ? s.target : null,
+  );
   const drafts = useDraftsStore();
   const draftsReady = useDrafts((s) => s.userId === selfId);
   const send = useCallback(
@@ -153,6 +157,7 @@ export function MessagePane({
             <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
           )}
         </div>
+        <NotificationLevelControl conversation={conversation} />
         {conversation.type === 'group' ? (
           <button
             type="button"
@@ -164,7 +169,13 @@ export function MessagePane({
           </button>
         ) : null}
       </header>
-      <MessageList conversation={conversation} selfId={selfId} />
+      <MessageList
+        // A new jump places the view afresh.
+        key={jump?.nonce ?? 0}
+        conversation={conversation}
+        selfId={selfId}
+        highlightSeq={jump?.seq ?? null}
+      />
       {conversation.status === 'left' ? (
         <p className="left-banner" role="status" data-testid="left-banner">
           You are no longer a member of this group. You can read the messages up to when you left.
@@ -183,6 +194,17 @@ export function MessagePane({
             holding={holding}
             uploads={uploads}
             onTyping={(typing) => client.typing(conversation.id, typing)}
+            {...(conversation.type === 'group'
+              ? {
+                  mentionable: {
+                    members: conversation.members,
+                    selfId,
+                    allowAll: conversation.members.some(
+                      (m) => m.user.id === selfId && m.role === 'admin',
+                    ),
+                  },
+                }
+              : {})}
           />
         </>
       )}
