@@ -8,13 +8,7 @@ import { OutboxSender, type HandedOffUploads, type Notify } from './outbox-sende
 import { ReceiptSender } from './receipt-sender';
 import { TypingEmitter } from './typing-emitter';
 import { mentionsIn } from './mentions';
-import {
-  NOTIFICATION_SOUND_URL,
-  NotificationCoordinator,
-  notificationPermission,
-  shouldNotify,
-  soundEnabled,
-} from './notifications';
+import type { NotificationCoordinator } from './notifications';
 import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
@@ -63,8 +57,12 @@ export class ChatClient {
   private userId: string | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly locks: LockRequester | undefined;
-  /** The one-tab notifier election (made in start(): browser only). */
+  /**
+   * The one-tab notifier election and the notification rules, loaded after start() (browser only; a separate chunk,
+   * so the chat's first load stays small).
+   */
   private notifier: NotificationCoordinator | null = null;
+  private notifications: typeof import('./notifications') | null = null;
   private stopViewSync: (() => void) | null = null;
   /** Opens a conversation when its notification is clicked (set by the chat screen, which owns the router). */
   private openConversation: ((conversationId: string) => void) | null = null;
@@ -143,15 +141,20 @@ export class ChatClient {
   start(): void {
     if (this.unsubscribe) return;
     if (typeof window !== 'undefined') {
-      this.notifier = NotificationCoordinator.forBrowser(this.locks, newUuid());
-      const sync = () => {
-        const { attentive, activeId } = this.conversations.getState();
-        this.notifier?.setView(attentive, activeId);
-      };
-      this.stopViewSync = this.conversations.subscribe((state, previous) => {
-        if (state.attentive !== previous.attentive || state.activeId !== previous.activeId) sync();
+      void import('./notifications').then((notifications) => {
+        if (!this.unsubscribe || this.notifier) return; // stopped meanwhile, or started twice
+        this.notifications = notifications;
+        this.notifier = notifications.NotificationCoordinator.forBrowser(this.locks, newUuid());
+        const sync = () => {
+          const { attentive, activeId } = this.conversations.getState();
+          this.notifier?.setView(attentive, activeId);
+        };
+        this.stopViewSync = this.conversations.subscribe((state, previous) => {
+          if (state.attentive !== previous.attentive || state.activeId !== previous.activeId)
+            sync();
+        });
+        sync();
       });
-      sync();
     }
     this.watchAttention(true);
     this.unsubscribe = this.session.subscribe((state) => this.onSession(state.user?.id ?? null));
@@ -311,18 +314,21 @@ export class ChatClient {
    */
   private maybeNotify(message: Message, selfId: string): void {
     const notifier = this.notifier;
-    if (!notifier?.isNotifier) return;
+    const rules = this.notifications;
+    if (!notifier?.isNotifier || !rules) return;
     const conversation = this.conversations.getState().byId[message.conversationId];
-    if (!shouldNotify(message, conversation, selfId, notifier.viewing(message.conversationId)))
+    if (
+      !rules.shouldNotify(message, conversation, selfId, notifier.viewing(message.conversationId))
+    )
       return;
-    if (soundEnabled()) {
+    if (rules.soundEnabled()) {
       try {
-        void new Audio(NOTIFICATION_SOUND_URL).play().catch(() => undefined);
+        void new Audio(rules.NOTIFICATION_SOUND_URL).play().catch(() => undefined);
       } catch {
         // No audio here (autoplay refused, no Audio): the notification still shows.
       }
     }
-    if (notificationPermission() !== 'granted') return;
+    if (rules.notificationPermission() !== 'granted') return;
     const sender = conversation?.members.find((m) => m.user.id === message.senderId)?.user;
     const name = sender?.displayName ?? 'Someone';
     const title =

@@ -526,16 +526,20 @@ export function describeMessagesContract(ctx: ContractContext): void {
     it('matches every word, ignoring case and accents, and marks the matches in the snippet', async () => {
       const [ana, ben] = [await makeUser(), await makeUser()];
       const conversation = await makeDirect(ana, ben);
-      await send(conversation.id, ana, 'Le Café de Zürich ouvre demain');
+      await send(conversation.id, ana, 'Le Café de Zürich ouvre demain <b>&amp;</b>');
       await send(conversation.id, ben, 'cafe only');
       await send(conversation.id, ben, 'nothing here');
       const page = await find(ben.id, 'cafe zurich');
-      expect(bodies(page)).toEqual(['Le Café de Zürich ouvre demain']);
+      expect(bodies(page)).toEqual(['Le Café de Zürich ouvre demain <b>&amp;</b>']);
       const snippet = page.items[0]?.snippet ?? '';
+      // A short message is shown whole, markup-looking text included, as typed.
+      expect(snippet).toBe(
+        `Le ${SEARCH_HIGHLIGHT_START}Café${SEARCH_HIGHLIGHT_END} de ${SEARCH_HIGHLIGHT_START}Zürich${SEARCH_HIGHLIGHT_END} ouvre demain <b>&amp;</b>`,
+      );
       expect(snippet).toContain(`${SEARCH_HIGHLIGHT_START}Café${SEARCH_HIGHLIGHT_END}`);
       expect(snippet).toContain(`${SEARCH_HIGHLIGHT_START}Zürich${SEARCH_HIGHLIGHT_END}`);
       expect(bodies(await find(ana.id, 'CAFÉ')).sort()).toEqual(
-        ['Le Café de Zürich ouvre demain', 'cafe only'].sort(),
+        ['Le Café de Zürich ouvre demain <b>&amp;</b>', 'cafe only'].sort(),
       );
       expect(bodies(await find(ana.id, 'absent words'))).toEqual([]);
       expect(bodies(await find(ana.id, '!!!'))).toEqual([]);

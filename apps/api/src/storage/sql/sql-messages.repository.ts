@@ -453,8 +453,9 @@ export class SqlMessagesRepository extends MessagesRepository {
                'body', m.body, 'system', m.system, 'mentions', m.mentions, 'mentions_all', m.mentions_all,
                'created_at', m.created_at) AS message,
              page.score,
-             ts_headline(${cfg}, translate(m.body, ${MARK_CHARS}, ''), q.query,
-                         ${HEADLINE_OPTIONS}) AS snippet
+             ts_headline(${cfg}, translate(m.body, ${HEADLINE_FROM}, ${HEADLINE_TO}), q.query,
+                         CASE WHEN length(m.body) <= ${SNIPPET_WHOLE_MAX}::integer
+                              THEN ${HEADLINE_WHOLE} ELSE ${HEADLINE_FRAGMENTS} END) AS snippet
         FROM page JOIN messages m ON m.id = page.id, q
        ORDER BY page.score DESC, page.created_at DESC, page.id DESC`,
     );
@@ -462,7 +463,7 @@ export class SqlMessagesRepository extends MessagesRepository {
     const parsed = pageRows.map((row) => ({
       json: parseJsonValue<MessageJson>(row.message) as MessageJson,
       score: Number(row.score),
-      snippet: row.snippet,
+      snippet: restoreHeadlineText(row.snippet),
     }));
     const attached = await loadAttachments(
       this.db,
@@ -544,13 +545,32 @@ export class SqlMessagesRepository extends MessagesRepository {
 
 /** The text-search configuration made by migration 0007 (`simple` with unaccent; docs/search.md). */
 const SEARCH_CONFIG = 'relay_search';
-/** The highlight marks, removed from the text before ts_headline marks it (translate's "from" set). */
-const MARK_CHARS = SEARCH_HIGHLIGHT_START + SEARCH_HIGHLIGHT_END;
 /**
- * ts_headline options: the shared highlight marks; a fragment of up to 35 words around the matches (messages are
- * short: most are shown whole). HighlightAll stays off so long texts are cut.
+ * ts_headline's parser takes `<...>` for HTML tags and `&...;` for entities, and leaves them out of the headline:
+ * right for HTML documents, wrong for chat text (`<b>` typed in a message must show). So `<`, `>` and `&` are
+ * swapped for private-use stand-ins before ts_headline (they then read as spaces between words, as the
+ * tsvector's parse of the raw text makes them separators too) and swapped back after (restoreHeadlineText). The
+ * highlight marks themselves are removed from the text (translate drops "from" characters that have no "to"), so a
+ * message cannot fake a highlight.
  */
-const HEADLINE_OPTIONS = `StartSel=${SEARCH_HIGHLIGHT_START}, StopSel=${SEARCH_HIGHLIGHT_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
+const STAND_INS = { '<': '\uE002', '>': '\uE003', '&': '\uE004' } as const;
+const HEADLINE_FROM = `<>&${SEARCH_HIGHLIGHT_START}${SEARCH_HIGHLIGHT_END}`;
+const HEADLINE_TO = `${STAND_INS['<']}${STAND_INS['>']}${STAND_INS['&']}`;
+
+/** Puts back the characters HEADLINE_FROM swapped out. */
+function restoreHeadlineText(snippet: string): string {
+  return snippet
+    .replaceAll(STAND_INS['<'], '<')
+    .replaceAll(STAND_INS['>'], '>')
+    .replaceAll(STAND_INS['&'], '&');
+}
+
+/** Messages up to this many characters are shown whole in the snippet (most chat messages). */
+const SNIPPET_WHOLE_MAX = 240;
+/** ts_headline options for a short message: the whole text, every match marked. */
+const HEADLINE_WHOLE = `StartSel=${SEARCH_HIGHLIGHT_START}, StopSel=${SEARCH_HIGHLIGHT_END}, HighlightAll=true`;
+/** ts_headline options for a long message: up to two fragments of 15 to 35 words around the matches. */
+const HEADLINE_FRAGMENTS = `StartSel=${SEARCH_HIGHLIGHT_START}, StopSel=${SEARCH_HIGHLIGHT_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
 
 interface SearchRow extends Record<string, unknown> {
   message: unknown;

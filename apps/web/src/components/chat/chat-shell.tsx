@@ -16,11 +16,16 @@ import { UnreadTitle } from '@/components/live/unread-title';
 import { ProfileDialog } from '@/components/profile/profile-dialog';
 import { closeAndFocus } from '@/lib/focus';
 import dynamic from 'next/dynamic';
-import { NotificationSettings } from '@/components/notifications/notification-settings';
 
 // Loaded when first opened: it is not needed to show the chat, and keeps the page's first load small.
 const SearchDialog = dynamic(
   () => import('@/components/search/search-dialog').then((m) => m.SearchDialog),
+  { ssr: false },
+);
+// Not needed for the first paint (it renders nothing on the server either): its own chunk.
+const NotificationSettings = dynamic(
+  () =>
+    import('@/components/notifications/notification-settings').then((m) => m.NotificationSettings),
   { ssr: false },
 );
 

@@ -141,12 +141,7 @@ export function ConversationList({
                     )}
                     {c.notificationLevel === 'none' ? (
                       <span className="muted-icon" role="img" aria-label="Muted" title="Muted">
-                        <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-                          <path
-                            fill="currentColor"
-                            d="M16.5 12A4.5 4.5 0 0 0 14 8v2.2l2.45 2.45c.03-.2.05-.42.05-.65zM19 12c0 .94-.2 1.82-.54 2.64l1.51 1.51A8.8 8.8 0 0 0 21 12c0-4.28-2.99-7.86-7-8.77v2.06c2.89.86 5 3.54 5 6.71zM4.27 3 3 4.27 7.73 9H3v6h4l5 5v-6.73l4.25 4.25c-.67.52-1.42.93-2.25 1.18v2.06a8.99 8.99 0 0 0 3.69-1.81L19.73 21 21 19.73l-9-9zM12 4 9.91 6.09 12 8.18z"
-                          />
-                        </svg>
+                        🔕
                       </span>
                     ) : null}
                     {c.unreadMentionCount > 0 ? (

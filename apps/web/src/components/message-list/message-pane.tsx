@@ -21,8 +21,17 @@ import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
-import { NotificationLevelControl } from '@/components/notifications/notification-level-control';
+import dynamic from 'next/dynamic';
 import { MessageList } from './message-list';
+
+// The header's notification level menu: its own chunk (the chat's first load stays within its budget).
+const NotificationLevelControl = dynamic(
+  () =>
+    import('@/components/notifications/notification-level-control').then(
+      (m) => m.NotificationLevelControl,
+    ),
+  { ssr: false, loading: () => <span className="level-control" aria-hidden="true" /> },
+);
 
 /**
  * The right-hand pane for one conversation: header (with a back link on narrow screens), history and
