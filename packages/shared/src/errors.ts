@@ -54,6 +54,8 @@ export const ErrorCode = {
   REQUEST_PENDING: 'REQUEST_PENDING',
   /** The conversation holds no pending request or invitation of the caller (nothing to accept or decline). 409. */
   NO_PENDING_REQUEST: 'NO_PENDING_REQUEST',
+  /** A mentioned user is not an active member of the conversation (nothing is stored). 400. */
+  MENTION_NOT_MEMBER: 'MENTION_NOT_MEMBER',
   /** An uploaded file is larger than the per-file limit. 413. */
   FILE_TOO_LARGE: 'FILE_TOO_LARGE',
   /** An image has more pixels than LIMITS.IMAGE_MAX_PIXELS (decompression-bomb guard). 413. */
@@ -132,6 +134,7 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   CONTACT_UNAVAILABLE: 403,
   REQUEST_PENDING: 403,
   NO_PENDING_REQUEST: 409,
+  MENTION_NOT_MEMBER: 400,
   FILE_TOO_LARGE: 413,
   IMAGE_TOO_LARGE: 413,
   EMPTY_FILE: 400,

@@ -29,6 +29,15 @@ export const LIMITS = {
   USER_SEARCH_PAGE_MAX: 50,
   /** Directory search query length, in characters. */
   USER_SEARCH_QUERY_MAX: 64,
+  /** People mentioned by one message (distinct user ids). */
+  MENTIONS_PER_MESSAGE: 50,
+  /** Message search: results per page, and the query's length in characters. */
+  SEARCH_PAGE_DEFAULT: 20,
+  SEARCH_PAGE_MAX: 50,
+  SEARCH_QUERY_MAX: 200,
+  /** Messages on each side of the one a history window is centred on (GET .../messages/around). */
+  HISTORY_AROUND_DEFAULT: 25,
+  HISTORY_AROUND_MAX: 50,
   /** Client message ids are UUIDs (36 characters). */
   CLIENT_MESSAGE_ID_MAX: 36,
   /** Largest Socket.IO frame the server accepts, in bytes (Socket.IO's `maxHttpBufferSize`). */

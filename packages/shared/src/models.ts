@@ -117,7 +117,49 @@ export interface Message {
   system: SystemEvent | null;
   /** Files sent with the message, in the order the sender gave them (at most LIMITS.ATTACHMENTS_PER_MESSAGE). */
   attachments: Attachment[];
+  /**
+   * People the message mentions (user ids, distinct), stored as structure next to the text: each was an active
+   * member of the conversation when it was sent. The text carries `@username` for each; clients highlight those.
+   */
+  mentions: string[];
+  /** `@all` in a group: every member is mentioned (only group admins may send it). */
+  mentionsAll: boolean;
   createdAt: string;
+}
+
+/**
+ * How a member wants to be told about a conversation's new messages (stored per member on the server, so it
+ * follows them to every device): `all` every message, `mentions` only messages that mention them (or `@all`),
+ * `none` nothing (the conversation is muted; its badge is shown grey).
+ */
+export type NotificationLevel = 'all' | 'mentions' | 'none';
+
+export const NOTIFICATION_LEVELS: readonly NotificationLevel[] = ['all', 'mentions', 'none'];
+
+/**
+ * The characters that mark the matched words in a search snippet (Unicode private-use code points, which the
+ * server strips from the text before marking it). Clients split the snippet on them and render the marked parts
+ * as highlighted text nodes, never as HTML.
+ */
+export const SEARCH_HIGHLIGHT_START = '\uE000';
+export const SEARCH_HIGHLIGHT_END = '\uE001';
+
+/** One message found by search, with a snippet of its text in which the matched words are marked. */
+export interface MessageSearchHit {
+  message: Message;
+  /** Part of the text around the matches; matches are wrapped in SEARCH_HIGHLIGHT_START ... SEARCH_HIGHLIGHT_END. */
+  snippet: string;
+  /** The sender as a public profile (null if their account is gone). */
+  sender: PublicUser | null;
+}
+
+/** A window of history around one message (for jumping to it), ascending by seq. */
+export interface MessageWindow {
+  items: Message[];
+  /** True when older messages exist below the window. */
+  hasMoreBefore: boolean;
+  /** True when newer messages exist above the window. */
+  hasMoreAfter: boolean;
 }
 
 /** A conversation as one member sees it in their list. */
@@ -145,6 +187,10 @@ export interface ConversationSummary {
    * and offer Accept / Decline / Block; replying accepts.
    */
   pending: boolean;
+  /** Of those, the messages that mention the caller (by id, or `@all`): the `@` badge. */
+  unreadMentionCount: number;
+  /** The caller's notification level for this conversation. */
+  notificationLevel: NotificationLevel;
   createdAt: string;
 }
 

@@ -7,7 +7,13 @@
  * File GETs are made by <img> and download links, which cannot send an Authorization header: they authenticate
  * with the httpOnly MEDIA_COOKIE_NAME cookie that the auth routes set beside the refresh cookie.
  */
-import type { GroupAddPolicy, LastSeenVisibility, MemberRole, SelfUser } from './models.js';
+import type {
+  GroupAddPolicy,
+  LastSeenVisibility,
+  MemberRole,
+  NotificationLevel,
+  SelfUser,
+} from './models.js';
 
 /** Name of the httpOnly cookie that carries the refresh token (path-scoped to /api/auth). */
 export const REFRESH_COOKIE_NAME = 'chat_refresh';
@@ -82,6 +88,46 @@ export interface SendMessageBody {
   body: string;
   /** As SendMessagePayload.attachmentIds: unsent attachments of the sender in this conversation (0..10). */
   attachmentIds?: string[];
+  /** As SendMessagePayload.mentions. */
+  mentions?: string[];
+  /** As SendMessagePayload.mentionsAll. */
+  mentionsAll?: boolean;
+}
+
+/**
+ * GET /api/conversations/:id/messages/around: a window of history centred on `seq` (for jumping to a search result
+ * or a replied-to message): up to `limit` messages with seq <= `seq` and up to `limit` above it.
+ */
+export interface HistoryAroundQuery {
+  seq: number;
+  /** Messages on each side, 1..LIMITS.HISTORY_AROUND_MAX (default LIMITS.HISTORY_AROUND_DEFAULT). */
+  limit?: number;
+}
+
+/**
+ * GET /api/search/messages: full-text search over every message the caller may read (conversations they are in,
+ * and a former member's history up to their departure). Best match first, ties newest first; keyset pages.
+ * Words are matched whole, ignoring case and accents; the last word also matches as a prefix (search as you type);
+ * `"quoted phrase"`, `or` and `-word` work as in web search engines (PostgreSQL websearch_to_tsquery).
+ */
+export interface MessageSearchQuery extends PageQuery {
+  /** 1..LIMITS.SEARCH_QUERY_MAX characters after trimming. */
+  q: string;
+  /** Only this conversation. */
+  conversationId?: string;
+  /** Only messages of this sender. */
+  senderId?: string;
+  /** Only messages with at least one attachment. */
+  hasFile?: boolean;
+  /** Only messages sent at or after this time (ISO 8601). */
+  from?: string;
+  /** Only messages sent before this time (ISO 8601). */
+  to?: string;
+}
+
+/** PUT /api/conversations/:id/notification-level: the caller's level for this conversation. */
+export interface NotificationLevelRequest {
+  level: NotificationLevel;
 }
 
 /**

@@ -23,6 +23,13 @@ export interface SendMessagePayload {
   body: string;
   /** Attachments the sender uploaded to this conversation and has not sent yet (0..LIMITS.ATTACHMENTS_PER_MESSAGE). */
   attachmentIds?: string[];
+  /**
+   * People mentioned (distinct user ids, 0..LIMITS.MENTIONS_PER_MESSAGE): each must be an active member of the
+   * conversation at send time, else MENTION_NOT_MEMBER and nothing is stored. The text should carry `@username`.
+   */
+  mentions?: string[];
+  /** `@all`: mentions every member. Groups only, and only by a group admin (else NOT_A_GROUP / ADMIN_REQUIRED). */
+  mentionsAll?: boolean;
 }
 
 export interface TypingPayload {

@@ -38,6 +38,7 @@ const GENERIC_MESSAGES: Record<ErrorCode, string> = {
   CONTACT_UNAVAILABLE: 'This person cannot be reached.',
   REQUEST_PENDING: 'Accept the request first.',
   NO_PENDING_REQUEST: 'There is nothing to accept or decline.',
+  MENTION_NOT_MEMBER: 'A mentioned person is not a member of this conversation.',
   FILE_TOO_LARGE: 'The file is too large.',
   IMAGE_TOO_LARGE: 'The image has too many pixels.',
   EMPTY_FILE: 'The file is empty.',

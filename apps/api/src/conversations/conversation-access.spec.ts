@@ -23,6 +23,7 @@ function member(
     leftAt: historyUntilSeq === null ? null : new Date(1),
     historyUntilSeq,
     pending: false,
+    notificationLevel: 'all',
   };
 }
 

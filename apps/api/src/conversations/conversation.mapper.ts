@@ -20,6 +20,8 @@ export function toMessage(m: MessageRecord): Message {
     body: m.body,
     system: m.system ?? null,
     attachments: (m.attachments ?? []).map(toAttachment),
+    mentions: m.mentions ?? [],
+    mentionsAll: m.mentionsAll ?? false,
     createdAt: m.createdAt.toISOString(),
   };
 }
@@ -73,6 +75,8 @@ export function toConversationSummary(
     ).toISOString(),
     unreadCount: item.unreadCount,
     pending: !left && item.membership.pending,
+    unreadMentionCount: item.unreadMentionCount,
+    notificationLevel: item.membership.notificationLevel ?? 'all',
     createdAt: c.createdAt.toISOString(),
   };
 }

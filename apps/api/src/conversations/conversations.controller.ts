@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ConversationSummary, type Page, ErrorCode } from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
@@ -6,6 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { ConversationPageQueryDto } from '../common/page-query.dto.js';
 import { ConversationsService } from './conversations.service.js';
+import { NotificationLevelDto } from './dto/notification-level.dto.js';
 import { OpenDirectDto } from './dto/open-direct.dto.js';
 import { ApiRoute } from '../openapi/api-route.decorator.js';
 
@@ -106,5 +107,20 @@ export class ConversationsController {
     @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
     await this.conversations.decline(id, caller.userId);
+    summary: 'Set my notification level for a conversation',
+    description:
+      'all / mentions / none (muted). Stored per member, so it follows the person to every device: their other tabs and devices get conversation:updated with the new level.',
+    auth: 'bearer',
+    success: { status: 200, description: 'ConversationSummary with the new level' },
+    errors: [ErrorCode.CONVERSATION_NOT_FOUND],
+    validates: true,
+  })
+  @Put(':id/notification-level')
+  setNotificationLevel(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: NotificationLevelDto,
+  ): Promise<ConversationSummary> {
+    return this.conversations.setNotificationLevel(id, caller.userId, body.level);
   }
 }

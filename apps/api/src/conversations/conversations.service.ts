@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type ConversationSummary, ErrorCode, LIMITS, type Page } from '@chat/shared';
+import {
+  type ConversationSummary,
+  ErrorCode,
+  LIMITS,
+  type NotificationLevel,
+  type Page,
+} from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
@@ -201,8 +207,9 @@ export class ConversationsService {
   /**
    * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
    * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
-   * summarised from one read of the conversation, its active members, their users and its newest message (four
-   * queries whatever their number, plus one for blocks among them); each former member costs one list-item query (usually there is one).
+   * summarised from one read of the conversation, its active members, their users, its newest message and their
+   * unread mention counts (five queries whatever their number, plus one for blocks among them); each former member
+   * costs one list-item query (usually there is one).
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
   async viewsAfterChange(
@@ -210,10 +217,11 @@ export class ConversationsService {
     formerIds: readonly string[] = [],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
     const summaries = new Map<string, ConversationSummary>();
-    const [conversation, members, newest] = await Promise.all([
+    const [conversation, members, newest, mentionCounts] = await Promise.all([
       this.conversations.findById(conversationId),
       this.conversations.listMembers(conversationId),
       this.messages.listPage(conversationId, { limit: 1 }),
+      this.conversations.unreadMentionCounts(conversationId),
     ]);
     const activeMemberIds = members.map((m) => m.userId);
     if (!conversation) return { activeMemberIds, summaries };
@@ -229,6 +237,7 @@ export class ConversationsService {
         membership,
         lastMessage,
         unreadCount: unreadCount(conversation.lastSeq, membership),
+        unreadMentionCount: mentionCounts.get(membership.userId) ?? 0,
       };
       summaries.set(
         membership.userId,
@@ -241,6 +250,29 @@ export class ConversationsService {
       if (summary) summaries.set(userId, summary);
     }
     return { activeMemberIds, summaries };
+  }
+
+  /**
+   * Sets the caller's notification level for a conversation (active or former member: it concerns only their own
+   * devices), then publishes `member.preferences.changed`, whose fan-out sends the new view to every device of
+   * the caller.
+   * @returns the conversation as the caller sees it now
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member
+   */
+  async setNotificationLevel(
+    conversationId: string,
+    callerId: string,
+    level: NotificationLevel,
+  ): Promise<ConversationSummary> {
+    await this.access.requireRead(conversationId, callerId);
+    const member = await this.conversations.setNotificationLevel(conversationId, callerId, level);
+    const summary = member ? await this.summaryFor(conversationId, callerId) : null;
+    if (!summary) throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+    await this.events.publish('member.preferences.changed', {
+      userId: callerId,
+      conversation: summary,
+    });
+    return summary;
   }
 
   private async summaryFor(

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type {
+  ConversationSummary,
   ErrorPayload,
   Message,
   PresenceState,
@@ -49,6 +50,11 @@ export interface DomainEventMap {
   'typing.changed': { event: TypingEvent; memberIds?: readonly string[] };
   /** A person's presence changed (online, or offline with the last-seen time just stored). */
   'presence.changed': { state: PresenceState };
+  /**
+   * A member changed their own settings of a conversation (the notification level): only they hear of it, on
+   * every device. `conversation`: the conversation as they see it now.
+   */
+  'member.preferences.changed': { userId: string; conversation: ConversationSummary };
   /** A person's public profile changed (display name or picture). */
   'user.updated': { user: PublicUser };
   /** A session ended before its expiry (signed out, or revoked for refresh-token reuse). */

@@ -1,11 +1,20 @@
 import { Body, Controller, Get, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { type Message, type MessagePage, ErrorCode } from '@chat/shared';
+import {
+  type Message,
+  type MessagePage,
+  type MessageSearchHit,
+  type MessageWindow,
+  type Page,
+  ErrorCode,
+} from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ParseIdPipe } from '../common/ids.js';
 import { WriteRateLimitGuard } from '../common/write-rate-limiter.js';
+import { HistoryAroundQueryDto } from './dto/history-around.query.js';
 import { HistoryQueryDto } from './dto/history.query.js';
+import { MessageSearchQueryDto } from './dto/message-search.query.js';
 import { SendMessageDto } from './dto/send-message.dto.js';
 import { MessagesService } from './messages.service.js';
 import { ApiRoute } from '../openapi/api-route.decorator.js';
@@ -34,6 +43,24 @@ export class MessagesController {
   }
 
   @ApiRoute({
+    summary: 'A window of history around one seq, ascending',
+    description:
+      'Up to `limit` messages with seq <= `seq` and up to `limit` above it (for jumping to a search result). A former member reads up to their departure.',
+    auth: 'bearer',
+    success: { status: 200, description: 'MessageWindow' },
+    errors: [ErrorCode.CONVERSATION_NOT_FOUND],
+    validates: true,
+  })
+  @Get('around')
+  around(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) conversationId: string,
+    @Query() query: HistoryAroundQueryDto,
+  ): Promise<MessageWindow> {
+    return this.messages.around(conversationId, caller.userId, query);
+  }
+
+  @ApiRoute({
     summary: 'Send a message (REST twin of message:send)',
     auth: 'bearer',
     success: { status: 201, description: 'Message, stored now' },
@@ -49,6 +76,9 @@ export class MessagesController {
       ErrorCode.TOO_MANY_ATTACHMENTS,
       ErrorCode.ATTACHMENT_NOT_FOUND,
       ErrorCode.ATTACHMENT_IN_USE,
+      ErrorCode.MENTION_NOT_MEMBER,
+      ErrorCode.NOT_A_GROUP,
+      ErrorCode.ADMIN_REQUIRED,
       ErrorCode.RATE_LIMITED,
     ],
     validates: true,
@@ -67,5 +97,27 @@ export class MessagesController {
     });
     res.status(created ? 201 : 200);
     return message;
+  }
+}
+
+/** /api/search: full-text search over the messages the caller may read. */
+@Controller('search')
+export class SearchController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @ApiRoute({
+    summary: 'Search my messages',
+    description:
+      "Every word must match (case and accents ignored; the last word also as a prefix); best match first, ties newest first. Only conversations the caller is in, and a former member's history up to their departure. Keyset pages.",
+    auth: 'bearer',
+    success: { status: 200, description: 'Page<MessageSearchHit>' },
+    validates: true,
+  })
+  @Get('messages')
+  search(
+    @CurrentUser() caller: AuthUser,
+    @Query() query: MessageSearchQueryDto,
+  ): Promise<Page<MessageSearchHit>> {
+    return this.messages.search(caller.userId, query);
   }
 }

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, LIMITS, type Message, type MessagePage } from '@chat/shared';
+import {
+  ErrorCode,
+  LIMITS,
+  type Message,
+  type MessagePage,
+  type MessageSearchHit,
+  type MessageWindow,
+  type Page,
+} from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { toMessage } from '../conversations/conversation.mapper.js';
 import { ConversationAccess } from '../conversations/conversation-access.js';
@@ -8,9 +16,13 @@ import { DomainEvents } from '../events/domain-events.js';
 import { MessagesRepository } from '../storage/messages.repository.js';
 import {
   AttachmentClaimError,
+  InvalidCursorError,
+  MentionMembershipError,
   RecordNotFoundError,
   SenderMembershipError,
 } from '../storage/storage.errors.js';
+import { UsersRepository } from '../storage/users.repository.js';
+import { toPublicUser } from '../users/user.mapper.js';
 
 /** A send request after validation (body already trimmed). */
 export interface SendMessageInput {
@@ -19,6 +31,22 @@ export interface SendMessageInput {
   body: string;
   /** Unsent attachments of the sender in this conversation, in display order (distinct; DTO-checked). */
   attachmentIds?: readonly string[];
+  /** Mentioned people (distinct ids; DTO-checked shape). */
+  mentions?: readonly string[];
+  /** `@all`. */
+  mentionsAll?: boolean;
+}
+
+/** A search request after validation. */
+export interface SearchMessagesInput {
+  q: string;
+  conversationId?: string;
+  senderId?: string;
+  hasFile?: boolean;
+  from?: string;
+  to?: string;
+  cursor?: string;
+  limit?: number;
 }
 
 /**
@@ -33,6 +61,7 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly events: DomainEvents,
     private readonly conversations: ConversationsService,
+    private readonly users: UsersRepository,
   ) {}
 
   /**
@@ -53,7 +82,10 @@ export class MessagesService {
    *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
    *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
    *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
-   *   already sent) from the atomic claim, nothing stored
+   *   already sent) from the atomic claim, nothing stored;
+   *   MENTION_NOT_MEMBER (400) when a mentioned person is not an active member (checked in the append's atomic
+   *   step, nothing stored); VALIDATION_FAILED above LIMITS.MENTIONS_PER_MESSAGE; for `mentionsAll`,
+   *   NOT_A_GROUP (400) in a direct conversation and ADMIN_REQUIRED (403) for a member who is not an admin
    */
   async send(
     senderId: string,
@@ -83,6 +115,17 @@ export class MessagesService {
     if (sendAccess.peerId !== null && !sendAccess.peerActive) {
       await this.conversations.askPeerAgain(input.conversationId, senderId, sendAccess.peerId);
     }
+    const mentions = [...new Set(input.mentions ?? [])];
+    if (mentions.length > LIMITS.MENTIONS_PER_MESSAGE) {
+      throw new AppError(ErrorCode.VALIDATION_FAILED, 'Too many mentions.', {
+        mentions: [`at most ${LIMITS.MENTIONS_PER_MESSAGE}`],
+      });
+    }
+    // `@all` notifies everyone: in groups only, and only from an admin (docs/search.md, "Mentions"). This reads
+    // the membership once more; a demotion racing the send may let one last @all through, which is harmless.
+    if (input.mentionsAll === true) {
+      await this.access.requireAdmin(input.conversationId, senderId);
+    }
     let result;
     try {
       // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
@@ -94,6 +137,8 @@ export class MessagesService {
         kind: 'text',
         body,
         ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
+        ...(mentions.length > 0 ? { mentions } : {}),
+        ...(input.mentionsAll === true ? { mentionsAll: true } : {}),
         requireActiveSender: true,
       });
     } catch (error) {
@@ -107,6 +152,13 @@ export class MessagesService {
       }
       if (error instanceof RecordNotFoundError) {
         throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
+      if (error instanceof MentionMembershipError) {
+        throw new AppError(
+          ErrorCode.MENTION_NOT_MEMBER,
+          'A mentioned person is not a member of this conversation.',
+          { mentions: [`${error.userId} is not an active member`] },
+        );
       }
       if (error instanceof AttachmentClaimError) {
         throw error.reason === 'in_use'
@@ -140,5 +192,75 @@ export class MessagesService {
       limit: query.limit ?? LIMITS.HISTORY_PAGE_DEFAULT,
     });
     return { items: page.items.map(toMessage), hasMore: page.hasMore };
+  }
+
+  /**
+   * A window of history centred on `seq` (jumping to a search result or a replied-to message): up to `limit`
+   * messages with seq <= `seq` and up to `limit` above it, ascending; two range reads of the same index as history
+   * pages. A former member's window ends at their departure.
+   * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member
+   */
+  async around(
+    conversationId: string,
+    callerId: string,
+    query: { seq: number; limit?: number },
+  ): Promise<MessageWindow> {
+    const { untilSeq } = await this.access.requireRead(conversationId, callerId);
+    const limit = query.limit ?? LIMITS.HISTORY_AROUND_DEFAULT;
+    const until = untilSeq !== undefined ? { untilSeq } : {};
+    const [below, above] = await Promise.all([
+      this.messages.listPage(conversationId, { before: query.seq + 1, limit, ...until }),
+      this.messages.listPage(conversationId, { after: query.seq, limit, ...until }),
+    ]);
+    return {
+      items: [...below.items, ...above.items].map(toMessage),
+      hasMoreBefore: below.hasMore,
+      hasMoreAfter: above.hasMore,
+    };
+  }
+
+  /**
+   * Full-text search over every message the caller may read (MessagesRepository.search decides what is readable:
+   * the access rule is applied inside the one query, never by filtering afterwards). Each hit carries its sender's
+   * public profile (one batched read per page).
+   * @throws AppError VALIDATION_FAILED (400) for a cursor this search did not issue
+   */
+  async search(callerId: string, query: SearchMessagesInput): Promise<Page<MessageSearchHit>> {
+    let page;
+    try {
+      page = await this.messages.search({
+        userId: callerId,
+        query: query.q,
+        ...(query.conversationId !== undefined ? { conversationId: query.conversationId } : {}),
+        ...(query.senderId !== undefined ? { senderId: query.senderId } : {}),
+        ...(query.hasFile === true ? { hasAttachments: true } : {}),
+        ...(query.from !== undefined ? { from: new Date(query.from) } : {}),
+        ...(query.to !== undefined ? { to: new Date(query.to) } : {}),
+        cursor: query.cursor ?? null,
+        limit: query.limit ?? LIMITS.SEARCH_PAGE_DEFAULT,
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'The cursor is not valid.', {
+          cursor: ['not a cursor of this search'],
+        });
+      }
+      throw error;
+    }
+    const senders = await this.users.findManyByIds([
+      ...new Set(page.items.map((hit) => hit.message.senderId)),
+    ]);
+    const byId = new Map(senders.map((u) => [u.id, u]));
+    return {
+      items: page.items.map((hit) => {
+        const sender = byId.get(hit.message.senderId);
+        return {
+          message: toMessage(hit.message),
+          snippet: hit.snippet,
+          sender: sender ? toPublicUser(sender) : null,
+        };
+      }),
+      nextCursor: page.nextCursor,
+    };
   }
 }

@@ -119,6 +119,15 @@ export class RealtimeFanOut {
     this.realtime.toUsers(hidden, 'presence:update', { ...state, lastSeenAt: null });
   }
 
+  /** `conversation:updated` (with the new notification level) to every device of that member only. */
+  @OnDomainEvent('member.preferences.changed')
+  memberPreferencesChanged({
+    userId,
+    conversation,
+  }: DomainEventMap['member.preferences.changed']): void {
+    this.realtime.toUsers([userId], 'conversation:updated', conversation);
+  }
+
   /** `user:updated` to the person's own devices and to their contacts (no block either way). */
   @OnDomainEvent('user.updated')
   async userUpdated({ user }: DomainEventMap['user.updated']): Promise<void> {

@@ -1,4 +1,4 @@
-import type { MemberRole } from '@chat/shared';
+import type { MemberRole, NotificationLevel } from '@chat/shared';
 import type {
   ConversationListItem,
   ConversationRecord,
@@ -135,7 +135,7 @@ export abstract class ConversationsRepository {
   /**
    * The conversations of `userId`, most recent activity first (ties by id, descending), each with the last
    * message and the caller's unread count (`unreadCount` of domain-rules.ts), in a fixed number of queries per page,
-   * never one per conversation (SQL: one statement; MongoDB: four, see docs/storage.md). Includes
+   * never one per conversation (SQL: one statement; MongoDB: five, see docs/storage.md). Includes
    * conversations the user left (their membership has leftAt set): last message and unread count are then capped
    * at historyUntilSeq.
    * @param limit 1..LIMITS.CONVERSATION_PAGE_MAX
@@ -149,6 +149,20 @@ export abstract class ConversationsRepository {
     conversationId: string,
     userId: string,
   ): Promise<ConversationListItem | null>;
+  /**
+   * The unread mention count (as ConversationListItem.unreadMentionCount) of every ACTIVE member of a conversation,
+   * in one query; members with none may be left out of the map.
+   */
+  abstract unreadMentionCounts(conversationId: string): Promise<Map<string, number>>;
+  /**
+   * Sets the member's notification level (active or former member alike; it only concerns their own devices).
+   * @returns the membership after the update, or null when not a member.
+   */
+  abstract setNotificationLevel(
+    conversationId: string,
+    userId: string,
+    level: NotificationLevel,
+  ): Promise<MemberRecord | null>;
   /**
    * Raises the member's watermarks to at least the given values (never lowers them, never past lastSeq).
    * @returns the membership after the update, or null when not a member.

@@ -19,6 +19,7 @@ function member(
     leftAt: leftAt === null ? null : new Date(leftAt),
     historyUntilSeq: leftAt === null ? null : 3,
     pending: false,
+    notificationLevel: 'all',
   };
 }
 

@@ -1,5 +1,5 @@
 import type { MessageKind, SystemEvent } from '@chat/shared';
-import type { MessageRecord } from './storage.types.js';
+import type { MessageRecord, MessageSearchHitRecord, RecordPage } from './storage.types.js';
 
 export interface AppendMessageInput {
   conversationId: string;
@@ -20,6 +20,37 @@ export interface AppendMessageInput {
    * otherwise SenderMembershipError and nothing is stored, also for a resend. System messages leave it unset.
    */
   requireActiveSender?: boolean;
+  /**
+   * User ids the message mentions (distinct). Each must be an ACTIVE member of the conversation, checked in the
+   * same atomic step as the append; otherwise MentionMembershipError and nothing is stored. A resend returns the
+   * stored message without checking them again.
+   */
+  mentions?: readonly string[];
+  /** `@all`; who may send it is the service's rule (the repository stores it). */
+  mentionsAll?: boolean;
+}
+
+/**
+ * A message search on behalf of one person. Only messages that person may read are candidates: conversations they
+ * are an active member of, and for a former member the messages with seq <= their historyUntilSeq. Text messages
+ * only (system messages are not searched); an empty body (an erased or attachment-only message) never matches.
+ */
+export interface MessageSearchInput {
+  userId: string;
+  /** The words as typed (1..LIMITS.SEARCH_QUERY_MAX characters, trimmed). Web-search syntax (see docs/search.md). */
+  query: string;
+  conversationId?: string;
+  senderId?: string;
+  /** Only messages with at least one attachment. */
+  hasAttachments?: boolean;
+  /** createdAt >= from. */
+  from?: Date;
+  /** createdAt < to. */
+  to?: Date;
+  /** From the previous page's nextCursor. */
+  cursor?: string | null;
+  /** 1..LIMITS.SEARCH_PAGE_MAX */
+  limit: number;
 }
 
 export interface AppendMessageResult {
@@ -53,6 +84,7 @@ export abstract class MessagesRepository {
    * lastSeq and lastActivityAt, and raises the sender's deliveredSeq and readSeq to the new seq (one's own
    * message is never unread). Idempotent on (conversationId, senderId, clientMessageId): a repeat returns the
    * stored message with `created: false` and changes nothing. Concurrent appends get distinct, increasing seqs.
+   * @throws MentionMembershipError when a mentioned user is not an active member (nothing stored).
    * @throws RecordNotFoundError when the conversation does not exist; SenderMembershipError with
    *   `requireActiveSender` when the sender is not an active member (`never`: not a member, or no such
    *   conversation; `ended`: left or removed).
@@ -73,6 +105,13 @@ export abstract class MessagesRepository {
    * member's readable history (seq <= historyUntilSeq). Added by the attachments feature.
    */
   abstract findById(id: string): Promise<MessageRecord | null>;
+  /**
+   * Full-text search (see MessageSearchInput for what is searched). Order: score descending, then createdAt
+   * descending, then id descending, so equal scores come newest first; keyset pages (no repeats, no gaps while
+   * nothing changes). A query with no searchable word finds nothing.
+   * @throws InvalidCursorError for a cursor this method did not issue.
+   */
+  abstract search(input: MessageSearchInput): Promise<RecordPage<MessageSearchHitRecord>>;
   abstract findByClientId(
     conversationId: string,
     senderId: string,

@@ -50,6 +50,17 @@ export class AttachmentClaimError extends Error {
   }
 }
 
+/**
+ * A message mentioned a user who is not an active member of its conversation (`userId`: the first such id in the
+ * sender's order). Nothing was stored.
+ */
+export class MentionMembershipError extends Error {
+  constructor(readonly userId: string) {
+    super(`mentioned user is not an active member: ${userId}`);
+    this.name = 'MentionMembershipError';
+  }
+}
+
 /** Node socket error codes that mean the database server cannot be reached or went away. */
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',

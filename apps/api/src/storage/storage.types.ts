@@ -9,6 +9,7 @@ import type {
   LastSeenVisibility,
   MemberRole,
   MessageKind,
+  NotificationLevel,
   SystemEvent,
 } from '@chat/shared';
 
@@ -93,6 +94,8 @@ export interface MemberRecord {
    * person. Pending members are active (they read it) but are nobody's contact through it.
    */
   pending: boolean;
+  /** How this member wants to be notified of the conversation's messages ('all' by default). */
+  notificationLevel: NotificationLevel;
 }
 
 /** `blockerId` blocked `blockedId` (one row per ordered pair). */
@@ -114,7 +117,20 @@ export interface MessageRecord {
   system: SystemEvent | null;
   /** Attachments claimed by this message, in the order the sender listed them. */
   attachments: AttachmentRecord[];
+  /** User ids the message mentions (distinct; each an active member when it was stored). */
+  mentions: string[];
+  /** `@all`: the message mentions every member. */
+  mentionsAll: boolean;
   createdAt: Date;
+}
+
+/** One search result: the message, a snippet with the matches marked, and the sort key it was ranked by. */
+export interface MessageSearchHitRecord {
+  message: MessageRecord;
+  /** Text around the matches, each wrapped in SEARCH_HIGHLIGHT_START / SEARCH_HIGHLIGHT_END (@chat/shared). */
+  snippet: string;
+  /** Relevance as an integer (higher is better; equal scores are ordered newest first). Adapter-specific scale. */
+  score: number;
 }
 
 export interface AttachmentRecord {
@@ -148,6 +164,11 @@ export interface ConversationListItem {
   lastMessage: MessageRecord | null;
   /** `min(lastSeq, historyUntilSeq ?? lastSeq) - readSeq` of the caller, floored at 0. */
   unreadCount: number;
+  /**
+   * Messages from others in the same unread range (seq > readSeq, up to what the caller may read) that mention
+   * the caller by id or with `@all`.
+   */
+  unreadMentionCount: number;
 }
 
 /** A keyset page: `nextCursor` is opaque to callers, null when there is nothing more. */

@@ -15,9 +15,14 @@ import type {
   UpdatePrivacyRequest,
   ConversationSummary,
   CreateGroupRequest,
+  HistoryAroundQuery,
   HistoryQuery,
   Message,
   MessagePage,
+  MessageSearchHit,
+  MessageSearchQuery,
+  MessageWindow,
+  NotificationLevel,
   OpenDirectRequest,
   Page,
   PageQuery,
@@ -291,5 +296,29 @@ export class ApiEndpoints {
     return this.http.request<Report>(`/api/admin/reports/${encodeURIComponent(id)}/resolve`, {
       method: 'POST',
     });
+  }
+  /** GET /api/search/messages?q=&... -> Page<MessageSearchHit>: messages I may read, best match first. */
+  searchMessages(query: MessageSearchQuery, signal?: AbortSignal): Promise<Page<MessageSearchHit>> {
+    const { hasFile, ...rest } = query;
+    return this.http.request<Page<MessageSearchHit>>('/api/search/messages', {
+      query: { ...rest, ...(hasFile ? { hasFile: 'true' } : {}) },
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** GET /api/conversations/:id/messages/around?seq=&limit= -> MessageWindow (ascending seq). */
+  historyAround(id: string, query: HistoryAroundQuery): Promise<MessageWindow> {
+    return this.http.request<MessageWindow>(
+      `/api/conversations/${encodeURIComponent(id)}/messages/around`,
+      { query: { ...query } },
+    );
+  }
+
+  /** PUT /api/conversations/:id/notification-level -> ConversationSummary with my new level. */
+  setNotificationLevel(id: string, level: NotificationLevel): Promise<ConversationSummary> {
+    return this.http.request<ConversationSummary>(
+      `/api/conversations/${encodeURIComponent(id)}/notification-level`,
+      { method: 'PUT', body: { level } },
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { StoreApi } from 'zustand/vanilla';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Message } from '@chat/shared';
 import { ApiClient, describeError } from './api-client';
 import { browserLocks, type LockRequester } from './web-locks';
@@ -7,6 +7,9 @@ import { Outbox } from './outbox';
 import { OutboxSender, type HandedOffUploads, type Notify } from './outbox-sender';
 import { ReceiptSender } from './receipt-sender';
 import { TypingEmitter } from './typing-emitter';
+import { mentionsIn } from './mentions';
+import type { NotificationCoordinator } from './notifications';
+import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
 import { createMessagesStore, type MessagesStore } from '@/stores/messages-store';
@@ -43,12 +46,29 @@ export class ChatClient {
   readonly privacy: PrivacyStore;
   /** Sends waiting for their uploads (sendAfterUploads), counted per conversation id. */
   readonly heldSends: StoreApi<Record<string, number>>;
+  /**
+   * The message to open a conversation at (a picked search result): its conversation's pane loads the messages
+   * around it and highlights it. `nonce` makes picking the same result again a new jump.
+   */
+  readonly jumps: StoreApi<{
+    target: { conversationId: string; seq: number; nonce: number } | null;
+  }> = createStore(() => ({ target: null }));
   private readonly link: LiveLink;
   private readonly outbox: OutboxSender;
   private readonly typingEmitter: TypingEmitter;
   private readonly receipts: ReceiptSender;
   private userId: string | null = null;
   private unsubscribe: (() => void) | null = null;
+  private readonly locks: LockRequester | undefined;
+  /**
+   * The one-tab notifier election and the notification rules, loaded after start() (browser only; a separate chunk,
+   * so the chat's first load stays small).
+   */
+  private notifier: NotificationCoordinator | null = null;
+  private notifications: typeof import('./notifications') | null = null;
+  private stopViewSync: (() => void) | null = null;
+  /** Opens a conversation when its notification is clicked (set by the chat screen, which owns the router). */
+  private openConversation: ((conversationId: string) => void) | null = null;
 
   /**
    * @param apiUrl the API origin (see `resolveApiUrl`). @param notify shows an error message to the person.
@@ -60,6 +80,7 @@ export class ChatClient {
     options: ChatClientOptions = {},
   ) {
     const locks = 'locks' in options ? options.locks : browserLocks();
+    this.locks = locks;
     this.api = new ApiClient(apiUrl, locks);
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
@@ -101,6 +122,12 @@ export class ChatClient {
       onStored: (message) => this.onStoredMessage(message),
       notify,
       locks,
+      mentionsFor: (conversationId, body) => {
+        const conversation = this.conversations.getState().byId[conversationId];
+        return conversation && this.userId
+          ? mentionsIn(body, conversation, this.userId)
+          : { mentions: [], mentionsAll: false };
+      },
     });
     this.heldSends = this.outbox.heldSends;
     // Delivery receipts: whenever a thread's newest seq rises (live message, first page, catch-up after a resync),
@@ -117,6 +144,22 @@ export class ChatClient {
   /** Begins following the session and restores it once. Idempotent (React Strict Mode runs effects twice). */
   start(): void {
     if (this.unsubscribe) return;
+    if (typeof window !== 'undefined') {
+      void import('./notifications').then((notifications) => {
+        if (!this.unsubscribe || this.notifier) return; // stopped meanwhile, or started twice
+        this.notifications = notifications;
+        this.notifier = notifications.NotificationCoordinator.forBrowser(this.locks, newUuid());
+        const sync = () => {
+          const { attentive, activeId } = this.conversations.getState();
+          this.notifier?.setView(attentive, activeId);
+        };
+        this.stopViewSync = this.conversations.subscribe((state, previous) => {
+          if (state.attentive !== previous.attentive || state.activeId !== previous.activeId)
+            sync();
+        });
+        sync();
+      });
+    }
     this.watchAttention(true);
     this.unsubscribe = this.session.subscribe((state) => this.onSession(state.user?.id ?? null));
     this.onSession(this.session.getState().user?.id ?? null);
@@ -127,6 +170,10 @@ export class ChatClient {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.stopViewSync?.();
+    this.stopViewSync = null;
+    this.notifier?.close();
+    this.notifier = null;
     this.watchAttention(false);
     this.link.close();
     this.userId = null;
@@ -146,6 +193,17 @@ export class ChatClient {
   sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
     this.typingEmitter.stop(conversationId, false);
     this.outbox.sendAfterUploads(conversationId, body, uploads);
+  }
+
+  /** Sets what opens a conversation when its notification is clicked (null: nothing; just focus the window). */
+  setConversationOpener(open: ((conversationId: string) => void) | null): void {
+    this.openConversation = open;
+  }
+
+  /** Asks the pane of `conversationId` to open at the message with `seq`, highlighted (see `jumps`). */
+  jumpTo(conversationId: string, seq: number): void {
+    const nonce = (this.jumps.getState().target?.nonce ?? 0) + 1;
+    this.jumps.setState({ target: { conversationId, seq, nonce } });
   }
 
   /** Sends a failed message again with the same clientMessageId, so the server stores it at most once. */
@@ -225,7 +283,10 @@ export class ChatClient {
     if (!own) this.presence.getState().clearTyping(conversationId, senderId);
     conversations
       .applyMessage(message, selfId, conversations.attentive)
-      .then(() => this.receipts.flush())
+      .then(() => {
+        if (!own) this.maybeNotify(message, selfId);
+        return this.receipts.flush();
+      })
       .catch((error: unknown) => this.notify(describeError(error)));
   }
 
@@ -255,5 +316,49 @@ export class ChatClient {
       .catch((error: unknown) =>
         this.notify(`Could not load conversations: ${describeError(error)}`),
       );
+  }
+
+  /**
+   * A browser notification and the sound for a message from someone else, when this tab is the notifier and the
+   * rules allow it (shouldNotify: level, own, the conversation on screen in any tab). Clicking it focuses the
+   * window and opens the conversation.
+   */
+  private maybeNotify(message: Message, selfId: string): void {
+    const notifier = this.notifier;
+    const rules = this.notifications;
+    if (!notifier?.isNotifier || !rules) return;
+    const conversation = this.conversations.getState().byId[message.conversationId];
+    if (
+      !rules.shouldNotify(message, conversation, selfId, notifier.viewing(message.conversationId))
+    )
+      return;
+    if (rules.soundEnabled()) {
+      try {
+        void new Audio(rules.NOTIFICATION_SOUND_URL).play().catch(() => undefined);
+      } catch {
+        // No audio here (autoplay refused, no Audio): the notification still shows.
+      }
+    }
+    if (rules.notificationPermission() !== 'granted') return;
+    const sender = conversation?.members.find((m) => m.user.id === message.senderId)?.user;
+    const name = sender?.displayName ?? 'Someone';
+    const title =
+      conversation?.type === 'group' && conversation.title
+        ? `${name} in ${conversation.title}`
+        : name;
+    const text = message.body.trim() !== '' ? message.body : 'Sent an attachment';
+    try {
+      const notification = new Notification(title, {
+        body: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+        tag: message.id,
+      });
+      notification.onclick = () => {
+        window.focus();
+        this.openConversation?.(message.conversationId);
+        notification.close();
+      };
+    } catch {
+      // Some browsers (Android Chrome) allow notifications only from a service worker: badges still tell.
+    }
   }
 }

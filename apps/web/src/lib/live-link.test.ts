@@ -33,7 +33,10 @@ function setup(list: ConversationSummary[] = [conversation()]) {
   const session = createSessionStore(sessionApi);
   hearAuth(authResponse());
   const conversations = createConversationsStore(listApi);
-  const messagesStore = createMessagesStore({ history: server.history }, () => undefined);
+  const messagesStore = createMessagesStore(
+    { history: server.history, historyAround: server.historyAround },
+    () => undefined,
+  );
   const presence = createPresenceStore();
   const socket = new FakeSocket();
   const calls = {

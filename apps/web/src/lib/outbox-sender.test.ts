@@ -27,7 +27,10 @@ const offline = (): Promise<Message> =>
  */
 function tab(locks?: FakeLocks) {
   const server = new FakeHistory();
-  const messages = createMessagesStore({ history: server.history }, () => undefined);
+  const messages = createMessagesStore(
+    { history: server.history, historyAround: server.historyAround },
+    () => undefined,
+  );
   const state = {
     userId: 'alice' as string | null,
     connected: true,

@@ -85,6 +85,11 @@ export interface OutboxSenderDeps {
   notify: Notify;
   /** Cross-tab locks (default: the browser's Web Locks; none: this tab's own bookkeeping only). */
   locks?: LockRequester | undefined;
+  /** The people a text mentions in a conversation (ids) and `@all` (see mentionsIn); none when missing. */
+  mentionsFor?: (
+    conversationId: string,
+    body: string,
+  ) => { mentions: string[]; mentionsAll: boolean };
 }
 
 /**
@@ -126,6 +131,11 @@ export class OutboxSender {
    */
   send(conversationId: string, body: string, attachmentIds: readonly string[] = []): boolean {
     const text = body.trim();
+    // Worked out once, when written: a retry sends the same structure with the same text.
+    const mentioned = this.deps.mentionsFor?.(conversationId, text) ?? {
+      mentions: [],
+      mentionsAll: false,
+    };
     const userId = this.deps.userId();
     const minLength = attachmentIds.length > 0 ? 0 : LIMITS.MESSAGE_BODY_MIN;
     if (!userId || text.length < minLength || text.length > LIMITS.MESSAGE_BODY_MAX) return false;
@@ -135,6 +145,8 @@ export class OutboxSender {
       conversationId,
       body: text,
       ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
+      ...(mentioned.mentions.length > 0 ? { mentions: [...mentioned.mentions] } : {}),
+      ...(mentioned.mentionsAll ? { mentionsAll: true } : {}),
       createdAt: new Date().toISOString(),
       status: 'pending',
       error: null,
@@ -340,6 +352,8 @@ export class OutboxSender {
       clientMessageId: entry.clientMessageId,
       body: entry.body,
       ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
+      ...(entry.mentions?.length ? { mentions: entry.mentions } : {}),
+      ...(entry.mentionsAll ? { mentionsAll: true } : {}),
     });
     this.mine.delete(entry.clientMessageId);
     await this.deps.outbox.remove(entry.clientMessageId).catch(() => undefined);

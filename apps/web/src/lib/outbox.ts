@@ -18,6 +18,9 @@ export interface OutboxEntry {
   body: string;
   /** Uploaded (unsent) attachments to send with the text; resent with the same ids on every attempt. */
   attachmentIds?: string[];
+  /** Mentioned people (user ids) and `@all`, worked out from the text when it was written. */
+  mentions?: string[];
+  mentionsAll?: boolean;
   /** Local clock, for display only. */
   createdAt: string;
   /** `failed`: automatic attempts gave up; waits for the person's Retry. */

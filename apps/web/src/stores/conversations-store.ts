@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { LIMITS, type ConversationSummary, type Message, type ReceiptEvent } from '@chat/shared';
 import type { ApiClient } from '@/lib/api-client';
+import { mentionsUser } from '@/lib/mentions';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -106,7 +107,8 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           } else {
             byId[item.id] = item;
           }
-          if (onScreen(state, item.id)) byId[item.id] = { ...byId[item.id]!, unreadCount: 0 };
+          if (onScreen(state, item.id))
+            byId[item.id] = { ...byId[item.id]!, unreadCount: 0, unreadMentionCount: 0 };
         }
         return { byId, order: sortIds(byId) };
       });
@@ -182,6 +184,10 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           lastMessage: message,
           lastActivityAt: message.createdAt,
           unreadCount: countsAsUnread ? existing.unreadCount + 1 : existing.unreadCount,
+          unreadMentionCount:
+            countsAsUnread && mentionsUser(message, selfId)
+              ? existing.unreadMentionCount + 1
+              : existing.unreadMentionCount,
         };
         set((state) => {
           const byId = { ...state.byId, [updated.id]: updated };
@@ -202,15 +208,26 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
             return { ...m, deliveredSeq, readSeq };
           });
           let unreadCount = current.unreadCount;
+          let unreadMentionCount = current.unreadMentionCount;
           if (event.userId === selfId) {
             const left = Math.max(0, current.lastSeq - event.readSeq);
             if (left < unreadCount) {
               unreadCount = left;
               changed = true;
             }
+            // Which of the unread messages mentioned me is not known here: at most as many as are left unread.
+            if (unreadMentionCount > left) {
+              unreadMentionCount = left;
+              changed = true;
+            }
           }
           if (!changed) return {};
-          return { byId: { ...state.byId, [current.id]: { ...current, members, unreadCount } } };
+          return {
+            byId: {
+              ...state.byId,
+              [current.id]: { ...current, members, unreadCount, unreadMentionCount },
+            },
+          };
         });
       },
       setActive: (id) => {
@@ -218,7 +235,10 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           if (!id) return { activeId: null };
           const current = state.byId[id];
           if (!current || current.unreadCount === 0 || !state.attentive) return { activeId: id };
-          return { activeId: id, byId: { ...state.byId, [id]: { ...current, unreadCount: 0 } } };
+          return {
+            activeId: id,
+            byId: { ...state.byId, [id]: { ...current, unreadCount: 0, unreadMentionCount: 0 } },
+          };
         });
       },
       setAttentive: (attentive) => {
@@ -227,7 +247,10 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           if (!attentive || !current || current.unreadCount === 0) return { attentive };
           return {
             attentive,
-            byId: { ...state.byId, [current.id]: { ...current, unreadCount: 0 } },
+            byId: {
+              ...state.byId,
+              [current.id]: { ...current, unreadCount: 0, unreadMentionCount: 0 },
+            },
           };
         });
       },

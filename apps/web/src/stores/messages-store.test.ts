@@ -7,7 +7,10 @@ import { FakeHistory } from '@/testing/fake-history';
 function setup() {
   const server = new FakeHistory();
   const errors: unknown[] = [];
-  const store = createMessagesStore({ history: server.history }, (error) => errors.push(error));
+  const store = createMessagesStore(
+    { history: server.history, historyAround: server.historyAround },
+    (error) => errors.push(error),
+  );
   return { server, store, errors };
 }
 
@@ -168,8 +171,31 @@ describe('messages store', () => {
 
   it('shows an error status when the first page fails, and rethrows', async () => {
     const failing = vi.fn().mockRejectedValue(new Error('down'));
-    const store = createMessagesStore({ history: failing }, () => undefined);
+    const store = createMessagesStore(
+      { history: failing, historyAround: failing },
+      () => undefined,
+    );
     await expect(store.getState().loadLatest('c1')).rejects.toThrow('down');
     expect(store.getState().threads.c1!.status).toBe('error');
+  });
+
+  it('jumps to an old message: loads the window around it and the gap up to the loaded ones, in one run', async () => {
+    const { server, store } = setup();
+    server.add(...messages(1, 400));
+    await store.getState().loadLatest('c1');
+    await store.getState().loadAround('c1', 100);
+    const thread = store.getState().threads.c1!;
+    // 76..400 without a hole: the window 76..125, then pages after 125 until the loaded 351..400.
+    expect(seqs(thread.messages)).toEqual(seqs(messages(76, 400)));
+    expect(thread.hasMoreBefore).toBe(true);
+    expect(server.aroundCalls).toEqual([{ conversationId: 'c1', seq: 100, limit: 25 }]);
+  });
+
+  it('does not fetch a window for a message already loaded', async () => {
+    const { server, store } = setup();
+    server.add(...messages(1, 30));
+    await store.getState().loadAround('c1', 10);
+    expect(seqs(store.getState().threads.c1!.messages)).toEqual(seqs(messages(1, 30)));
+    expect(server.aroundCalls).toEqual([]);
   });
 });

@@ -33,6 +33,12 @@ export interface MessagesState {
   threads: Record<string, Thread>;
   /** Loads the newest page of a conversation (once; later calls catch up instead). Throws ApiError. */
   loadLatest: (conversationId: string) => Promise<void>;
+  /**
+   * Makes sure the message with `seq` is loaded, with messages around it (jumping to a search result): when it is
+   * older than what is loaded, the window around it is fetched and then the messages between that window and the
+   * loaded ones, page by page (so the thread stays one unbroken run up to the newest). Throws ApiError.
+   */
+  loadAround: (conversationId: string, seq: number) => Promise<void>;
   /** Loads the page before the oldest loaded seq. Throws ApiError. */
   loadOlder: (conversationId: string) => Promise<void>;
   /**
@@ -59,7 +65,12 @@ export interface MessagesState {
 export type MessagesStore = StoreApi<MessagesState>;
 
 /** The REST calls the message store makes. */
-export type MessagesApi = Pick<ApiClient, 'history'>;
+export type MessagesApi = Pick<ApiClient, 'history' | 'historyAround'>;
+
+/** Messages on each side of a jump target. */
+const AROUND = 25;
+/** Pages (of LIMITS.HISTORY_PAGE_MAX) a jump loads at most between its window and the loaded messages. */
+const MAX_FILL_PAGES = 50;
 
 /** The thread of a conversation not opened yet (shared, so selectors return a stable object). */
 export const EMPTY_THREAD: Thread = {
@@ -149,6 +160,39 @@ export function createMessagesStore(
           }
         });
       },
+      loadAround: (conversationId, seq) =>
+        once(`around:${conversationId}:${seq}`, async () => {
+          await get().loadLatest(conversationId);
+          const started = epoch;
+          const loaded = thread(conversationId).messages;
+          const oldest = loaded[0]?.seq;
+          if (oldest === undefined || seq >= oldest) return;
+          const window = await api.historyAround(conversationId, { seq, limit: AROUND });
+          const items = [...window.items];
+          let last = items[items.length - 1]?.seq ?? seq;
+          let more = window.hasMoreAfter;
+          for (let page = 0; more && last < oldest - 1 && page < MAX_FILL_PAGES; page += 1) {
+            if (started !== epoch) return;
+            const next = await api.history(conversationId, {
+              after: last,
+              limit: LIMITS.HISTORY_PAGE_MAX,
+            });
+            items.push(...next.items);
+            more = next.hasMore;
+            const newest = next.items[next.items.length - 1]?.seq;
+            if (newest === undefined) break;
+            last = newest;
+          }
+          patch(
+            conversationId,
+            (cur) => ({
+              messages: mergeBySeq(cur.messages, items),
+              pending: withoutStored(cur.pending, items),
+              hasMoreBefore: window.hasMoreBefore,
+            }),
+            started,
+          );
+        }),
       loadOlder: (conversationId) => {
         const t = thread(conversationId);
         const oldest = t.messages[0];

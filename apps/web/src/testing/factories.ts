@@ -32,6 +32,8 @@ export function message(
     body: `message ${seq}`,
     system: null,
     attachments: [],
+    mentions: [],
+    mentionsAll: false,
     createdAt: '2026-11-20T10:00:00.000Z',
     ...overrides,
   };
@@ -74,6 +76,8 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     unreadCount: 0,
     pending: false,
+    unreadMentionCount: 0,
+    notificationLevel: 'all',
     createdAt: '2026-11-01T00:00:00.000Z',
     ...overrides,
   };

@@ -1,4 +1,10 @@
-import type { HistoryQuery, Message, MessagePage } from '@chat/shared';
+import type {
+  HistoryAroundQuery,
+  HistoryQuery,
+  Message,
+  MessagePage,
+  MessageWindow,
+} from '@chat/shared';
 
 /**
  * An in-memory stand-in for GET /api/conversations/:id/messages with the API's paging rules: pages are ascending by
@@ -34,5 +40,25 @@ export class FakeHistory {
     }
     const below = query.before === undefined ? all : all.filter((m) => m.seq < query.before!);
     return { items: below.slice(-limit), hasMore: below.length > limit };
+  };
+
+  /** Every window asked for with historyAround, in order. */
+  readonly aroundCalls: Array<{ conversationId: string } & HistoryAroundQuery> = [];
+
+  /** The fake GET .../messages/around: up to `limit` messages with seq <= `seq` and up to `limit` above it. */
+  readonly historyAround = async (
+    conversationId: string,
+    query: HistoryAroundQuery,
+  ): Promise<MessageWindow> => {
+    this.aroundCalls.push({ conversationId, ...query });
+    const limit = query.limit ?? 25;
+    const all = [...(this.stored.get(conversationId) ?? [])].sort((a, b) => a.seq - b.seq);
+    const below = all.filter((m) => m.seq <= query.seq);
+    const above = all.filter((m) => m.seq > query.seq);
+    return {
+      items: [...below.slice(-limit), ...above.slice(0, limit)],
+      hasMoreBefore: below.length > limit,
+      hasMoreAfter: above.length > limit,
+    };
   };
 }

@@ -2,6 +2,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsOptional,
   IsString,
   IsUUID,
@@ -63,6 +64,21 @@ export class SendMessageDto implements SendMessageBody {
   @Length(1, ID_MAX_LENGTH, { each: true })
   @Matches(ID_PATTERN, { each: true, message: 'each value in $property must be an id' })
   attachmentIds?: string[];
+
+  /** Distinct ids of mentioned people (0..LIMITS.MENTIONS_PER_MESSAGE); the service checks they are members. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.MENTIONS_PER_MESSAGE)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Length(1, ID_MAX_LENGTH, { each: true })
+  @Matches(ID_PATTERN, { each: true, message: 'each value in $property must be an id' })
+  mentions?: string[];
+
+  /** `@all` (groups, admins only: checked by the service). */
+  @IsOptional()
+  @IsBoolean()
+  mentionsAll?: boolean;
 }
 
 /** `message:send` socket payload: the REST body plus the conversation id. */

@@ -71,6 +71,32 @@ export function describeConversationsContract(ctx: ContractContext): void {
       await expect(conversations.findOrCreateDirect(a.id, a.id, a.id)).rejects.toThrow();
     });
 
+    it('stores a member notification level, all by default, for active and former members', async () => {
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      expect((await conversations.findMember(conversation.id, ben.id))?.notificationLevel).toBe(
+        'all',
+      );
+      const muted = await conversations.setNotificationLevel(conversation.id, ben.id, 'none');
+      expect(muted).toMatchObject({ userId: ben.id, notificationLevel: 'none' });
+      expect(await conversations.getListItem(conversation.id, ben.id)).toMatchObject({
+        membership: { notificationLevel: 'none' },
+      });
+      // Others keep theirs.
+      expect((await conversations.findMember(conversation.id, cy.id))?.notificationLevel).toBe(
+        'all',
+      );
+      await conversations.removeMember(conversation.id, cy.id);
+      expect(
+        await conversations.setNotificationLevel(conversation.id, cy.id, 'mentions'),
+      ).toMatchObject({ notificationLevel: 'mentions' });
+      const stranger = await makeUser();
+      expect(
+        await conversations.setNotificationLevel(conversation.id, stranger.id, 'none'),
+      ).toBeNull();
+      expect(await conversations.setNotificationLevel('junk', ben.id, 'none')).toBeNull();
+    });
+
     it('finds a membership only for members of existing conversations', async () => {
       const [alice, bob, eve] = [await makeUser(), await makeUser(), await makeUser()];
       const conversation = await makeDirect(alice, bob);

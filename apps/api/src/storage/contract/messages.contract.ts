@@ -5,12 +5,17 @@
  */
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { SystemEvent } from '@chat/shared';
-import { RecordNotFoundError, SenderMembershipError } from '../storage.errors.js';
+import { SEARCH_HIGHLIGHT_END, SEARCH_HIGHLIGHT_START, type SystemEvent } from '@chat/shared';
+import {
+  InvalidCursorError,
+  MentionMembershipError,
+  RecordNotFoundError,
+  SenderMembershipError,
+} from '../storage.errors.js';
 import type { UserRecord } from '../storage.types.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
 import type { MessagesRepository } from '../messages.repository.js';
-import { range, seqs, type ContractContext } from './contract-context.js';
+import { pause, range, seqs, type ContractContext } from './contract-context.js';
 
 /** Declares the messages contract against the adapter behind `ctx`. */
 export function describeMessagesContract(ctx: ContractContext): void {
@@ -42,6 +47,8 @@ export function describeMessagesContract(ctx: ContractContext): void {
         body: 'one',
         system: null,
         attachments: [],
+        mentions: [],
+        mentionsAll: false,
         createdAt: expect.any(Date),
       });
       const second = await send(conversation.id, bob, 'two');
@@ -372,6 +379,291 @@ export function describeMessagesContract(ctx: ContractContext): void {
       expect(await messages.findById(message.id)).toEqual(message);
       expect(await messages.findById(conversation.id)).toBeNull();
       expect(await messages.findById('junk')).toBeNull();
+    });
+  });
+
+  describe('mentions', () => {
+    beforeEach(() => {
+      ({ conversations, messages } = ctx.repos());
+    });
+
+    it('stores mentioned user ids and @all next to the text, and reads them back', async () => {
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      const { message } = await messages.append({
+        conversationId: conversation.id,
+        senderId: ana.id,
+        clientMessageId: randomUUID(),
+        kind: 'text',
+        body: `hi @${ben.username} and @${cy.username}`,
+        mentions: [ben.id, cy.id, ben.id],
+        requireActiveSender: true,
+      });
+      expect([...message.mentions].sort()).toEqual([ben.id, cy.id].sort());
+      expect(message.mentionsAll).toBe(false);
+      const all = await messages.append({
+        conversationId: conversation.id,
+        senderId: ana.id,
+        clientMessageId: randomUUID(),
+        kind: 'text',
+        body: '@all lunch',
+        mentionsAll: true,
+      });
+      expect(all.message).toMatchObject({ mentions: [], mentionsAll: true });
+      const page = await messages.listPage(conversation.id, { limit: 10 });
+      expect(page.items.map((m) => m.mentionsAll)).toEqual([false, true]);
+      expect(await messages.findById(message.id)).toEqual(message);
+    });
+
+    it('refuses a mention of someone who is not an active member, storing nothing', async () => {
+      const [ana, ben, cy, dan] = [
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+        await makeUser(),
+      ];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      await conversations.removeMember(conversation.id, cy.id);
+      for (const stranger of [dan.id, cy.id, 'not-an-id']) {
+        await expect(
+          messages.append({
+            conversationId: conversation.id,
+            senderId: ana.id,
+            clientMessageId: randomUUID(),
+            kind: 'text',
+            body: 'hey',
+            mentions: [ben.id, stranger],
+            requireActiveSender: true,
+          }),
+        ).rejects.toBeInstanceOf(MentionMembershipError);
+      }
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(0);
+      expect((await messages.listPage(conversation.id, { limit: 10 })).items).toEqual([]);
+    });
+
+    it('counts unread mentions of the member from the read watermark, never their own', async () => {
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben, cy]);
+      const post = (from: typeof ana, mentions: string[] = [], mentionsAll = false) =>
+        messages.append({
+          conversationId: conversation.id,
+          senderId: from.id,
+          clientMessageId: randomUUID(),
+          kind: 'text',
+          body: 'text',
+          mentions,
+          mentionsAll,
+        });
+      await post(ana, [ben.id]); // 1: ben
+      await post(cy); // 2: nobody
+      await post(ana, [], true); // 3: everyone
+      await post(cy, [ana.id]); // 4: ana
+      expect(await conversations.getListItem(conversation.id, ben.id)).toMatchObject({
+        unreadCount: 4,
+        unreadMentionCount: 2,
+      });
+      // ana's own @all (3) raised her read watermark past it; only 4 is unread for her.
+      expect(await conversations.getListItem(conversation.id, ana.id)).toMatchObject({
+        unreadCount: 1,
+        unreadMentionCount: 1,
+      });
+      const counts = await conversations.unreadMentionCounts(conversation.id);
+      expect(counts.get(ben.id)).toBe(2);
+      expect(counts.get(ana.id)).toBe(1);
+      expect(counts.get(cy.id) ?? 0).toBe(0);
+      // Mentioning oneself never counts, and sending reads everything before it.
+      await post(ben, [ben.id]);
+      expect((await conversations.getListItem(conversation.id, ben.id))?.unreadMentionCount).toBe(
+        0,
+      );
+    });
+
+    it('unread mention count follows readSeq and stops at a former member departure', async () => {
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const { conversation } = await makeGroup(ana, [ben]);
+      const mention = () =>
+        messages.append({
+          conversationId: conversation.id,
+          senderId: ana.id,
+          clientMessageId: randomUUID(),
+          kind: 'text',
+          body: 'ping',
+          mentions: [ben.id],
+        });
+      for (let i = 0; i < 3; i++) await mention();
+      expect((await conversations.getListItem(conversation.id, ben.id))?.unreadMentionCount).toBe(
+        3,
+      );
+      expect((await conversations.unreadMentionCounts(conversation.id)).get(ben.id)).toBe(3);
+      const page = await conversations.listForUser(ben.id, { limit: 10 });
+      expect(page.items[0]?.unreadMentionCount).toBe(3);
+      await conversations.advanceWatermarks(conversation.id, ben.id, { readSeq: 2 });
+      expect((await conversations.getListItem(conversation.id, ben.id))?.unreadMentionCount).toBe(
+        1,
+      );
+      await conversations.removeMember(conversation.id, ben.id);
+      // Mentions after the departure cannot even be stored (ben is no longer active); the count stays 1.
+      await expect(mention()).rejects.toBeInstanceOf(MentionMembershipError);
+      expect((await conversations.getListItem(conversation.id, ben.id))?.unreadMentionCount).toBe(
+        1,
+      );
+    });
+  });
+
+  describe('search', () => {
+    beforeEach(() => {
+      ({ conversations, messages } = ctx.repos());
+    });
+
+    const find = (
+      userId: string,
+      query: string,
+      extra: Partial<Parameters<MessagesRepository['search']>[0]> = {},
+    ) => messages.search({ userId, query, limit: 50, ...extra });
+    const bodies = (page: { items: { message: { body: string } }[] }) =>
+      page.items.map((hit) => hit.message.body);
+
+    it('matches every word, ignoring case and accents, and marks the matches in the snippet', async () => {
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const conversation = await makeDirect(ana, ben);
+      await send(conversation.id, ana, 'Le Café de Zürich ouvre demain <b>&amp;</b>');
+      await send(conversation.id, ben, 'cafe only');
+      await send(conversation.id, ben, 'nothing here');
+      const page = await find(ben.id, 'cafe zurich');
+      expect(bodies(page)).toEqual(['Le Café de Zürich ouvre demain <b>&amp;</b>']);
+      const snippet = page.items[0]?.snippet ?? '';
+      // A short message is shown whole, markup-looking text included, as typed.
+      expect(snippet).toBe(
+        `Le ${SEARCH_HIGHLIGHT_START}Café${SEARCH_HIGHLIGHT_END} de ${SEARCH_HIGHLIGHT_START}Zürich${SEARCH_HIGHLIGHT_END} ouvre demain <b>&amp;</b>`,
+      );
+      expect(snippet).toContain(`${SEARCH_HIGHLIGHT_START}Café${SEARCH_HIGHLIGHT_END}`);
+      expect(snippet).toContain(`${SEARCH_HIGHLIGHT_START}Zürich${SEARCH_HIGHLIGHT_END}`);
+      expect(bodies(await find(ana.id, 'CAFÉ')).sort()).toEqual(
+        ['Le Café de Zürich ouvre demain <b>&amp;</b>', 'cafe only'].sort(),
+      );
+      expect(bodies(await find(ana.id, 'absent words'))).toEqual([]);
+      expect(bodies(await find(ana.id, '!!!'))).toEqual([]);
+    });
+
+    it('finds nothing the caller may not read: other conversations, system messages, a former member later messages', async () => {
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation: group } = await makeGroup(ana, [ben, cy]);
+      const theirs = await makeDirect(ana, cy);
+      await send(group.id, ana, 'secret plan before');
+      await send(theirs.id, ana, 'secret plan private');
+      await messages.append({
+        conversationId: group.id,
+        senderId: ana.id,
+        clientMessageId: randomUUID(),
+        kind: 'system',
+        body: 'secret plan system',
+        system: { type: 'group_renamed', actorId: ana.id, title: 'x' },
+      });
+      await conversations.removeMember(group.id, ben.id);
+      await send(group.id, ana, 'secret plan after');
+      expect(bodies(await find(ben.id, 'secret plan'))).toEqual(['secret plan before']);
+      expect(bodies(await find(cy.id, 'secret plan')).sort()).toEqual(
+        ['secret plan after', 'secret plan before', 'secret plan private'].sort(),
+      );
+      // A conversation filter does not widen what may be read.
+      expect(bodies(await find(ben.id, 'secret', { conversationId: theirs.id }))).toEqual([]);
+      expect(bodies(await find(ben.id, 'secret', { conversationId: 'junk' }))).toEqual([]);
+    });
+
+    it('matches the last word as a prefix while it is being typed', async () => {
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const conversation = await makeDirect(ana, ben);
+      await send(conversation.id, ana, 'deployment finished');
+      await send(conversation.id, ana, 'deploy tomorrow');
+      expect(bodies(await find(ben.id, 'deplo')).sort()).toEqual(
+        ['deploy tomorrow', 'deployment finished'].sort(),
+      );
+      expect(bodies(await find(ben.id, 'deployment fin'))).toEqual(['deployment finished']);
+    });
+
+    it('orders equal relevance newest first and pages through every hit once', async () => {
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const conversation = await makeDirect(ana, ben);
+      const sent: string[] = [];
+      for (let i = 0; i < 23; i++) {
+        const { message } = await send(conversation.id, i % 2 ? ana : ben, `release notes ${i}`);
+        sent.push(message.id);
+        if (i % 5 === 0) await pause();
+      }
+      await send(conversation.id, ana, 'unrelated');
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let guard = 0; guard < 10; guard++) {
+        const page = await find(ana.id, 'release notes', { limit: 5, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...page.items.map((hit) => hit.message.id));
+        cursor = page.nextCursor;
+        if (cursor === null) break;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      // Same words, same length: equal scores, so newest (highest seq) first.
+      expect(seen).toEqual([...sent].reverse());
+      await expect(find(ana.id, 'release', { cursor: 'bogus' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+    });
+
+    it('ranks a better match above a newer weaker one', async () => {
+      const [ana, ben] = [await makeUser(), await makeUser()];
+      const conversation = await makeDirect(ana, ben);
+      await send(conversation.id, ana, 'budget budget budget review');
+      await send(
+        conversation.id,
+        ana,
+        'the budget is in a long message about many other unrelated things today',
+      );
+      const page = await find(ben.id, 'budget');
+      expect(bodies(page)[0]).toBe('budget budget budget review');
+      expect(page.items[0]!.score).toBeGreaterThan(page.items[1]!.score);
+    });
+
+    it('filters by conversation, sender, attachments and time', async () => {
+      const { attachments } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const one = await makeDirect(ana, ben);
+      const { conversation: two } = await makeGroup(ana, [ben, cy]);
+      await send(one.id, ana, 'report alpha');
+      await pause(5);
+      const middle = new Date();
+      await pause(5);
+      await send(two.id, cy, 'report beta');
+      const file = await attachments.create({
+        conversationId: two.id,
+        uploaderId: ben.id,
+        kind: 'file',
+        name: 'r.pdf',
+        mimeType: 'application/pdf',
+        size: 10,
+        width: null,
+        height: null,
+        storageKey: randomUUID(),
+        thumbnailKey: null,
+      });
+      await messages.append({
+        conversationId: two.id,
+        senderId: ben.id,
+        clientMessageId: randomUUID(),
+        kind: 'text',
+        body: 'report gamma',
+        attachmentIds: [file.id],
+      });
+      expect(bodies(await find(ben.id, 'report', { conversationId: one.id }))).toEqual([
+        'report alpha',
+      ]);
+      expect(bodies(await find(ben.id, 'report', { senderId: cy.id }))).toEqual(['report beta']);
+      const withFile = await find(ben.id, 'report', { hasAttachments: true });
+      expect(bodies(withFile)).toEqual(['report gamma']);
+      expect(withFile.items[0]?.message.attachments.map((a) => a.id)).toEqual([file.id]);
+      expect(bodies(await find(ben.id, 'report', { to: middle }))).toEqual(['report alpha']);
+      expect(bodies(await find(ben.id, 'report', { from: middle })).sort()).toEqual([
+        'report beta',
+        'report gamma',
+      ]);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { MemberRole } from '@chat/shared';
+import type { MemberRole, NotificationLevel } from '@chat/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
@@ -201,6 +201,55 @@ export function lastMessagesFilter(
 
 /** A conversation as the list reads it: the caller's membership only (the `$elemMatch` projection). */
 type ListDoc = Omit<ConversationDoc, 'members'> & { members?: MemberDoc[] };
+
+/** One member's unread range in one conversation: seqs in (`readSeq`, `untilSeq`]. */
+export interface UnreadRange {
+  conversationId: Types.ObjectId;
+  userId: Types.ObjectId;
+  readSeq: number;
+  untilSeq: number;
+}
+
+/**
+ * The filter of the messages that could count as unread mentions for any of `ranges` (pure, cast-tested): per
+ * range, a seq range on the unique (conversationId, seq) index, text messages of others that mention the member
+ * or everyone. Empty ranges are left out; null when none is left (nothing to count).
+ */
+export function unreadMentionsFilter(
+  ranges: readonly UnreadRange[],
+): Record<string, unknown> | null {
+  const branches = ranges
+    .filter((r) => r.untilSeq > r.readSeq)
+    .map((r) => ({
+      conversationId: r.conversationId,
+      seq: trusted({ $gt: r.readSeq, $lte: r.untilSeq }),
+      senderId: trusted({ $ne: r.userId }),
+      $or: [{ mentionsAll: true }, { mentions: r.userId }],
+    }));
+  if (branches.length === 0) return null;
+  return { kind: 'text', $or: branches };
+}
+
+/** How many messages of `found` count for each range, keyed `conversationId:userId` (hex; pure). */
+export function countUnreadMentions(
+  ranges: readonly UnreadRange[],
+  found: readonly Pick<
+    MessageDoc,
+    'conversationId' | 'seq' | 'senderId' | 'mentions' | 'mentionsAll'
+  >[],
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of ranges) {
+    let n = 0;
+    for (const m of found) {
+      if (!m.conversationId.equals(r.conversationId) || m.senderId.equals(r.userId)) continue;
+      if (m.seq <= r.readSeq || m.seq > r.untilSeq) continue;
+      if (m.mentionsAll === true || (m.mentions ?? []).some((id) => id.equals(r.userId))) n += 1;
+    }
+    counts.set(`${r.conversationId.toHexString()}:${r.userId.toHexString()}`, n);
+  }
+  return counts;
+}
 
 /** Where a list document sits in its owner's list: leftAt for a former member, else lastActivityAt. */
 function listKey(doc: ListDoc): Date {
@@ -956,6 +1005,66 @@ export class MongoConversationsRepository extends ConversationsRepository {
     return updated && after ? toMemberRecord(updated._id, after) : null;
   }
 
+  /**
+   * Unread mention counts of every active member: one read of the conversation's members, one query for the
+   * mentioning messages in their unread ranges (only messages that mention someone are fetched, and only the
+   * fields counted).
+   */
+  async unreadMentionCounts(conversationId: string): Promise<Map<string, number>> {
+    const _id = parseId(conversationId);
+    if (!_id) return new Map();
+    const doc = await this.conversations
+      .findById(_id, { lastSeq: 1, members: 1 })
+      .lean<Pick<ConversationDoc, '_id' | 'lastSeq' | 'members'>>()
+      .exec();
+    if (!doc) return new Map();
+    const ranges = doc.members.filter(isActiveMember).map((m) => ({
+      conversationId: _id,
+      userId: m.userId,
+      readSeq: m.readSeq,
+      untilSeq: doc.lastSeq,
+    }));
+    const counts = await this.mentionCounts(ranges);
+    return new Map([...counts].map(([key, n]) => [key.split(':')[1] ?? '', n]));
+  }
+
+  /** One positional update of the member's level ($ on the matched member; atomic on the document). */
+  async setNotificationLevel(
+    conversationId: string,
+    userId: string,
+    level: NotificationLevel,
+  ): Promise<MemberRecord | null> {
+    const _id = parseId(conversationId);
+    const uid = parseId(userId);
+    if (!_id || !uid) return null;
+    const updated = await this.conversations
+      .findOneAndUpdate(
+        { _id, 'members.userId': uid },
+        { $set: { 'members.$.notificationLevel': level } },
+        {
+          returnDocument: 'after',
+          projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
+        },
+      )
+      .lean<Pick<ConversationDoc, '_id' | 'members'>>()
+      .exec();
+    const after = updated?.members[0];
+    return updated && after ? toMemberRecord(updated._id, after) : null;
+  }
+
+  /** Counts per `conversationId:userId` for `ranges` (see unreadMentionsFilter), in one query. */
+  private async mentionCounts(ranges: readonly UnreadRange[]): Promise<Map<string, number>> {
+    const filter = unreadMentionsFilter(ranges);
+    if (!filter) return new Map();
+    const found = await this.messages
+      .find(filter, { _id: 0, conversationId: 1, seq: 1, senderId: 1, mentions: 1, mentionsAll: 1 })
+      .lean<
+        Pick<MessageDoc, 'conversationId' | 'seq' | 'senderId' | 'mentions' | 'mentionsAll'>[]
+      >()
+      .exec();
+    return countUnreadMentions(ranges, found);
+  }
+
   /** Reads the direct conversation with this key, as findOrCreateDirect answers when it already exists. */
   private async findDirect(directKey: string): Promise<FindOrCreateDirectResult | null> {
     // `type` in the filter lets the planner use the partial unique index (its filter must be implied).
@@ -1010,6 +1119,18 @@ export class MongoConversationsRepository extends ConversationsRepository {
       this.attachments,
       [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
     );
+    const ranges: UnreadRange[] = [];
+    for (const doc of docs) {
+      const member = doc.members?.[0];
+      if (member)
+        ranges.push({
+          conversationId: doc._id,
+          userId: member.userId,
+          readSeq: member.readSeq,
+          untilSeq: visibleSeq(doc),
+        });
+    }
+    const mentionCounts = await this.mentionCounts(ranges);
     const items: ConversationListItem[] = [];
     for (const doc of docs) {
       const member = doc.members?.[0];
@@ -1023,6 +1144,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
         membership,
         lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
         unreadCount: unreadCount(conversation.lastSeq, membership),
+        unreadMentionCount: mentionCounts.get(`${conversation.id}:${membership.userId}`) ?? 0,
       });
     }
     return items;

@@ -1,18 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Types, trusted, type Model } from 'mongoose';
+import { Types, trusted, type Model, type PipelineStage } from 'mongoose';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { markMatches, mongoTextSearch, queryTerms } from '../search-text.js';
 import {
   MessagesRepository,
   type AppendMessageInput,
   type AppendMessageResult,
   type HistoryPageInput,
+  type MessageSearchInput,
 } from '../messages.repository.js';
 import {
   AttachmentClaimError,
+  MentionMembershipError,
   RecordNotFoundError,
   SenderMembershipError,
 } from '../storage.errors.js';
-import type { MessageRecord } from '../storage.types.js';
+import type { MessageRecord, MessageSearchHitRecord, RecordPage } from '../storage.types.js';
 import {
   claimFilter,
   claimUpdate,
@@ -111,6 +115,8 @@ export function gapDocument(conversationId: Types.ObjectId, seq: number, now: Da
     body: '',
     system: null,
     attachmentIds: [],
+    mentions: [],
+    mentionsAll: false,
     createdAt: now,
   };
 }
@@ -143,10 +149,17 @@ export function allocateSeqUpdate(now: Date): Record<string, unknown> {
 export function allocateSeqFilter(
   conversationId: Types.ObjectId,
   activeSender: Types.ObjectId | null,
+  mentioned: readonly Types.ObjectId[] = [],
 ): Record<string, unknown> {
-  return activeSender
-    ? { _id: conversationId, ...activeMemberFilter(activeSender) }
-    : { _id: conversationId };
+  // Every mentioned user must be an active member in the same atomic step: `$all` of `$elemMatch`es, one per
+  // user (the sender's own condition included), on the one conversation document.
+  const required = [...(activeSender ? [activeSender] : []), ...mentioned].map((userId) => ({
+    $elemMatch: { userId, leftAt: null },
+  }));
+  if (required.length === 0) return { _id: conversationId };
+  if (required.length === 1 && activeSender && mentioned.length === 0)
+    return { _id: conversationId, ...activeMemberFilter(activeSender) };
+  return { _id: conversationId, members: trusted({ $all: required }) };
 }
 
 type MemberState = Pick<MemberDoc, 'userId' | 'leftAt'>;
@@ -239,6 +252,7 @@ export class MongoMessagesRepository extends MessagesRepository {
     const senderId = parseId(input.senderId);
     if (!senderId) throw new RecordNotFoundError('user', input.senderId);
     const claims = claimList(input.attachmentIds);
+    const mentioned = mentionList(input.mentions);
 
     const members = await this.memberStates(conversationId);
     const before = standing(members, senderId);
@@ -255,6 +269,10 @@ export class MongoMessagesRepository extends MessagesRepository {
       };
     }
 
+    // Checked again atomically by the seq allocation (allocateSeqFilter); this early answer saves a claim.
+    const inactive = firstInactive(members ?? [], mentioned);
+    if (inactive) throw new MentionMembershipError(inactive.toHexString());
+
     const messageId = new Types.ObjectId();
     if (claims.length > 0) await this.claim(conversationId, senderId, input, claims, messageId);
 
@@ -264,6 +282,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       ({ doc, activeMemberIds } = await this.insertAtNextSeq(
         conversationId,
         requireActive ? senderId : null,
+        mentioned,
         {
           _id: messageId,
           senderId,
@@ -272,6 +291,8 @@ export class MongoMessagesRepository extends MessagesRepository {
           body: input.body,
           system: input.system ?? null,
           attachmentIds: claims.map((c) => c.id),
+          mentions: [...mentioned],
+          mentionsAll: input.mentionsAll === true,
         },
       ));
     } catch (error) {
@@ -330,6 +351,77 @@ export class MongoMessagesRepository extends MessagesRepository {
     return { items, hasMore: docs.length > page.limit };
   }
 
+  /**
+   * Search with the `$text` index (messages_text_idx; differences from the SQL adapter in docs/search.md: words
+   * are ANDed by quoting them, no prefix match, textScore instead of ts_rank, snippets marked in code).
+   * Two queries: the caller's memberships (the conversations they may read, and up to which seq), then one
+   * aggregation: `$text` match, the readable-conversation condition, the filters, `score` = round(textScore *
+   * 1000), the keyset, sort (score, createdAt, _id descending) and limit. Attachments in one more query.
+   * Not run here (no MongoDB on this machine): written to the same contract suite, untested.
+   * @throws InvalidCursorError for a foreign cursor.
+   */
+  async search(input: MessageSearchInput): Promise<RecordPage<MessageSearchHitRecord>> {
+    const none = { items: [], nextCursor: null };
+    const userId = parseId(input.userId);
+    if (!userId) return none;
+    const text = mongoTextSearch(input.query);
+    if (text === '') return none;
+    const only = input.conversationId !== undefined ? parseId(input.conversationId) : null;
+    if (input.conversationId !== undefined && !only) return none;
+    const sender = input.senderId !== undefined ? parseId(input.senderId) : null;
+    if (input.senderId !== undefined && !sender) return none;
+    const memberships = await this.conversations
+      .find(
+        { 'members.userId': userId, ...(only ? { _id: only } : {}) },
+        { _id: 1, members: { $elemMatch: { userId } } },
+      )
+      .lean<Pick<ConversationDoc, '_id' | 'members'>[]>()
+      .exec();
+    const readable = searchScope(memberships);
+    if (!readable) return none;
+    const match: Record<string, unknown> = {
+      $text: { $search: text, $caseSensitive: false, $diacriticSensitive: false },
+      kind: 'text',
+      ...readable,
+    };
+    if (sender) match.senderId = sender;
+    if (input.hasAttachments === true) match['attachmentIds.0'] = trusted({ $exists: true });
+    const createdAt: Record<string, Date> = {};
+    if (input.from) createdAt.$gte = input.from;
+    if (input.to) createdAt.$lt = input.to;
+    if (Object.keys(createdAt).length > 0) match.createdAt = trusted(createdAt);
+    const pipeline: PipelineStage[] = [
+      { $match: match },
+      { $addFields: { score: { $round: [{ $multiply: [{ $meta: 'textScore' }, 1000] }, 0] } } },
+    ];
+    if (input.cursor) pipeline.push({ $match: searchKeysetFilter(input.cursor) });
+    pipeline.push({ $sort: { score: -1, createdAt: -1, _id: -1 } }, { $limit: input.limit + 1 });
+    const docs = await this.messages.aggregate<MessageDoc & { score: number }>(pipeline).exec();
+    const pageDocs = docs.slice(0, input.limit);
+    const attached = await loadAttachmentsById(
+      this.attachments,
+      pageDocs.flatMap((doc) => doc.attachmentIds),
+    );
+    const terms = queryTerms(input.query);
+    const items = pageDocs.map((doc) => ({
+      message: toMessageRecord(doc, attached),
+      snippet: markMatches(doc.body, terms, null),
+      score: doc.score,
+    }));
+    const last = pageDocs.at(-1);
+    return {
+      items,
+      nextCursor:
+        docs.length > input.limit && last
+          ? encodeCursor({
+              s: last.score,
+              t: last.createdAt.toISOString(),
+              id: last._id.toHexString(),
+            })
+          : null,
+    };
+  }
+
   async findById(id: string): Promise<MessageRecord | null> {
     const _id = parseId(id);
     if (!_id) return null;
@@ -371,12 +463,13 @@ export class MongoMessagesRepository extends MessagesRepository {
   private async insertAtNextSeq(
     conversationId: Types.ObjectId,
     activeSender: Types.ObjectId | null,
+    mentioned: readonly Types.ObjectId[],
     message: Omit<MessageDoc, 'conversationId' | 'seq' | 'createdAt'>,
   ): Promise<{ doc: MessageDoc; activeMemberIds: string[] }> {
     for (let attempt = 1; ; attempt += 1) {
       const allocated = await this.conversations
         .findOneAndUpdate(
-          allocateSeqFilter(conversationId, activeSender),
+          allocateSeqFilter(conversationId, activeSender, mentioned),
           allocateSeqUpdate(new Date()),
           {
             returnDocument: 'after',
@@ -388,11 +481,15 @@ export class MongoMessagesRepository extends MessagesRepository {
         >()
         .exec();
       if (!allocated) {
-        // With activeSender: removed (or the conversation deleted) since append read the members.
+        // With activeSender: removed (or the conversation deleted) since append read the members; or a
+        // mentioned user left meanwhile.
+        const states = await this.memberStates(conversationId);
         if (activeSender) {
-          const now = standing(await this.memberStates(conversationId), activeSender);
+          const now = standing(states, activeSender);
           if (now !== 'active') throw new SenderMembershipError(now, conversationId.toHexString());
         }
+        const inactive = states ? firstInactive(states, mentioned) : null;
+        if (inactive) throw new MentionMembershipError(inactive.toHexString());
         throw new RecordNotFoundError('conversation', conversationId.toHexString());
       }
       const doc: MessageDoc = {
@@ -591,6 +688,86 @@ export class MongoMessagesRepository extends MessagesRepository {
       .lean<MessageDoc>()
       .exec();
   }
+}
+
+/**
+ * The readable part of the messages collection for one person's memberships (pure, cast-tested): every message
+ * of the conversations they are an active member of, and up to historyUntilSeq of those they left. Null when
+ * there is none.
+ */
+export function searchScope(
+  memberships: readonly Pick<ConversationDoc, '_id' | 'members'>[],
+): Record<string, unknown> | null {
+  const active: Types.ObjectId[] = [];
+  const former: Record<string, unknown>[] = [];
+  for (const doc of memberships) {
+    const member = doc.members[0];
+    if (!member) continue;
+    if (isActiveMember(member)) active.push(doc._id);
+    else
+      former.push({ conversationId: doc._id, seq: trusted({ $lte: member.historyUntilSeq ?? 0 }) });
+  }
+  const branches = [
+    ...(active.length > 0 ? [{ conversationId: trusted({ $in: active }) }] : []),
+    ...former,
+  ];
+  if (branches.length === 0) return null;
+  return branches.length === 1 ? (branches[0] ?? null) : { $or: branches };
+}
+
+/** Search cursor: the last hit's score, createdAt (ISO) and id (pure). */
+const isSearchCursor = (value: unknown): value is { s: number; t: string; id: string } => {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.s === 'number' &&
+    Number.isInteger(v.s) &&
+    typeof v.t === 'string' &&
+    !Number.isNaN(Date.parse(v.t)) &&
+    typeof v.id === 'string' &&
+    parseId(v.id) !== null
+  );
+};
+
+/**
+ * "Strictly after the cursor" in (score, createdAt, _id) descending order (pure, cast-tested).
+ * @throws InvalidCursorError for a cursor search did not issue.
+ */
+export function searchKeysetFilter(cursor: string): Record<string, unknown> {
+  const after = decodeCursor(cursor, isSearchCursor);
+  const at = new Date(after.t);
+  const id = new Types.ObjectId(after.id.toLowerCase());
+  return {
+    $or: [
+      { score: { $lt: after.s } },
+      { score: after.s, createdAt: { $lt: at } },
+      { score: after.s, createdAt: at, _id: { $lt: id } },
+    ],
+  };
+}
+
+/**
+ * The mentioned user ids of an append, parsed and distinct.
+ * @throws MentionMembershipError for an id that cannot be a user's (no query is made).
+ */
+function mentionList(ids: readonly string[] | undefined): Types.ObjectId[] {
+  const out = new Map<string, Types.ObjectId>();
+  for (const raw of ids ?? []) {
+    const id = parseId(raw);
+    if (!id) throw new MentionMembershipError(raw);
+    out.set(id.toHexString(), id);
+  }
+  return [...out.values()];
+}
+
+/** The first of `mentioned` who is not an active member among `members`, or null. */
+function firstInactive(
+  members: readonly MemberState[],
+  mentioned: readonly Types.ObjectId[],
+): Types.ObjectId | null {
+  return (
+    mentioned.find((id) => !members.some((m) => m.userId.equals(id) && isActiveMember(m))) ?? null
+  );
 }
 
 /**

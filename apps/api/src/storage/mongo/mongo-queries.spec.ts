@@ -17,6 +17,8 @@ import {
   lastMessagesFilter,
   MongoConversationsRepository,
   removeMemberPipeline,
+  unreadMentionsFilter,
+  countUnreadMentions,
 } from './mongo-conversations.repository.js';
 import {
   allocateSeqFilter,
@@ -25,6 +27,8 @@ import {
   gapDocument,
   historyQuery,
   MongoMessagesRepository,
+  searchKeysetFilter,
+  searchScope,
   senderWatermarksUpdate,
 } from './mongo-messages.repository.js';
 import {
@@ -205,6 +209,39 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
         }),
     ],
     ['attachments.findById', () => repos.attachments.findById(id())],
+    [
+      'messages.append (mentions, @all)',
+      () =>
+        repos.messages.append({
+          conversationId: id(),
+          senderId: id(),
+          clientMessageId: 'c',
+          kind: 'text',
+          body: '@a @b',
+          mentions: [id(), id()],
+          mentionsAll: true,
+          requireActiveSender: true,
+        }),
+    ],
+    [
+      'messages.search (memberships first)',
+      () =>
+        repos.messages.search({
+          userId: id(),
+          query: 'big plan',
+          conversationId: id(),
+          senderId: id(),
+          hasAttachments: true,
+          from: now,
+          to: now,
+          limit: 5,
+        }),
+    ],
+    ['conversations.unreadMentionCounts', () => repos.conversations.unreadMentionCounts(id())],
+    [
+      'conversations.setNotificationLevel',
+      () => repos.conversations.setNotificationLevel(id(), id(), 'mentions'),
+    ],
     ['attachments.deleteUnsent', () => repos.attachments.deleteUnsent(id(), id())],
     ['attachments.deleteUnsentOlderThan', () => repos.attachments.deleteUnsentOlderThan(now, 5)],
     ['attachments.sumBytesSince', () => repos.attachments.sumBytesSince(id(), now)],
@@ -232,6 +269,63 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
         })
         .exec(),
     ));
+  it('append step 2 with mentions: allocation only while every mentioned user is an active member', () =>
+    expectCastThenNoServer(() =>
+      conversations
+        .findOneAndUpdate(
+          allocateSeqFilter(oid(), oid(), [oid(), oid()]),
+          allocateSeqUpdate(new Date()),
+        )
+        .exec(),
+    ));
+  it('unread mentions: one find over the unread ranges, counted per member', async () => {
+    const [c, u, v] = [oid(), oid(), oid()];
+    const ranges = [
+      { conversationId: c, userId: u, readSeq: 2, untilSeq: 9 },
+      { conversationId: c, userId: v, readSeq: 9, untilSeq: 9 },
+    ];
+    const filter = unreadMentionsFilter(ranges);
+    expect(unreadMentionsFilter([ranges[1]!])).toBeNull();
+    await expectCastThenNoServer(() => messages.find(filter!).exec());
+    const found = [
+      { conversationId: c, seq: 3, senderId: v, mentions: [u], mentionsAll: false },
+      { conversationId: c, seq: 4, senderId: v, mentions: [], mentionsAll: true },
+      { conversationId: c, seq: 5, senderId: u, mentions: [u], mentionsAll: false },
+      { conversationId: c, seq: 1, senderId: v, mentions: [u], mentionsAll: false },
+    ];
+    expect(countUnreadMentions(ranges, found)).toEqual(
+      new Map([
+        [`${c.toHexString()}:${u.toHexString()}`, 2],
+        [`${c.toHexString()}:${v.toHexString()}`, 0],
+      ]),
+    );
+  });
+  it('search scope: active conversations whole, former ones up to the departure; keyset after a cursor', () => {
+    const [a, f] = [oid(), oid()];
+    const member = (leftAt: Date | null, historyUntilSeq: number | null) => ({
+      userId: oid(),
+      role: 'member' as const,
+      joinedAt: new Date(0),
+      deliveredSeq: 0,
+      readSeq: 0,
+      leftAt,
+      historyUntilSeq,
+    });
+    const scope = searchScope([
+      { _id: a, members: [member(null, null)] },
+      { _id: f, members: [member(new Date(1), 7)] },
+    ]);
+    expect(JSON.parse(JSON.stringify(scope))).toEqual({
+      $or: [
+        { conversationId: { $in: [a.toHexString()] } },
+        { conversationId: f.toHexString(), seq: { $lte: 7 } },
+      ],
+    });
+    expect(searchScope([])).toBeNull();
+    const cursor = encodeCursor({ s: 120, t: new Date(5).toISOString(), id: id() });
+    expect(searchKeysetFilter(cursor).$or).toHaveLength(3);
+    expect(() => searchKeysetFilter(encodeCursor({ s: 1.5, t: 'x', id: 'y' }))).toThrow();
+  });
   it("append step 4: the sender's watermarks ($max on the matched member)", () =>
     expectCastThenNoServer(() =>
       conversations

@@ -299,8 +299,16 @@ describe('document -> record mappers', () => {
       body: 'hi',
       system: null,
       attachments: [],
+      // A message stored before mentions existed reads as mentioning nobody.
+      mentions: [],
+      mentionsAll: false,
       createdAt: new Date(9),
     });
+    const mentioned = oid();
+    expect(toMessageRecord({ ...message, mentions: [mentioned], mentionsAll: true })).toMatchObject(
+      { mentions: [mentioned.toHexString()], mentionsAll: true },
+    );
+    expect(toMemberRecords(conversation)[0]?.notificationLevel).toBe('all');
   });
 });
 

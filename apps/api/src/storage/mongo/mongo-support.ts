@@ -194,6 +194,7 @@ export function toMemberRecord(
     leftAt: doc.leftAt,
     historyUntilSeq: doc.historyUntilSeq,
     pending: doc.pending ?? false,
+    notificationLevel: doc.notificationLevel ?? 'all',
   };
 }
 
@@ -235,6 +236,8 @@ export function toMessageRecord(
     body: doc.body,
     system: doc.system,
     attachments,
+    mentions: (doc.mentions ?? []).map((id) => id.toHexString()),
+    mentionsAll: doc.mentionsAll ?? false,
     createdAt: doc.createdAt,
   };
 }

@@ -34,6 +34,7 @@ import type {
   RegistrationMode,
   ReportStatus,
   ReportTarget,
+  NotificationLevel,
   SystemEvent,
 } from '@chat/shared';
 
@@ -62,6 +63,7 @@ export const INDEX = {
   clientMessageId: 'messages_client_id_uq',
   blockPair: 'blocks_pair_uq',
   inviteToken: 'invites_token_uq',
+  messageText: 'messages_text_idx',
 } as const;
 
 export interface UserDoc {
@@ -121,6 +123,8 @@ export interface MemberDoc {
   historyUntilSeq: number | null;
   /** True until the member accepts (message request, group invitation). Absent on older entries: false. */
   pending?: boolean;
+  /** Absent on members stored before notification levels existed: read as 'all'. */
+  notificationLevel?: NotificationLevel;
 }
 
 export interface ConversationDoc {
@@ -163,6 +167,9 @@ export interface MessageDoc {
   system: SystemEvent | null;
   /** The attachments this message claimed, in the sender's order (the truth for display; see docs/storage.md). */
   attachmentIds: Types.ObjectId[];
+  /** Mentioned user ids (absent on messages stored before mentions existed). */
+  mentions?: Types.ObjectId[];
+  mentionsAll?: boolean;
   createdAt: Date;
 }
 
@@ -290,6 +297,7 @@ const MemberSchema = new Schema<MemberDoc>(
     leftAt: { type: Date, default: null },
     historyUntilSeq: { type: Number, default: null },
     pending: { type: Boolean, default: false },
+    notificationLevel: { type: String, enum: ['all', 'mentions', 'none'], default: 'all' },
   },
   { _id: false, ...common },
 );
@@ -339,9 +347,25 @@ export const MessageSchema = new Schema<MessageDoc>(
     // A plain object written and read whole; Mixed because its shape varies with `type` (SystemEvent).
     system: { type: Schema.Types.Mixed, default: null },
     attachmentIds: { type: [Schema.Types.ObjectId], default: [] },
+    mentions: { type: [Schema.Types.ObjectId], default: [] },
+    mentionsAll: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
   },
   { ...common, collection: 'messages' },
+);
+// Message search ($text; docs/search.md "MongoDB"): one text index per collection is all MongoDB allows. Language
+// 'none' = no stemming and no stop words, like PostgreSQL's `simple`; text index version 3 folds case and
+// diacritics. Partial on text messages, so system messages and gap documents are not indexed (queries must
+// say `kind: 'text'` for the planner to pick it). `language_override` names a field no message has, so a body
+// field called "language" can never switch the analyser.
+MessageSchema.index(
+  { body: 'text' },
+  {
+    name: INDEX.messageText,
+    default_language: 'none',
+    language_override: 'textSearchLanguage',
+    partialFilterExpression: { kind: 'text' },
+  },
 );
 // History pages (newest / before / after) and each conversation's last message: range scans on this.
 MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true, name: INDEX.messageSeq });

@@ -164,6 +164,10 @@ export const conversationMembers = pgTable(
     historyUntilSeq: integer('history_until_seq'),
     /** True until the member accepts: a message request's recipient or a group invitee. */
     pending: boolean('pending').notNull().default(false),
+    /** How the member wants to be notified: 'all', 'mentions' or 'none' (muted). */
+    notificationLevel: text('notification_level', { enum: ['all', 'mentions', 'none'] })
+      .notNull()
+      .default('all'),
   },
   (t) => [
     // Serves findMember (active or former), addMembers' ON CONFLICT target and the member side of joins.
@@ -178,6 +182,10 @@ export const conversationMembers = pgTable(
       .on(t.conversationId, t.joinedAt, t.userId)
       .where(sql`${t.leftAt} IS NULL`),
     check('conversation_members_role_ck', sql`${t.role} IN ('member', 'admin')`),
+    check(
+      'conversation_members_notification_level_ck',
+      sql`${t.notificationLevel} IN ('all', 'mentions', 'none')`,
+    ),
     // Both set (former member) or both null (active).
     check(
       'conversation_members_left_ck',
@@ -202,7 +210,18 @@ export const messages = pgTable(
     body: text('body').notNull(),
     /** What a system message records (kind 'system'); null for text. */
     system: jsonb('system').$type<SystemEvent>(),
+    /** Mentioned user ids (distinct; active members when stored). No foreign key: an array cannot carry one. */
+    mentions: uuid('mentions')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
+    /** `@all` in a group. */
+    mentionsAll: boolean('mentions_all').notNull().default(false),
     createdAt: time('created_at').notNull().defaultNow(),
+    // Not declared here: `search_vector tsvector GENERATED ALWAYS AS (...) STORED` and its GIN index
+    // `messages_search_idx`, added by hand in migration 0007_search_mentions (the text-search configuration and the
+    // unaccent extension it needs are not expressible in drizzle's schema). Left out of this file so that
+    // `select()` never fetches it; drizzle-kit diffs its own snapshots, so it will not try to drop it.
   },
   (t) => [
     // History pages (before/after/newest) and the last message of a conversation are range scans on this.

@@ -1,4 +1,4 @@
-import type { MemberRole } from '@chat/shared';
+import type { MemberRole, NotificationLevel } from '@chat/shared';
 import {
   and,
   asc,
@@ -34,6 +34,7 @@ import {
   findPgError,
   isUuid,
   parseJsonValue,
+  queryRows,
   toAttachmentFromJson,
   toConversationRecord,
   toMemberRecord,
@@ -567,6 +568,43 @@ export class SqlConversationsRepository extends ConversationsRepository {
     return item ?? null;
   }
 
+  /** One grouped count over the unread seqs of every active member (see selectListItems' unreadMentions). */
+  async unreadMentionCounts(conversationId: string): Promise<Map<string, number>> {
+    if (!isUuid(conversationId)) return new Map();
+    const rows = await queryRows<{ user_id: string; n: number }>(
+      this.db,
+      sql`SELECT cm.user_id, count(*)::integer AS n
+            FROM conversation_members AS cm
+            JOIN conversations AS c ON c.id = cm.conversation_id
+            JOIN messages AS um ON um.conversation_id = cm.conversation_id
+                               AND um.seq > cm.read_seq AND um.seq <= c.last_seq
+           WHERE cm.conversation_id = ${conversationId}::uuid AND cm.left_at IS NULL
+             AND um.sender_id <> cm.user_id
+             AND (um.mentions_all OR cm.user_id = ANY(um.mentions))
+           GROUP BY cm.user_id`,
+    );
+    return new Map(rows.map((row) => [row.user_id, Number(row.n)]));
+  }
+
+  async setNotificationLevel(
+    conversationId: string,
+    userId: string,
+    level: NotificationLevel,
+  ): Promise<MemberRecord | null> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return null;
+    const [row] = await this.db
+      .update(conversationMembers)
+      .set({ notificationLevel: level })
+      .where(
+        and(
+          eq(conversationMembers.conversationId, conversationId),
+          eq(conversationMembers.userId, userId),
+        ),
+      )
+      .returning();
+    return row ? toMemberRecord(row) : null;
+  }
+
   /**
    * `least(requested, last_seq)` caps each mark at the conversation's last seq (a former member's at their
    * history_until_seq), `greatest(current, ...)` keeps it from moving backwards; both in the UPDATE itself, so
@@ -629,8 +667,18 @@ export class SqlConversationsRepository extends ConversationsRepository {
           kind: lastMessage.kind,
           body: lastMessage.body,
           system: lastMessage.system,
+          mentions: lastMessage.mentions,
+          mentionsAll: lastMessage.mentionsAll,
           createdAt: lastMessage.createdAt,
         },
+        // Unread messages from others that mention the member (by id or @all): a range scan of the unread seqs on
+        // messages_conversation_seq_uq, usually a handful of rows.
+        unreadMentions: sql<number>`(SELECT count(*)::integer FROM messages AS um
+            WHERE um.conversation_id = ${conversations.id}
+              AND um.seq > ${conversationMembers.readSeq}
+              AND um.seq <= least(${conversations.lastSeq}, ${conversationMembers.historyUntilSeq})
+              AND um.sender_id <> ${conversationMembers.userId}
+              AND (um.mentions_all OR ${conversationMembers.userId} = ANY(um.mentions)))`,
         // The last message's attachments, in order, inside the same statement (an index probe per item).
         lastAttachments: sql<unknown>`(SELECT coalesce(json_agg(a ORDER BY a.position), '[]'::json) FROM attachments AS a WHERE a.message_id = ${lastMessage.id})`,
       })
@@ -654,6 +702,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
             )
           : null,
         unreadCount: unreadCount(row.conversation.lastSeq, membership),
+        unreadMentionCount: Number(row.unreadMentions ?? 0),
       };
     });
   }

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Logger } from '@nestjs/common';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -114,7 +115,12 @@ export async function openSqlDatabase(
 
 async function openPglite(dataDir: string | null, migrationsFolder: string): Promise<SqlDatabase> {
   if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir === null ? await PGlite.create() : await PGlite.create({ dataDir });
+  // unaccent: message search's text-search configuration folds accents with it (migration 0007, docs/search.md).
+  const extensions = { unaccent };
+  const client =
+    dataDir === null
+      ? await PGlite.create({ extensions })
+      : await PGlite.create({ dataDir, extensions });
   const db = drizzlePglite({ client, schema });
   try {
     await migratePglite(db, { migrationsFolder });

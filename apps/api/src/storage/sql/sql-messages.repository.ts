@@ -1,18 +1,27 @@
-import type { SystemEvent } from '@chat/shared';
-import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
+import { SEARCH_HIGHLIGHT_END, SEARCH_HIGHLIGHT_START, type SystemEvent } from '@chat/shared';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
   type AppendMessageInput,
   type AppendMessageResult,
   type HistoryPageInput,
+  type MessageSearchInput,
 } from '../messages.repository.js';
 import {
   AttachmentClaimError,
+  MentionMembershipError,
   RecordNotFoundError,
   SenderMembershipError,
 } from '../storage.errors.js';
-import type { AttachmentRecord, MessageRecord } from '../storage.types.js';
+import type {
+  AttachmentRecord,
+  MessageRecord,
+  MessageSearchHitRecord,
+  RecordPage,
+} from '../storage.types.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { splitSearchQuery } from '../search-text.js';
 import { attachments, conversationMembers, messages } from './schema.js';
 import { loadAttachments } from './sql-attachments.repository.js';
 import type { PreparedRunner, SqlDb } from './sql-database.js';
@@ -20,6 +29,7 @@ import {
   findPgError,
   isUuid,
   parseJsonValue,
+  queryRows,
   toAttachmentFromJson,
   toMessageRecord,
   translateError,
@@ -38,22 +48,30 @@ interface AppendOutcomeRow extends Record<string, unknown> {
   membership: 'active' | 'ended' | 'never';
   /** json array of the active members' user ids. */
   audience: unknown;
+  /** Every mentioned user is an active member. */
+  mentions_ok: boolean;
 }
 
 /** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
-const APPEND_STATEMENT_NAME = 'chat_append_message_v1';
+const APPEND_STATEMENT_NAME = 'chat_append_message_v2';
 
 /**
  * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
  * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
- * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many.
+ * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many, $11 mentioned user ids
+ * (uuid[] literal), $12 how many, $13 mentions all.
  */
 const APPEND_STATEMENT = `
   WITH member AS (
     SELECT left_at FROM conversation_members
      WHERE conversation_id = $1::uuid AND user_id = $2::uuid
+  ), mentioned AS (
+    SELECT count(*)::integer AS active FROM conversation_members
+     WHERE conversation_id = $1::uuid AND user_id = ANY($11::uuid[]) AND left_at IS NULL
   ), existing AS (
-    SELECT * FROM messages
+    SELECT id, conversation_id, seq, sender_id, client_message_id, kind, body, system, mentions, mentions_all,
+           created_at
+      FROM messages
      WHERE conversation_id = $1::uuid AND sender_id = $2::uuid
        AND client_message_id = $3::text
   ), alloc AS (
@@ -62,16 +80,18 @@ const APPEND_STATEMENT = `
            last_activity_at = greatest(last_activity_at, clock_timestamp())
      WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
        AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
+       AND (SELECT active FROM mentioned) = $12::integer
     RETURNING id, last_seq, last_activity_at
   ), inserted AS (
     INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
-                          created_at)
+                          mentions, mentions_all, created_at)
     SELECT $4::uuid, alloc.id, alloc.last_seq, $2::uuid, $3::text,
-           $5::text, $6::text, $7::jsonb,
+           $5::text, $6::text, $7::jsonb, $11::uuid[], $13::boolean,
            alloc.last_activity_at
       FROM alloc
     ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
-    RETURNING *
+    RETURNING id, conversation_id, seq, sender_id, client_message_id, kind, body, system, mentions,
+              mentions_all, created_at
   ), claimed AS (
     UPDATE attachments AS a
        SET message_id = inserted.id,
@@ -98,6 +118,7 @@ const APPEND_STATEMENT = `
          (SELECT row_to_json(e) FROM existing AS e) AS existing,
          (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
          (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
+         (SELECT active FROM mentioned) = $12::integer AS mentions_ok,
          (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
            WHERE conversation_id = $1::uuid AND left_at IS NULL) AS audience,
          1 / (1 - (counts.allocated - counts.inserted)
@@ -123,6 +144,8 @@ interface MessageJson {
   body: string;
   /** jsonb inside json: an object (or null), never text. */
   system: SystemEvent | null;
+  mentions: string[] | null;
+  mentions_all: boolean | null;
   /** ISO 8601 with offset, as row_to_json writes timestamptz. */
   created_at: string;
 }
@@ -138,6 +161,8 @@ function toMessageFromJson(row: MessageJson, attachmentList: AttachmentRecord[])
     body: row.body,
     system: row.system ?? null,
     attachments: attachmentList,
+    mentions: row.mentions ?? [],
+    mentionsAll: row.mentions_all ?? false,
     createdAt: new Date(row.created_at),
   };
 }
@@ -220,6 +245,9 @@ export class SqlMessagesRepository extends MessagesRepository {
     const claims = claimList(input.attachmentIds);
     // A PostgreSQL array literal: every element was checked to be a UUID, so nothing needs quoting.
     const claimArray = `{${claims.join(',')}}`;
+    const mentions = [...new Set((input.mentions ?? []).map((id) => id.toLowerCase()))];
+    const notUuid = mentions.find((id) => !isUuid(id));
+    if (notUuid !== undefined) throw new MentionMembershipError(notUuid);
     const messageId = uuidv7();
 
     let outcome: AppendOutcomeRow | undefined;
@@ -235,6 +263,9 @@ export class SqlMessagesRepository extends MessagesRepository {
         requireActive,
         claimArray,
         claims.length,
+        `{${mentions.join(',')}}`,
+        mentions.length,
+        input.mentionsAll === true,
       ]);
     } catch (error) {
       if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
@@ -246,6 +277,10 @@ export class SqlMessagesRepository extends MessagesRepository {
     if (requireActive && membership !== 'active')
       throw new SenderMembershipError(membership, conversationId);
     const activeMemberIds = parseJsonValue<string[]>(outcome.audience) ?? [];
+    const existingFirst = parseJsonValue<MessageJson>(outcome.existing);
+    if (!existingFirst && outcome.allocated === 0 && !outcome.mentions_ok) {
+      throw await this.mentionFailure(input.conversationId, mentions);
+    }
     const inserted = parseJsonValue<MessageJson>(outcome.inserted);
     if (inserted) {
       const claimed = (parseJsonValue<AttachmentJson[]>(outcome.claimed) ?? []).map(
@@ -355,6 +390,124 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
+   * Full-text search over the generated `search_vector` column (GIN index `messages_search_idx`, text-search
+   * configuration `relay_search`: `simple` with accents folded; docs/search.md). One statement:
+   * - the query is `websearch_to_tsquery` of the typed words, ANDed with `to_tsquery('<last word>':*)` when the
+   *   query ends in a bare word (splitSearchQuery), so results come while typing;
+   * - candidates are joined to the caller's memberships (active: everything; former: seq <= history_until_seq);
+   * - order: `score` = round(ts_rank * 1000) descending (coarse on purpose, so near-equal relevance falls back to
+   *   recency), then created_at and id descending; the keyset cursor carries all three (integers and an
+   *   ISO time compare exactly, unlike a float rank);
+   * - ts_headline runs in an outer query over the page only (it re-parses the text, the costly part), on the
+   *   text with the highlight marks removed, so a message cannot fake a highlight.
+   * @throws InvalidCursorError for a foreign cursor.
+   */
+  async search(input: MessageSearchInput): Promise<RecordPage<MessageSearchHitRecord>> {
+    if (!isUuid(input.userId)) return { items: [], nextCursor: null };
+    if (input.conversationId !== undefined && !isUuid(input.conversationId))
+      return { items: [], nextCursor: null };
+    if (input.senderId !== undefined && !isUuid(input.senderId))
+      return { items: [], nextCursor: null };
+    const { words, prefix } = splitSearchQuery(input.query);
+    if (words === '' && prefix === null) return { items: [], nextCursor: null };
+    const cfg = sql.raw(`'${SEARCH_CONFIG}'::regconfig`);
+    const web = sql`websearch_to_tsquery(${cfg}, ${words})`;
+    // The prefix is letters and digits only (splitSearchQuery), so quoting it as a tsquery literal is safe.
+    const pre = prefix === null ? null : sql`to_tsquery(${cfg}, ${`'${prefix}':*`})`;
+    const tsquery = pre === null ? web : words === '' ? pre : sql`(${web} && ${pre})`;
+    const filters: SQL[] = [];
+    if (input.conversationId !== undefined)
+      filters.push(sql`AND m.conversation_id = ${input.conversationId}::uuid`);
+    if (input.senderId !== undefined) filters.push(sql`AND m.sender_id = ${input.senderId}::uuid`);
+    if (input.hasAttachments === true)
+      filters.push(sql`AND EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)`);
+    if (input.from !== undefined)
+      filters.push(sql`AND m.created_at >= ${input.from.toISOString()}::timestamptz`);
+    if (input.to !== undefined)
+      filters.push(sql`AND m.created_at < ${input.to.toISOString()}::timestamptz`);
+    let keyset = sql``;
+    if (input.cursor) {
+      const after = decodeCursor(input.cursor, isSearchCursor);
+      keyset = sql`WHERE (score, created_at, id) < (${after.s}::integer, ${after.t}::timestamptz, ${after.id}::uuid)`;
+    }
+    const rows = await queryRows<SearchRow>(
+      this.db,
+      sql`
+      WITH q AS (SELECT ${tsquery} AS query),
+      hits AS (
+        SELECT m.id, m.created_at,
+               round(ts_rank(m.search_vector, q.query) * 1000)::integer AS score
+          FROM q, conversation_members cm
+          JOIN messages m ON m.conversation_id = cm.conversation_id
+         WHERE cm.user_id = ${input.userId}::uuid
+           AND m.search_vector @@ q.query
+           AND (cm.history_until_seq IS NULL OR m.seq <= cm.history_until_seq)
+           ${sql.join(filters, sql` `)}
+      ), page AS (
+        SELECT * FROM hits ${keyset}
+         ORDER BY score DESC, created_at DESC, id DESC
+         LIMIT ${input.limit + 1}
+      )
+      SELECT json_build_object('id', m.id, 'conversation_id', m.conversation_id, 'seq', m.seq,
+               'sender_id', m.sender_id, 'client_message_id', m.client_message_id, 'kind', m.kind,
+               'body', m.body, 'system', m.system, 'mentions', m.mentions, 'mentions_all', m.mentions_all,
+               'created_at', m.created_at) AS message,
+             page.score,
+             ts_headline(${cfg}, translate(m.body, ${HEADLINE_FROM}, ${HEADLINE_TO}), q.query,
+                         CASE WHEN length(m.body) <= ${SNIPPET_WHOLE_MAX}::integer
+                              THEN ${HEADLINE_WHOLE} ELSE ${HEADLINE_FRAGMENTS} END) AS snippet
+        FROM page JOIN messages m ON m.id = page.id, q
+       ORDER BY page.score DESC, page.created_at DESC, page.id DESC`,
+    );
+    const pageRows = rows.slice(0, input.limit);
+    const parsed = pageRows.map((row) => ({
+      json: parseJsonValue<MessageJson>(row.message) as MessageJson,
+      score: Number(row.score),
+      snippet: restoreHeadlineText(row.snippet),
+    }));
+    const attached = await loadAttachments(
+      this.db,
+      parsed.map((p) => p.json.id),
+    );
+    const items = parsed.map((p) => ({
+      message: toMessageFromJson(p.json, attached.get(p.json.id) ?? []),
+      snippet: p.snippet,
+      score: p.score,
+    }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        rows.length > input.limit && last
+          ? encodeCursor({
+              s: last.score,
+              t: last.message.createdAt.toISOString(),
+              id: last.message.id,
+            })
+          : null,
+    };
+  }
+
+  /** Which mentioned id made the append refuse (read after it stored nothing). */
+  private async mentionFailure(
+    conversationId: string,
+    mentions: readonly string[],
+  ): Promise<MentionMembershipError> {
+    const rows = await this.db
+      .select({ userId: conversationMembers.userId })
+      .from(conversationMembers)
+      .where(
+        and(
+          eq(conversationMembers.conversationId, conversationId),
+          inArray(conversationMembers.userId, [...mentions]),
+          isNull(conversationMembers.leftAt),
+        ),
+      );
+    const active = new Set(rows.map((row) => row.userId));
+    return new MentionMembershipError(mentions.find((id) => !active.has(id)) ?? mentions[0] ?? '');
+  }
+
+  /**
    * Why a claim fell short, read after the append was rolled back (so none of the listed attachments is ours):
    * the first listed id, in the sender's order, that is unknown, of another conversation or uploader
    * ('not_found'), or already sent with a message ('in_use').
@@ -388,6 +541,55 @@ export class SqlMessagesRepository extends MessagesRepository {
     // still the truth when the append ran.
     return new AttachmentClaimError('in_use', claims[0] ?? '');
   }
+}
+
+/** The text-search configuration made by migration 0007 (`simple` with unaccent; docs/search.md). */
+const SEARCH_CONFIG = 'relay_search';
+/**
+ * ts_headline's parser takes `<...>` for HTML tags and `&...;` for entities, and leaves them out of the headline:
+ * right for HTML documents, wrong for chat text (`<b>` typed in a message must show). So `<`, `>` and `&` are
+ * swapped for private-use stand-ins before ts_headline (they then read as spaces between words, as the
+ * tsvector's parse of the raw text makes them separators too) and swapped back after (restoreHeadlineText). The
+ * highlight marks themselves are removed from the text (translate drops "from" characters that have no "to"), so a
+ * message cannot fake a highlight.
+ */
+const STAND_INS = { '<': '\uE002', '>': '\uE003', '&': '\uE004' } as const;
+const HEADLINE_FROM = `<>&${SEARCH_HIGHLIGHT_START}${SEARCH_HIGHLIGHT_END}`;
+const HEADLINE_TO = `${STAND_INS['<']}${STAND_INS['>']}${STAND_INS['&']}`;
+
+/** Puts back the characters HEADLINE_FROM swapped out. */
+function restoreHeadlineText(snippet: string): string {
+  return snippet
+    .replaceAll(STAND_INS['<'], '<')
+    .replaceAll(STAND_INS['>'], '>')
+    .replaceAll(STAND_INS['&'], '&');
+}
+
+/** Messages up to this many characters are shown whole in the snippet (most chat messages). */
+const SNIPPET_WHOLE_MAX = 240;
+/** ts_headline options for a short message: the whole text, every match marked. */
+const HEADLINE_WHOLE = `StartSel=${SEARCH_HIGHLIGHT_START}, StopSel=${SEARCH_HIGHLIGHT_END}, HighlightAll=true`;
+/** ts_headline options for a long message: up to two fragments of 15 to 35 words around the matches. */
+const HEADLINE_FRAGMENTS = `StartSel=${SEARCH_HIGHLIGHT_START}, StopSel=${SEARCH_HIGHLIGHT_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
+
+interface SearchRow extends Record<string, unknown> {
+  message: unknown;
+  score: number | string;
+  snippet: string;
+}
+
+/** The search keyset: score, createdAt (ISO) and id of the last hit of a page. */
+function isSearchCursor(value: unknown): value is { s: number; t: string; id: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.s === 'number' &&
+    Number.isInteger(v.s) &&
+    typeof v.t === 'string' &&
+    !Number.isNaN(Date.parse(v.t)) &&
+    typeof v.id === 'string' &&
+    isUuid(v.id)
+  );
 }
 
 /** The `system` column's value: JSON text for jsonb, or SQL NULL. */

@@ -175,6 +175,7 @@ export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>
     leftAt: row.leftAt,
     historyUntilSeq: row.historyUntilSeq,
     pending: row.pending,
+    notificationLevel: row.notificationLevel ?? 'all',
   };
 }
 
@@ -193,6 +194,8 @@ export function toMessageRecord(
     body: row.body,
     system: row.system ?? null,
     attachments: attachmentList,
+    mentions: row.mentions ?? [],
+    mentionsAll: row.mentionsAll ?? false,
     createdAt: row.createdAt,
   };
 }

@@ -16,6 +16,19 @@ import { UnreadTitle } from '@/components/live/unread-title';
 import { ProfileDialog } from '@/components/profile/profile-dialog';
 import { PrivacyDialog } from '@/components/privacy/privacy-dialog';
 import { closeAndFocus } from '@/lib/focus';
+import dynamic from 'next/dynamic';
+
+// Loaded when first opened: it is not needed to show the chat, and keeps the page's first load small.
+const SearchDialog = dynamic(
+  () => import('@/components/search/search-dialog').then((m) => m.SearchDialog),
+  { ssr: false },
+);
+// Not needed for the first paint (it renders nothing on the server either): its own chunk.
+const NotificationSettings = dynamic(
+  () =>
+    import('@/components/notifications/notification-settings').then((m) => m.NotificationSettings),
+  { ssr: false },
+);
 
 /**
  * The chat screen's frame. Waits for session restore; sends signed-out visitors to /login (remembering a
@@ -84,6 +97,27 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const [profileOpen, setProfileOpen] = useState(false);
   const [privacyOpen, setPrivacyOpen] = useState(false);
   const privacyButton = useRef<HTMLButtonElement>(null);
+  const [findOpen, setFindOpen] = useState(false);
+  const findButton = useRef<HTMLButtonElement>(null);
+  const router = useRouter();
+
+  // Ctrl+K (Cmd+K on a Mac) opens the search from anywhere on the chat screen.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setFindOpen(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // A clicked notification opens its conversation.
+  useEffect(() => {
+    client.setConversationOpener((id) => router.push(`/c/${id}`));
+    return () => client.setConversationOpener(null);
+  }, [client, router]);
   // What opened each panel, to give the focus back to when it closes.
   const profileButton = useRef<HTMLButtonElement>(null);
   const newChatButton = useRef<HTMLButtonElement>(null);
@@ -156,6 +190,24 @@ function SignedInChat({ user }: { user: SelfUser }) {
         ) : null}
         <ConnectionBanner />
         <UnreadTitle />
+        <NotificationSettings />
+        <button
+          ref={findButton}
+          type="button"
+          className="search-open"
+          onClick={() => setFindOpen(true)}
+          aria-keyshortcuts="Control+K"
+          data-testid="search-open"
+        >
+          <span>Search messages</span>
+          <kbd>Ctrl K</kbd>
+        </button>
+        {findOpen ? (
+          <SearchDialog
+            selfId={user.id}
+            onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
+          />
+        ) : null}
         {searching ? (
           <PeopleSearch
             selfId={user.id}

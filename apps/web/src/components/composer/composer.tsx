@@ -1,7 +1,13 @@
 'use client';
 
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { LIMITS } from '@chat/shared';
+import { LIMITS, type ConversationMember } from '@chat/shared';
+import {
+  insertMention,
+  mentionCandidates,
+  mentionQueryAt,
+  type MentionCandidate,
+} from '@/lib/mentions';
 import { AttachmentTray } from '@/components/attachments/attachment-tray';
 import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import type { HandedOffUploads } from '@/lib/chat-client';
@@ -26,6 +32,7 @@ export function Composer({
   initialText = '',
   onTextChange,
   focusOnOpen = false,
+  mentionable,
 }: {
   /**
    * The text, and the tray's files handed off to it (null without files): the send waits for their uploads, so
@@ -48,8 +55,28 @@ export function Composer({
    * open the on-screen keyboard over the conversation the person wanted to read.
    */
   focusOnOpen?: boolean;
+  /**
+   * In a group: the members `@` suggests (arrow keys, Enter or Tab picks, Escape closes), the caller's id (left
+   * out) and whether `@all` may be offered (group admins).
+   */
+  mentionable?: { members: readonly ConversationMember[]; selfId: string; allowAll: boolean };
 }) {
   const [text, setText] = useState(initialText);
+  const [caret, setCaret] = useState(initialText.length);
+  const [suggestIndex, setSuggestIndex] = useState(0);
+  const [suggestClosedAt, setSuggestClosedAt] = useState<number | null>(null);
+  const mentionQuery = mentionable ? mentionQueryAt(text, caret) : null;
+  const suggestions: MentionCandidate[] =
+    mentionable && mentionQuery && suggestClosedAt !== mentionQuery.start
+      ? mentionCandidates(
+          mentionable.members,
+          mentionQuery.query,
+          mentionable.selfId,
+          mentionable.allowAll,
+        )
+      : [];
+  const suggesting = suggestions.length > 0;
+  const activeSuggestion = Math.min(suggestIndex, Math.max(0, suggestions.length - 1));
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const length = text.trim().length;
@@ -76,6 +103,7 @@ export function Composer({
     if (!canSend) return;
     onSend(text, uploads && uploads.items.length > 0 ? uploads.handOff() : null);
     setText('');
+    setCaret(0);
     onTextChange?.('');
     onTyping?.(false);
     ref.current?.focus();
@@ -97,7 +125,43 @@ export function Composer({
     });
   }
 
+  /** Replaces the `@query` at the caret with the picked person's `@username`. */
+  function pickMention(candidate: MentionCandidate) {
+    const el = ref.current;
+    if (!mentionQuery) return;
+    const username = candidate.kind === 'all' ? 'all' : candidate.user.username;
+    const next = insertMention(text, mentionQuery.start, caret, username);
+    setText(next.text);
+    setCaret(next.caret);
+    setSuggestIndex(0);
+    onTextChange?.(next.text);
+    requestAnimationFrame(() => {
+      if (!el) return;
+      el.focus();
+      el.setSelectionRange(next.caret, next.caret);
+    });
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (suggesting && !event.nativeEvent.isComposing) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setSuggestIndex((activeSuggestion + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if ((event.key === 'Enter' && !event.shiftKey) || event.key === 'Tab') {
+        event.preventDefault();
+        const picked = suggestions[activeSuggestion];
+        if (picked) pickMention(picked);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setSuggestClosedAt(mentionQuery?.start ?? null);
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
@@ -161,9 +225,17 @@ export function Composer({
         disabled={disabled}
         onChange={(e) => {
           setText(e.target.value);
+          setCaret(e.target.selectionStart ?? e.target.value.length);
+          setSuggestIndex(0);
           onTextChange?.(e.target.value);
           onTyping?.(e.target.value.trim() !== '');
         }}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart ?? text.length)}
+        role={mentionable ? 'combobox' : undefined}
+        aria-expanded={mentionable ? suggesting : undefined}
+        aria-controls={mentionable ? 'mention-suggestions' : undefined}
+        aria-autocomplete={mentionable ? 'list' : undefined}
+        aria-activedescendant={suggesting ? `mention-option-${activeSuggestion}` : undefined}
         onBlur={() => onTyping?.(false)}
         onKeyDown={onKeyDown}
         onPaste={(e) => {
@@ -175,6 +247,41 @@ export function Composer({
         aria-describedby={showCounter ? 'composer-counter' : undefined}
         aria-invalid={tooLong || undefined}
       />
+      {suggesting ? (
+        <ul
+          id="mention-suggestions"
+          className="mention-suggestions"
+          role="listbox"
+          aria-label="People to mention"
+          data-testid="mention-suggestions"
+        >
+          {suggestions.map((candidate, i) => (
+            <li
+              key={candidate.kind === 'all' ? '@all' : candidate.user.id}
+              id={`mention-option-${i}`}
+              role="option"
+              aria-selected={i === activeSuggestion}
+              className={i === activeSuggestion ? 'active' : undefined}
+              onMouseDown={(e) => {
+                // Keep the focus (and the caret) in the textarea.
+                e.preventDefault();
+                pickMention(candidate);
+              }}
+            >
+              {candidate.kind === 'all' ? (
+                <>
+                  <strong>@all</strong> <span className="search-muted">everyone in the group</span>
+                </>
+              ) : (
+                <>
+                  <strong>{candidate.user.displayName}</strong>{' '}
+                  <span className="search-muted">@{candidate.user.username}</span>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {showCounter ? (
         <span
           id="composer-counter"

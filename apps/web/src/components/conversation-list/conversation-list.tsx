@@ -112,8 +112,26 @@ export function ConversationList({
               ) : (
                 <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
               )}
+              {c.notificationLevel === 'none' ? (
+                <span className="muted-icon" role="img" aria-label="Muted" title="Muted">
+                  🔕
+                </span>
+              ) : null}
+              {c.unreadMentionCount > 0 ? (
+                <span
+                  className="badge mention-badge"
+                  aria-label={`${c.unreadMentionCount} unread ${c.unreadMentionCount === 1 ? 'mention' : 'mentions'}`}
+                  data-testid="mention-badge"
+                >
+                  @
+                </span>
+              ) : null}
               {c.unreadCount > 0 ? (
-                <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                <span
+                  className={`badge${c.notificationLevel === 'all' ? '' : ' muted'}`}
+                  aria-label={`${c.unreadCount} unread${c.notificationLevel === 'all' ? '' : ', muted'}`}
+                  data-testid="unread-badge"
+                >
                   {c.unreadCount > 99 ? '99+' : c.unreadCount}
                 </span>
               ) : null}

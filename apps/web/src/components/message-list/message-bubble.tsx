@@ -25,6 +25,10 @@ export interface BubbleProps {
   /** Groups, on the latest own message: how many other members have read it. */
   seenBy?: number | undefined;
   onRetry?: () => void;
+  /** Lower-case usernames (and `all`) this message mentions: their `@name` is highlighted in the text. */
+  mentionNames?: readonly string[];
+  /** The message mentions the reader: the bubble is marked. */
+  mentionsMe?: boolean;
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
@@ -41,11 +45,13 @@ export function MessageBubble({
   seenBy,
   onRetry,
   attachments,
+  mentionNames,
+  mentionsMe = false,
 }: BubbleProps) {
   const ticks: ReceiptState = receipt ?? status;
   return (
     <div
-      className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}`}
+      className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
       data-testid="message"
       data-own={own ? 'true' : 'false'}
       data-status={status}
@@ -68,7 +74,7 @@ export function MessageBubble({
         {attachments && attachments.length > 0 ? (
           <MessageAttachments attachments={attachments} />
         ) : null}
-        {body !== '' ? <MessageText body={body} /> : null}
+        {body !== '' ? <MessageText body={body} mentionNames={mentionNames} /> : null}
         <div className="bubble-meta">
           <time dateTime={time} title={fullDateTime(time)}>
             {timeOfDay(time)}

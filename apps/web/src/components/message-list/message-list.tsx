@@ -9,6 +9,7 @@ import { systemText } from '@/lib/system-text';
 import { EMPTY_THREAD } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
 import { receiptState, seenByCount } from '@/components/live/receipt-ticks';
+import { mentionNames, mentionsUser } from '@/lib/mentions';
 import { MessageBubble } from './message-bubble';
 import { buildRows } from './message-rows';
 import { NewMessageAnnouncer } from './new-message-announcer';
@@ -35,9 +36,12 @@ const MAX_PAGES_TO_FIRST_UNREAD = 5;
 export function MessageList({
   conversation,
   selfId,
+  highlightSeq = null,
 }: {
   conversation: ConversationSummary;
   selfId: string;
+  /** Open at this message, highlighted (a picked search result), instead of the first unread or newest one. */
+  highlightSeq?: number | null;
 }) {
   const client = useChat();
   const store = client.messages;
@@ -55,7 +59,7 @@ export function MessageList({
 
   // The read watermark as it was on opening (reading moves it at once): messages above it are "new" this visit.
   const [unreadAfter] = useState<number | null>(() => {
-    if (conversation.unreadCount <= 0) return null;
+    if (conversation.unreadCount <= 0 || highlightSeq !== null) return null;
     return conversation.members.find((m) => m.user.id === selfId)?.readSeq ?? null;
   });
   const rows = useMemo(
@@ -63,6 +67,15 @@ export function MessageList({
     [thread, selfId, unreadAfter],
   );
   const unreadIndex = rows.findIndex((r) => r.kind === 'unread');
+  const highlightIndex =
+    highlightSeq === null
+      ? -1
+      : rows.findIndex(
+          (r) => (r.kind === 'message' || r.kind === 'system') && r.message.seq === highlightSeq,
+        );
+  // The jump target is being loaded (loadAround); once that settles without it, the view opens at the newest.
+  const [aroundSettled, setAroundSettled] = useState(highlightSeq === null);
+  const waitingForTarget = highlightSeq !== null && highlightIndex < 0 && !aroundSettled;
   const lastOwnSeq = useMemo(() => {
     for (let i = thread.messages.length - 1; i >= 0; i -= 1)
       if (thread.messages[i]!.senderId === selfId) return thread.messages[i]!.seq;
@@ -88,6 +101,17 @@ export function MessageList({
       .loadLatest(conversation.id)
       .catch((error: unknown) => toast.error(`Could not load messages: ${describeError(error)}`));
   }, [store, conversation.id]);
+
+  useEffect(() => {
+    if (highlightSeq === null) return;
+    store
+      .getState()
+      .loadAround(conversation.id, highlightSeq)
+      .catch((error: unknown) =>
+        toast.error(`Could not load that message: ${describeError(error)}`),
+      )
+      .finally(() => setAroundSettled(true));
+  }, [store, conversation.id, highlightSeq]);
 
   // The scroller's geometry as of the last scroll event or commit: read after the next commit to tell a
   // prepend (keep the reader's place) from an append (follow if the reader was at the bottom).
@@ -129,10 +153,12 @@ export function MessageList({
     edges.current = { first: firstKey, last: lastKey, pending: pendingCount };
     if (!el) return;
     if (!placed.current) {
-      if (lastKey === null || thread.status !== 'ready' || searchingUnread) return;
+      if (lastKey === null || thread.status !== 'ready' || searchingUnread || waitingForTarget)
+        return;
       placed.current = true;
-      // First page(s): start at the first unread message, else at the newest one.
-      if (unreadIndex >= 0) virtualizer.scrollToIndex(unreadIndex, { align: 'start' });
+      // First page(s): start at the jump target, else the first unread message, else the newest one.
+      if (highlightIndex >= 0) virtualizer.scrollToIndex(highlightIndex, { align: 'center' });
+      else if (unreadIndex >= 0) virtualizer.scrollToIndex(unreadIndex, { align: 'start' });
       else virtualizer.scrollToEnd();
     } else if (prev.first === null || prev.last === null || !before) {
       if (lastKey !== null) virtualizer.scrollToEnd();
@@ -153,6 +179,8 @@ export function MessageList({
     thread.status,
     searchingUnread,
     unreadIndex,
+    waitingForTarget,
+    highlightIndex,
   ]);
 
   // Reaching the first unread message may take older pages (bounded): fetch them before placing the view.
@@ -263,7 +291,8 @@ export function MessageList({
                 key={item.key}
                 ref={virtualizer.measureElement}
                 data-index={item.index}
-                className="message-row-wrap"
+                className={`message-row-wrap${item.index === highlightIndex ? ' jump-target' : ''}`}
+                data-jump-target={item.index === highlightIndex ? 'true' : undefined}
                 style={{ transform: `translateY(${item.start}px)` }}
               >
                 {row.kind === 'unread' ? (
@@ -303,6 +332,8 @@ export function MessageList({
                         : null
                     }
                     attachments={row.message.attachments}
+                    mentionNames={mentionNames(row.message, conversation.members)}
+                    mentionsMe={!row.own && mentionsUser(row.message, selfId)}
                     grouped={isGroup && !row.own}
                     seq={row.message.seq}
                     receipt={

@@ -26,7 +26,17 @@ import { BlockButton, BlockedBanner } from '@/components/privacy/block-button';
 import { RequestBar } from '@/components/privacy/request-bar';
 import { ReportDialog } from '@/components/account/report-dialog';
 import { reportPerson } from '@/lib/reports';
+import dynamic from 'next/dynamic';
 import { MessageList } from './message-list';
+
+// The header's notification level menu: its own chunk (the chat's first load stays within its budget).
+const NotificationLevelControl = dynamic(
+  () =>
+    import('@/components/notifications/notification-level-control').then(
+      (m) => m.NotificationLevelControl,
+    ),
+  { ssr: false, loading: () => <span className="level-control" aria-hidden="true" /> },
+);
 
 /**
  * The right-hand pane for one conversation: header (with a back link on narrow screens), history and
@@ -48,6 +58,9 @@ export function MessagePane({
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
+  const jump = useStore(client.jumps, (s) =>
+    s.target?.conversationId === conversationId ? s.target : null,
+  );
   const drafts = useDraftsStore();
   const draftsReady = useDrafts((s) => s.userId === selfId);
   const send = useCallback(
@@ -179,6 +192,7 @@ export function MessagePane({
             Report
           </button>
         ) : null}
+        <NotificationLevelControl conversation={conversation} />
         {conversation.type === 'group' ? (
           <button
             type="button"
@@ -197,7 +211,13 @@ export function MessagePane({
           onClose={() => setReporting(false)}
         />
       ) : null}
-      <MessageList conversation={conversation} selfId={selfId} />
+      <MessageList
+        // A new jump places the view afresh.
+        key={jump?.nonce ?? 0}
+        conversation={conversation}
+        selfId={selfId}
+        highlightSeq={jump?.seq ?? null}
+      />
       {conversation.status === 'left' ? (
         <p className="left-banner" role="status" data-testid="left-banner">
           You are no longer a member of this group. You can read the messages up to when you left.
@@ -219,6 +239,17 @@ export function MessagePane({
             holding={holding}
             uploads={uploads}
             onTyping={(typing) => client.typing(conversation.id, typing)}
+            {...(conversation.type === 'group'
+              ? {
+                  mentionable: {
+                    members: conversation.members,
+                    selfId,
+                    allowAll: conversation.members.some(
+                      (m) => m.user.id === selfId && m.role === 'admin',
+                    ),
+                  },
+                }
+              : {})}
           />
         </>
       )}

@@ -1,11 +1,12 @@
 'use client';
 
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import Markdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import type { Root } from 'mdast';
 import type { Processor } from 'unified';
-import { visit } from 'unist-util-visit';
+import { SKIP, visit } from 'unist-util-visit';
+import { splitMentions } from '@/lib/mentions';
 
 /**
  * The elements a message may render: the chat subset of Markdown (bold, italic, strikethrough, inline code, code
@@ -25,6 +26,8 @@ const ALLOWED_ELEMENTS = [
   'ol',
   'li',
   'a',
+  // Only remarkMentions makes spans (raw HTML is off), for highlighted mentions.
+  'span',
 ];
 
 /** Link schemes a message may carry; everything else (javascript:, data:, vbscript:, file:, ...) is dropped. */
@@ -80,6 +83,32 @@ function remarkChatSubset() {
   };
 }
 
+/**
+ * remark plugin factory: wraps each `@name` of `names` (lower-case usernames, `all`) in a `<span class="mention">`
+ * (an mdast node whose hast name is overridden), outside links and code. Only names the message mentions by id are
+ * marked, so typing `@someone` who is not mentioned stays plain text.
+ */
+function remarkMentions(names: readonly string[]) {
+  return () => (tree: Root) => {
+    visit(tree, 'text', (node, index, parent) => {
+      if (!parent || index === undefined || parent.type === 'link') return;
+      const parts = splitMentions(node.value, names);
+      if (!parts.some((p) => p.mention)) return;
+      const nodes = parts.map((part) =>
+        part.mention
+          ? {
+              type: 'strong' as const,
+              data: { hName: 'span', hProperties: { className: ['mention'] } },
+              children: [{ type: 'text' as const, value: part.text }],
+            }
+          : { type: 'text' as const, value: part.text },
+      );
+      parent.children.splice(index, 1, ...nodes);
+      return [SKIP, index + nodes.length];
+    });
+  };
+}
+
 const components: Components = {
   a({ href, children }) {
     const url = href ? safeUrl(href) : null;
@@ -100,11 +129,22 @@ const remarkPlugins = [remarkChatConstructs, remarkGfm, remarkChatSubset];
  * Rendering goes through React elements only (react-markdown never sets innerHTML), so a body cannot inject markup.
  * Memoised: a conversation re-renders often and the body of a stored message does not change.
  */
-export const MessageText = memo(function MessageText({ body }: { body: string }) {
+export const MessageText = memo(function MessageText({
+  body,
+  mentionNames,
+}: {
+  body: string;
+  mentionNames?: readonly string[] | undefined;
+}) {
+  const key = mentionNames?.join(' ') ?? '';
+  const plugins = useMemo(
+    () => (key === '' ? remarkPlugins : [...remarkPlugins, remarkMentions(key.split(' '))]),
+    [key],
+  );
   return (
     <div className="bubble-body" data-testid="message-text">
       <Markdown
-        remarkPlugins={remarkPlugins}
+        remarkPlugins={plugins}
         allowedElements={ALLOWED_ELEMENTS}
         unwrapDisallowed
         urlTransform={(url) => safeUrl(url) ?? ''}
