@@ -77,7 +77,8 @@ export class ConversationsService {
   }
 
   /**
-   * One conversation as the caller sees it (a former member gets it with status 'left' and no member list).
+   * One conversation as the caller sees it (a former member gets it with status 'left', no member list, and the
+   * people of their history as `formerMembers`).
    * @throws AppError CONVERSATION_NOT_FOUND when the caller never was a member
    */
   async get(conversationId: string, callerId: string): Promise<ConversationSummary> {
@@ -99,7 +100,7 @@ export class ConversationsService {
   /**
    * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
    * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
-   * summarised from one read of the conversation, its active members, their users and its newest message (four
+   * summarised from one read of the conversation, its memberships (former ones too), their users and its newest message (four
    * queries whatever their number); each former member costs one list-item query (usually there is one).
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
@@ -108,14 +109,16 @@ export class ConversationsService {
     formerIds: readonly string[] = [],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
     const summaries = new Map<string, ConversationSummary>();
-    const [conversation, members, newest] = await Promise.all([
+    const [conversation, memberships, newest] = await Promise.all([
       this.conversations.findById(conversationId),
-      this.conversations.listMembers(conversationId),
+      this.conversations.listMembershipsOf([conversationId]),
       this.messages.listPage(conversationId, { limit: 1 }),
     ]);
+    const everyone = memberships.get(conversationId) ?? [];
+    const members = everyone.filter((m) => m.leftAt === null);
     const activeMemberIds = members.map((m) => m.userId);
     if (!conversation) return { activeMemberIds, summaries };
-    const users = await this.users.findManyByIds(activeMemberIds);
+    const users = await this.users.findManyByIds(everyone.map((m) => m.userId));
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     const lastMessage = newest.items[newest.items.length - 1] ?? null;
     for (const membership of members) {
@@ -125,7 +128,7 @@ export class ConversationsService {
         lastMessage,
         unreadCount: unreadCount(conversation.lastSeq, membership),
       };
-      summaries.set(membership.userId, toConversationSummary(item, members, usersById));
+      summaries.set(membership.userId, toConversationSummary(item, everyone, usersById));
     }
     for (const userId of new Set(formerIds)) {
       if (summaries.has(userId)) continue; // re-added concurrently: active again
@@ -147,7 +150,8 @@ export class ConversationsService {
 
   private async summarize(items: readonly ConversationListItem[]): Promise<ConversationSummary[]> {
     if (items.length === 0) return [];
-    const membersByConversation = await this.conversations.listMembersOf(
+    // Former members too: their names stay known to those who can read their messages.
+    const membersByConversation = await this.conversations.listMembershipsOf(
       items.map((i) => i.conversation.id),
     );
     const userIds = new Set<string>();

@@ -14,6 +14,7 @@ import type {
   UpdateGroupRequest,
   UpdateMemberRequest,
   UpdateProfileRequest,
+  UserProfile,
   UserSearchQuery,
 } from '@chat/shared';
 import type { RequestCore } from './request-core';
@@ -41,6 +42,16 @@ export class ApiEndpoints {
   searchUsers(query: UserSearchQuery, signal?: AbortSignal): Promise<Page<PublicUser>> {
     return this.http.request<Page<PublicUser>>('/api/users', {
       query: { ...query },
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * GET /api/users/:id -> UserProfile (the person and the groups both are active members of).
+   * Known codes: USER_NOT_FOUND.
+   */
+  userProfile(userId: string, signal?: AbortSignal): Promise<UserProfile> {
+    return this.http.request<UserProfile>(`/api/users/${encodeURIComponent(userId)}`, {
       ...(signal ? { signal } : {}),
     });
   }

@@ -17,6 +17,7 @@ import { Composer } from '@/components/composer/composer';
 import { useAttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import { GroupInfoPanel } from '@/components/groups/group-info-panel';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
+import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
 import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
@@ -39,6 +40,7 @@ export function MessagePane({
   const conversation = useConversations((s) => s.byId[conversationId]);
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
+  const openProfile = useOpenProfile();
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
@@ -101,7 +103,7 @@ export function MessagePane({
   const other = conversation.type === 'direct' ? otherMember(conversation, selfId) : null;
   return (
     <section
-      className={`pane-content${dragging ? ' dragging' : ''}`}
+      className={`pane-content${dragging ? ' dragging' : ''}${infoOpen && conversation.type === 'group' ? ' has-panel' : ''}`}
       aria-labelledby="pane-title"
       data-testid="conversation-drop-zone"
       onDragOver={(e) => {
@@ -119,73 +121,100 @@ export function MessagePane({
         uploads.add(e.dataTransfer.files);
       }}
     >
-      <header className="pane-header">
-        <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
-          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-            <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
-          </svg>
-        </Link>
-        <PresenceAvatar
-          id={conversationAvatarId(conversation, selfId)}
-          name={title}
-          url={conversationAvatarUrl(conversation, selfId)}
-          size={36}
-          presenceUserId={other?.id ?? null}
-        />
-        <div className="pane-title-block">
-          <h1 id="pane-title" className="pane-title">
-            {title}
-          </h1>
-          {other ? (
-            <PresenceLine
-              conversation={conversation}
-              selfId={selfId}
-              fallback={`@${other.username}`}
-            />
+      <div className="pane-main">
+        <header className="pane-header">
+          <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
+            </svg>
+          </Link>
+          {other && openProfile ? (
+            // The title's button is the keyboard's way to the profile; the picture is a second target for pointers.
+            <button
+              type="button"
+              className="avatar-button person-avatar"
+              tabIndex={-1}
+              aria-label={`View profile: ${other.displayName}`}
+              onClick={(e) => openProfile(other, e.currentTarget)}
+            >
+              <PresenceAvatar
+                id={conversationAvatarId(conversation, selfId)}
+                name={title}
+                url={conversationAvatarUrl(conversation, selfId)}
+                size={36}
+                presenceUserId={other.id}
+              />
+            </button>
           ) : (
-            <p className="pane-subtitle" data-testid="member-count">
-              {conversation.status === 'left'
-                ? 'You left this group'
-                : `${conversation.members.length} members`}
-            </p>
+            <PresenceAvatar
+              id={conversationAvatarId(conversation, selfId)}
+              name={title}
+              url={conversationAvatarUrl(conversation, selfId)}
+              size={36}
+              presenceUserId={other?.id ?? null}
+            />
           )}
-          {other || conversation.status === 'left' ? null : (
-            <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
-          )}
-        </div>
-        {conversation.type === 'group' ? (
-          <button
-            type="button"
-            className="button subtle small pane-info-button"
-            aria-expanded={infoOpen}
-            onClick={() => setInfoOpen((open) => !open)}
-          >
-            Group info
-          </button>
-        ) : null}
-      </header>
-      <MessageList conversation={conversation} selfId={selfId} />
-      {conversation.status === 'left' ? (
-        <p className="left-banner" role="status" data-testid="left-banner">
-          You are no longer a member of this group. You can read the messages up to when you left.
-        </p>
-      ) : (
-        <>
-          <TypingLine conversation={conversation} selfId={selfId} />
-          <Composer
-            // Remounted once the drafts are loaded, so it starts from this conversation's draft.
-            key={draftsReady ? 'draft' : 'loading'}
-            initialText={draftsReady ? drafts.get(conversationId) : ''}
-            onTextChange={(text) => drafts.update(conversationId, text)}
-            disabled={!draftsReady}
-            focusOnOpen
-            onSend={send}
-            holding={holding}
-            uploads={uploads}
-            onTyping={(typing) => client.typing(conversation.id, typing)}
-          />
-        </>
-      )}
+          <div className="pane-title-block">
+            <h1 id="pane-title" className="pane-title">
+              {other ? (
+                <PersonName user={other} className="pane-title-button" testId="pane-title-person">
+                  {title}
+                </PersonName>
+              ) : (
+                title
+              )}
+            </h1>
+            {other ? (
+              <PresenceLine
+                conversation={conversation}
+                selfId={selfId}
+                fallback={`@${other.username}`}
+              />
+            ) : (
+              <p className="pane-subtitle" data-testid="member-count">
+                {conversation.status === 'left'
+                  ? 'You left this group'
+                  : `${conversation.members.length} members`}
+              </p>
+            )}
+            {other || conversation.status === 'left' ? null : (
+              <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
+            )}
+          </div>
+          {conversation.type === 'group' ? (
+            <button
+              type="button"
+              className="button subtle small pane-info-button"
+              aria-expanded={infoOpen}
+              onClick={() => setInfoOpen((open) => !open)}
+            >
+              Group info
+            </button>
+          ) : null}
+        </header>
+        <MessageList conversation={conversation} selfId={selfId} />
+        {conversation.status === 'left' ? (
+          <p className="left-banner" role="status" data-testid="left-banner">
+            You are no longer a member of this group. You can read the messages up to when you left.
+          </p>
+        ) : (
+          <>
+            <TypingLine conversation={conversation} selfId={selfId} />
+            <Composer
+              // Remounted once the drafts are loaded, so it starts from this conversation's draft.
+              key={draftsReady ? 'draft' : 'loading'}
+              initialText={draftsReady ? drafts.get(conversationId) : ''}
+              onTextChange={(text) => drafts.update(conversationId, text)}
+              disabled={!draftsReady}
+              focusOnOpen
+              onSend={send}
+              holding={holding}
+              uploads={uploads}
+              onTyping={(typing) => client.typing(conversation.id, typing)}
+            />
+          </>
+        )}
+      </div>
       {infoOpen && conversation.type === 'group' ? (
         <GroupInfoPanel
           conversation={conversation}
