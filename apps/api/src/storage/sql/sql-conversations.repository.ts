@@ -210,8 +210,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
   }
 
   /**
-   * One query: the first user's active memberships (partial index on user_id where left_at is null) joined to
-   * the second user's active membership of the same conversation, and to the conversation for type and order.
+   * One query: the first user's active memberships (index on (user_id, conversation_id)) joined to the second
+   * user's active membership of the same conversation (primary key), and to the conversation for type and order.
    */
   async listGroupsInCommon(
     userIdA: string,

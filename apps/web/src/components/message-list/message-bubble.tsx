@@ -59,7 +59,7 @@ export function MessageBubble({
       {grouped ? (
         <span className="message-avatar">
           {sender?.user ? (
-            <PersonAvatar user={sender.user} size={28} />
+            <PersonAvatar user={sender.user} size={28} targetKey={`sender-${seq ?? ''}`} />
           ) : sender ? (
             <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} />
           ) : null}
@@ -68,7 +68,13 @@ export function MessageBubble({
       <div className="bubble">
         {sender ? (
           <div className="bubble-sender" data-testid="message-sender">
-            {sender.user ? <PersonName user={sender.user}>{sender.name}</PersonName> : sender.name}
+            {sender.user ? (
+              <PersonName user={sender.user} equivalentTarget={`sender-${seq ?? ''}`}>
+                {sender.name}
+              </PersonName>
+            ) : (
+              sender.name
+            )}
           </div>
         ) : null}
         {attachments && attachments.length > 0 ? (

@@ -157,7 +157,12 @@ export function MessagePane({
           <div className="pane-title-block">
             <h1 id="pane-title" className="pane-title">
               {other ? (
-                <PersonName user={other} className="pane-title-button" testId="pane-title-person">
+                <PersonName
+                  user={other}
+                  className="pane-title-button"
+                  testId="pane-title-person"
+                  equivalentTarget="pane-person"
+                >
                   {title}
                 </PersonName>
               ) : (

@@ -71,11 +71,17 @@ export function PersonName({
   className,
   children,
   testId,
+  equivalentTarget,
 }: {
   user: PublicUser;
   className?: string;
   children?: ReactNode;
   testId?: string;
+  /**
+   * The `targetKey` of a PersonAvatar beside it that opens the same profile. On a phone that picture is the
+   * 44 px touch target and this name may stay text-sized (WCAG 2.5.8's "equivalent control" exception).
+   */
+  equivalentTarget?: string;
 }) {
   const openProfile = useOpenProfile();
   if (!openProfile) {
@@ -90,6 +96,7 @@ export function PersonName({
       type="button"
       className={`person-link${className ? ` ${className}` : ''}`}
       data-testid={testId}
+      data-equivalent-target={equivalentTarget}
       onClick={(e) => openProfile(user, e.currentTarget)}
     >
       {children ?? user.displayName}
@@ -101,7 +108,16 @@ export function PersonName({
  * A person's picture as a button that opens their profile. Mouse and touch convenience beside a `PersonName`,
  * which is the keyboard's way in: it stays out of the Tab order so each person is one stop, not two.
  */
-export function PersonAvatar({ user, size }: { user: PublicUser; size: number }) {
+export function PersonAvatar({
+  user,
+  size,
+  targetKey,
+}: {
+  user: PublicUser;
+  size: number;
+  /** Names this picture as the touch target a PersonName's `equivalentTarget` points at. */
+  targetKey?: string;
+}) {
   const openProfile = useOpenProfile();
   const avatar = <Avatar id={user.id} name={user.displayName} size={size} url={user.avatarUrl} />;
   if (!openProfile) return avatar;
@@ -111,6 +127,7 @@ export function PersonAvatar({ user, size }: { user: PublicUser; size: number })
       className="avatar-button person-avatar"
       tabIndex={-1}
       aria-label={`View profile: ${user.displayName}`}
+      data-target-key={targetKey}
       onClick={(e) => openProfile(user, e.currentTarget)}
     >
       {avatar}
