@@ -123,6 +123,7 @@ async function walkThroughEveryScreen(
     .click();
   await expectAccessible(page, `${prefix}new-group`);
   await dialog.getByRole('button', { name: 'Create group' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Axe club' })).toBeVisible();
   const groupMessage = await request.post(
     `${API_URL}/api/conversations/${openConversationId(page)}/messages`,
     {
@@ -139,7 +140,10 @@ async function walkThroughEveryScreen(
   await expectAccessible(page, `${prefix}group-info`);
   await expectBigTargets();
 
-  await page.getByTestId('group-panel').getByRole('button', { name: cy.displayName }).click();
+  await page
+    .getByTestId('group-panel')
+    .getByRole('button', { name: cy.displayName, exact: true })
+    .click();
   const profile = page.getByRole('dialog', { name: cy.displayName });
   await expect(profile.getByText('Axe club')).toBeVisible();
   await expectAccessible(page, `${prefix}profile`);

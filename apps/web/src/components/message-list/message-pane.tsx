@@ -135,6 +135,7 @@ export function MessagePane({
               className="avatar-button person-avatar"
               tabIndex={-1}
               aria-label={`View profile: ${other.displayName}`}
+              data-target-key="pane-person"
               onClick={(e) => openProfile(other, e.currentTarget)}
             >
               <PresenceAvatar
