@@ -448,6 +448,65 @@ describe('renaming, roles and system messages', () => {
   });
 });
 
+describe('names in the history', () => {
+  const ids = (users: readonly { id: string }[]) => users.map((u) => u.id).sort();
+
+  it('keeps the people who left named for those still in the group, and the group as it was for those who left', async () => {
+    const [ana, ben, cy, dee, eve] = await people('nm', ['Ana', 'Ben', 'Cy', 'Dee', 'Eve']);
+    const group = await createGroup(ana!, [ben!, cy!, dee!]);
+    expect(group.formerMembers).toEqual([]);
+    await sendText(cy!, group.id, 'from Cy');
+    const left = await call<ConversationSummary>(
+      cy!,
+      'POST',
+      `/api/conversations/${group.id}/leave`,
+    );
+    expect(left.status).toBe(200);
+    // Ben stays: Cy is no longer a member but still named (names and pictures only).
+    const benView = await summary(ben!, group.id);
+    expect(benView.members.map((m) => m.user.id)).not.toContain(cy!.id);
+    expect(benView.formerMembers).toEqual([
+      { id: cy!.id, username: cy!.username, displayName: 'Cy', avatarUrl: null },
+    ]);
+    // Eve joins after Cy left: Cy's messages, which she can read, keep their name for her too.
+    const added = await call<ConversationSummary>(
+      ana!,
+      'POST',
+      `/api/conversations/${group.id}/members`,
+      {
+        userIds: [eve!.id],
+      } satisfies AddMembersRequest,
+    );
+    expect(added.status).toBe(200);
+    expect(ids(added.body.formerMembers)).toEqual([cy!.id]);
+    expect(ids((await summary(eve!, group.id)).formerMembers)).toEqual([cy!.id]);
+    // Dee is removed: both former members are named for the others, in the list too.
+    const removed = await call<ConversationSummary>(
+      ana!,
+      'DELETE',
+      `/api/conversations/${group.id}/members/${dee!.id}`,
+    );
+    expect(ids(removed.body.formerMembers)).toEqual(ids([cy!, dee!]));
+    const benList = await call<Page<ConversationSummary>>(ben!, 'GET', '/api/conversations');
+    expect(ids(benList.body.items.find((c) => c.id === group.id)!.formerMembers)).toEqual(
+      ids([cy!, dee!]),
+    );
+
+    // Cy, who left, keeps the group as it was when they left: Ana, Ben and Dee named, never Eve (added later);
+    // still no member list.
+    const cyView = await summary(cy!, group.id);
+    expect(cyView).toMatchObject({ status: 'left', members: [] });
+    expect(ids(cyView.formerMembers)).toEqual(ids([ana!, ben!, dee!]));
+    const cyList = await call<Page<ConversationSummary>>(cy!, 'GET', '/api/conversations');
+    expect(ids(cyList.body.items.find((c) => c.id === group.id)!.formerMembers)).toEqual(
+      ids([ana!, ben!, dee!]),
+    );
+    // Dee, removed after Eve joined, sees Eve (and Cy, who left before) but not themselves.
+    const deeView = await summary(dee!, group.id);
+    expect(ids(deeView.formerMembers)).toEqual(ids([ana!, ben!, cy!, eve!]));
+  });
+});
+
 describe('removed and re-added members', () => {
   it('a removed member keeps history up to the removal, sees the group as left, and gets nothing more', async () => {
     const [ana, ben, cy] = await people('rm', ['Ana', 'Ben', 'Cy']);

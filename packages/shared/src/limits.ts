@@ -49,6 +49,8 @@ export const LIMITS = {
   GROUP_TITLE_MAX: 100,
   /** Members of a group, the creator included (so 1..255 others at creation). */
   GROUP_MEMBERS_MAX: 256,
+  /** Groups in common listed on a person's profile (the most recently active ones). */
+  GROUPS_IN_COMMON_MAX: 50,
   /** Default per-file upload limit in bytes (the API's UPLOAD_MAX_FILE_BYTES may set another; it is the authority). */
   ATTACHMENT_MAX_BYTES_DEFAULT: 25 * 1024 * 1024,
   /** Attachments in one message. */

@@ -174,6 +174,13 @@ export interface ConversationSummary {
   status: MembershipStatus;
   /** Current (active) members, ordered by when they joined. Empty for a viewer whose status is `left`. */
   members: ConversationMember[];
+  /**
+   * People the viewer's readable history may name who are not in `members`, so their messages and the timeline
+   * keep their names (never their watermarks or roles), ordered by when they joined. For an active viewer:
+   * everyone who left or was removed. For a viewer whose status is `left`: everyone who had joined by the
+   * viewer's departure, as of then (whether still in the group or not), never those added after it.
+   */
+  formerMembers: PublicUser[];
   /** Highest sequence number allocated in the conversation (0 when empty). */
   lastSeq: number;
   lastMessage: Message | null;
@@ -213,6 +220,24 @@ export interface PrivacySettings {
 export interface BlockedUser {
   user: PublicUser;
   blockedAt: string;
+}
+
+/** A group shown on a person's profile: one both the viewer and that person are active members of. */
+export interface GroupInCommon {
+  id: string;
+  title: string;
+  /** Group picture path on the API origin, or null. */
+  avatarUrl: string | null;
+}
+
+/**
+ * Another person's profile as the viewer sees it (GET /api/users/:id). Presence is not part of it: it reaches
+ * only people who share a conversation, through `presence:snapshot` / `presence:update`.
+ */
+export interface UserProfile {
+  user: PublicUser;
+  /** Groups both are active members of, most recent activity first, at most LIMITS.GROUPS_IN_COMMON_MAX. */
+  groupsInCommon: GroupInCommon[];
 }
 
 /** Whether a person is connected right now; `lastSeenAt` is when their last connection closed. */

@@ -1,4 +1,4 @@
-import type { ConversationMember, ConversationSummary, Message } from '@chat/shared';
+import type { ConversationMember, ConversationSummary, Message, PublicUser } from '@chat/shared';
 import type {
   ConversationListItem,
   MemberRecord,
@@ -27,20 +27,37 @@ export function toMessage(m: MessageRecord): Message {
 }
 
 /**
- * A list item plus its members (and their user records) -> the wire summary. Members whose user record is
- * missing are left out rather than failing the whole page.
+ * A list item plus every membership of its conversation, active and former (ConversationsRepository
+ * .listMembershipsOf), and their user records -> the wire summary as the item's member sees it:
+ * - an active viewer gets the active members, and everyone who left as `formerMembers` (names only);
+ * - a viewer who left gets no member list (they no longer see who is in the group), and as `formerMembers`
+ *   everyone who had joined by their departure, so the history they keep still names its people. Someone who
+ *   left and was re-added after the viewer's departure counts from the new join (an accepted gap: their older
+ *   messages then read as from a former member to that viewer).
+ * People whose user record is missing are left out rather than failing the whole page.
  * @param blocked the members who have a block with the viewer (either direction): their receipts read 0 and their
  *   picture null in this view. Any other pending member's receipts read 0 too (docs/privacy.md).
  */
 export function toConversationSummary(
   item: ConversationListItem,
-  members: readonly MemberRecord[],
+  memberships: readonly MemberRecord[],
   usersById: ReadonlyMap<string, UserRecord>,
   blocked: ReadonlySet<string> = new Set(),
 ): ConversationSummary {
   const c = item.conversation;
   const viewerId = item.membership.userId;
-  const left = item.membership.leftAt !== null && item.membership.leftAt !== undefined;
+  const viewerLeftAt = item.membership.leftAt ?? null;
+  const left = viewerLeftAt !== null;
+  const members = memberships.filter((m) => m.leftAt === null || m.leftAt === undefined);
+  const formerMembers: PublicUser[] = [];
+  for (const m of memberships) {
+    if (m.userId === item.membership.userId) continue;
+    const named = left
+      ? m.joinedAt.getTime() <= viewerLeftAt.getTime()
+      : m.leftAt !== null && m.leftAt !== undefined;
+    const user = named ? usersById.get(m.userId) : undefined;
+    if (user) formerMembers.push(toPublicUser(user));
+  }
   const wireMembers: ConversationMember[] = [];
   // A former member no longer sees who is in the group.
   for (const m of left ? [] : members) {
@@ -65,6 +82,7 @@ export function toConversationSummary(
     avatarUrl: c.avatarUrl ?? null,
     status: left ? 'left' : 'active',
     members: wireMembers,
+    formerMembers,
     // A former member's view ends at their departure: no hint of what came after.
     lastSeq: left ? Math.min(c.lastSeq, item.membership.historyUntilSeq ?? c.lastSeq) : c.lastSeq,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,

@@ -185,7 +185,8 @@ export class ConversationsService {
   }
 
   /**
-   * One conversation as the caller sees it (a former member gets it with status 'left' and no member list).
+   * One conversation as the caller sees it (a former member gets it with status 'left', no member list, and the
+   * people of their history as `formerMembers`).
    * @throws AppError CONVERSATION_NOT_FOUND when the caller never was a member
    */
   async get(conversationId: string, callerId: string): Promise<ConversationSummary> {
@@ -207,9 +208,9 @@ export class ConversationsService {
   /**
    * Every view of a conversation after a change: the conversation as each ACTIVE member sees it, and as each of
    * `formerIds` (former members whose view changed, e.g. the person just removed) sees it. Active members are
-   * summarised from one read of the conversation, its active members, their users, its newest message and their
-   * unread mention counts (five queries whatever their number, plus one for blocks among them); each former member
-   * costs one list-item query (usually there is one).
+   * summarised from one read of the conversation, its memberships (former ones too), their users, its newest
+   * message and the unread mention counts (five queries whatever their number, plus one for blocks among them);
+   * each former member costs one list-item query (usually there is one).
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
   async viewsAfterChange(
@@ -217,16 +218,18 @@ export class ConversationsService {
     formerIds: readonly string[] = [],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
     const summaries = new Map<string, ConversationSummary>();
-    const [conversation, members, newest, mentionCounts] = await Promise.all([
+    const [conversation, memberships, newest, mentionCounts] = await Promise.all([
       this.conversations.findById(conversationId),
-      this.conversations.listMembers(conversationId),
+      this.conversations.listMembershipsOf([conversationId]),
       this.messages.listPage(conversationId, { limit: 1 }),
       this.conversations.unreadMentionCounts(conversationId),
     ]);
+    const everyone = memberships.get(conversationId) ?? [];
+    const members = everyone.filter((m) => m.leftAt === null);
     const activeMemberIds = members.map((m) => m.userId);
     if (!conversation) return { activeMemberIds, summaries };
     const [users, blocks] = await Promise.all([
-      this.users.findManyByIds(activeMemberIds),
+      this.users.findManyByIds(everyone.map((m) => m.userId)),
       this.audience.blocksAmong(activeMemberIds),
     ]);
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
@@ -241,7 +244,7 @@ export class ConversationsService {
       };
       summaries.set(
         membership.userId,
-        toConversationSummary(item, members, usersById, blockedWith(membership.userId, blocks)),
+        toConversationSummary(item, everyone, usersById, blockedWith(membership.userId, blocks)),
       );
     }
     for (const userId of new Set(formerIds)) {
@@ -288,7 +291,8 @@ export class ConversationsService {
   /** Summaries of one viewer's items (every item is of the same viewer). */
   private async summarize(items: readonly ConversationListItem[]): Promise<ConversationSummary[]> {
     if (items.length === 0) return [];
-    const membersByConversation = await this.conversations.listMembersOf(
+    // Former members too: their names stay known to those who can read their messages.
+    const membersByConversation = await this.conversations.listMembershipsOf(
       items.map((i) => i.conversation.id),
     );
     const userIds = new Set<string>();

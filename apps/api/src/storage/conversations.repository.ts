@@ -48,6 +48,24 @@ export abstract class ConversationsRepository {
   /** ACTIVE members of many conversations at once (for list pages), keyed by conversation id. */
   abstract listMembersOf(conversationIds: readonly string[]): Promise<Map<string, MemberRecord[]>>;
   /**
+   * EVERY membership, active or former (check `leftAt`), of many conversations at once, keyed by conversation id
+   * and ordered by joinedAt, then userId; conversations without any (or unknown ids) are absent. Serves the names
+   * of people who appear in a history: those who left still wrote its older messages.
+   */
+  abstract listMembershipsOf(
+    conversationIds: readonly string[],
+  ): Promise<Map<string, MemberRecord[]>>;
+  /**
+   * The groups (never direct conversations) in which both users are ACTIVE members, most recent activity first
+   * (ties by id, descending), at most `limit` of them. Empty for the same id twice or unknown ids.
+   * @param limit 1..LIMITS.GROUPS_IN_COMMON_MAX
+   */
+  abstract listGroupsInCommon(
+    userIdA: string,
+    userIdB: string,
+    limit: number,
+  ): Promise<ConversationRecord[]>;
+  /**
    * Ids of every user who shares at least one conversation with `userId` as active, accepted (not pending) members
    * on both sides: the person's contacts (presence audience, "people I have a conversation with"), without
    * `userId`. Blocks are not considered here (the services filter them).

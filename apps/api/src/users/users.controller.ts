@@ -1,13 +1,20 @@
-import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
-import type { Page, PublicUser, SelfUser } from '@chat/shared';
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import {
+  ErrorCode,
+  type Page,
+  type PublicUser,
+  type SelfUser,
+  type UserProfile,
+} from '@chat/shared';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { ParseIdPipe } from '../common/ids.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { UserSearchQueryDto } from './dto/user-search.query.js';
 import { UsersService } from './users.service.js';
 import { ApiRoute } from '../openapi/api-route.decorator.js';
 
-/** /api/users: own profile and the directory. */
+/** /api/users: own profile, others' profiles and the directory. */
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -45,5 +52,20 @@ export class UsersController {
     @Query() query: UserSearchQueryDto,
   ): Promise<Page<PublicUser>> {
     return this.users.search(caller.userId, query);
+  }
+
+  @ApiRoute({
+    summary: "Someone's profile, with the groups we are both in",
+    auth: 'bearer',
+    success: { status: 200, description: 'UserProfile' },
+    errors: [ErrorCode.USER_NOT_FOUND],
+    validates: true,
+  })
+  @Get(':id')
+  profile(
+    @CurrentUser() caller: AuthUser,
+    @Param('id', ParseIdPipe) id: string,
+  ): Promise<UserProfile> {
+    return this.users.getProfile(caller.userId, id);
   }
 }

@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, LIMITS, type Page, type PublicUser, type SelfUser } from '@chat/shared';
+import {
+  ErrorCode,
+  LIMITS,
+  type Page,
+  type PublicUser,
+  type SelfUser,
+  type UserProfile,
+} from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { DomainEvents } from '../events/domain-events.js';
 import { InstanceAdmins } from '../instance/instance-admins.js';
+import { ConversationsRepository } from '../storage/conversations.repository.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser, toSelfUser } from './user.mapper.js';
 
@@ -11,9 +19,33 @@ import { toPublicUser, toSelfUser } from './user.mapper.js';
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly conversations: ConversationsRepository,
     private readonly events: DomainEvents,
     private readonly admins: InstanceAdmins,
   ) {}
+
+  /**
+   * Another person's profile as the caller sees it: what the directory shows of them, and the groups both are
+   * ACTIVE members of (most recent activity first, at most LIMITS.GROUPS_IN_COMMON_MAX; a group the caller left
+   * is not "in common"). Anyone signed in may look anyone up, as the directory allows; presence is not included
+   * (it reaches contacts only, over the socket). Asking for oneself gives one's own profile and no groups.
+   * @throws AppError USER_NOT_FOUND (404) when no such user exists
+   */
+  async getProfile(callerId: string, userId: string): Promise<UserProfile> {
+    const [user, groups] = await Promise.all([
+      this.users.findById(userId),
+      this.conversations.listGroupsInCommon(callerId, userId, LIMITS.GROUPS_IN_COMMON_MAX),
+    ]);
+    if (!user) throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
+    return {
+      user: toPublicUser(user),
+      groupsInCommon: groups.map((g) => ({
+        id: g.id,
+        title: g.title ?? '',
+        avatarUrl: g.avatarUrl ?? null,
+      })),
+    };
+  }
 
   /** @throws AppError UNAUTHENTICATED when the token's user no longer exists */
   async getSelf(userId: string): Promise<SelfUser> {

@@ -32,6 +32,7 @@ import type {
   UpdateGroupRequest,
   UpdateMemberRequest,
   UpdateProfileRequest,
+  UserProfile,
   UserSearchQuery,
 } from '@chat/shared';
 import type { RequestCore } from './request-core';
@@ -59,6 +60,16 @@ export class ApiEndpoints {
   searchUsers(query: UserSearchQuery, signal?: AbortSignal): Promise<Page<PublicUser>> {
     return this.http.request<Page<PublicUser>>('/api/users', {
       query: { ...query },
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /**
+   * GET /api/users/:id -> UserProfile (the person and the groups both are active members of).
+   * Known codes: USER_NOT_FOUND.
+   */
+  userProfile(userId: string, signal?: AbortSignal): Promise<UserProfile> {
+    return this.http.request<UserProfile>(`/api/users/${encodeURIComponent(userId)}`, {
       ...(signal ? { signal } : {}),
     });
   }

@@ -167,10 +167,13 @@ export class LiveLink {
     if (self && self.id === user.id) this.deps.session.setState({ user: { ...self, ...user } });
     const { byId, upsert } = this.deps.conversations.getState();
     for (const conversation of Object.values(byId)) {
-      if (!conversation.members.some((m) => m.user.id === user.id)) continue;
+      const isMember = conversation.members.some((m) => m.user.id === user.id);
+      const isFormer = (conversation.formerMembers ?? []).some((u) => u.id === user.id);
+      if (!isMember && !isFormer) continue;
       upsert({
         ...conversation,
         members: conversation.members.map((m) => (m.user.id === user.id ? { ...m, user } : m)),
+        formerMembers: (conversation.formerMembers ?? []).map((u) => (u.id === user.id ? user : u)),
       });
     }
   }

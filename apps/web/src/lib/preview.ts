@@ -1,5 +1,6 @@
 import type { ConversationSummary, Message } from '@chat/shared';
 import { systemText } from './system-text';
+import { conversationPeople } from './people';
 
 /**
  * What a message carries, in a few words for a one-line preview: its text with white space folded, else its files
@@ -29,8 +30,8 @@ export function conversationPreview(conversation: ConversationSummary, selfId: s
   const gist = messageGist(last);
   if (last.senderId === selfId) return `You: ${gist}`;
   if (conversation.type === 'group') {
-    const sender = conversation.members.find((member) => member.user.id === last.senderId);
-    const firstName = sender?.user.displayName.trim().split(/\s+/)[0];
+    const sender = conversationPeople(conversation).get(last.senderId);
+    const firstName = sender?.displayName.trim().split(/\s+/)[0];
     if (firstName) return `${firstName}: ${gist}`;
   }
   return gist;

@@ -90,6 +90,44 @@ describe('conversations store', () => {
     });
   });
 
+  it('counts every message that arrives while the fetch of an unknown conversation is in flight', async () => {
+    const { store, api } = setup([]);
+    await store.getState().load();
+    let answer: (c: ConversationSummary) => void = () => {};
+    api.getConversation.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    // Three messages arrive before the answer, which was made when only the first was stored.
+    const applied = [1, 2, 3].map((seq) =>
+      store.getState().applyMessage(message(seq, { conversationId: 'new' }), 'alice'),
+    );
+    answer(conversation({ id: 'new', lastSeq: 1, lastMessage: message(1), unreadCount: 1 }));
+    await Promise.all(applied);
+    expect(api.getConversation).toHaveBeenCalledTimes(1);
+    expect(store.getState().byId.new).toMatchObject({
+      lastSeq: 3,
+      unreadCount: 3,
+      lastMessage: { seq: 3 },
+    });
+  });
+
+  it('keeps the live unread count when the list answers with a summary older than live messages', async () => {
+    const { store, api } = setup([]);
+    let answer: (page: { items: ConversationSummary[]; nextCursor: null }) => void = () => {};
+    api.listConversations.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
+    const loading = store.getState().load();
+    // The conversation arrives by fetch (message 21), and two more live, before the list request answers.
+    api.getConversation.mockResolvedValue(
+      conversation({ lastSeq: 21, lastMessage: message(21), unreadCount: 1 }),
+    );
+    for (const seq of [21, 22, 23]) await store.getState().applyMessage(message(seq), 'alice');
+    expect(store.getState().byId.c1).toMatchObject({ lastSeq: 23, unreadCount: 3 });
+    answer({
+      items: [conversation({ lastSeq: 20, lastMessage: message(20), unreadCount: 0 })],
+      nextCursor: null,
+    });
+    await loading;
+    expect(store.getState().byId.c1).toMatchObject({ lastSeq: 23, unreadCount: 3 });
+  });
+
   describe('receipts', () => {
     it("raises a member's watermarks and never lowers them", async () => {
       const { store, receipt } = setup([conversation({ lastSeq: 5 })]);

@@ -96,13 +96,16 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         const byId = { ...state.byId };
         for (const item of items) {
           const existing = byId[item.id];
-          // A summary older than what a live message already told us must not roll the preview back.
+          // A summary older than what live messages already told us (a list requested before they arrived) must
+          // not roll the preview back, nor the unread count: the messages it misses were counted live (its own
+          // count may be lower only because another device read meanwhile, which the receipt:update tells).
           if (existing && existing.lastSeq > item.lastSeq) {
             byId[item.id] = {
               ...item,
               lastSeq: existing.lastSeq,
               lastMessage: existing.lastMessage,
               lastActivityAt: existing.lastActivityAt,
+              unreadCount: existing.unreadCount,
             };
           } else {
             byId[item.id] = item;
@@ -164,20 +167,22 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         });
       },
       applyMessage: async (message, selfId, attentive) => {
-        const existing = get().byId[message.conversationId];
+        let existing = get().byId[message.conversationId];
         if (!existing) {
-          // The fetched summary already includes this message and the server's unread count.
+          // Usually the fetched summary already includes this message and counts it. Not always: messages that
+          // arrive while one fetch is in flight share it, and its answer may predate them. So the message is
+          // applied on top of whatever the store holds then (skipped below when the summary has it already).
           await get().fetchOne(message.conversationId);
-          return;
+          existing = get().byId[message.conversationId];
+          if (!existing) return;
         }
-        if (
-          message.seq <= existing.lastSeq &&
-          existing.lastMessage &&
-          existing.lastMessage.seq >= message.seq
-        )
-          return;
+        if (existing.lastMessage && existing.lastMessage.seq >= message.seq) return;
+        // At or below the summary's lastSeq the server's unread count includes it already: preview only.
+        const counted = message.seq <= existing.lastSeq;
         const countsAsUnread =
-          message.senderId !== selfId && !onScreen(get(), message.conversationId, attentive);
+          !counted &&
+          message.senderId !== selfId &&
+          !onScreen(get(), message.conversationId, attentive);
         const updated: ConversationSummary = {
           ...existing,
           lastSeq: Math.max(existing.lastSeq, message.seq),

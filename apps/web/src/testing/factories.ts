@@ -71,6 +71,7 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     avatarUrl: null,
     status: 'active',
     members: [member('alice'), member('bob')],
+    formerMembers: [],
     lastSeq: 0,
     lastMessage: null,
     lastActivityAt: '2026-11-01T00:00:00.000Z',

@@ -687,6 +687,65 @@ export function describeConversationsContract(ctx: ContractContext): void {
       expect(await conversations.listContactIds(cy.id)).toEqual([dee.id]);
     });
 
+    it('lists every membership of many conversations, former ones included, in join order', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation: group } = await makeGroup(ana, [ben, cy]);
+      const direct = await makeDirect(ana, ben);
+      await conversations.removeMember(group.id, cy.id);
+      await conversations.removeMember(group.id, ana.id);
+      const all = await conversations.listMembershipsOf([group.id, direct.id, ana.id, 'junk']);
+      expect([...all.keys()].sort(byString)).toEqual([group.id, direct.id].sort(byString));
+      const groupMembers = all.get(group.id) ?? [];
+      // Same joinedAt for all three (created together): ordered by user id.
+      expect(groupMembers.map((m) => m.userId)).toEqual([ana.id, ben.id, cy.id].sort(byString));
+      expect(groupMembers.find((m) => m.userId === cy.id)).toMatchObject({
+        leftAt: expect.any(Date),
+        historyUntilSeq: expect.any(Number),
+      });
+      expect(groupMembers.find((m) => m.userId === ben.id)).toMatchObject({ leftAt: null });
+      expect(groupMembers.find((m) => m.userId === ana.id)).toEqual(
+        await conversations.findMember(group.id, ana.id),
+      );
+      expect(all.get(direct.id)?.map((m) => m.userId)).toEqual([ana.id, ben.id].sort(byString));
+      // The active-only list is unchanged by this.
+      expect(
+        (await conversations.listMembersOf([group.id])).get(group.id)?.map((m) => m.userId),
+      ).toEqual([ben.id]);
+      expect((await conversations.listMembershipsOf([])).size).toBe(0);
+    });
+
+    it('lists the groups two people are both active members of, latest activity first', async () => {
+      const { conversations } = ctx.repos();
+      const [ana, ben, cy] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation: first } = await makeGroup(ana, [ben]);
+      await pause();
+      const { conversation: second } = await makeGroup(ben, [ana, cy]);
+      await pause();
+      const { conversation: third } = await makeGroup(cy, [ana, ben]);
+      await makeGroup(ana, [cy]); // ben is not in it
+      await makeDirect(ana, ben); // direct conversations are not groups in common
+      await pause();
+      await send(first.id, ana); // the first becomes the most recently active
+      const ids = async (a: string, b: string, limit = 10) =>
+        (await conversations.listGroupsInCommon(a, b, limit)).map((c) => c.id);
+      expect(await ids(ana.id, ben.id)).toEqual([first.id, third.id, second.id]);
+      expect(await ids(ben.id, ana.id)).toEqual([first.id, third.id, second.id]);
+      expect(await ids(ana.id, ben.id, 2)).toEqual([first.id, third.id]);
+      const [record] = await conversations.listGroupsInCommon(ana.id, ben.id, 1);
+      expect(record).toMatchObject({ id: first.id, type: 'group', title: first.title });
+
+      // Only ACTIVE memberships on both sides count.
+      await conversations.removeMember(third.id, ben.id);
+      expect(await ids(ana.id, ben.id)).toEqual([first.id, second.id]);
+      await conversations.removeMember(second.id, ana.id);
+      expect(await ids(ben.id, ana.id)).toEqual([first.id]);
+
+      expect(await ids(ana.id, ana.id)).toEqual([]);
+      expect(await ids(ana.id, 'junk')).toEqual([]);
+      expect(await ids(ana.id, (await makeUser()).id)).toEqual([]);
+    });
+
     it('shows a former member the group as they left it: capped last message and unread, sorted where they left', async () => {
       const { conversations } = ctx.repos();
       const [ana, ben, x, y] = [

@@ -11,7 +11,13 @@ import {
 } from '../conversations.repository.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import { KeyedMutex } from '../../common/keyed-mutex.js';
-import { adminSuccessor, CHANGE_LOCK_WAIT_MS, directPair, unreadCount } from '../domain-rules.js';
+import {
+  adminSuccessor,
+  CHANGE_LOCK_WAIT_MS,
+  compareMembers,
+  directPair,
+  unreadCount,
+} from '../domain-rules.js';
 import {
   ChangeLockTimeoutError,
   MemberLimitError,
@@ -505,6 +511,58 @@ export class MongoConversationsRepository extends ConversationsRepository {
       if (active.length > 0) byConversation.set(doc._id.toHexString(), active);
     }
     return byConversation;
+  }
+
+  /** One query for all ids; the embedded member entries, former ones included, in the port's order. */
+  async listMembershipsOf(
+    conversationIds: readonly string[],
+  ): Promise<Map<string, MemberRecord[]>> {
+    const ids = parseIds([...new Set(conversationIds)]);
+    const byConversation = new Map<string, MemberRecord[]>();
+    if (ids.length === 0) return byConversation;
+    const docs = await this.conversations
+      .find({ _id: trusted({ $in: ids }) }, { _id: 1, members: 1 })
+      .lean<Pick<ConversationDoc, '_id' | 'members'>[]>()
+      .exec();
+    for (const doc of docs) {
+      const all = doc.members.map((member) => toMemberRecord(doc._id, member)).sort(compareMembers);
+      if (all.length > 0) byConversation.set(doc._id.toHexString(), all);
+    }
+    return byConversation;
+  }
+
+  /**
+   * One query: groups whose embedded members hold an active entry for each user (two `$elemMatch` under `$all`,
+   * so each condition applies to one entry). The multikey index on (`members.userId`, lastActivityAt, _id)
+   * serves the first user's entries in the wanted order; the second condition filters them. Not run against a
+   * mongod here (none can be installed): written to the documented `$all`/`$elemMatch` semantics.
+   */
+  async listGroupsInCommon(
+    userIdA: string,
+    userIdB: string,
+    limit: number,
+  ): Promise<ConversationRecord[]> {
+    const a = parseId(userIdA);
+    const b = parseId(userIdB);
+    if (!a || !b || a.equals(b)) return [];
+    const docs = await this.conversations
+      .find(
+        {
+          type: 'group',
+          members: trusted({
+            $all: [
+              { $elemMatch: { userId: a, leftAt: null } },
+              { $elemMatch: { userId: b, leftAt: null } },
+            ],
+          }),
+        },
+        { members: 0 },
+      )
+      .sort({ lastActivityAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<ConversationDoc[]>()
+      .exec();
+    return docs.map(toConversationRecord);
   }
 
   /**

@@ -126,6 +126,11 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
     ['conversations.listMembers', () => repos.conversations.listMembers(id())],
     ['conversations.listMembersOf', () => repos.conversations.listMembersOf([id(), id()])],
     ['conversations.listContactIds', () => repos.conversations.listContactIds(id())],
+    ['conversations.listMembershipsOf', () => repos.conversations.listMembershipsOf([id(), id()])],
+    [
+      'conversations.listGroupsInCommon',
+      () => repos.conversations.listGroupsInCommon(id(), id(), 5),
+    ],
     [
       'conversations.listForUser (first page)',
       () => repos.conversations.listForUser(id(), { limit: 5 }),

@@ -211,6 +211,58 @@ export class SqlConversationsRepository extends ConversationsRepository {
     return byConversation;
   }
 
+  /** One query for all ids, former memberships included. */
+  async listMembershipsOf(
+    conversationIds: readonly string[],
+  ): Promise<Map<string, MemberRecord[]>> {
+    const ids = [...new Set(conversationIds)].filter(isUuid);
+    const byConversation = new Map<string, MemberRecord[]>();
+    if (ids.length === 0) return byConversation;
+    const rows = await this.db
+      .select()
+      .from(conversationMembers)
+      .where(inArray(conversationMembers.conversationId, ids))
+      .orderBy(asc(conversationMembers.conversationId), ...memberOrder);
+    for (const row of rows) {
+      const list = byConversation.get(row.conversationId);
+      if (list) list.push(toMemberRecord(row));
+      else byConversation.set(row.conversationId, [toMemberRecord(row)]);
+    }
+    return byConversation;
+  }
+
+  /**
+   * One query: the first user's active memberships (index on (user_id, conversation_id)) joined to the second
+   * user's active membership of the same conversation (primary key), and to the conversation for type and order.
+   */
+  async listGroupsInCommon(
+    userIdA: string,
+    userIdB: string,
+    limit: number,
+  ): Promise<ConversationRecord[]> {
+    if (!isUuid(userIdA) || !isUuid(userIdB) || userIdA.toLowerCase() === userIdB.toLowerCase()) {
+      return [];
+    }
+    const other = alias(conversationMembers, 'other');
+    const rows = await this.db
+      .select(getTableColumns(conversations))
+      .from(conversationMembers)
+      .innerJoin(other, eq(other.conversationId, conversationMembers.conversationId))
+      .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
+      .where(
+        and(
+          eq(conversationMembers.userId, userIdA),
+          isActive,
+          eq(other.userId, userIdB),
+          isNull(other.leftAt),
+          eq(conversations.type, 'group'),
+        ),
+      )
+      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .limit(limit);
+    return rows.map(toConversationRecord);
+  }
+
   async listContactIds(userId: string): Promise<string[]> {
     if (!isUuid(userId)) return [];
     const other = alias(conversationMembers, 'other');

@@ -14,6 +14,7 @@ import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
 import { ProfileDialog } from '@/components/profile/profile-dialog';
+import { ProfileViewerProvider } from '@/components/profile/user-profile';
 import { PrivacyDialog } from '@/components/privacy/privacy-dialog';
 import { closeAndFocus } from '@/lib/focus';
 import dynamic from 'next/dynamic';
@@ -140,116 +141,118 @@ function SignedInChat({ user }: { user: SelfUser }) {
   }
 
   return (
-    <div className={`chat${activeId ? ' has-active' : ''}`}>
-      <aside className="sidebar" aria-label="Conversation list">
-        {/* One level-one heading per screen: the open conversation's title, else this one. */}
-        {activeId ? null : <h1 className="visually-hidden">Conversations</h1>}
-        <header className="sidebar-header">
-          <button
-            ref={profileButton}
-            type="button"
-            className="avatar-button"
-            onClick={() => setProfileOpen(true)}
-            aria-label="Your profile and picture"
-            data-testid="profile-button"
-          >
-            <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
-          </button>
-          <div className="me">
-            <span className="me-name">{user.displayName}</span>
-            <span className="me-username">@{user.username}</span>
-          </div>
-          <button
-            ref={privacyButton}
-            type="button"
-            className="button subtle small"
-            onClick={() => setPrivacyOpen(true)}
-            data-testid="privacy-button"
-          >
-            Privacy
-          </button>
-          <button
-            type="button"
-            className="button subtle small"
-            onClick={() => void signOut()}
-            disabled={signingOut}
-          >
-            Sign out
-          </button>
-        </header>
-        {profileOpen ? (
-          <ProfileDialog
-            user={user}
-            onClose={() => closeAndFocus(() => setProfileOpen(false), profileButton)}
-          />
-        ) : null}
-        {privacyOpen ? (
-          <PrivacyDialog
-            onClose={() => closeAndFocus(() => setPrivacyOpen(false), privacyButton)}
-          />
-        ) : null}
-        <ConnectionBanner />
-        <UnreadTitle />
-        <NotificationSettings />
-        <button
-          ref={findButton}
-          type="button"
-          className="search-open"
-          onClick={() => setFindOpen(true)}
-          aria-keyshortcuts="Control+K"
-          data-testid="search-open"
-        >
-          <span>Search messages</span>
-          <kbd>Ctrl K</kbd>
-        </button>
-        {findOpen ? (
-          <SearchDialog
-            selfId={user.id}
-            onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
-          />
-        ) : null}
-        {searching ? (
-          <PeopleSearch
-            selfId={user.id}
-            onClose={() => closeAndFocus(() => setSearching(false), newChatButton)}
-          />
-        ) : (
-          <div className="sidebar-actions">
+    <ProfileViewerProvider selfId={user.id}>
+      <div className={`chat${activeId ? ' has-active' : ''}`}>
+        <aside className="sidebar" aria-label="Conversation list">
+          {/* One level-one heading per screen: the open conversation's title, else this one. */}
+          {activeId ? null : <h1 className="visually-hidden">Conversations</h1>}
+          <header className="sidebar-header">
             <button
-              ref={newChatButton}
+              ref={profileButton}
               type="button"
-              className="button primary wide"
-              onClick={() => setSearching(true)}
+              className="avatar-button"
+              onClick={() => setProfileOpen(true)}
+              aria-label="Your profile and picture"
+              data-testid="profile-button"
             >
-              New chat
+              <Avatar id={user.id} name={user.displayName} size={36} url={user.avatarUrl} />
+            </button>
+            <div className="me">
+              <span className="me-name">{user.displayName}</span>
+              <span className="me-username">@{user.username}</span>
+            </div>
+            <button
+              ref={privacyButton}
+              type="button"
+              className="button subtle small"
+              onClick={() => setPrivacyOpen(true)}
+              data-testid="privacy-button"
+            >
+              Privacy
             </button>
             <button
-              ref={newGroupButton}
               type="button"
-              className="button wide"
-              onClick={() => setCreatingGroup(true)}
+              className="button subtle small"
+              onClick={() => void signOut()}
+              disabled={signingOut}
             >
-              New group
+              Sign out
             </button>
-          </div>
-        )}
-        {creatingGroup ? (
-          <NewGroupDialog
-            selfId={user.id}
-            onClose={() => closeAndFocus(() => setCreatingGroup(false), newGroupButton)}
-          />
-        ) : null}
-        <ConversationList activeId={activeId} selfId={user.id} />
-      </aside>
-      <main className="pane">
-        {activeId ? (
-          <MessagePane key={activeId} conversationId={activeId} selfId={user.id} />
-        ) : (
-          <div className="pane-empty">
-            <p>Select a conversation, or start a new one.</p>
-          </div>
-        )}
-      </main>
-    </div>
+          </header>
+          {profileOpen ? (
+            <ProfileDialog
+              user={user}
+              onClose={() => closeAndFocus(() => setProfileOpen(false), profileButton)}
+            />
+          ) : null}
+          {privacyOpen ? (
+            <PrivacyDialog
+              onClose={() => closeAndFocus(() => setPrivacyOpen(false), privacyButton)}
+            />
+          ) : null}
+          <ConnectionBanner />
+          <UnreadTitle />
+          <NotificationSettings />
+          <button
+            ref={findButton}
+            type="button"
+            className="search-open"
+            onClick={() => setFindOpen(true)}
+            aria-keyshortcuts="Control+K"
+            data-testid="search-open"
+          >
+            <span>Search messages</span>
+            <kbd>Ctrl K</kbd>
+          </button>
+          {findOpen ? (
+            <SearchDialog
+              selfId={user.id}
+              onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
+            />
+          ) : null}
+          {searching ? (
+            <PeopleSearch
+              selfId={user.id}
+              onClose={() => closeAndFocus(() => setSearching(false), newChatButton)}
+            />
+          ) : (
+            <div className="sidebar-actions">
+              <button
+                ref={newChatButton}
+                type="button"
+                className="button primary wide"
+                onClick={() => setSearching(true)}
+              >
+                New chat
+              </button>
+              <button
+                ref={newGroupButton}
+                type="button"
+                className="button wide"
+                onClick={() => setCreatingGroup(true)}
+              >
+                New group
+              </button>
+            </div>
+          )}
+          {creatingGroup ? (
+            <NewGroupDialog
+              selfId={user.id}
+              onClose={() => closeAndFocus(() => setCreatingGroup(false), newGroupButton)}
+            />
+          ) : null}
+          <ConversationList activeId={activeId} selfId={user.id} />
+        </aside>
+        <main className="pane">
+          {activeId ? (
+            <MessagePane key={activeId} conversationId={activeId} selfId={user.id} />
+          ) : (
+            <div className="pane-empty">
+              <p>Select a conversation, or start a new one.</p>
+            </div>
+          )}
+        </main>
+      </div>
+    </ProfileViewerProvider>
   );
 }

@@ -8,6 +8,7 @@ import { useChat } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { GroupPictureControl } from '@/components/attachments/group-picture-control';
 import { PeopleSearch } from '@/components/people-search/people-search';
+import { PersonAvatar, PersonName } from '@/components/profile/user-profile';
 
 /** A destructive action waiting for the person's confirmation. */
 interface PendingConfirm {
@@ -207,17 +208,22 @@ export function GroupInfoPanel({
               const self = member.user.id === selfId;
               return (
                 <li key={member.user.id} className="member" data-testid="member">
-                  <Avatar
-                    id={member.user.id}
-                    name={member.user.displayName}
-                    size={32}
-                    url={member.user.avatarUrl}
-                  />
+                  {self ? (
+                    <Avatar
+                      id={member.user.id}
+                      name={member.user.displayName}
+                      size={32}
+                      url={member.user.avatarUrl}
+                    />
+                  ) : (
+                    <PersonAvatar user={member.user} size={32} />
+                  )}
                   <span className="member-text">
-                    <span className="member-name">
-                      {member.user.displayName}
-                      {self ? ' (you)' : ''}
-                    </span>
+                    {self ? (
+                      <span className="member-name">{member.user.displayName} (you)</span>
+                    ) : (
+                      <PersonName user={member.user} className="member-name" />
+                    )}
                     <span className="member-username">@{member.user.username}</span>
                   </span>
                   {member.role === 'admin' ? <span className="admin-badge">Admin</span> : null}

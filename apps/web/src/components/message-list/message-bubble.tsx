@@ -1,8 +1,9 @@
 'use client';
 
-import type { Attachment } from '@chat/shared';
+import type { Attachment, PublicUser } from '@chat/shared';
 import { fullDateTime, timeOfDay } from '@/lib/format';
 import { Avatar } from '@/components/avatar/avatar';
+import { PersonAvatar, PersonName } from '@/components/profile/user-profile';
 import { MessageAttachments } from '@/components/attachments/message-attachments';
 import { ReceiptTicks, type ReceiptState } from '@/components/live/receipt-ticks';
 import { MessageText } from './message-text';
@@ -12,8 +13,11 @@ export interface BubbleProps {
   time: string;
   own: boolean;
   status: 'sent' | 'pending' | 'failed';
-  /** The sender, shown (name and avatar) on the first of a run of others' messages in a group. */
-  sender?: { id: string; name: string; avatarUrl?: string | null } | null;
+  /**
+   * The sender, shown (name and avatar) on the first of a run of others' messages in a group. With `user` (a
+   * person the client knows), the name and avatar open their profile.
+   */
+  sender?: { id: string; name: string; avatarUrl?: string | null; user?: PublicUser | null } | null;
   /** Files sent with the message: images as a thumbnail grid, others as cards. */
   attachments?: Attachment[];
   /** In a group, others' messages leave room for the avatar column so a run lines up. */
@@ -60,7 +64,9 @@ export function MessageBubble({
     >
       {grouped ? (
         <span className="message-avatar">
-          {sender ? (
+          {sender?.user ? (
+            <PersonAvatar user={sender.user} size={28} targetKey={`sender-${seq ?? ''}`} />
+          ) : sender ? (
             <Avatar id={sender.id} name={sender.name} size={28} url={sender.avatarUrl ?? null} />
           ) : null}
         </span>
@@ -68,7 +74,13 @@ export function MessageBubble({
       <div className="bubble">
         {sender ? (
           <div className="bubble-sender" data-testid="message-sender">
-            {sender.name}
+            {sender.user ? (
+              <PersonName user={sender.user} equivalentTarget={`sender-${seq ?? ''}`}>
+                {sender.name}
+              </PersonName>
+            ) : (
+              sender.name
+            )}
           </div>
         ) : null}
         {attachments && attachments.length > 0 ? (

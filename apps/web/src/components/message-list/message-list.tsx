@@ -6,6 +6,7 @@ import { toast } from 'sonner';
 import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { systemText } from '@/lib/system-text';
+import { conversationPeople } from '@/lib/people';
 import { EMPTY_THREAD } from '@/stores/messages-store';
 import { useChat, useMessages } from '@/components/providers/chat-provider';
 import { receiptState, seenByCount } from '@/components/live/receipt-ticks';
@@ -48,14 +49,8 @@ export function MessageList({
   const thread = useMessages((s) => s.threads[conversation.id]) ?? EMPTY_THREAD;
   const scrollRef = useRef<HTMLDivElement>(null);
   const isGroup = conversation.type === 'group';
-  const names = useMemo(
-    () => new Map(conversation.members.map((m) => [m.user.id, m.user.displayName])),
-    [conversation.members],
-  );
-  const pictures = useMemo(
-    () => new Map(conversation.members.map((m) => [m.user.id, m.user.avatarUrl])),
-    [conversation.members],
-  );
+  // Members and former members: whoever wrote a message the viewer can read keeps their name.
+  const people = useMemo(() => conversationPeople(conversation), [conversation]);
 
   // The read watermark as it was on opening (reading moves it at once): messages above it are "new" this visit.
   const [unreadAfter] = useState<number | null>(() => {
@@ -326,8 +321,9 @@ export function MessageList({
                       isGroup && !row.own && row.firstOfRun
                         ? {
                             id: row.message.senderId,
-                            name: names.get(row.message.senderId) ?? 'Former member',
-                            avatarUrl: pictures.get(row.message.senderId) ?? null,
+                            name: people.get(row.message.senderId)?.displayName ?? 'Former member',
+                            avatarUrl: people.get(row.message.senderId)?.avatarUrl ?? null,
+                            user: people.get(row.message.senderId) ?? null,
                           }
                         : null
                     }

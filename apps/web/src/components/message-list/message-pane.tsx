@@ -27,6 +27,7 @@ import { RequestBar } from '@/components/privacy/request-bar';
 import { ReportDialog } from '@/components/account/report-dialog';
 import { reportPerson } from '@/lib/reports';
 import dynamic from 'next/dynamic';
+import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
 import { MessageList } from './message-list';
 
 // The header's notification level menu: its own chunk (the chat's first load stays within its budget).
@@ -55,6 +56,7 @@ export function MessagePane({
   const [fetchError, setFetchError] = useState<ApiError | Error | null>(null);
   const [infoOpen, setInfoOpen] = useState(false);
   const [reporting, setReporting] = useState(false);
+  const openProfile = useOpenProfile();
   const uploads = useAttachmentUploads(conversationId);
   const [dragging, setDragging] = useState(false);
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
@@ -122,7 +124,7 @@ export function MessagePane({
   const iBlocked = other !== null && blocked.some((b) => b.user.id === other.id);
   return (
     <section
-      className={`pane-content${dragging ? ' dragging' : ''}`}
+      className={`pane-content${dragging ? ' dragging' : ''}${infoOpen && conversation.type === 'group' ? ' has-panel' : ''}`}
       aria-labelledby="pane-title"
       data-testid="conversation-drop-zone"
       onDragOver={(e) => {
@@ -140,119 +142,154 @@ export function MessagePane({
         uploads.add(e.dataTransfer.files);
       }}
     >
-      <header className="pane-header">
-        <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
-          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-            <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
-          </svg>
-        </Link>
-        <PresenceAvatar
-          id={conversationAvatarId(conversation, selfId)}
-          name={title}
-          url={conversationAvatarUrl(conversation, selfId)}
-          size={36}
-          presenceUserId={other?.id ?? null}
-        />
-        <div className="pane-title-block">
-          <h1 id="pane-title" className="pane-title">
-            {title}
-          </h1>
-          {other ? (
-            other.accountState ? (
-              <p className="pane-subtitle" data-testid="account-state">
-                {other.accountState === 'deleted' ? 'Deleted account' : 'Deactivated account'}
-              </p>
-            ) : (
-              <PresenceLine
-                conversation={conversation}
-                selfId={selfId}
-                fallback={`@${other.username}`}
+      <div className="pane-main">
+        <header className="pane-header">
+          <Link href="/c" className="icon-button back-button" aria-label="Back to conversations">
+            <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+              <path d="M15.4 5.4 14 4l-8 8 8 8 1.4-1.4L8.8 12z" fill="currentColor" />
+            </svg>
+          </Link>
+          {other && openProfile ? (
+            // The title's button is the keyboard's way to the profile; the picture is a second target for pointers.
+            <button
+              type="button"
+              className="avatar-button person-avatar"
+              tabIndex={-1}
+              aria-label={`View profile: ${other.displayName}`}
+              data-target-key="pane-person"
+              onClick={(e) => openProfile(other, e.currentTarget)}
+            >
+              <PresenceAvatar
+                id={conversationAvatarId(conversation, selfId)}
+                name={title}
+                url={conversationAvatarUrl(conversation, selfId)}
+                size={36}
+                presenceUserId={other.id}
               />
-            )
+            </button>
           ) : (
-            <p className="pane-subtitle" data-testid="member-count">
-              {conversation.status === 'left'
-                ? 'You left this group'
-                : `${conversation.members.length} members`}
-            </p>
+            <PresenceAvatar
+              id={conversationAvatarId(conversation, selfId)}
+              name={title}
+              url={conversationAvatarUrl(conversation, selfId)}
+              size={36}
+              presenceUserId={other?.id ?? null}
+            />
           )}
-          {other || conversation.status === 'left' ? null : (
-            <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
-          )}
-        </div>
-        {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
-        {other && !other.accountState ? (
-          <button
-            type="button"
-            className="button subtle small pane-info-button"
-            onClick={() => setReporting(true)}
-            aria-label={`Report ${other.displayName}`}
-            data-testid="report-person"
-          >
-            Report
-          </button>
-        ) : null}
-        <NotificationLevelControl conversation={conversation} />
-        {conversation.type === 'group' ? (
-          <button
-            type="button"
-            className="button subtle small pane-info-button"
-            aria-expanded={infoOpen}
-            onClick={() => setInfoOpen((open) => !open)}
-          >
-            Group info
-          </button>
-        ) : null}
-      </header>
-      {reporting && other ? (
-        <ReportDialog
-          subject={`Report ${other.displayName}`}
-          send={(reason) => reportPerson(client.api, other.id, reason)}
-          onClose={() => setReporting(false)}
-        />
-      ) : null}
-      <MessageList
-        // A new jump places the view afresh.
-        key={jump?.nonce ?? 0}
-        conversation={conversation}
-        selfId={selfId}
-        highlightSeq={jump?.seq ?? null}
-      />
-      {conversation.status === 'left' ? (
-        <p className="left-banner" role="status" data-testid="left-banner">
-          You are no longer a member of this group. You can read the messages up to when you left.
-        </p>
-      ) : other && iBlocked ? (
-        <BlockedBanner other={other} />
-      ) : (
-        <>
-          {conversation.pending ? <RequestBar conversation={conversation} selfId={selfId} /> : null}
-          <TypingLine conversation={conversation} selfId={selfId} />
-          <Composer
-            // Remounted once the drafts are loaded, so it starts from this conversation's draft.
-            key={draftsReady ? 'draft' : 'loading'}
-            initialText={draftsReady ? drafts.get(conversationId) : ''}
-            onTextChange={(text) => drafts.update(conversationId, text)}
-            disabled={!draftsReady}
-            focusOnOpen
-            onSend={send}
-            holding={holding}
-            uploads={uploads}
-            onTyping={(typing) => client.typing(conversation.id, typing)}
-            {...(conversation.type === 'group'
-              ? {
-                  mentionable: {
-                    members: conversation.members,
-                    selfId,
-                    allowAll: conversation.members.some(
-                      (m) => m.user.id === selfId && m.role === 'admin',
-                    ),
-                  },
-                }
-              : {})}
+          <div className="pane-title-block">
+            <h1 id="pane-title" className="pane-title">
+              {other ? (
+                <PersonName
+                  user={other}
+                  className="pane-title-button"
+                  testId="pane-title-person"
+                  equivalentTarget="pane-person"
+                >
+                  {title}
+                </PersonName>
+              ) : (
+                title
+              )}
+            </h1>
+            {other ? (
+              other.accountState ? (
+                <p className="pane-subtitle" data-testid="account-state">
+                  {other.accountState === 'deleted' ? 'Deleted account' : 'Deactivated account'}
+                </p>
+              ) : (
+                <PresenceLine
+                  conversation={conversation}
+                  selfId={selfId}
+                  fallback={`@${other.username}`}
+                />
+              )
+            ) : (
+              <p className="pane-subtitle" data-testid="member-count">
+                {conversation.status === 'left'
+                  ? 'You left this group'
+                  : `${conversation.members.length} members`}
+              </p>
+            )}
+            {other || conversation.status === 'left' ? null : (
+              <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
+            )}
+          </div>
+          {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
+          {other && !other.accountState ? (
+            <button
+              type="button"
+              className="button subtle small pane-info-button"
+              onClick={() => setReporting(true)}
+              aria-label={`Report ${other.displayName}`}
+              data-testid="report-person"
+            >
+              Report
+            </button>
+          ) : null}
+          <NotificationLevelControl conversation={conversation} />
+          {conversation.type === 'group' ? (
+            <button
+              type="button"
+              className="button subtle small pane-info-button"
+              aria-expanded={infoOpen}
+              onClick={() => setInfoOpen((open) => !open)}
+            >
+              Group info
+            </button>
+          ) : null}
+        </header>
+        {reporting && other ? (
+          <ReportDialog
+            subject={`Report ${other.displayName}`}
+            send={(reason) => reportPerson(client.api, other.id, reason)}
+            onClose={() => setReporting(false)}
           />
-        </>
-      )}
+        ) : null}
+        <MessageList
+          // A new jump places the view afresh.
+          key={jump?.nonce ?? 0}
+          conversation={conversation}
+          selfId={selfId}
+          highlightSeq={jump?.seq ?? null}
+        />
+        {conversation.status === 'left' ? (
+          <p className="left-banner" role="status" data-testid="left-banner">
+            You are no longer a member of this group. You can read the messages up to when you left.
+          </p>
+        ) : other && iBlocked ? (
+          <BlockedBanner other={other} />
+        ) : (
+          <>
+            {conversation.pending ? (
+              <RequestBar conversation={conversation} selfId={selfId} />
+            ) : null}
+            <TypingLine conversation={conversation} selfId={selfId} />
+            <Composer
+              // Remounted once the drafts are loaded, so it starts from this conversation's draft.
+              key={draftsReady ? 'draft' : 'loading'}
+              initialText={draftsReady ? drafts.get(conversationId) : ''}
+              onTextChange={(text) => drafts.update(conversationId, text)}
+              disabled={!draftsReady}
+              focusOnOpen
+              onSend={send}
+              holding={holding}
+              uploads={uploads}
+              onTyping={(typing) => client.typing(conversation.id, typing)}
+              {...(conversation.type === 'group'
+                ? {
+                    mentionable: {
+                      members: conversation.members,
+                      selfId,
+                      allowAll: conversation.members.some(
+                        (m) => m.user.id === selfId && m.role === 'admin',
+                      ),
+                    },
+                  }
+                : {})}
+            />
+          </>
+        )}
+      </div>
       {infoOpen && conversation.type === 'group' ? (
         <GroupInfoPanel
           conversation={conversation}

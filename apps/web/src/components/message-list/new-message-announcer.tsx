@@ -1,7 +1,9 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import type { PublicUser } from '@chat/shared';
 import { useChat } from '@/components/providers/chat-provider';
+import { conversationPeople } from '@/lib/people';
 import type { Thread } from '@/stores/messages-store';
 
 /** Past this many at once (a catch-up after a reconnect) a count is read instead of every message. */
@@ -43,9 +45,9 @@ export function NewMessageAnnouncer({
         (m) => m.seq > after && m.senderId !== selfId && m.kind !== 'system',
       );
       if (fresh.length === 0) return;
-      const members = conversations.getState().byId[conversationId]?.members ?? [];
-      const name = (id: string) =>
-        members.find((m) => m.user.id === id)?.user.displayName ?? 'Someone';
+      const current = conversations.getState().byId[conversationId];
+      const people = current ? conversationPeople(current) : new Map<string, PublicUser>();
+      const name = (id: string) => people.get(id)?.displayName ?? 'Someone';
       setText(
         fresh.length > MAX_READ_OUT
           ? `${fresh.length} new messages`
