@@ -332,6 +332,7 @@ export class AppConfig {
    * runs) can share one Redis; pub/sub channels are not separated by the URL's database index.
    */
   readonly redisKeyPrefix!: string;
+  /**
    * Usernames (lower-cased) of the instance administrators, from INSTANCE_ADMINS. Empty: the first account ever
    * created is the administrator (docs/admin.md).
    */

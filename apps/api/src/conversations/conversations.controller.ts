@@ -107,6 +107,9 @@ export class ConversationsController {
     @Param('id', ParseIdPipe) id: string,
   ): Promise<void> {
     await this.conversations.decline(id, caller.userId);
+  }
+
+  @ApiRoute({
     summary: 'Set my notification level for a conversation',
     description:
       'all / mentions / none (muted). Stored per member, so it follows the person to every device: their other tabs and devices get conversation:updated with the new level.',

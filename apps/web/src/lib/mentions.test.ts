@@ -22,6 +22,7 @@ function member(
     joinedAt: '2026-01-01T00:00:00.000Z',
     deliveredSeq: 0,
     readSeq: 0,
+    pending: false,
   };
 }
 

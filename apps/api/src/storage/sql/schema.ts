@@ -293,6 +293,10 @@ export const userBlocks = pgTable(
     primaryKey({ name: 'user_blocks_pk', columns: [t.blockerId, t.blockedId] }),
     index('user_blocks_blocked_idx').on(t.blockedId, t.blockerId),
     check('user_blocks_not_self_ck', sql`${t.blockerId} <> ${t.blockedId}`),
+  ],
+);
+
+/**
  * Instance-wide settings: exactly one row (id = 1), created on first write. `registration_mode` null means the
  * environment's REGISTRATION_MODE applies; `first_user_id` is the first account (claimed atomically by the
  * conditional upsert in claimFirstUser).
