@@ -21,6 +21,13 @@ export function toMessage(m: MessageRecord): Message {
     system: m.system ?? null,
     attachments: (m.attachments ?? []).map(toAttachment),
     createdAt: m.createdAt.toISOString(),
+    replyTo: null,
+    forwarded: false,
+    reactions: [],
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+    changeSeq: 0,
   };
 }
 
@@ -57,6 +64,7 @@ export function toConversationSummary(
     members: wireMembers,
     // A former member's view ends at their departure: no hint of what came after.
     lastSeq: left ? Math.min(c.lastSeq, item.membership.historyUntilSeq ?? c.lastSeq) : c.lastSeq,
+    changeSeq: 0,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,
     // Likewise its activity time stops at the departure (docs/storage.md), as the list's order does.
     lastActivityAt: (left

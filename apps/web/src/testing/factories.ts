@@ -33,6 +33,13 @@ export function message(
     system: null,
     attachments: [],
     createdAt: '2026-11-20T10:00:00.000Z',
+    replyTo: null,
+    forwarded: false,
+    reactions: [],
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+    changeSeq: 0,
     ...overrides,
   };
 }
@@ -69,6 +76,7 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     status: 'active',
     members: [member('alice'), member('bob')],
     lastSeq: 0,
+    changeSeq: 0,
     lastMessage: null,
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     unreadCount: 0,
