@@ -66,6 +66,21 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** More attachments in one message than LIMITS.ATTACHMENTS_PER_MESSAGE. 400. */
   TOO_MANY_ATTACHMENTS: 'TOO_MANY_ATTACHMENTS',
+  /**
+   * The message does not exist in this conversation, or lies beyond what the caller may read (a former member's
+   * history ends at their departure). Also for a reply naming such a message. 404.
+   */
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
+  /** Only the author may do this to a message (edit; delete, unless a group admin). 403. */
+  NOT_MESSAGE_AUTHOR: 'NOT_MESSAGE_AUTHOR',
+  /** System messages (group timeline entries) cannot be edited, deleted, reacted to or forwarded. 400. */
+  MESSAGE_NOT_MODIFIABLE: 'MESSAGE_NOT_MODIFIABLE',
+  /** The message was deleted: it cannot be edited, reacted to or forwarded any more. 409. */
+  MESSAGE_DELETED: 'MESSAGE_DELETED',
+  /** The edit window (the API's MESSAGE_EDIT_WINDOW_MINUTES) after sending has passed. 403. */
+  EDIT_WINDOW_CLOSED: 'EDIT_WINDOW_CLOSED',
+  /** The message already has LIMITS.REACTIONS_PER_MESSAGE_MAX distinct emoji; react with one of them instead. 409. */
+  REACTION_LIMIT_EXCEEDED: 'REACTION_LIMIT_EXCEEDED',
   /** The caller's upload quota for the day is used up. 429. */
   UPLOAD_QUOTA_EXCEEDED: 'UPLOAD_QUOTA_EXCEEDED',
   /** The attachment does not exist or the caller may not use or see it. 404. */
@@ -140,6 +155,12 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   EMPTY_FILE: 400,
   UNSUPPORTED_MEDIA_TYPE: 415,
   TOO_MANY_ATTACHMENTS: 400,
+  MESSAGE_NOT_FOUND: 404,
+  NOT_MESSAGE_AUTHOR: 403,
+  MESSAGE_NOT_MODIFIABLE: 400,
+  MESSAGE_DELETED: 409,
+  EDIT_WINDOW_CLOSED: 403,
+  REACTION_LIMIT_EXCEEDED: 409,
   UPLOAD_QUOTA_EXCEEDED: 429,
   ATTACHMENT_NOT_FOUND: 404,
   ATTACHMENT_IN_USE: 409,

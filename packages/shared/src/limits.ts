@@ -79,6 +79,18 @@ export const LIMITS = {
   /** Admin lists (accounts, reports, invites) page sizes. */
   ADMIN_PAGE_DEFAULT: 50,
   ADMIN_PAGE_MAX: 100,
+  /** Distinct emoji on one message (a person may react with several; each emoji counts once). */
+  REACTIONS_PER_MESSAGE_MAX: 20,
+  /**
+   * A reaction is one emoji grapheme; this bounds its length in UTF-16 code units (the longest RGI emoji ZWJ and
+   * tag sequences are 14..15 code units, so 32 leaves room without letting text through).
+   */
+  REACTION_EMOJI_MAX_LENGTH: 32,
+  /** Quote of a replied-to message (ReplyQuote.snippet), in characters before the ellipsis. */
+  REPLY_SNIPPET_MAX: 120,
+  /** Changes feed pages (changed messages per request). */
+  CHANGES_PAGE_DEFAULT: 100,
+  CHANGES_PAGE_MAX: 200,
 } as const;
 
 /** Allowed username shape; lower-case is not required, uniqueness ignores case. */

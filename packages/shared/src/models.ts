@@ -101,6 +101,40 @@ export interface Attachment {
   createdAt: string;
 }
 
+/**
+ * One emoji's reactions on a message: who reacted with it (set semantics: one person counts once per emoji).
+ * "Mine" is `userIds.includes(myId)`.
+ */
+export interface Reaction {
+  /** One emoji grapheme (at most LIMITS.REACTION_EMOJI_MAX_LENGTH UTF-16 code units). */
+  emoji: string;
+  /** How many people reacted with it (= userIds.length, at least 1). */
+  count: number;
+  /** Who reacted with it, earliest first. */
+  userIds: string[];
+}
+
+/** Who deleted a message: its author, or a group admin deleting someone else's. */
+export type DeletedBy = 'author' | 'admin';
+
+/**
+ * The quote a reply shows of the message it answers, as that message is NOW (made when the reply is read, so an
+ * edit or a deletion of the original shows in every reply to it). Clients holding replies update their quotes
+ * from `message:updated` / the changes feed of the original (same `messageId`).
+ */
+export interface ReplyQuote {
+  messageId: string;
+  seq: number;
+  senderId: string;
+  /**
+   * The start of the original's body (at most LIMITS.REPLY_SNIPPET_MAX characters, whole graphemes, an ellipsis
+   * appended when cut); '' when the original is deleted or has no text (attachments only).
+   */
+  snippet: string;
+  /** The original was deleted: show "deleted message" instead of the snippet. */
+  deleted: boolean;
+}
+
 /** One message. `seq` orders messages within a conversation; clients never order by clocks. */
 export interface Message {
   id: string;
@@ -125,6 +159,26 @@ export interface Message {
   /** `@all` in a group: every member is mentioned (only group admins may send it). */
   mentionsAll: boolean;
   createdAt: string;
+  /** The message this one replies to (same conversation), as a quote; null when it is not a reply. */
+  replyTo: ReplyQuote | null;
+  /** A copy forwarded from another message (possibly of another conversation); the source is not named. */
+  forwarded: boolean;
+  /** Reactions, one entry per distinct emoji (at most LIMITS.REACTIONS_PER_MESSAGE_MAX), earliest emoji first. */
+  reactions: Reaction[];
+  /** When the body was last edited; null if never. */
+  editedAt: string | null;
+  /**
+   * When the message was deleted; null if it was not. A deleted message is a tombstone: `body` '', no
+   * attachments, no reactions, `editedAt` kept; `id`, `seq`, `senderId`, `kind` and `createdAt` stay as they were.
+   */
+  deletedAt: string | null;
+  /** Who deleted it (null while not deleted). */
+  deletedBy: DeletedBy | null;
+  /**
+   * The conversation's change counter value of this message's latest change (edit, deletion, reaction added or
+   * removed); 0 if it never changed. Of two views of one message, the one with the higher changeSeq is newer.
+   */
+  changeSeq: number;
 }
 
 /**
@@ -183,6 +237,13 @@ export interface ConversationSummary {
   formerMembers: PublicUser[];
   /** Highest sequence number allocated in the conversation (0 when empty). */
   lastSeq: number;
+  /**
+   * The conversation's change counter: raised by every edit, deletion and reaction change of its messages (distinct
+   * from `seq`; strictly increasing, may skip values). 0 when nothing ever changed. For a viewer whose status is
+   * `left`, the value when they left (they see no later changes). Resync fetches the changes after the value the
+   * client holds (`GET /api/conversations/:id/changes?after=`).
+   */
+  changeSeq: number;
   lastMessage: Message | null;
   /** Time of the last message, or of creation when there is none. */
   lastActivityAt: string;
@@ -252,6 +313,16 @@ export interface PresenceState {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/**
+ * A page of the changes feed: the messages changed after the requested change value, as the viewer sees them now,
+ * in ascending `changeSeq` order (each message at most once, with its latest change).
+ */
+export interface MessageChangesPage {
+  items: Message[];
+  /** True when more changed messages follow: ask again with `after` = the last item's changeSeq. */
+  hasMore: boolean;
 }
 
 /** A page of history, always in ascending `seq` order. */

@@ -88,6 +88,8 @@ export interface SendMessageBody {
   body: string;
   /** As SendMessagePayload.attachmentIds: unsent attachments of the sender in this conversation (0..10). */
   attachmentIds?: string[];
+  /** As SendMessagePayload.replyToId: the message of this conversation this one replies to. */
+  replyToId?: string;
   /** As SendMessagePayload.mentions. */
   mentions?: string[];
   /** As SendMessagePayload.mentionsAll. */
@@ -129,6 +131,49 @@ export interface MessageSearchQuery extends PageQuery {
 export interface NotificationLevelRequest {
   level: NotificationLevel;
 }
+
+/**
+ * `PATCH /api/conversations/:id/messages/:messageId`: replace the body (author only, text messages, not deleted).
+ * Same body rules as sending (trimmed 1..LIMITS.MESSAGE_BODY_MAX; may be empty when the message has attachments).
+ * Setting the body it already has changes nothing (so a retry is harmless). Answers the message as it is now.
+ */
+export interface EditMessageBody {
+  body: string;
+}
+
+/**
+ * `POST /api/conversations/:id/messages/:messageId/forward`: copy the message (body and attachments, as new files)
+ * into another conversation as a new message marked `forwarded`. The caller must be able to read the source and
+ * write to the target. Idempotent on (target, caller, clientMessageId) like a send: 201 stored now, 200 a retry.
+ */
+export interface ForwardMessageBody {
+  /** Where the copy goes (may be the same conversation). */
+  targetConversationId: string;
+  /** UUID made by the client for the new message (the send's idempotency key in the target). */
+  clientMessageId: string;
+}
+
+/**
+ * `GET /api/conversations/:id/changes?after=&limit=`: the messages changed (edited, deleted, reacted to) after
+ * change value `after`, oldest change first, as the caller sees them now (MessageChangesPage). A former member gets
+ * changes up to their departure only, and only of messages they can read.
+ */
+export interface ChangesQuery {
+  /** A conversation change value (ConversationSummary.changeSeq / Message.changeSeq); 0 = from the start. */
+  after: number;
+  /** 1..LIMITS.CHANGES_PAGE_MAX, default LIMITS.CHANGES_PAGE_DEFAULT. */
+  limit?: number;
+}
+
+/*
+ * Other message-action routes (no request body; each answers the message as it is now, 200):
+ * - `DELETE /api/conversations/:id/messages/:messageId`: delete (author; in a group also any admin). Deleting a
+ *   deleted message changes nothing.
+ * - `PUT /api/conversations/:id/messages/:messageId/reactions/:emoji`: add the caller's reaction (emoji
+ *   URL-encoded with encodeURIComponent); adding one the caller already has changes nothing.
+ * - `DELETE /api/conversations/:id/messages/:messageId/reactions/:emoji`: remove it; removing one the caller does
+ *   not have changes nothing.
+ */
 
 /**
  * Raise the caller's receipt watermarks (REST twin of the `receipt:update` socket event, same rules): values

@@ -30,6 +30,38 @@ export interface SendMessagePayload {
   mentions?: string[];
   /** `@all`: mentions every member. Groups only, and only by a group admin (else NOT_A_GROUP / ADMIN_REQUIRED). */
   mentionsAll?: boolean;
+  /**
+   * The message this one replies to: a message of the same conversation that the sender can read (a deleted one
+   * is allowed; its quote shows as deleted). Unknown: MESSAGE_NOT_FOUND, nothing stored.
+   */
+  replyToId?: string;
+}
+
+/** Names one message of a conversation (the target of an action). */
+export interface MessageRef {
+  conversationId: string;
+  messageId: string;
+}
+
+/** `message:edit`: the REST twin is `PATCH …/messages/:messageId` (EditMessageBody), same rules. */
+export interface EditMessagePayload extends MessageRef {
+  body: string;
+}
+
+/** `message:delete`: the REST twin is `DELETE …/messages/:messageId`. */
+export type DeleteMessagePayload = MessageRef;
+
+/** `reaction:add` / `reaction:remove`: the REST twins are `PUT` / `DELETE …/messages/:messageId/reactions/:emoji`. */
+export interface ReactionPayload extends MessageRef {
+  /** One emoji grapheme (validated by the server with an emoji library). */
+  emoji: string;
+}
+
+/** `message:forward`: the REST twin is `POST …/messages/:messageId/forward` (ForwardMessageBody). */
+export interface ForwardMessagePayload extends MessageRef {
+  targetConversationId: string;
+  /** UUID made by the client for the new message in the target (idempotency key, as for a send). */
+  clientMessageId: string;
 }
 
 export interface TypingPayload {
@@ -67,6 +99,23 @@ export interface ReceiptEvent {
 export interface ClientToServerEvents {
   /** Acked only after the message is durably stored; then fanned out as `message:new`. */
   'message:send': (payload: SendMessagePayload, ack: AckCallback<Message>) => void;
+  /**
+   * Message actions. Each is acked with the message as it is now, after the change is durably stored (a retry
+   * that changes nothing acks the same view and fans out nothing); then every active member's devices get
+   * `message:updated`. Errors: CONVERSATION_NOT_FOUND, MEMBERSHIP_ENDED, MESSAGE_NOT_FOUND,
+   * MESSAGE_NOT_MODIFIABLE (system message), MESSAGE_DELETED (edit/react on a tombstone), NOT_MESSAGE_AUTHOR,
+   * ADMIN_REQUIRED (deleting another's message in a group as a non-admin), EDIT_WINDOW_CLOSED,
+   * REACTION_LIMIT_EXCEEDED, VALIDATION_FAILED, RATE_LIMITED (they count as writes).
+   */
+  'message:edit': (payload: EditMessagePayload, ack: AckCallback<Message>) => void;
+  'message:delete': (payload: DeleteMessagePayload, ack: AckCallback<Message>) => void;
+  'reaction:add': (payload: ReactionPayload, ack: AckCallback<Message>) => void;
+  'reaction:remove': (payload: ReactionPayload, ack: AckCallback<Message>) => void;
+  /**
+   * Acked with the new message in the target conversation (or the stored one for a retried clientMessageId); it
+   * fans out as `message:new` there, like a send.
+   */
+  'message:forward': (payload: ForwardMessagePayload, ack: AckCallback<Message>) => void;
   /** Ephemeral: never stored, fanned out only to the other active members' rooms. The ack is optional. */
   'typing:update': (payload: TypingPayload, ack?: AckCallback<null>) => void;
   /** Acked with the caller's watermarks after the change; fanned out as `receipt:update`. */
@@ -88,6 +137,12 @@ export interface SessionRenewPayload {
 export interface ServerToClientEvents {
   /** A message was stored in a conversation the user is a member of (including their own, for other tabs). */
   'message:new': (message: Message) => void;
+  /**
+   * A message was edited, deleted or reacted to: its whole view now (same shape as history). Sent to every device
+   * of every active member. Apply it only if its `changeSeq` is higher than the held copy's; replace the quote of
+   * replies to it and the conversation's `lastMessage` when that is this message.
+   */
+  'message:updated': (message: Message) => void;
   /** A conversation the user belongs to appeared or changed (as that user sees it). */
   'conversation:updated': (conversation: ConversationSummary) => void;
   /**

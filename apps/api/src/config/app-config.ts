@@ -201,6 +201,14 @@ class EnvironmentVariables {
   @Max(100_000)
   WRITE_RATE_BURST?: number;
 
+  // Unset: no edit window. One year at most: a longer window is no window (leave it unset).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(366 * 24 * 60)
+  MESSAGE_EDIT_WINDOW_MINUTES?: number;
+
   // Parsed and checked by parseTrustProxy (three shapes: boolean, hop count, address list).
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -339,6 +347,11 @@ export class AppConfig {
   readonly instanceAdmins!: readonly string[];
   /** Registration mode used until an administrator picks one in the admin page (REGISTRATION_MODE). */
   readonly registrationMode!: RegistrationMode;
+  /**
+   * How long after sending a message its author may edit it, in minutes (MESSAGE_EDIT_WINDOW_MINUTES); null: no
+   * limit. Deletion has no window.
+   */
+  readonly messageEditWindowMinutes!: number | null;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -508,6 +521,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     redisKeyPrefix: raw.REDIS_KEY_PREFIX ?? 'relay:',
     instanceAdmins: instanceAdmins ?? [],
     registrationMode: raw.REGISTRATION_MODE ?? 'open',
+    messageEditWindowMinutes: raw.MESSAGE_EDIT_WINDOW_MINUTES ?? null,
     warnings,
   });
 }

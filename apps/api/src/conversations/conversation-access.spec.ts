@@ -24,6 +24,7 @@ function member(
     historyUntilSeq,
     pending: false,
     notificationLevel: 'all',
+    historyUntilChangeSeq: historyUntilSeq === null ? null : 0,
   };
 }
 
@@ -36,6 +37,7 @@ function conversation(id: string, type: ConversationRecord['type']): Conversatio
     createdBy: 'ana',
     avatarUrl: null,
     lastSeq: 9,
+    changeSeq: 0,
     lastActivityAt: new Date(0),
     createdAt: new Date(0),
     updatedAt: new Date(0),

@@ -1,4 +1,10 @@
-import type { ConversationMember, ConversationSummary, Message, PublicUser } from '@chat/shared';
+import {
+  LIMITS,
+  type ConversationMember,
+  type ConversationSummary,
+  type Message,
+  type PublicUser,
+} from '@chat/shared';
 import type {
   ConversationListItem,
   MemberRecord,
@@ -7,6 +13,24 @@ import type {
 } from '../storage/storage.types.js';
 import { toAttachment } from '../attachments/attachment.mapper.js';
 import { toPublicUser } from '../users/user.mapper.js';
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The quote of a replied-to body (ReplyQuote.snippet): line breaks and runs of white space made one space, cut at
+ * LIMITS.REPLY_SNIPPET_MAX characters on a grapheme boundary (never inside an emoji or a combined letter), with
+ * an ellipsis when cut.
+ */
+export function replySnippet(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  if (flat.length <= LIMITS.REPLY_SNIPPET_MAX) return flat;
+  let out = '';
+  for (const { segment } of graphemes.segment(flat)) {
+    if (out.length + segment.length > LIMITS.REPLY_SNIPPET_MAX) break;
+    out += segment;
+  }
+  return `${out.trimEnd()}…`;
+}
 
 /** Domain message -> wire message. */
 export function toMessage(m: MessageRecord): Message {
@@ -23,6 +47,25 @@ export function toMessage(m: MessageRecord): Message {
     mentions: m.mentions ?? [],
     mentionsAll: m.mentionsAll ?? false,
     createdAt: m.createdAt.toISOString(),
+    replyTo: m.replyTo
+      ? {
+          messageId: m.replyTo.id,
+          seq: m.replyTo.seq,
+          senderId: m.replyTo.senderId,
+          snippet: m.replyTo.deleted ? '' : replySnippet(m.replyTo.body),
+          deleted: m.replyTo.deleted,
+        }
+      : null,
+    forwarded: m.forwarded,
+    reactions: m.reactions.map((r) => ({
+      emoji: r.emoji,
+      count: r.userIds.length,
+      userIds: [...r.userIds],
+    })),
+    editedAt: m.editedAt ? m.editedAt.toISOString() : null,
+    deletedAt: m.deletedAt ? m.deletedAt.toISOString() : null,
+    deletedBy: m.deletedAt ? m.deletedBy : null,
+    changeSeq: m.changeSeq,
   };
 }
 
@@ -85,6 +128,10 @@ export function toConversationSummary(
     formerMembers,
     // A former member's view ends at their departure: no hint of what came after.
     lastSeq: left ? Math.min(c.lastSeq, item.membership.historyUntilSeq ?? c.lastSeq) : c.lastSeq,
+    // Like lastSeq: a former member's view of the change log ends at their departure.
+    changeSeq: left
+      ? Math.min(c.changeSeq, item.membership.historyUntilChangeSeq ?? c.changeSeq)
+      : c.changeSeq,
     lastMessage: item.lastMessage ? toMessage(item.lastMessage) : null,
     // Likewise its activity time stops at the departure (docs/storage.md), as the list's order does.
     lastActivityAt: (left

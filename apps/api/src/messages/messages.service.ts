@@ -31,6 +31,10 @@ export interface SendMessageInput {
   body: string;
   /** Unsent attachments of the sender in this conversation, in display order (distinct; DTO-checked). */
   attachmentIds?: readonly string[];
+  /** The message of this conversation this one replies to. */
+  replyToId?: string;
+  /** A forwarded copy (set by MessageActionsService.forward only; never from a client). */
+  forwarded?: boolean;
   /** Mentioned people (distinct ids; DTO-checked shape). */
   mentions?: readonly string[];
   /** `@all`. */
@@ -85,7 +89,9 @@ export class MessagesService {
    *   already sent) from the atomic claim, nothing stored;
    *   MENTION_NOT_MEMBER (400) when a mentioned person is not an active member (checked in the append's atomic
    *   step, nothing stored); VALIDATION_FAILED above LIMITS.MENTIONS_PER_MESSAGE; for `mentionsAll`,
-   *   NOT_A_GROUP (400) in a direct conversation and ADMIN_REQUIRED (403) for a member who is not an admin
+   *   NOT_A_GROUP (400) in a direct conversation and ADMIN_REQUIRED (403) for a member who is not an admin;
+   *   MESSAGE_NOT_FOUND (404) when `replyToId` names no message of this conversation (a reply costs two reads
+   *   before the append: the access check, so a non-member learns nothing about message ids, and the target)
    */
   async send(
     senderId: string,
@@ -126,6 +132,14 @@ export class MessagesService {
     if (input.mentionsAll === true) {
       await this.access.requireAdmin(input.conversationId, senderId);
     }
+    if (input.replyToId !== undefined) {
+      await this.access.requireWrite(input.conversationId, senderId);
+      const target = await this.messages.findById(input.replyToId);
+      // An active member reads the whole history, so any message of the conversation may be answered.
+      if (!target || target.conversationId !== input.conversationId.toLowerCase()) {
+        throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, 'The message replied to was not found.');
+      }
+    }
     let result;
     try {
       // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
@@ -139,6 +153,8 @@ export class MessagesService {
         ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
         ...(mentions.length > 0 ? { mentions } : {}),
         ...(input.mentionsAll === true ? { mentionsAll: true } : {}),
+        ...(input.replyToId !== undefined ? { replyToId: input.replyToId } : {}),
+        ...(input.forwarded ? { forwarded: true } : {}),
         requireActiveSender: true,
       });
     } catch (error) {

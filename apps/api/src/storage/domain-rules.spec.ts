@@ -20,6 +20,7 @@ function member(
     historyUntilSeq: leftAt === null ? null : 3,
     pending: false,
     notificationLevel: 'all',
+    historyUntilChangeSeq: leftAt === null ? null : 0,
   };
 }
 

@@ -35,6 +35,13 @@ export function message(
     mentions: [],
     mentionsAll: false,
     createdAt: '2026-11-20T10:00:00.000Z',
+    replyTo: null,
+    forwarded: false,
+    reactions: [],
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+    changeSeq: 0,
     ...overrides,
   };
 }
@@ -73,6 +80,7 @@ export function conversation(overrides: Partial<ConversationSummary> = {}): Conv
     members: [member('alice'), member('bob')],
     formerMembers: [],
     lastSeq: 0,
+    changeSeq: 0,
     lastMessage: null,
     lastActivityAt: '2026-11-01T00:00:00.000Z',
     unreadCount: 0,

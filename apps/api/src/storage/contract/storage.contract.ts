@@ -28,6 +28,7 @@ import type { ContractContext } from './contract-context.js';
 import { describeConversationsContract } from './conversations.contract.js';
 import { describeHealthContract } from './health.contract.js';
 import { describeInstanceContract } from './instance.contract.js';
+import { describeMessageChangesContract } from './message-changes.contract.js';
 import { describeMessagesContract } from './messages.contract.js';
 import { describePrivacyContract } from './privacy.contract.js';
 import { describeSessionsContract } from './sessions.contract.js';
@@ -159,6 +160,7 @@ export function describeStorageContract(
     describeSessionsContract(context);
     describeConversationsContract(context);
     describeMessagesContract(context);
+    describeMessageChangesContract(context);
     describeAttachmentsContract(context);
     describePrivacyContract(context);
     describeInstanceContract(context);

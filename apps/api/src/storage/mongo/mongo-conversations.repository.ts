@@ -49,6 +49,7 @@ import {
   toConversationRecord,
   toMemberRecord,
   toMemberRecords,
+  loadReplyTargets,
   toMessageRecord,
   translated,
   translateMongoError,
@@ -120,7 +121,12 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
                 {
                   $mergeObjects: [
                     '$$m',
-                    { leftAt: now, historyUntilSeq: '$lastSeq', role: 'member' },
+                    {
+                      leftAt: now,
+                      historyUntilSeq: '$lastSeq',
+                      historyUntilChangeSeq: { $ifNull: ['$changeSeq', 0] },
+                      role: 'member',
+                    },
                   ],
                 },
                 '$$m',
@@ -189,6 +195,7 @@ function newMember(
     leftAt: null,
     historyUntilSeq: null,
     pending,
+    historyUntilChangeSeq: null,
   };
 }
 
@@ -425,6 +432,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
       avatarUrl: null,
       lastSeq: 0,
       committedSeq: 0,
+      changeSeq: 0,
+      changesInFlight: [],
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -622,6 +631,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
       avatarUrl: null,
       lastSeq: 0,
       committedSeq: 0,
+      changeSeq: 0,
+      changesInFlight: [],
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -749,6 +760,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
             $set: {
               'members.$[m].leftAt': null,
               'members.$[m].historyUntilSeq': null,
+              'members.$[m].historyUntilChangeSeq': null,
               'members.$[m].role': 'member',
               'members.$[m].joinedAt': now,
               'members.$[m].pending': isPending(userId),
@@ -1189,6 +1201,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
         });
     }
     const mentionCounts = await this.mentionCounts(ranges);
+    const [attached, replyTargets] = await Promise.all([
+      loadAttachmentsById(
+        this.attachments,
+        [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
+      ),
+      loadReplyTargets(this.messages, [...lastMessages.values()]),
+    ]);
     const items: ConversationListItem[] = [];
     for (const doc of docs) {
       const member = doc.members?.[0];
@@ -1200,7 +1219,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       items.push({
         conversation,
         membership,
-        lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
+        lastMessage: lastMessage ? toMessageRecord(lastMessage, attached, replyTargets) : null,
         unreadCount: unreadCount(conversation.lastSeq, membership),
         unreadMentionCount: mentionCounts.get(`${conversation.id}:${membership.userId}`) ?? 0,
       });

@@ -257,6 +257,7 @@ describe('document -> record mappers', () => {
       createdBy: userId.toHexString(),
       avatarUrl: null,
       lastSeq: 4,
+      changeSeq: 0,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
@@ -303,6 +304,13 @@ describe('document -> record mappers', () => {
       mentions: [],
       mentionsAll: false,
       createdAt: new Date(9),
+      replyTo: null,
+      forwarded: false,
+      reactions: [],
+      editedAt: null,
+      deletedAt: null,
+      deletedBy: null,
+      changeSeq: 0,
     });
     const mentioned = oid();
     expect(toMessageRecord({ ...message, mentions: [mentioned], mentionsAll: true })).toMatchObject(
@@ -501,6 +509,11 @@ describe('schemas and connection options', () => {
         fields: { conversationId: 1, senderId: 1, clientMessageId: 1 },
         name: INDEX.clientMessageId,
         partial: undefined,
+      },
+      {
+        fields: { conversationId: 1, changeSeq: 1 },
+        name: INDEX.messageChange,
+        partial: { changeSeq: { $gt: 0 } },
       },
     ]);
     // The conversation list walks this index in list order.

@@ -2,12 +2,13 @@
  * Small pieces every MongoDB repository shares: id parsing, E11000 translation, regex escaping, and the mappers
  * from lean documents to the plain domain records (string ids, no Mongoose type crosses the port).
  */
-import { Types } from 'mongoose';
+import { Types, trusted, type Model } from 'mongoose';
 import type {
   AttachmentRecord,
   ConversationRecord,
   MemberRecord,
   MessageRecord,
+  ReplyTargetRecord,
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
@@ -55,6 +56,7 @@ const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
   [INDEX.messageSeq]: 'message_seq',
   [INDEX.clientMessageId]: 'client_message_id',
   [INDEX.inviteToken]: 'invite_token',
+  [INDEX.messageChange]: 'message_change',
 };
 
 /** MongoDB's DuplicateKey error code (src/mongo/base/error_codes.yml in the server repository). */
@@ -172,6 +174,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     createdBy: doc.createdBy.toHexString(),
     avatarUrl: doc.avatarUrl,
     lastSeq: doc.lastSeq,
+    changeSeq: doc.changeSeq ?? 0,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
@@ -195,6 +198,7 @@ export function toMemberRecord(
     historyUntilSeq: doc.historyUntilSeq,
     pending: doc.pending ?? false,
     notificationLevel: doc.notificationLevel ?? 'all',
+    historyUntilChangeSeq: doc.historyUntilChangeSeq ?? (doc.leftAt === null ? null : 0),
   };
 }
 
@@ -218,6 +222,7 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
 export function toMessageRecord(
   doc: MessageDoc,
   attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
+  replyTargets: ReadonlyMap<string, ReplyTargetRecord> = new Map(),
 ): MessageRecord {
   // Every reader filters gaps out; one reaching here is a bug, not a message to show.
   if (doc.kind === GAP_KIND) throw new Error(`gap document at seq ${doc.seq} read as a message`);
@@ -239,6 +244,51 @@ export function toMessageRecord(
     mentions: (doc.mentions ?? []).map((id) => id.toHexString()),
     mentionsAll: doc.mentionsAll ?? false,
     createdAt: doc.createdAt,
+    replyTo: doc.replyToId ? (replyTargets.get(doc.replyToId.toHexString()) ?? null) : null,
+    forwarded: doc.forwarded === true,
+    reactions: (doc.reactions ?? []).map((r) => ({
+      emoji: r.emoji,
+      userIds: r.userIds.map((id) => id.toHexString()),
+    })),
+    editedAt: doc.editedAt ?? null,
+    deletedAt: doc.deletedAt ?? null,
+    deletedBy: doc.deletedAt ? (doc.deletedBy ?? null) : null,
+    changeSeq: doc.changeSeq ?? 0,
+  };
+}
+
+/**
+ * The messages replied to by `docs`, in one query by _id: hex id -> what a quote needs (deleted ones with an empty
+ * body). Messages that are not replies cost nothing.
+ */
+export async function loadReplyTargets(
+  messages: Model<MessageDoc>,
+  docs: readonly Pick<MessageDoc, 'replyToId'>[],
+): Promise<Map<string, ReplyTargetRecord>> {
+  const ids = new Map<string, Types.ObjectId>();
+  for (const doc of docs) if (doc.replyToId) ids.set(doc.replyToId.toHexString(), doc.replyToId);
+  const targets = new Map<string, ReplyTargetRecord>();
+  if (ids.size === 0) return targets;
+  const found = await messages
+    .find(
+      { _id: trusted({ $in: [...ids.values()] }) },
+      { seq: 1, senderId: 1, body: 1, deletedAt: 1 },
+    )
+    .lean<MessageDoc[]>()
+    .exec();
+  for (const doc of found) targets.set(doc._id.toHexString(), toReplyTarget(doc));
+  return targets;
+}
+
+/** A replied-to message document -> what a quote needs (pure). */
+export function toReplyTarget(doc: MessageDoc): ReplyTargetRecord {
+  const deleted = doc.deletedAt != null;
+  return {
+    id: doc._id.toHexString(),
+    seq: doc.seq,
+    senderId: doc.senderId.toHexString(),
+    body: deleted ? '' : doc.body,
+    deleted,
   };
 }
 

@@ -29,6 +29,7 @@ import type {
   ConversationType,
   GroupAddPolicy,
   LastSeenVisibility,
+  DeletedBy,
   MemberRole,
   MessageKind,
   RegistrationMode,
@@ -64,6 +65,7 @@ export const INDEX = {
   blockPair: 'blocks_pair_uq',
   inviteToken: 'invites_token_uq',
   messageText: 'messages_text_idx',
+  messageChange: 'messages_changes_uq',
 } as const;
 
 export interface UserDoc {
@@ -125,6 +127,14 @@ export interface MemberDoc {
   pending?: boolean;
   /** Absent on members stored before notification levels existed: read as 'all'. */
   notificationLevel?: NotificationLevel;
+  /** The conversation's changeSeq when they left; null while active (absent on documents from before it existed). */
+  historyUntilChangeSeq?: number | null;
+}
+
+/** A change value allocated and not yet applied (MongoMessagesRepository's change steps), with its time. */
+export interface ChangeInFlightDoc {
+  seq: number;
+  at: Date;
 }
 
 export interface ConversationDoc {
@@ -142,6 +152,13 @@ export interface ConversationDoc {
    * message is still on its way (see MongoMessagesRepository and docs/storage.md). Only grows (`$max`).
    */
   committedSeq: number;
+  /** The change counter (edits, deletions, reactions), raised by a pipeline update (absent: 0). */
+  changeSeq?: number;
+  /**
+   * Change values allocated whose message update has not finished yet: the changes feed reads only below the
+   * lowest of them, so a reader never passes a value that is still on its way (see MongoMessagesRepository).
+   */
+  changesInFlight?: ChangeInFlightDoc[];
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -171,6 +188,23 @@ export interface MessageDoc {
   mentions?: Types.ObjectId[];
   mentionsAll?: boolean;
   createdAt: Date;
+  /** Optional fields below: documents stored before message actions existed lack them (read as the defaults). */
+  replyToId?: Types.ObjectId | null;
+  forwarded?: boolean;
+  /** One entry per distinct emoji, earliest first; users earliest first. */
+  reactions?: ReactionDoc[];
+  editedAt?: Date | null;
+  deletedAt?: Date | null;
+  deletedBy?: DeletedBy | null;
+  /** The conversation's change value of the latest change; 0 (or absent) if never changed. */
+  changeSeq?: number;
+}
+
+export interface ReactionDoc {
+  emoji: string;
+  userIds: Types.ObjectId[];
+  /** When the emoji was first used on the message (display order). */
+  at: Date;
 }
 
 export interface AttachmentDoc {
@@ -298,6 +332,7 @@ const MemberSchema = new Schema<MemberDoc>(
     historyUntilSeq: { type: Number, default: null },
     pending: { type: Boolean, default: false },
     notificationLevel: { type: String, enum: ['all', 'mentions', 'none'], default: 'all' },
+    historyUntilChangeSeq: { type: Number, default: null },
   },
   { _id: false, ...common },
 );
@@ -311,6 +346,11 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     avatarUrl: { type: String, default: null },
     lastSeq: { type: Number, required: true, min: 0 },
     committedSeq: { type: Number, required: true, min: 0 },
+    changeSeq: { type: Number, default: 0, min: 0 },
+    changesInFlight: {
+      type: [new Schema<ChangeInFlightDoc>({ seq: Number, at: Date }, { _id: false })],
+      default: [],
+    },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -350,6 +390,21 @@ export const MessageSchema = new Schema<MessageDoc>(
     mentions: { type: [Schema.Types.ObjectId], default: [] },
     mentionsAll: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
+    replyToId: { type: Schema.Types.ObjectId, default: null },
+    forwarded: { type: Boolean, default: false },
+    reactions: {
+      type: [
+        new Schema<ReactionDoc>(
+          { emoji: String, userIds: [Schema.Types.ObjectId], at: Date },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    editedAt: { type: Date, default: null },
+    deletedAt: { type: Date, default: null },
+    deletedBy: { type: String, enum: ['author', 'admin', null], default: null },
+    changeSeq: { type: Number, default: 0, min: 0 },
   },
   { ...common, collection: 'messages' },
 );
@@ -373,6 +428,16 @@ MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true, name: INDEX.m
 MessageSchema.index(
   { conversationId: 1, senderId: 1, clientMessageId: 1 },
   { unique: true, name: INDEX.clientMessageId },
+);
+// The changes feed: a conversation's changed messages by change value (partial: unchanged messages, the vast
+// majority, are not in it). Unique: one value stamps one message.
+MessageSchema.index(
+  { conversationId: 1, changeSeq: 1 },
+  {
+    unique: true,
+    name: INDEX.messageChange,
+    partialFilterExpression: { changeSeq: { $gt: 0 } },
+  },
 );
 
 export const AttachmentSchema = new Schema<AttachmentDoc>(

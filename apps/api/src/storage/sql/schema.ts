@@ -17,6 +17,7 @@
 import type { SystemEvent } from '@chat/shared';
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
   boolean,
   check,
@@ -122,6 +123,8 @@ export const conversations = pgTable(
       .references(() => users.id),
     avatarUrl: text('avatar_url'),
     lastSeq: integer('last_seq').notNull().default(0),
+    /** The change counter (edits, deletions, reactions); raised under this row's lock, so commits are in order. */
+    changeSeq: integer('change_seq').notNull().default(0),
     lastActivityAt: time('last_activity_at').notNull().defaultNow(),
     createdAt: time('created_at').notNull().defaultNow(),
     updatedAt: time('updated_at').notNull().defaultNow(),
@@ -168,6 +171,8 @@ export const conversationMembers = pgTable(
     notificationLevel: text('notification_level', { enum: ['all', 'mentions', 'none'] })
       .notNull()
       .default('all'),
+    /** The conversation's change_seq when they left: the last change a former member sees. */
+    historyUntilChangeSeq: integer('history_until_change_seq'),
   },
   (t) => [
     // Serves findMember (active or former), addMembers' ON CONFLICT target and the member side of joins.
@@ -218,12 +223,28 @@ export const messages = pgTable(
     /** `@all` in a group. */
     mentionsAll: boolean('mentions_all').notNull().default(false),
     createdAt: time('created_at').notNull().defaultNow(),
+    /** The message this one replies to (same conversation; checked by the service). */
+    replyToId: uuid('reply_to_id').references((): AnyPgColumn => messages.id),
+    forwarded: boolean('forwarded').notNull().default(false),
+    editedAt: time('edited_at'),
+    deletedAt: time('deleted_at'),
+    deletedBy: text('deleted_by', { enum: ['author', 'admin'] }),
+    /** The conversation's change_seq of this message's latest change; 0 if never changed. */
+    changeSeq: integer('change_seq').notNull().default(0),
     // Not declared here: `search_vector tsvector GENERATED ALWAYS AS (...) STORED` and its GIN index
     // `messages_search_idx`, added by hand in migration 0007_search_mentions (the text-search configuration and the
     // unaccent extension it needs are not expressible in drizzle's schema). Left out of this file so that
     // `select()` never fetches it; drizzle-kit diffs its own snapshots, so it will not try to drop it.
   },
   (t) => [
+    // The changes feed: changed messages of a conversation by change value. Unique: a value stamps one message.
+    uniqueIndex('messages_changes_uq')
+      .on(t.conversationId, t.changeSeq)
+      .where(sql`${t.changeSeq} > 0`),
+    check(
+      'messages_deleted_ck',
+      sql`(${t.deletedAt} IS NULL) = (${t.deletedBy} IS NULL) AND ${t.deletedBy} IN ('author', 'admin')`,
+    ),
     // History pages (before/after/newest) and the last message of a conversation are range scans on this.
     uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
     // Idempotent sends: the target of ON CONFLICT in append.
@@ -231,6 +252,27 @@ export const messages = pgTable(
     check('messages_kind_ck', sql`${t.kind} IN ('text', 'system')`),
     check('messages_system_ck', sql`${t.kind} = 'system' OR ${t.system} IS NULL`),
   ],
+);
+
+/**
+ * Reactions: one row per (message, emoji, person), so adding twice is one reaction (set semantics through the
+ * primary key). Rows go with their message's deletion (the service deletes them; the cascade covers a dropped
+ * message).
+ */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  // Serves the message's reactions (a page's in one batch) and the distinct-emoji count.
+  (t) => [primaryKey({ name: 'message_reactions_pk', columns: [t.messageId, t.emoji, t.userId] })],
 );
 
 export const attachments = pgTable(
@@ -392,6 +434,7 @@ export const schema = {
   conversations,
   conversationMembers,
   messages,
+  messageReactions,
   attachments,
   userBlocks,
   instanceSettings,

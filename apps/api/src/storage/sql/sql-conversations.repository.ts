@@ -38,10 +38,9 @@ import {
   toAttachmentFromJson,
   toConversationRecord,
   toMemberRecord,
-  toMessageRecord,
   translateError,
-  type AttachmentJson,
 } from './sql-support.js';
+import { toMessageRecords } from './sql-message-views.js';
 
 type ListCursor = { t: string; id: string };
 const isListCursor = (value: unknown): value is ListCursor =>
@@ -414,6 +413,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               leftAt: null,
               historyUntilSeq: null,
               pending: sql`excluded.pending`,
+              historyUntilChangeSeq: null,
             },
             setWhere: sql`${conversationMembers.leftAt} IS NOT NULL`,
           })
@@ -494,6 +494,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
         .set({
           leftAt: sql`clock_timestamp()`,
           historyUntilSeq: conversation.lastSeq,
+          historyUntilChangeSeq: conversation.changeSeq,
           role: 'member',
         })
         .where(
@@ -722,6 +723,12 @@ export class SqlConversationsRepository extends ConversationsRepository {
           mentions: lastMessage.mentions,
           mentionsAll: lastMessage.mentionsAll,
           createdAt: lastMessage.createdAt,
+          replyToId: lastMessage.replyToId,
+          forwarded: lastMessage.forwarded,
+          editedAt: lastMessage.editedAt,
+          deletedAt: lastMessage.deletedAt,
+          deletedBy: lastMessage.deletedBy,
+          changeSeq: lastMessage.changeSeq,
         },
         // Unread messages from others that mention the member (by id or @all): a range scan of the unread seqs on
         // messages_conversation_seq_uq, usually a handful of rows.
@@ -731,8 +738,6 @@ export class SqlConversationsRepository extends ConversationsRepository {
               AND um.seq <= least(${conversations.lastSeq}, ${conversationMembers.historyUntilSeq})
               AND um.sender_id <> ${conversationMembers.userId}
               AND (um.mentions_all OR ${conversationMembers.userId} = ANY(um.mentions)))`,
-        // The last message's attachments, in order, inside the same statement (an index probe per item).
-        lastAttachments: sql<unknown>`(SELECT coalesce(json_agg(a ORDER BY a.position), '[]'::json) FROM attachments AS a WHERE a.message_id = ${lastMessage.id})`,
       })
       .from(conversationMembers)
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
@@ -740,19 +745,18 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .where(where)
       .orderBy(desc(listSortKey), desc(conversations.id))
       .limit(limit);
+    // The last messages' attachments, reactions and reply quotes: three batch queries for the whole page.
+    const lastMessages = await toMessageRecords(
+      this.db,
+      rows.flatMap((row) => (row.lastMessage ? [row.lastMessage] : [])),
+    );
+    const lastById = new Map(lastMessages.map((m) => [m.id, m]));
     return rows.map((row) => {
       const membership = toMemberRecord(row.membership);
       return {
         conversation: toConversationRecord(row.conversation),
         membership,
-        lastMessage: row.lastMessage
-          ? toMessageRecord(
-              row.lastMessage,
-              (parseJsonValue<AttachmentJson[]>(row.lastAttachments) ?? []).map(
-                toAttachmentFromJson,
-              ),
-            )
-          : null,
+        lastMessage: row.lastMessage ? (lastById.get(row.lastMessage.id) ?? null) : null,
         unreadCount: unreadCount(row.conversation.lastSeq, membership),
         unreadMentionCount: Number(row.unreadMentions ?? 0),
       };
@@ -766,9 +770,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
   private async lockConversation(
     tx: SqlDb,
     conversationId: string,
-  ): Promise<{ lastSeq: number; type: ConversationRecord['type'] } | null> {
+  ): Promise<{ lastSeq: number; changeSeq: number; type: ConversationRecord['type'] } | null> {
     const [row] = await tx
-      .select({ lastSeq: conversations.lastSeq, type: conversations.type })
+      .select({
+        lastSeq: conversations.lastSeq,
+        changeSeq: conversations.changeSeq,
+        type: conversations.type,
+      })
       .from(conversations)
       .where(eq(conversations.id, conversationId))
       .for('no key update');
