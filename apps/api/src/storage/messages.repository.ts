@@ -27,6 +27,7 @@ export interface AppendMessageInput {
   replyToId?: string | null;
   /** A forwarded copy (MessagesService.forward). */
   forwarded?: boolean;
+  /**
    * User ids the message mentions (distinct). Each must be an ACTIVE member of the conversation, checked in the
    * same atomic step as the append; otherwise MentionMembershipError and nothing is stored. A resend returns the
    * stored message without checking them again.

@@ -22,6 +22,13 @@ function message(overrides: Partial<Message> = {}): Message {
     mentions: [],
     mentionsAll: false,
     createdAt: '2026-01-01T00:00:00.000Z',
+    replyTo: null,
+    forwarded: false,
+    reactions: [],
+    editedAt: null,
+    deletedAt: null,
+    deletedBy: null,
+    changeSeq: 0,
     ...overrides,
   };
 }

@@ -1185,10 +1185,6 @@ export class MongoConversationsRepository extends ConversationsRepository {
     for (const message of fallbacks) {
       if (message) lastMessages.set(message.conversationId.toHexString(), message);
     }
-    const attached = await loadAttachmentsById(
-      this.attachments,
-      [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
-    );
     const ranges: UnreadRange[] = [];
     for (const doc of docs) {
       const member = doc.members?.[0];
