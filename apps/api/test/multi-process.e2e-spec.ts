@@ -47,6 +47,8 @@ const GRACE_MS = 500;
 const WRITE_RATE = 5;
 const WRITE_BURST = 10;
 const SOCKETS_MAX = 3;
+/** Attempts per address per window on each auth route (the suite registers about 15 people). */
+const AUTH_LIMIT = 30;
 
 /** Why the suite cannot run here, or null. */
 async function missingParts(): Promise<string | null> {
@@ -127,6 +129,8 @@ async function startApi(name: string, databaseUrl: string): Promise<ApiProcess> 
         WRITE_RATE_PER_SECOND: String(WRITE_RATE),
         WRITE_RATE_BURST: String(WRITE_BURST),
         SOCKETS_PER_USER_MAX: String(SOCKETS_MAX),
+        AUTH_RATE_LIMIT: String(AUTH_LIMIT),
+        AUTH_RATE_WINDOW_SECONDS: '600',
         UPLOAD_DIR: uploadDir ?? '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -382,6 +386,21 @@ describeIfReady('two API processes on one PostgreSQL database and one Redis', ()
     );
     onA.disconnect();
     onB.disconnect();
+  });
+
+  it('counts the auth rate limit per address across processes', async () => {
+    const attempt = (api: ApiProcess) =>
+      http(api.url, 'POST', '/api/auth/login', {
+        username: 'nobody_here',
+        password: 'not the password at all',
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < AUTH_LIMIT; i += 1)
+      statuses.push((await attempt(i % 2 === 0 ? a : b)).status);
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    // The address's attempts are spent on both processes together: each alone would allow AUTH_LIMIT.
+    expect((await attempt(a)).status).toBe(429);
+    expect((await attempt(b)).status).toBe(429);
   });
 
   it('serialises concurrent changes of one group sent to both processes', async () => {

@@ -1,7 +1,9 @@
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { RedisStore } from 'rate-limit-redis';
 import { type ApiErrorBody, ERROR_HTTP_STATUS, ErrorCode } from '@chat/shared';
 import type { AppConfig } from '../config/app-config.js';
+import type { RedisConnection } from '../redis/redis.connection.js';
 
 /** The auth routes that are rate-limited, each with its own counter per client IP. */
 export const RATE_LIMITED_AUTH_PATHS = [
@@ -17,11 +19,19 @@ export const RATE_LIMITED_AUTH_PATHS = [
  *
  * express-rate-limit rather than @nestjs/throttler: throttler 6.7 ships CommonJS that `require`s the ESM-only
  * @nestjs/common, which Jest cannot load on Node < 24.9 (Node itself can, from 20.19), so the e2e suite could not
- * run the real wiring. Counters live in memory: one API process (see README for scaling out).
+ * run the real wiring. Counters live in memory for one API process; with REDIS_URL in Redis (rate-limit-redis,
+ * keys `<REDIS_KEY_PREFIX>auth:<path>:<ip>`), so the limit is per address across every process. If Redis does not
+ * answer, the request is let through (`passOnStoreError`): refusing every sign-in during a Redis blip would be worse,
+ * and bcrypt still bounds what an unlimited burst costs (docs/scaling.md).
  *
+ * @param redis the shared connection; without a client (no REDIS_URL), counters stay in memory
  * @returns [path, middleware] pairs for `app.use(path, middleware)`
  */
-export function authRateLimiters(config: AppConfig): Array<[string, RequestHandler]> {
+export function authRateLimiters(
+  config: AppConfig,
+  redis: RedisConnection | null = null,
+): Array<[string, RequestHandler]> {
+  const client = redis?.client ?? null;
   return RATE_LIMITED_AUTH_PATHS.map((path) => [
     path,
     rateLimit({
@@ -29,6 +39,16 @@ export function authRateLimiters(config: AppConfig): Array<[string, RequestHandl
       limit: config.authRateLimit,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
+      ...(client && redis
+        ? {
+            store: new RedisStore({
+              prefix: redis.key(`auth:${path}:`),
+              sendCommand: (command: string, ...args: string[]) =>
+                client.call(command, ...args) as Promise<number | string>,
+            }),
+            passOnStoreError: true,
+          }
+        : {}),
       handler: (_req, res) => {
         const status = ERROR_HTTP_STATUS.RATE_LIMITED;
         const body: ApiErrorBody = {

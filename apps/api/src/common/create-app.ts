@@ -40,7 +40,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(helmet());
   app.enableCors({ origin: [...config.webOrigins], credentials: true });
   app.use(cookieParser());
-  for (const [path, limiter] of authRateLimiters(config)) app.use(path, limiter);
+  for (const [path, limiter] of authRateLimiters(config, app.get(RedisConnection))) {
+    app.use(path, limiter);
+  }
   app.useBodyParser('json', { limit: LIMITS.REST_MAX_BODY_BYTES });
   app.useWebSocketAdapter(new ChatIoAdapter(app, config, app.get(RedisConnection)));
   await setupOpenApi(app);

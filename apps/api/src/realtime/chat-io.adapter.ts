@@ -35,7 +35,7 @@ export class ChatIoAdapter extends IoAdapter {
     const server = super.createIOServer(port, merged) as Server;
     if (this.redis?.client) {
       server.adapter(
-        createAdapter(this.redis.client, this.redis.subscriber(), {
+        createAdapter(this.redis.publisher(), this.redis.subscriber(), {
           key: this.redis.key('socket.io'),
           // Answers to cross-process requests (fetchSockets, serverSideEmit acks) go to the asking process only.
           publishOnSpecificResponseChannel: true,

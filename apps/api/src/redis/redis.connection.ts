@@ -40,13 +40,48 @@ export class RedisConnection implements OnApplicationShutdown {
   }
 
   /**
-   * A second connection (same URL and options) for a subscriber; closed with this one.
+   * A second connection (same URL and options, but commands wait for a reconnection instead of failing) for a
+   * subscriber; closed with this one.
    * @throws Error without REDIS_URL
    */
   subscriber(): Redis {
     if (!this.client) throw new Error('Redis is not configured (REDIS_URL)');
-    const duplicate = this.client.duplicate();
+    // Never fail a (p)subscribe while Redis is away: the adapter does not handle their promises (an unhandled
+    // rejection stops the process); they wait for the reconnection, and ioredis re-subscribes after it anyway.
+    const duplicate = this.client.duplicate({ maxRetriesPerRequest: null });
     duplicate.on('error', (error: Error) => this.logger.warn(`Redis subscriber: ${error.message}`));
+    this.duplicates.push(duplicate);
+    return duplicate;
+  }
+
+  /**
+   * A second connection for publishing whose `publish` never rejects: the Socket.IO Redis adapter publishes without
+   * handling the returned promise, so while Redis is away each broadcast would end in an unhandled rejection, which
+   * stops a Node process. A failed publish is logged instead (that broadcast reaches this process's sockets only;
+   * clients resync by seq).
+   * @throws Error without REDIS_URL
+   */
+  publisher(): Redis {
+    if (!this.client) throw new Error('Redis is not configured (REDIS_URL)');
+    const duplicate = this.client.duplicate();
+    duplicate.on('error', (error: Error) => this.logger.warn(`Redis publisher: ${error.message}`));
+    const publish = duplicate.publish.bind(duplicate) as (
+      channel: string | Buffer,
+      message: string | Buffer,
+    ) => Promise<number>;
+    let lastWarning = 0;
+    const safePublish = (channel: string | Buffer, message: string | Buffer): Promise<number> =>
+      publish(channel, message).catch((error: unknown) => {
+        // At most one line a second while Redis is away.
+        if (Date.now() - lastWarning > 1000) {
+          lastWarning = Date.now();
+          this.logger.warn(
+            `Redis publish failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+        return 0;
+      });
+    (duplicate as unknown as { publish: typeof safePublish }).publish = safePublish;
     this.duplicates.push(duplicate);
     return duplicate;
   }
