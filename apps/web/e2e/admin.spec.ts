@@ -55,6 +55,8 @@ test.describe('admin page', () => {
       await expect(page.getByRole('heading', { name: 'Server administration' })).toBeVisible();
 
       // Registration: invite only (by keyboard: the radio group takes arrow keys).
+      // (Wait for the settings to load: the radios are disabled until then.)
+      await expect(page.getByRole('radio', { name: /Open/ })).toBeChecked();
       await page.getByRole('radio', { name: /Open/ }).focus();
       await page.keyboard.press('ArrowDown');
       await expect(page.getByRole('radio', { name: /Invite only/ })).toBeChecked();
