@@ -11,7 +11,10 @@ import {
 
 const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
 
-/** `who` sends `bodies` to the conversation over REST, one after the other. */
+/**
+ * `who` sends `bodies` to the conversation over REST, one after the other. A connection reset (a kept-alive
+ * connection the server closed as it was reused) is retried: the same clientMessageId makes a retry idempotent.
+ */
 async function sendAs(
   request: APIRequestContext,
   who: Contact,
@@ -22,6 +25,7 @@ async function sendAs(
     const response = await request.post(`${API_URL}/api/conversations/${conversationId}/messages`, {
       headers: { Authorization: `Bearer ${who.auth.accessToken}` },
       data: { clientMessageId: crypto.randomUUID(), body } satisfies SendMessageBody,
+      maxRetries: 2,
     });
     expect(response.ok(), await response.text()).toBe(true);
   }
