@@ -27,7 +27,7 @@ const offline = (): Promise<Message> =>
  */
 function tab(locks?: FakeLocks) {
   const server = new FakeHistory();
-  const messages = createMessagesStore({ history: server.history }, () => undefined);
+  const messages = createMessagesStore(server, () => undefined);
   const state = {
     userId: 'alice' as string | null,
     connected: true,

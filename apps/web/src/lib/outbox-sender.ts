@@ -1,6 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { backOff } from 'exponential-backoff';
-import { ErrorCode, LIMITS, type Message, type SendMessagePayload } from '@chat/shared';
+import {
+  ErrorCode,
+  LIMITS,
+  type Message,
+  type ReplyQuote,
+  type SendMessagePayload,
+} from '@chat/shared';
 import { ApiError, describeError } from './api-error';
 import { browserLocks, type LockRequester } from './web-locks';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -27,6 +33,7 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ATTACHMENT_NOT_FOUND,
   ErrorCode.ATTACHMENT_IN_USE,
   ErrorCode.TOO_MANY_ATTACHMENTS,
+  ErrorCode.MESSAGE_NOT_FOUND,
 ]);
 
 /** Most RATE_LIMITED answers one send waits out before the error goes to the retry policy above. */
@@ -123,7 +130,12 @@ export class OutboxSender {
    * @param attachmentIds uploaded, unsent attachments to send with the text
    * @returns whether the message was queued
    */
-  send(conversationId: string, body: string, attachmentIds: readonly string[] = []): boolean {
+  send(
+    conversationId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+    replyTo?: ReplyQuote,
+  ): boolean {
     const text = body.trim();
     const userId = this.deps.userId();
     const minLength = attachmentIds.length > 0 ? 0 : LIMITS.MESSAGE_BODY_MIN;
@@ -134,6 +146,7 @@ export class OutboxSender {
       conversationId,
       body: text,
       ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
+      ...(replyTo ? { replyTo } : {}),
       createdAt: new Date().toISOString(),
       status: 'pending',
       error: null,
@@ -149,7 +162,12 @@ export class OutboxSender {
    * is no text, nothing is sent and the person is told. Dropped if the person signs out meanwhile (it must never go
    * out as someone else).
    */
-  sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
+  sendAfterUploads(
+    conversationId: string,
+    body: string,
+    uploads: Promise<HandedOffUploads>,
+    replyTo?: ReplyQuote,
+  ): void {
     const userId = this.deps.userId();
     if (!userId) return;
     const hold = (delta: number): void =>
@@ -171,7 +189,7 @@ export class OutboxSender {
         this.deps.notify(
           `${files} could not be uploaded and ${failed === 1 ? 'was' : 'were'} left out.`,
         );
-      this.send(conversationId, body, ids);
+      this.send(conversationId, body, ids, replyTo);
     });
   }
 
@@ -339,6 +357,7 @@ export class OutboxSender {
       clientMessageId: entry.clientMessageId,
       body: entry.body,
       ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
+      ...(entry.replyTo ? { replyToId: entry.replyTo.messageId } : {}),
     });
     this.mine.delete(entry.clientMessageId);
     await this.deps.outbox.remove(entry.clientMessageId).catch(() => undefined);
@@ -374,6 +393,7 @@ function toPending(entry: OutboxEntry): PendingMessage {
     conversationId: entry.conversationId,
     body: entry.body,
     ...(entry.attachmentIds ? { attachmentIds: entry.attachmentIds } : {}),
+    ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
     createdAt: entry.createdAt,
     status: entry.status,
     error: entry.error,

@@ -1,3 +1,4 @@
+import type { ReplyQuote } from '@chat/shared';
 import {
   createStore as createIdbStore,
   del,
@@ -18,6 +19,8 @@ export interface OutboxEntry {
   body: string;
   /** Uploaded (unsent) attachments to send with the text; resent with the same ids on every attempt. */
   attachmentIds?: string[];
+  /** The message this one replies to (sent as replyToId), with the quote shown while it is pending. */
+  replyTo?: ReplyQuote;
   /** Local clock, for display only. */
   createdAt: string;
   /** `failed`: automatic attempts gave up; waits for the person's Retry. */

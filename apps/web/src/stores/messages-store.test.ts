@@ -7,7 +7,7 @@ import { FakeHistory } from '@/testing/fake-history';
 function setup() {
   const server = new FakeHistory();
   const errors: unknown[] = [];
-  const store = createMessagesStore({ history: server.history }, (error) => errors.push(error));
+  const store = createMessagesStore(server, (error) => errors.push(error));
   return { server, store, errors };
 }
 
@@ -168,7 +168,7 @@ describe('messages store', () => {
 
   it('shows an error status when the first page fails, and rethrows', async () => {
     const failing = vi.fn().mockRejectedValue(new Error('down'));
-    const store = createMessagesStore({ history: failing }, () => undefined);
+    const store = createMessagesStore({ history: failing, changes: new FakeHistory().changes }, () => undefined);
     await expect(store.getState().loadLatest('c1')).rejects.toThrow('down');
     expect(store.getState().threads.c1!.status).toBe('error');
   });
