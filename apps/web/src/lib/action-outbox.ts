@@ -1,5 +1,12 @@
 import { backOff } from 'exponential-backoff';
-import { createStore as createIdbStore, del, delMany, set, values, type UseStore } from 'idb-keyval';
+import {
+  createStore as createIdbStore,
+  del,
+  delMany,
+  set,
+  values,
+  type UseStore,
+} from 'idb-keyval';
 import { ErrorCode, type Message } from '@chat/shared';
 import { ApiError, describeError } from './api-error';
 import type { MessageAction, PendingAction } from './message-actions';
@@ -37,7 +44,8 @@ export class ActionOutbox {
   private readonly memory = new Map<string, ActionEntry>();
 
   constructor() {
-    this.store = typeof indexedDB === 'undefined' ? null : createIdbStore('chat-actions', 'entries');
+    this.store =
+      typeof indexedDB === 'undefined' ? null : createIdbStore('chat-actions', 'entries');
   }
 
   /** Adds an entry. Never rejects: a refused write keeps it in memory (sent, but not after a reload). */

@@ -66,7 +66,8 @@ export function withPendingActions(
     if (action.messageId !== message.id || isDeleted(view)) continue;
     switch (action.kind) {
       case 'edit':
-        if (action.body !== view.body) view = { ...view, body: action.body, editedAt: action.createdAt };
+        if (action.body !== view.body)
+          view = { ...view, body: action.body, editedAt: action.createdAt };
         break;
       case 'delete':
         view = {
@@ -143,8 +144,8 @@ export function isNewerView(held: Message, incoming: Message): boolean {
 
 /**
  * Merges changed messages (live `message:updated`, a changes page, an action's ack) into a seq-ordered thread:
- * each held message with a newer view is replaced, and replies quoting a changed message get its new quote. Messages
- * not held are ignored (their page brings them as they are when it loads). Returns `messages` itself when nothing
+ * each held message with a newer view is replaced, and replies quoting a changed message get its new quote (from a
+ * newer view of a held original, or any view of one not held). Messages not held are not added (their page brings them as they are when it loads). Returns `messages` itself when nothing
  * changed.
  */
 export function mergeChanges(messages: readonly Message[], changes: readonly Message[]): Message[] {
@@ -157,7 +158,12 @@ export function mergeChanges(messages: readonly Message[], changes: readonly Mes
   let changed = false;
   const replaced = messages.map((m) => {
     const incoming = newest.get(m.id);
-    if (!incoming || !isNewerView(m, incoming)) return m;
+    if (!incoming) return m;
+    // An older view of a held message says nothing new, to it or to the quotes of replies to it.
+    if (!isNewerView(m, incoming)) {
+      newest.delete(m.id);
+      return m;
+    }
     changed = true;
     return incoming;
   });

@@ -144,11 +144,7 @@ export function sendMessage(socket: ChatSocket, payload: SendMessagePayload): Pr
 
 /** The socket events that act on a message and are acked with a Message (see `@chat/shared` socket.ts). */
 export type MessageActionEvent =
-  | 'message:edit'
-  | 'message:delete'
-  | 'reaction:add'
-  | 'reaction:remove'
-  | 'message:forward';
+  'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove' | 'message:forward';
 
 /**
  * Emits one message action and resolves with the message the ack carries (the changed message as it is now; for

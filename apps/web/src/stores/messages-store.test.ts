@@ -168,7 +168,10 @@ describe('messages store', () => {
 
   it('shows an error status when the first page fails, and rethrows', async () => {
     const failing = vi.fn().mockRejectedValue(new Error('down'));
-    const store = createMessagesStore({ history: failing, changes: new FakeHistory().changes }, () => undefined);
+    const store = createMessagesStore(
+      { history: failing, changes: new FakeHistory().changes },
+      () => undefined,
+    );
     await expect(store.getState().loadLatest('c1')).rejects.toThrow('down');
     expect(store.getState().threads.c1!.status).toBe('error');
   });

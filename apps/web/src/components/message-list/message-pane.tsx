@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { ErrorCode } from '@chat/shared';
+import { ErrorCode, type Message } from '@chat/shared';
+import { isDeleted, quoteOf, withPendingActions } from '@/lib/message-actions';
 import { ApiError, describeError } from '@/lib/api-client';
 import type { HandedOffUploads } from '@/lib/chat-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
@@ -21,7 +22,7 @@ import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
 import { TypingLine } from '@/components/live/typing-line';
 import { useReadReceipts } from '@/components/live/use-read-receipts';
-import { MessageList } from './message-list';
+import { MessageList, type PaneActions } from './message-list';
 
 /**
  * The right-hand pane for one conversation: header (with a back link on narrow screens), history and
@@ -44,14 +45,60 @@ export function MessagePane({
   const holding = useStore(client.heldSends, (s) => (s[conversationId] ?? 0) > 0);
   const drafts = useDraftsStore();
   const draftsReady = useDrafts((s) => s.userId === selfId);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  // Where the focus goes when the inline editor closes: back to the composer when Up arrow opened it there.
+  const editFrom = useRef<'composer' | 'message'>('message');
   const send = useCallback(
     (body: string, attachments: Promise<HandedOffUploads> | null) => {
       drafts.clear(conversationId);
-      if (attachments) client.sendAfterUploads(conversationId, body, attachments);
-      else client.send(conversationId, body);
+      const quote = replyTo ? quoteOf(replyTo) : undefined;
+      setReplyTo(null);
+      if (attachments) client.sendAfterUploads(conversationId, body, attachments, quote);
+      else client.send(conversationId, body, [], quote);
     },
-    [client, conversationId, drafts],
+    [client, conversationId, drafts, replyTo],
   );
+  const setEditing = useCallback((messageId: string | null) => {
+    setEditingId((current) => {
+      if (messageId === null && current !== null) {
+        const from = editFrom.current;
+        requestAnimationFrame(() => {
+          const target =
+            from === 'composer'
+              ? document.getElementById('composer-input')
+              : document.querySelector<HTMLElement>(`[data-message-id="${current}"]`);
+          target?.focus();
+        });
+      }
+      return messageId;
+    });
+    if (messageId !== null) editFrom.current = 'message';
+  }, []);
+  const paneActions = useMemo<PaneActions>(
+    () => ({
+      editingId,
+      setEditing,
+      reply: (message) => {
+        setReplyTo(message);
+        requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+      },
+    }),
+    [editingId, setEditing],
+  );
+  /** Up arrow in the empty composer: edit my newest text message that is not deleted. */
+  const editLast = useCallback((): boolean => {
+    const thread = client.messages.getState().threads[conversationId];
+    if (!thread) return false;
+    for (let i = thread.messages.length - 1; i >= 0; i -= 1) {
+      const m = withPendingActions(thread.messages[i]!, thread.actions, selfId);
+      if (m.senderId !== selfId || m.kind !== 'text' || isDeleted(m)) continue;
+      setEditingId(m.id);
+      editFrom.current = 'composer';
+      return true;
+    }
+    return false;
+  }, [client, conversationId, selfId]);
   useReadReceipts(conversationId);
 
   useEffect(() => {
@@ -164,7 +211,7 @@ export function MessagePane({
           </button>
         ) : null}
       </header>
-      <MessageList conversation={conversation} selfId={selfId} />
+      <MessageList conversation={conversation} selfId={selfId} pane={paneActions} />
       {conversation.status === 'left' ? (
         <p className="left-banner" role="status" data-testid="left-banner">
           You are no longer a member of this group. You can read the messages up to when you left.
@@ -183,6 +230,20 @@ export function MessagePane({
             holding={holding}
             uploads={uploads}
             onTyping={(typing) => client.typing(conversation.id, typing)}
+            replyTo={
+              replyTo
+                ? {
+                    name:
+                      replyTo.senderId === selfId
+                        ? 'yourself'
+                        : (conversation.members.find((m) => m.user.id === replyTo.senderId)?.user
+                            .displayName ?? 'a former member'),
+                    text: quoteOf(replyTo).snippet || 'Attachment',
+                  }
+                : null
+            }
+            onCancelReply={() => setReplyTo(null)}
+            onEditLast={editLast}
           />
         </>
       )}
