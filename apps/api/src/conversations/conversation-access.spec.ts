@@ -21,6 +21,7 @@ function member(
     readSeq: 0,
     leftAt: historyUntilSeq === null ? null : new Date(1),
     historyUntilSeq,
+    historyUntilChangeSeq: historyUntilSeq === null ? null : 0,
   };
 }
 
@@ -33,6 +34,7 @@ function conversation(id: string, type: ConversationRecord['type']): Conversatio
     createdBy: 'ana',
     avatarUrl: null,
     lastSeq: 9,
+    changeSeq: 0,
     lastActivityAt: new Date(0),
     createdAt: new Date(0),
     updatedAt: new Date(0),

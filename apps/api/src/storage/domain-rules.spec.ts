@@ -18,6 +18,7 @@ function member(
     readSeq: 0,
     leftAt: leftAt === null ? null : new Date(leftAt),
     historyUntilSeq: leftAt === null ? null : 3,
+    historyUntilChangeSeq: leftAt === null ? null : 0,
   };
 }
 

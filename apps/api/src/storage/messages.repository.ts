@@ -1,4 +1,4 @@
-import type { MessageKind, SystemEvent } from '@chat/shared';
+import type { DeletedBy, MessageKind, SystemEvent } from '@chat/shared';
 import type { MessageRecord } from './storage.types.js';
 
 export interface AppendMessageInput {
@@ -20,6 +20,13 @@ export interface AppendMessageInput {
    * otherwise SenderMembershipError and nothing is stored, also for a resend. System messages leave it unset.
    */
   requireActiveSender?: boolean;
+  /**
+   * The message this one replies to. Stored as given: the caller checked it is a message of the same conversation
+   * that the sender may read (MessagesService does, before appending).
+   */
+  replyToId?: string | null;
+  /** A forwarded copy (MessagesService.forward). */
+  forwarded?: boolean;
 }
 
 export interface AppendMessageResult {
@@ -45,7 +52,58 @@ export interface HistoryPageInput {
 }
 
 /**
+ * How a change request ended:
+ * - `changed`: applied; the conversation's change counter was raised and the message stamped with it;
+ * - `unchanged`: it would change nothing (same body, a reaction already there or already gone, already deleted):
+ *   nothing written, the counter untouched;
+ * - `deleted`: the message is a tombstone, so an edit or a reaction cannot apply (nothing written);
+ * - `not_found`: no such message in that conversation;
+ * - `reaction_limit`: adding the emoji would pass the distinct-emoji limit (nothing written).
+ */
+export type MessageChangeOutcome =
+  | 'changed'
+  | 'unchanged'
+  | 'deleted'
+  | 'not_found'
+  | 'reaction_limit';
+
+/** The result of a change: what happened and the message as it is now (null for `not_found`). */
+export interface MessageChangeResult {
+  outcome: MessageChangeOutcome;
+  message: MessageRecord | null;
+}
+
+/** A deletion's result: also the FileStorage keys (files and thumbnails) of the attachment rows it removed. */
+export interface MessageDeleteResult extends MessageChangeResult {
+  removedFileKeys: string[];
+}
+
+/** A message of a conversation to change. */
+export interface MessageTarget {
+  conversationId: string;
+  messageId: string;
+}
+
+export interface ChangesPageInput {
+  /** Messages whose changeSeq > after. */
+  after: number;
+  /** 1..LIMITS.CHANGES_PAGE_MAX */
+  limit: number;
+  /** A former member's view: only changes with changeSeq <= untilChangeSeq ... */
+  untilChangeSeq?: number;
+  /** ... of messages with seq <= untilSeq. */
+  untilSeq?: number;
+}
+
+/**
  * Port for messages. Sequence numbers are allocated atomically per conversation, strictly increasing.
+ *
+ * Changes (edit, delete, reactions) share one more counter per conversation, `changeSeq`: a change that changes
+ * something raises it and stamps the message with the new value, atomically with the change itself. Values are
+ * strictly increasing per conversation, and a reader of `listChanges` never sees a value while a lower one is
+ * still to become visible (SQL: the counter's row lock is held until commit; MongoDB: an in-flight list, see the
+ * adapter), so paging by `after` neither skips nor repeats a message. Rules (who may change what) are the
+ * service's; the repository only makes each change atomic and conditional on the message's current state.
  */
 export abstract class MessagesRepository {
   /**
@@ -73,6 +131,42 @@ export abstract class MessagesRepository {
    * member's readable history (seq <= historyUntilSeq). Added by the attachments feature.
    */
   abstract findById(id: string): Promise<MessageRecord | null>;
+  /**
+   * Replaces the body of a text message that is not deleted, sets editedAt, raises the change counter.
+   * @returns `changed`; `unchanged` when the body is already that (nothing written); `deleted`; `not_found`
+   */
+  abstract editBody(target: MessageTarget, body: string): Promise<MessageChangeResult>;
+  /**
+   * Turns the message into a tombstone in one atomic step: body '', deletedAt/deletedBy set, its reactions and its
+   * attachment rows removed (their file keys returned, for the caller to delete from FileStorage), change counter
+   * raised. Deleting a tombstone is `unchanged`.
+   */
+  abstract delete(target: MessageTarget, deletedBy: DeletedBy): Promise<MessageDeleteResult>;
+  /**
+   * Adds `userId`'s reaction `emoji` (set semantics: already there is `unchanged`). A new distinct emoji is refused
+   * with `reaction_limit` when the message already has `maxDistinct` distinct emoji, checked atomically with the
+   * insert (concurrent adds cannot pass the limit together).
+   */
+  abstract addReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+    maxDistinct: number,
+  ): Promise<MessageChangeResult>;
+  /** Removes `userId`'s reaction `emoji`; absent is `unchanged`. A tombstone is `deleted`. */
+  abstract removeReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+  ): Promise<MessageChangeResult>;
+  /**
+   * The messages whose changeSeq is above `after` (and within the former-member bounds when given), ascending by
+   * changeSeq, each with its attachments, reactions and reply target; `hasMore` when more follow.
+   */
+  abstract listChanges(
+    conversationId: string,
+    page: ChangesPageInput,
+  ): Promise<{ items: MessageRecord[]; hasMore: boolean }>;
   abstract findByClientId(
     conversationId: string,
     senderId: string,

@@ -5,6 +5,7 @@
 import type {
   AttachmentKind,
   ConversationType,
+  DeletedBy,
   MemberRole,
   MessageKind,
   SystemEvent,
@@ -51,6 +52,11 @@ export interface ConversationRecord {
   avatarUrl: string | null;
   /** Highest allocated sequence number; 0 when no message exists. */
   lastSeq: number;
+  /**
+   * The change counter: raised by every edit, deletion and reaction change of the conversation's messages (the
+   * changed message takes the new value as its `changeSeq`). 0 when nothing ever changed.
+   */
+  changeSeq: number;
   /** Time of the last message, or creation time when there is none. */
   lastActivityAt: Date;
   createdAt: Date;
@@ -75,6 +81,8 @@ export interface MemberRecord {
   leftAt: Date | null;
   /** For a former member, the last seq they may read (the conversation's lastSeq when they left); else null. */
   historyUntilSeq: number | null;
+  /** For a former member, the conversation's changeSeq when they left (they see no later change); else null. */
+  historyUntilChangeSeq: number | null;
 }
 
 export interface MessageRecord {
@@ -90,6 +98,35 @@ export interface MessageRecord {
   /** Attachments claimed by this message, in the order the sender listed them. */
   attachments: AttachmentRecord[];
   createdAt: Date;
+  /** The message this one replies to (same conversation), as it is now; null when not a reply. */
+  replyTo: ReplyTargetRecord | null;
+  /** A copy made by forwarding. */
+  forwarded: boolean;
+  /** One entry per distinct emoji, earliest first; each lists its users, earliest first. */
+  reactions: ReactionRecord[];
+  editedAt: Date | null;
+  /** Set for a tombstone (body '', no attachments, no reactions). */
+  deletedAt: Date | null;
+  deletedBy: DeletedBy | null;
+  /** The conversation's change value of this message's latest change; 0 if it never changed. */
+  changeSeq: number;
+}
+
+/** What a reply needs of the message it answers (read with the reply). */
+export interface ReplyTargetRecord {
+  id: string;
+  seq: number;
+  senderId: string;
+  /** Its body now ('' once deleted). */
+  body: string;
+  deleted: boolean;
+}
+
+/** The people who reacted to a message with one emoji. */
+export interface ReactionRecord {
+  emoji: string;
+  /** Earliest first. */
+  userIds: string[];
 }
 
 export interface AttachmentRecord {

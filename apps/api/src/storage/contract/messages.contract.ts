@@ -43,6 +43,13 @@ export function describeMessagesContract(ctx: ContractContext): void {
         system: null,
         attachments: [],
         createdAt: expect.any(Date),
+        replyTo: null,
+        forwarded: false,
+        reactions: [],
+        editedAt: null,
+        deletedAt: null,
+        deletedBy: null,
+        changeSeq: 0,
       });
       const second = await send(conversation.id, bob, 'two');
       const third = await send(conversation.id, alice, 'three');

@@ -24,6 +24,7 @@ import { describeAttachmentsContract } from './attachments.contract.js';
 import type { ContractContext } from './contract-context.js';
 import { describeConversationsContract } from './conversations.contract.js';
 import { describeHealthContract } from './health.contract.js';
+import { describeMessageChangesContract } from './message-changes.contract.js';
 import { describeMessagesContract } from './messages.contract.js';
 import { describeSessionsContract } from './sessions.contract.js';
 import { describeUsersContract } from './users.contract.js';
@@ -152,6 +153,7 @@ export function describeStorageContract(
     describeSessionsContract(context);
     describeConversationsContract(context);
     describeMessagesContract(context);
+    describeMessageChangesContract(context);
     describeAttachmentsContract(context);
     describeHealthContract(context);
   });

@@ -35,6 +35,7 @@ import {
   toConversationRecord,
   toMemberRecord,
   toMemberRecords,
+  loadReplyTargets,
   toMessageRecord,
   translated,
   translateMongoError,
@@ -106,7 +107,12 @@ export function removeMemberPipeline(userId: Types.ObjectId, now: Date): Record<
                 {
                   $mergeObjects: [
                     '$$m',
-                    { leftAt: now, historyUntilSeq: '$lastSeq', role: 'member' },
+                    {
+                      leftAt: now,
+                      historyUntilSeq: '$lastSeq',
+                      historyUntilChangeSeq: { $ifNull: ['$changeSeq', 0] },
+                      role: 'member',
+                    },
                   ],
                 },
                 '$$m',
@@ -130,6 +136,7 @@ function newMember(userId: Types.ObjectId, role: MemberRole, joinedAt: Date): Me
     readSeq: 0,
     leftAt: null,
     historyUntilSeq: null,
+    historyUntilChangeSeq: null,
   };
 }
 
@@ -249,6 +256,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
       avatarUrl: null,
       lastSeq: 0,
       committedSeq: 0,
+      changeSeq: 0,
+      changesInFlight: [],
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -370,6 +379,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
       avatarUrl: null,
       lastSeq: 0,
       committedSeq: 0,
+      changeSeq: 0,
+      changesInFlight: [],
       lastActivityAt: now,
       createdAt: now,
       updatedAt: now,
@@ -464,6 +475,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
             $set: {
               'members.$[m].leftAt': null,
               'members.$[m].historyUntilSeq': null,
+              'members.$[m].historyUntilChangeSeq': null,
               'members.$[m].role': 'member',
               'members.$[m].joinedAt': now,
               updatedAt: now,
@@ -763,10 +775,13 @@ export class MongoConversationsRepository extends ConversationsRepository {
     for (const message of fallbacks) {
       if (message) lastMessages.set(message.conversationId.toHexString(), message);
     }
-    const attached = await loadAttachmentsById(
-      this.attachments,
-      [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
-    );
+    const [attached, replyTargets] = await Promise.all([
+      loadAttachmentsById(
+        this.attachments,
+        [...lastMessages.values()].flatMap((m) => m.attachmentIds ?? []),
+      ),
+      loadReplyTargets(this.messages, [...lastMessages.values()]),
+    ]);
     const items: ConversationListItem[] = [];
     for (const doc of docs) {
       const member = doc.members?.[0];
@@ -778,7 +793,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
       items.push({
         conversation,
         membership,
-        lastMessage: lastMessage ? toMessageRecord(lastMessage, attached) : null,
+        lastMessage: lastMessage ? toMessageRecord(lastMessage, attached, replyTargets) : null,
         unreadCount: unreadCount(conversation.lastSeq, membership),
       });
     }

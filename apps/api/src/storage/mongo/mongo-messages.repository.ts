@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Types, trusted, type Model } from 'mongoose';
+import type { DeletedBy } from '@chat/shared';
 import {
   MessagesRepository,
   type AppendMessageInput,
   type AppendMessageResult,
+  type ChangesPageInput,
   type HistoryPageInput,
+  type MessageChangeOutcome,
+  type MessageChangeResult,
+  type MessageDeleteResult,
+  type MessageTarget,
 } from '../messages.repository.js';
 import {
   AttachmentClaimError,
@@ -27,6 +33,7 @@ import {
   MODEL,
   MONGO_CONNECTION_NAME,
   type AttachmentDoc,
+  type ChangeInFlightDoc,
   type ConversationDoc,
   type MemberDoc,
   type MessageDoc,
@@ -35,6 +42,7 @@ import { activeMemberFilter } from './mongo-conversations.repository.js';
 import {
   duplicateKeyIndex,
   isActiveMember,
+  loadReplyTargets,
   parseId,
   toMessageRecord,
   translateMongoError,
@@ -272,6 +280,8 @@ export class MongoMessagesRepository extends MessagesRepository {
           body: input.body,
           system: input.system ?? null,
           attachmentIds: claims.map((c) => c.id),
+          replyToId: input.replyToId ? parseId(input.replyToId) : null,
+          forwarded: input.forwarded === true,
         },
       ));
     } catch (error) {
@@ -320,12 +330,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       .limit(page.limit + 1)
       .lean<MessageDoc[]>()
       .exec();
-    const pageDocs = docs.slice(0, page.limit);
-    const attached = await loadAttachmentsById(
-      this.attachments,
-      pageDocs.flatMap((doc) => doc.attachmentIds),
-    );
-    const items = pageDocs.map((doc) => toMessageRecord(doc, attached));
+    const items = await this.views(docs.slice(0, page.limit));
     if (!upwards) items.reverse();
     return { items, hasMore: docs.length > page.limit };
   }
@@ -522,11 +527,307 @@ export class MongoMessagesRepository extends MessagesRepository {
   }
 
   private async withAttachments(doc: MessageDoc): Promise<MessageRecord> {
-    const ids = doc.attachmentIds;
-    return toMessageRecord(
-      doc,
-      ids.length > 0 ? await loadAttachmentsById(this.attachments, ids) : undefined,
+    const [view] = await this.views([doc]);
+    return view!;
+  }
+
+  /** Documents -> records with their attachments and reply targets (two batch queries, skipped when not needed). */
+  private async views(docs: readonly MessageDoc[]): Promise<MessageRecord[]> {
+    const attachmentIds = docs.flatMap((doc) => doc.attachmentIds);
+    const [attached, replyTargets] = await Promise.all([
+      attachmentIds.length > 0
+        ? loadAttachmentsById(this.attachments, attachmentIds)
+        : Promise.resolve(undefined),
+      loadReplyTargets(this.messages, docs),
+    ]);
+    return docs.map((doc) => toMessageRecord(doc, attached, replyTargets));
+  }
+
+  /**
+   * One change (see the class comment, "Changes"). Steps:
+   * 1. allocate: one pipeline update of the conversation raises `changeSeq` and appends `{seq, at}` to
+   *    `changesInFlight` in the same atomic document update;
+   * 2. `apply(N)`: one conditional single-document update of the message that also requires `changeSeq < N` and
+   *    sets it to N, so a message's changeSeq only grows and the view sent live with N is the state N made;
+   * 3. release: `$pull` N from `changesInFlight` (in `finally`: a failed apply releases too).
+   * When the apply found a higher changeSeq on the message (a change allocated after ours was applied first), the
+   * value is released and a new one allocated (up to CHANGE_ATTEMPTS). When the release finds N already expired
+   * from the in-flight list (this change stalled past CHANGE_IN_FLIGHT_TIMEOUT_MS, so a reader may have paged
+   * past N), the message is stamped again with a fresh value so the feed still brings it.
+   */
+  private async runChange(
+    target: ParsedTarget,
+    apply: (changeSeq: number) => Promise<ApplyResult>,
+  ): Promise<MessageChangeOutcome> {
+    for (let attempt = 1; ; attempt += 1) {
+      const changeSeq = await this.allocateChange(target.conversationId);
+      if (changeSeq === null) return 'not_found';
+      let result: ApplyResult;
+      try {
+        result = await apply(changeSeq);
+      } catch (error) {
+        await this.releaseChange(target.conversationId, changeSeq);
+        throw error;
+      }
+      const released = await this.releaseChange(target.conversationId, changeSeq);
+      if (result === 'changed') {
+        if (!released) await this.restamp(target);
+        return 'changed';
+      }
+      if (result !== 'overtaken') return result;
+      if (attempt >= CHANGE_ATTEMPTS) throw new Error('message change overtaken too often; retry');
+    }
+  }
+
+  /** Step 1 of runChange: the new change value, or null when the conversation is gone. */
+  private async allocateChange(conversationId: Types.ObjectId): Promise<number | null> {
+    const doc = await this.conversations
+      .findOneAndUpdate({ _id: conversationId }, allocateChangePipeline(new Date()), {
+        returnDocument: 'after',
+        projection: { changeSeq: 1 },
+      })
+      .lean<Pick<ConversationDoc, '_id' | 'changeSeq'>>()
+      .exec();
+    return doc ? (doc.changeSeq ?? 0) : null;
+  }
+
+  /** Step 3 of runChange. @returns false when the value had already been expired from the in-flight list */
+  private async releaseChange(conversationId: Types.ObjectId, changeSeq: number): Promise<boolean> {
+    const released = await this.conversations
+      .updateOne(
+        { _id: conversationId, 'changesInFlight.seq': changeSeq },
+        { $pull: { changesInFlight: { seq: changeSeq } } },
+      )
+      .exec();
+    return released.modifiedCount === 1;
+  }
+
+  /** Gives a message a fresh change value (content unchanged): see runChange. */
+  private async restamp(target: ParsedTarget): Promise<void> {
+    await this.runChange(target, async (changeSeq) => {
+      const stamped = await this.messages
+        .updateOne(
+          { _id: target.messageId, changeSeq: trusted({ $lt: changeSeq }) },
+          { $set: { changeSeq } },
+        )
+        .exec();
+      return stamped.modifiedCount === 1 ? 'changed' : 'overtaken';
+    });
+  }
+
+  /** Why a conditional message update matched nothing (read after it; see runChange). */
+  private async explain(
+    target: ParsedTarget,
+    changeSeq: number,
+    otherwise: ApplyResult,
+    deletedIs: ApplyResult = 'deleted',
+  ): Promise<ApplyResult> {
+    const doc = await this.messages
+      .findOne(
+        { _id: target.messageId, conversationId: target.conversationId },
+        { deletedAt: 1, changeSeq: 1, kind: 1 },
+      )
+      .lean<Pick<MessageDoc, '_id' | 'deletedAt' | 'changeSeq' | 'kind'>>()
+      .exec();
+    if (!doc || doc.kind === GAP_KIND) return 'not_found';
+    if (doc.deletedAt) return deletedIs;
+    if ((doc.changeSeq ?? 0) >= changeSeq) return 'overtaken';
+    return otherwise;
+  }
+
+  private async result(
+    target: ParsedTarget,
+    outcome: MessageChangeOutcome,
+  ): Promise<MessageChangeResult> {
+    if (outcome === 'not_found') return { outcome, message: null };
+    const doc = await this.messages
+      .findOne({ _id: target.messageId, conversationId: target.conversationId })
+      .lean<MessageDoc>()
+      .exec();
+    if (!doc || doc.kind === GAP_KIND) return { outcome: 'not_found', message: null };
+    return { outcome, message: await this.withAttachments(doc) };
+  }
+
+  async editBody(target: MessageTarget, body: string): Promise<MessageChangeResult> {
+    const parsed = parseTarget(target);
+    if (!parsed) return { outcome: 'not_found', message: null };
+    const outcome = await this.runChange(parsed, async (changeSeq) => {
+      const updated = await this.messages
+        .updateOne(
+          {
+            ...changeFilter(parsed, changeSeq),
+            kind: 'text',
+            body: trusted({ $ne: body }),
+          },
+          { $set: { body, editedAt: new Date(), changeSeq } },
+        )
+        .exec();
+      if (updated.modifiedCount === 1) return 'changed';
+      return this.explain(parsed, changeSeq, 'unchanged');
+    });
+    return this.result(parsed, outcome);
+  }
+
+  /**
+   * The tombstone is one conditional update (body, reactions and attachment list emptied, deletedAt/By and the
+   * change value set). Then the attachment documents of the message are deleted and their file keys returned;
+   * this second step also runs for a message already deleted (so a crash between the two steps is finished by
+   * any retry of the deletion), and readers never show them meanwhile: display follows the message's own
+   * (now empty) attachment list. (Untested here: no mongod on the build machine.)
+   */
+  async delete(target: MessageTarget, deletedBy: DeletedBy): Promise<MessageDeleteResult> {
+    const parsed = parseTarget(target);
+    if (!parsed) return { outcome: 'not_found', message: null, removedFileKeys: [] };
+    const outcome = await this.runChange(parsed, async (changeSeq) => {
+      const updated = await this.messages
+        .updateOne(changeFilter(parsed, changeSeq), {
+          $set: {
+            body: '',
+            reactions: [],
+            attachmentIds: [],
+            deletedAt: new Date(),
+            deletedBy,
+            changeSeq,
+          },
+        })
+        .exec();
+      if (updated.modifiedCount === 1) return 'changed';
+      return this.explain(parsed, changeSeq, 'unchanged', 'unchanged');
+    });
+    let removedFileKeys: string[] = [];
+    if (outcome === 'changed' || outcome === 'unchanged') {
+      const files = await this.attachments
+        .find({ messageId: parsed.messageId }, { storageKey: 1, thumbnailKey: 1 })
+        .lean<Pick<AttachmentDoc, '_id' | 'storageKey' | 'thumbnailKey'>[]>()
+        .exec();
+      if (files.length > 0) {
+        await this.attachments
+          .deleteMany({ _id: trusted({ $in: files.map((f) => f._id) }) })
+          .exec();
+        removedFileKeys = files.flatMap((f) =>
+          f.thumbnailKey ? [f.storageKey, f.thumbnailKey] : [f.storageKey],
+        );
+      }
+    }
+    const result = await this.result(parsed, outcome);
+    return { ...result, removedFileKeys };
+  }
+
+  /**
+   * Set semantics and the distinct-emoji limit in single-document conditional updates: an emoji already on the
+   * message gets the user pushed into its entry only if absent from it (`$elemMatch` with `userIds: {$ne}`, then
+   * the positional `$`); a new emoji is pushed only while no entry has it and the array has fewer than
+   * `maxDistinct` entries (`reactions.<max-1>` does not exist). Each is atomic, so concurrent adds cannot pass the
+   * limit or duplicate a user. (Untested here: no mongod on the build machine.)
+   */
+  async addReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+    maxDistinct: number,
+  ): Promise<MessageChangeResult> {
+    const parsed = parseTarget(target);
+    const user = parseId(userId);
+    if (!parsed || !user) return { outcome: 'not_found', message: null };
+    const outcome = await this.runChange(parsed, async (changeSeq) => {
+      const joined = await this.messages
+        .updateOne(
+          {
+            ...changeFilter(parsed, changeSeq),
+            reactions: trusted({ $elemMatch: { emoji, userIds: { $ne: user } } }),
+          },
+          { $push: { 'reactions.$.userIds': user }, $set: { changeSeq } },
+        )
+        .exec();
+      if (joined.modifiedCount === 1) return 'changed';
+      const added = await this.messages
+        .updateOne(
+          {
+            ...changeFilter(parsed, changeSeq),
+            'reactions.emoji': trusted({ $ne: emoji }),
+            [`reactions.${maxDistinct - 1}`]: trusted({ $exists: false }),
+          },
+          { $push: { reactions: { emoji, userIds: [user], at: new Date() } }, $set: { changeSeq } },
+        )
+        .exec();
+      if (added.modifiedCount === 1) return 'changed';
+      const why = await this.explain(parsed, changeSeq, 'unchanged');
+      if (why !== 'unchanged') return why;
+      // Live, not deleted, not overtaken: either the user has it already, or the limit refused a new emoji.
+      const has = await this.messages
+        .exists({ _id: parsed.messageId, reactions: trusted({ $elemMatch: { emoji } }) })
+        .exec();
+      return has ? 'unchanged' : 'reaction_limit';
+    });
+    return this.result(parsed, outcome);
+  }
+
+  /** One pipeline update: the user leaves the emoji's entry, and an entry left empty goes (atomically). */
+  async removeReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+  ): Promise<MessageChangeResult> {
+    const parsed = parseTarget(target);
+    const user = parseId(userId);
+    if (!parsed || !user) return { outcome: 'not_found', message: null };
+    const outcome = await this.runChange(parsed, async (changeSeq) => {
+      const removed = await this.messages
+        .updateOne(
+          {
+            ...changeFilter(parsed, changeSeq),
+            reactions: trusted({ $elemMatch: { emoji, userIds: user } }),
+          },
+          removeReactionPipeline(emoji, user, changeSeq),
+        )
+        .exec();
+      if (removed.modifiedCount === 1) return 'changed';
+      return this.explain(parsed, changeSeq, 'unchanged');
+    });
+    return this.result(parsed, outcome);
+  }
+
+  /**
+   * Reads only below the lowest change value still in flight (entries older than CHANGE_IN_FLIGHT_TIMEOUT_MS are
+   * taken for crashed and expired first), so a value is never passed while a lower one may still land. One range
+   * scan of the partial (conversationId, changeSeq) index.
+   */
+  async listChanges(
+    conversationId: string,
+    page: ChangesPageInput,
+  ): Promise<{ items: MessageRecord[]; hasMore: boolean }> {
+    const _id = parseId(conversationId);
+    if (!_id) return { items: [], hasMore: false };
+    const cutoff = new Date(Date.now() - CHANGE_IN_FLIGHT_TIMEOUT_MS);
+    await this.conversations
+      .updateOne(
+        { _id, 'changesInFlight.at': trusted({ $lt: cutoff }) },
+        { $pull: { changesInFlight: { at: { $lt: cutoff } } } },
+      )
+      .exec();
+    const state = await this.conversations
+      .findById(_id, { changeSeq: 1, changesInFlight: 1 })
+      .lean<Pick<ConversationDoc, '_id' | 'changeSeq' | 'changesInFlight'>>()
+      .exec();
+    if (!state) return { items: [], hasMore: false };
+    const ceiling = Math.min(
+      changeVisibleUpTo(state.changeSeq ?? 0, state.changesInFlight ?? []),
+      page.untilChangeSeq ?? Number.POSITIVE_INFINITY,
     );
+    if (ceiling <= page.after) return { items: [], hasMore: false };
+    const filter: Record<string, unknown> = {
+      conversationId: _id,
+      changeSeq: trusted({ $gt: Math.max(0, page.after), $lte: ceiling }),
+    };
+    if (page.untilSeq !== undefined) filter.seq = trusted({ $lte: page.untilSeq });
+    const docs = await this.messages
+      .find(filter)
+      .sort({ changeSeq: 1 })
+      .limit(page.limit + 1)
+      .lean<MessageDoc[]>()
+      .exec();
+    const items = await this.views(docs.slice(0, page.limit));
+    return { items, hasMore: docs.length > page.limit };
   }
 
   /**
@@ -591,6 +892,116 @@ export class MongoMessagesRepository extends MessagesRepository {
       .lean<MessageDoc>()
       .exec();
   }
+}
+
+/** How long an allocated change value may stay in flight before readers take its change for crashed. */
+export const CHANGE_IN_FLIGHT_TIMEOUT_MS = 10_000;
+/** Allocations one change may make when changes allocated after it keep being applied first. */
+const CHANGE_ATTEMPTS = 5;
+
+/** What one apply step of a change found; `overtaken`: the message already carries a higher change value. */
+type ApplyResult = MessageChangeOutcome | 'overtaken';
+
+interface ParsedTarget {
+  conversationId: Types.ObjectId;
+  messageId: Types.ObjectId;
+}
+
+function parseTarget(target: MessageTarget): ParsedTarget | null {
+  const conversationId = parseId(target.conversationId);
+  const messageId = parseId(target.messageId);
+  return conversationId && messageId ? { conversationId, messageId } : null;
+}
+
+/**
+ * The filter every change's message update starts from (pure, cast-tested): that message of that conversation,
+ * not deleted, and carrying a lower change value than the one being applied.
+ */
+export function changeFilter(target: ParsedTarget, changeSeq: number): Record<string, unknown> {
+  return {
+    _id: target.messageId,
+    conversationId: target.conversationId,
+    deletedAt: null,
+    changeSeq: trusted({ $lt: changeSeq }),
+  };
+}
+
+/**
+ * The pipeline update that allocates a change value (pure): `changeSeq + 1` (absent counts as 0), and the same
+ * value appended to `changesInFlight` with `at`, in one atomic document update (stages run in order, so the
+ * second sees the raised value).
+ */
+export function allocateChangePipeline(at: Date): Record<string, unknown>[] {
+  return [
+    { $set: { changeSeq: { $add: [{ $ifNull: ['$changeSeq', 0] }, 1] } } },
+    {
+      $set: {
+        changesInFlight: {
+          $concatArrays: [{ $ifNull: ['$changesInFlight', []] }, [{ seq: '$changeSeq', at }]],
+        },
+      },
+    },
+  ];
+}
+
+/** The pipeline update removing `userId` from `emoji`'s entry and dropping entries left empty (pure). */
+export function removeReactionPipeline(
+  emoji: string,
+  userId: Types.ObjectId,
+  changeSeq: number,
+): Record<string, unknown>[] {
+  return [
+    {
+      $set: {
+        changeSeq,
+        reactions: {
+          $filter: {
+            input: {
+              $map: {
+                input: '$reactions',
+                as: 'r',
+                in: {
+                  $cond: [
+                    { $eq: ['$$r.emoji', { $literal: emoji }] },
+                    {
+                      $mergeObjects: [
+                        '$$r',
+                        {
+                          userIds: {
+                            $filter: {
+                              input: '$$r.userIds',
+                              as: 'u',
+                              cond: { $ne: ['$$u', userId] },
+                            },
+                          },
+                        },
+                      ],
+                    },
+                    '$$r',
+                  ],
+                },
+              },
+            },
+            as: 'r',
+            cond: { $gt: [{ $size: '$$r.userIds' }, 0] },
+          },
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * The highest change value a reader may pass (pure): just below the lowest value still in flight, else the
+ * counter itself. `changeVisibleUpTo(9, [{seq: 7}, {seq: 9}])` is 6.
+ */
+export function changeVisibleUpTo(
+  changeSeq: number,
+  inFlight: readonly Pick<ChangeInFlightDoc, 'seq'>[],
+): number {
+  let ceiling = changeSeq;
+  for (const entry of inFlight) ceiling = Math.min(ceiling, entry.seq - 1);
+  return ceiling;
 }
 
 /**

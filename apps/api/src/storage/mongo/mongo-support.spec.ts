@@ -249,6 +249,7 @@ describe('document -> record mappers', () => {
       createdBy: userId.toHexString(),
       avatarUrl: null,
       lastSeq: 4,
+      changeSeq: 0,
       lastActivityAt: new Date(5),
       createdAt: new Date(1),
       updatedAt: new Date(6),
@@ -292,6 +293,13 @@ describe('document -> record mappers', () => {
       system: null,
       attachments: [],
       createdAt: new Date(9),
+      replyTo: null,
+      forwarded: false,
+      reactions: [],
+      editedAt: null,
+      deletedAt: null,
+      deletedBy: null,
+      changeSeq: 0,
     });
   });
 });
@@ -485,6 +493,11 @@ describe('schemas and connection options', () => {
         fields: { conversationId: 1, senderId: 1, clientMessageId: 1 },
         name: INDEX.clientMessageId,
         partial: undefined,
+      },
+      {
+        fields: { conversationId: 1, changeSeq: 1 },
+        name: INDEX.messageChange,
+        partial: { changeSeq: { $gt: 0 } },
       },
     ]);
     // The conversation list walks this index in list order.

@@ -2,12 +2,13 @@
  * Small pieces every MongoDB repository shares: id parsing, E11000 translation, regex escaping, and the mappers
  * from lean documents to the plain domain records (string ids, no Mongoose type crosses the port).
  */
-import { Types } from 'mongoose';
+import { Types, trusted, type Model } from 'mongoose';
 import type {
   AttachmentRecord,
   ConversationRecord,
   MemberRecord,
   MessageRecord,
+  ReplyTargetRecord,
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
@@ -54,6 +55,7 @@ const UNIQUE_CONSTRAINTS: Readonly<Record<string, string>> = {
   [INDEX.directKey]: 'direct_key',
   [INDEX.messageSeq]: 'message_seq',
   [INDEX.clientMessageId]: 'client_message_id',
+  [INDEX.messageChange]: 'message_change',
 };
 
 /** MongoDB's DuplicateKey error code (src/mongo/base/error_codes.yml in the server repository). */
@@ -165,6 +167,7 @@ export function toConversationRecord(doc: ConversationDoc): ConversationRecord {
     createdBy: doc.createdBy.toHexString(),
     avatarUrl: doc.avatarUrl,
     lastSeq: doc.lastSeq,
+    changeSeq: doc.changeSeq ?? 0,
     lastActivityAt: doc.lastActivityAt,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
@@ -186,6 +189,7 @@ export function toMemberRecord(
     readSeq: doc.readSeq,
     leftAt: doc.leftAt,
     historyUntilSeq: doc.historyUntilSeq,
+    historyUntilChangeSeq: doc.historyUntilChangeSeq ?? (doc.leftAt === null ? null : 0),
   };
 }
 
@@ -209,6 +213,7 @@ export function toMemberRecords(doc: Pick<ConversationDoc, '_id' | 'members'>): 
 export function toMessageRecord(
   doc: MessageDoc,
   attachmentsById: ReadonlyMap<string, AttachmentRecord> = new Map(),
+  replyTargets: ReadonlyMap<string, ReplyTargetRecord> = new Map(),
 ): MessageRecord {
   // Every reader filters gaps out; one reaching here is a bug, not a message to show.
   if (doc.kind === GAP_KIND) throw new Error(`gap document at seq ${doc.seq} read as a message`);
@@ -228,6 +233,51 @@ export function toMessageRecord(
     system: doc.system,
     attachments,
     createdAt: doc.createdAt,
+    replyTo: doc.replyToId ? (replyTargets.get(doc.replyToId.toHexString()) ?? null) : null,
+    forwarded: doc.forwarded === true,
+    reactions: (doc.reactions ?? []).map((r) => ({
+      emoji: r.emoji,
+      userIds: r.userIds.map((id) => id.toHexString()),
+    })),
+    editedAt: doc.editedAt ?? null,
+    deletedAt: doc.deletedAt ?? null,
+    deletedBy: doc.deletedAt ? (doc.deletedBy ?? null) : null,
+    changeSeq: doc.changeSeq ?? 0,
+  };
+}
+
+/**
+ * The messages replied to by `docs`, in one query by _id: hex id -> what a quote needs (deleted ones with an empty
+ * body). Messages that are not replies cost nothing.
+ */
+export async function loadReplyTargets(
+  messages: Model<MessageDoc>,
+  docs: readonly Pick<MessageDoc, 'replyToId'>[],
+): Promise<Map<string, ReplyTargetRecord>> {
+  const ids = new Map<string, Types.ObjectId>();
+  for (const doc of docs) if (doc.replyToId) ids.set(doc.replyToId.toHexString(), doc.replyToId);
+  const targets = new Map<string, ReplyTargetRecord>();
+  if (ids.size === 0) return targets;
+  const found = await messages
+    .find(
+      { _id: trusted({ $in: [...ids.values()] }) },
+      { seq: 1, senderId: 1, body: 1, deletedAt: 1 },
+    )
+    .lean<MessageDoc[]>()
+    .exec();
+  for (const doc of found) targets.set(doc._id.toHexString(), toReplyTarget(doc));
+  return targets;
+}
+
+/** A replied-to message document -> what a quote needs (pure). */
+export function toReplyTarget(doc: MessageDoc): ReplyTargetRecord {
+  const deleted = doc.deletedAt != null;
+  return {
+    id: doc._id.toHexString(),
+    seq: doc.seq,
+    senderId: doc.senderId.toHexString(),
+    body: deleted ? '' : doc.body,
+    deleted,
   };
 }
 

@@ -27,6 +27,7 @@ import { Schema, type Types } from 'mongoose';
 import type {
   AttachmentKind,
   ConversationType,
+  DeletedBy,
   MemberRole,
   MessageKind,
   SystemEvent,
@@ -51,6 +52,7 @@ export const INDEX = {
   directKey: 'conversations_direct_key_uq',
   messageSeq: 'messages_conversation_seq_uq',
   clientMessageId: 'messages_client_id_uq',
+  messageChange: 'messages_changes_uq',
 } as const;
 
 export interface UserDoc {
@@ -93,6 +95,14 @@ export interface MemberDoc {
   /** Null while active. */
   leftAt: Date | null;
   historyUntilSeq: number | null;
+  /** The conversation's changeSeq when they left; null while active (absent on documents from before it existed). */
+  historyUntilChangeSeq?: number | null;
+}
+
+/** A change value allocated and not yet applied (MongoMessagesRepository's change steps), with its time. */
+export interface ChangeInFlightDoc {
+  seq: number;
+  at: Date;
 }
 
 export interface ConversationDoc {
@@ -110,6 +120,13 @@ export interface ConversationDoc {
    * message is still on its way (see MongoMessagesRepository and docs/storage.md). Only grows (`$max`).
    */
   committedSeq: number;
+  /** The change counter (edits, deletions, reactions), raised by a pipeline update (absent: 0). */
+  changeSeq?: number;
+  /**
+   * Change values allocated whose message update has not finished yet: the changes feed reads only below the
+   * lowest of them, so a reader never passes a value that is still on its way (see MongoMessagesRepository).
+   */
+  changesInFlight?: ChangeInFlightDoc[];
   lastActivityAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -136,6 +153,23 @@ export interface MessageDoc {
   /** The attachments this message claimed, in the sender's order (the truth for display; see docs/storage.md). */
   attachmentIds: Types.ObjectId[];
   createdAt: Date;
+  /** Optional fields below: documents stored before message actions existed lack them (read as the defaults). */
+  replyToId?: Types.ObjectId | null;
+  forwarded?: boolean;
+  /** One entry per distinct emoji, earliest first; users earliest first. */
+  reactions?: ReactionDoc[];
+  editedAt?: Date | null;
+  deletedAt?: Date | null;
+  deletedBy?: DeletedBy | null;
+  /** The conversation's change value of the latest change; 0 (or absent) if never changed. */
+  changeSeq?: number;
+}
+
+export interface ReactionDoc {
+  emoji: string;
+  userIds: Types.ObjectId[];
+  /** When the emoji was first used on the message (display order). */
+  at: Date;
 }
 
 export interface AttachmentDoc {
@@ -253,6 +287,7 @@ const MemberSchema = new Schema<MemberDoc>(
     readSeq: { type: Number, required: true, min: 0 },
     leftAt: { type: Date, default: null },
     historyUntilSeq: { type: Number, default: null },
+    historyUntilChangeSeq: { type: Number, default: null },
   },
   { _id: false, ...common },
 );
@@ -266,6 +301,11 @@ export const ConversationSchema = new Schema<ConversationDoc>(
     avatarUrl: { type: String, default: null },
     lastSeq: { type: Number, required: true, min: 0 },
     committedSeq: { type: Number, required: true, min: 0 },
+    changeSeq: { type: Number, default: 0, min: 0 },
+    changesInFlight: {
+      type: [new Schema<ChangeInFlightDoc>({ seq: Number, at: Date }, { _id: false })],
+      default: [],
+    },
     lastActivityAt: { type: Date, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -303,6 +343,21 @@ export const MessageSchema = new Schema<MessageDoc>(
     system: { type: Schema.Types.Mixed, default: null },
     attachmentIds: { type: [Schema.Types.ObjectId], default: [] },
     createdAt: { type: Date, required: true },
+    replyToId: { type: Schema.Types.ObjectId, default: null },
+    forwarded: { type: Boolean, default: false },
+    reactions: {
+      type: [
+        new Schema<ReactionDoc>(
+          { emoji: String, userIds: [Schema.Types.ObjectId], at: Date },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    editedAt: { type: Date, default: null },
+    deletedAt: { type: Date, default: null },
+    deletedBy: { type: String, enum: ['author', 'admin', null], default: null },
+    changeSeq: { type: Number, default: 0, min: 0 },
   },
   { ...common, collection: 'messages' },
 );
@@ -312,6 +367,16 @@ MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true, name: INDEX.m
 MessageSchema.index(
   { conversationId: 1, senderId: 1, clientMessageId: 1 },
   { unique: true, name: INDEX.clientMessageId },
+);
+// The changes feed: a conversation's changed messages by change value (partial: unchanged messages, the vast
+// majority, are not in it). Unique: one value stamps one message.
+MessageSchema.index(
+  { conversationId: 1, changeSeq: 1 },
+  {
+    unique: true,
+    name: INDEX.messageChange,
+    partialFilterExpression: { changeSeq: { $gt: 0 } },
+  },
 );
 
 export const AttachmentSchema = new Schema<AttachmentDoc>(

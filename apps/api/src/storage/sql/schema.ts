@@ -17,7 +17,9 @@
 import type { SystemEvent } from '@chat/shared';
 import { sql } from 'drizzle-orm';
 import {
+  type AnyPgColumn,
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -104,6 +106,8 @@ export const conversations = pgTable(
       .references(() => users.id),
     avatarUrl: text('avatar_url'),
     lastSeq: integer('last_seq').notNull().default(0),
+    /** The change counter (edits, deletions, reactions); raised under this row's lock, so commits are in order. */
+    changeSeq: integer('change_seq').notNull().default(0),
     lastActivityAt: time('last_activity_at').notNull().defaultNow(),
     createdAt: time('created_at').notNull().defaultNow(),
     updatedAt: time('updated_at').notNull().defaultNow(),
@@ -144,6 +148,8 @@ export const conversationMembers = pgTable(
     leftAt: time('left_at'),
     /** The conversation's last_seq when they left: the last seq a former member may read. */
     historyUntilSeq: integer('history_until_seq'),
+    /** The conversation's change_seq when they left: the last change a former member sees. */
+    historyUntilChangeSeq: integer('history_until_change_seq'),
   },
   (t) => [
     // Serves findMember (active or former), addMembers' ON CONFLICT target and the member side of joins.
@@ -183,8 +189,24 @@ export const messages = pgTable(
     /** What a system message records (kind 'system'); null for text. */
     system: jsonb('system').$type<SystemEvent>(),
     createdAt: time('created_at').notNull().defaultNow(),
+    /** The message this one replies to (same conversation; checked by the service). */
+    replyToId: uuid('reply_to_id').references((): AnyPgColumn => messages.id),
+    forwarded: boolean('forwarded').notNull().default(false),
+    editedAt: time('edited_at'),
+    deletedAt: time('deleted_at'),
+    deletedBy: text('deleted_by', { enum: ['author', 'admin'] }),
+    /** The conversation's change_seq of this message's latest change; 0 if never changed. */
+    changeSeq: integer('change_seq').notNull().default(0),
   },
   (t) => [
+    // The changes feed: changed messages of a conversation by change value. Unique: a value stamps one message.
+    uniqueIndex('messages_changes_uq')
+      .on(t.conversationId, t.changeSeq)
+      .where(sql`${t.changeSeq} > 0`),
+    check(
+      'messages_deleted_ck',
+      sql`(${t.deletedAt} IS NULL) = (${t.deletedBy} IS NULL) AND ${t.deletedBy} IN ('author', 'admin')`,
+    ),
     // History pages (before/after/newest) and the last message of a conversation are range scans on this.
     uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
     // Idempotent sends: the target of ON CONFLICT in append.
@@ -192,6 +214,27 @@ export const messages = pgTable(
     check('messages_kind_ck', sql`${t.kind} IN ('text', 'system')`),
     check('messages_system_ck', sql`${t.kind} = 'system' OR ${t.system} IS NULL`),
   ],
+);
+
+/**
+ * Reactions: one row per (message, emoji, person), so adding twice is one reaction (set semantics through the
+ * primary key). Rows go with their message's deletion (the service deletes them; the cascade covers a dropped
+ * message).
+ */
+export const messageReactions = pgTable(
+  'message_reactions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  // Serves the message's reactions (a page's in one batch) and the distinct-emoji count.
+  (t) => [primaryKey({ name: 'message_reactions_pk', columns: [t.messageId, t.emoji, t.userId] })],
 );
 
 export const attachments = pgTable(
@@ -243,6 +286,7 @@ export const schema = {
   conversations,
   conversationMembers,
   messages,
+  messageReactions,
   attachments,
 };
 export type SqlSchema = typeof schema;

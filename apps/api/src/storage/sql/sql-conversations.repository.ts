@@ -32,14 +32,11 @@ import {
   PG_FOREIGN_KEY_VIOLATION,
   findPgError,
   isUuid,
-  parseJsonValue,
-  toAttachmentFromJson,
   toConversationRecord,
   toMemberRecord,
-  toMessageRecord,
   translateError,
-  type AttachmentJson,
 } from './sql-support.js';
+import { toMessageRecords } from './sql-message-views.js';
 
 type ListCursor = { t: string; id: string };
 const isListCursor = (value: unknown): value is ListCursor =>
@@ -310,6 +307,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
               joinedAt: sql`excluded.joined_at`,
               leftAt: null,
               historyUntilSeq: null,
+              historyUntilChangeSeq: null,
             },
             setWhere: sql`${conversationMembers.leftAt} IS NOT NULL`,
           })
@@ -340,6 +338,7 @@ export class SqlConversationsRepository extends ConversationsRepository {
         .set({
           leftAt: sql`clock_timestamp()`,
           historyUntilSeq: conversation.lastSeq,
+          historyUntilChangeSeq: conversation.changeSeq,
           role: 'member',
         })
         .where(
@@ -529,9 +528,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
           body: lastMessage.body,
           system: lastMessage.system,
           createdAt: lastMessage.createdAt,
+          replyToId: lastMessage.replyToId,
+          forwarded: lastMessage.forwarded,
+          editedAt: lastMessage.editedAt,
+          deletedAt: lastMessage.deletedAt,
+          deletedBy: lastMessage.deletedBy,
+          changeSeq: lastMessage.changeSeq,
         },
-        // The last message's attachments, in order, inside the same statement (an index probe per item).
-        lastAttachments: sql<unknown>`(SELECT coalesce(json_agg(a ORDER BY a.position), '[]'::json) FROM attachments AS a WHERE a.message_id = ${lastMessage.id})`,
       })
       .from(conversationMembers)
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
@@ -539,19 +542,18 @@ export class SqlConversationsRepository extends ConversationsRepository {
       .where(where)
       .orderBy(desc(listSortKey), desc(conversations.id))
       .limit(limit);
+    // The last messages' attachments, reactions and reply quotes: three batch queries for the whole page.
+    const lastMessages = await toMessageRecords(
+      this.db,
+      rows.flatMap((row) => (row.lastMessage ? [row.lastMessage] : [])),
+    );
+    const lastById = new Map(lastMessages.map((m) => [m.id, m]));
     return rows.map((row) => {
       const membership = toMemberRecord(row.membership);
       return {
         conversation: toConversationRecord(row.conversation),
         membership,
-        lastMessage: row.lastMessage
-          ? toMessageRecord(
-              row.lastMessage,
-              (parseJsonValue<AttachmentJson[]>(row.lastAttachments) ?? []).map(
-                toAttachmentFromJson,
-              ),
-            )
-          : null,
+        lastMessage: row.lastMessage ? (lastById.get(row.lastMessage.id) ?? null) : null,
         unreadCount: unreadCount(row.conversation.lastSeq, membership),
       };
     });
@@ -564,9 +566,13 @@ export class SqlConversationsRepository extends ConversationsRepository {
   private async lockConversation(
     tx: SqlDb,
     conversationId: string,
-  ): Promise<{ lastSeq: number; type: ConversationRecord['type'] } | null> {
+  ): Promise<{ lastSeq: number; changeSeq: number; type: ConversationRecord['type'] } | null> {
     const [row] = await tx
-      .select({ lastSeq: conversations.lastSeq, type: conversations.type })
+      .select({
+        lastSeq: conversations.lastSeq,
+        changeSeq: conversations.changeSeq,
+        type: conversations.type,
+      })
       .from(conversations)
       .where(eq(conversations.id, conversationId))
       .for('no key update');

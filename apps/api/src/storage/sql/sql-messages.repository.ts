@@ -1,20 +1,31 @@
-import type { SystemEvent } from '@chat/shared';
-import { and, asc, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
+import type { DeletedBy, SystemEvent } from '@chat/shared';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
   type AppendMessageInput,
   type AppendMessageResult,
+  type ChangesPageInput,
   type HistoryPageInput,
+  type MessageChangeOutcome,
+  type MessageChangeResult,
+  type MessageDeleteResult,
+  type MessageTarget,
 } from '../messages.repository.js';
 import {
   AttachmentClaimError,
   RecordNotFoundError,
   SenderMembershipError,
 } from '../storage.errors.js';
-import type { AttachmentRecord, MessageRecord } from '../storage.types.js';
-import { attachments, conversationMembers, messages } from './schema.js';
-import { loadAttachments } from './sql-attachments.repository.js';
+import type { MessageRecord, ReplyTargetRecord } from '../storage.types.js';
+import {
+  attachments,
+  conversationMembers,
+  conversations,
+  messageReactions,
+  messages,
+} from './schema.js';
+import { toMessageRecords, type MessageRow } from './sql-message-views.js';
 import type { PreparedRunner, SqlDb } from './sql-database.js';
 import {
   findPgError,
@@ -41,12 +52,13 @@ interface AppendOutcomeRow extends Record<string, unknown> {
 }
 
 /** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
-const APPEND_STATEMENT_NAME = 'chat_append_message_v1';
+const APPEND_STATEMENT_NAME = 'chat_append_message_v2';
 
 /**
  * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
  * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
- * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many.
+ * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many, $11 reply-to message id (or
+ * NULL), $12 forwarded.
  */
 const APPEND_STATEMENT = `
   WITH member AS (
@@ -65,10 +77,10 @@ const APPEND_STATEMENT = `
     RETURNING id, last_seq, last_activity_at
   ), inserted AS (
     INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
-                          created_at)
+                          created_at, reply_to_id, forwarded)
     SELECT $4::uuid, alloc.id, alloc.last_seq, $2::uuid, $3::text,
            $5::text, $6::text, $7::jsonb,
-           alloc.last_activity_at
+           alloc.last_activity_at, $11::uuid, $12::boolean
       FROM alloc
     ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
     RETURNING *
@@ -125,9 +137,16 @@ interface MessageJson {
   system: SystemEvent | null;
   /** ISO 8601 with offset, as row_to_json writes timestamptz. */
   created_at: string;
+  reply_to_id: string | null;
+  forwarded: boolean;
+  edited_at: string | null;
+  deleted_at: string | null;
+  deleted_by: MessageRow['deletedBy'];
+  change_seq: number;
 }
 
-function toMessageFromJson(row: MessageJson, attachmentList: AttachmentRecord[]): MessageRecord {
+/** `row_to_json` of a messages row -> the row as drizzle reads it. */
+function rowFromJson(row: MessageJson): MessageRow {
   return {
     id: row.id,
     conversationId: row.conversation_id,
@@ -137,8 +156,13 @@ function toMessageFromJson(row: MessageJson, attachmentList: AttachmentRecord[])
     kind: row.kind,
     body: row.body,
     system: row.system ?? null,
-    attachments: attachmentList,
     createdAt: new Date(row.created_at),
+    replyToId: row.reply_to_id ?? null,
+    forwarded: row.forwarded === true,
+    editedAt: row.edited_at ? new Date(row.edited_at) : null,
+    deletedAt: row.deleted_at ? new Date(row.deleted_at) : null,
+    deletedBy: row.deleted_by ?? null,
+    changeSeq: row.change_seq ?? 0,
   };
 }
 
@@ -235,6 +259,8 @@ export class SqlMessagesRepository extends MessagesRepository {
         requireActive,
         claimArray,
         claims.length,
+        input.replyToId ?? null,
+        input.forwarded === true,
       ]);
     } catch (error) {
       if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
@@ -251,16 +277,19 @@ export class SqlMessagesRepository extends MessagesRepository {
       const claimed = (parseJsonValue<AttachmentJson[]>(outcome.claimed) ?? []).map(
         toAttachmentFromJson,
       );
-      return { message: toMessageFromJson(inserted, claimed), created: true, activeMemberIds };
+      const row = rowFromJson(inserted);
+      // A new message has no reactions; only a reply costs one more read (its quote).
+      const replyTo = row.replyToId ? await this.replyTarget(row.replyToId) : null;
+      return {
+        message: toMessageRecord(row, { attachments: claimed, replyTo }),
+        created: true,
+        activeMemberIds,
+      };
     }
     const existing = parseJsonValue<MessageJson>(outcome.existing);
     if (existing) {
-      const stored = await loadAttachments(this.db, [existing.id]);
-      return {
-        message: toMessageFromJson(existing, stored.get(existing.id) ?? []),
-        created: false,
-        activeMemberIds,
-      };
+      const [message] = await toMessageRecords(this.db, [rowFromJson(existing)]);
+      return { message: message!, created: false, activeMemberIds };
     }
     throw new RecordNotFoundError('conversation', conversationId);
   }
@@ -315,12 +344,7 @@ export class SqlMessagesRepository extends MessagesRepository {
       .where(and(...conditions))
       .orderBy(upwards ? asc(messages.seq) : desc(messages.seq))
       .limit(page.limit + 1);
-    const pageRows = rows.slice(0, page.limit);
-    const attached = await loadAttachments(
-      this.db,
-      pageRows.map((row) => row.id),
-    );
-    const items = pageRows.map((row) => toMessageRecord(row, attached.get(row.id) ?? []));
+    const items = await toMessageRecords(this.db, rows.slice(0, page.limit));
     if (!upwards) items.reverse();
     return { items, hasMore: rows.length > page.limit };
   }
@@ -329,8 +353,8 @@ export class SqlMessagesRepository extends MessagesRepository {
     if (!isUuid(id)) return null;
     const [row] = await this.db.select().from(messages).where(eq(messages.id, id));
     if (!row) return null;
-    const attached = await loadAttachments(this.db, [row.id]);
-    return toMessageRecord(row, attached.get(row.id) ?? []);
+    const [message] = await toMessageRecords(this.db, [row]);
+    return message ?? null;
   }
 
   async findByClientId(
@@ -350,8 +374,237 @@ export class SqlMessagesRepository extends MessagesRepository {
         ),
       );
     if (!row) return null;
-    const attached = await loadAttachments(this.db, [row.id]);
-    return toMessageRecord(row, attached.get(row.id) ?? []);
+    const [message] = await toMessageRecords(this.db, [row]);
+    return message ?? null;
+  }
+
+  /** The quote data of one message (a reply's target), or null. */
+  private async replyTarget(id: string): Promise<ReplyTargetRecord | null> {
+    const [t] = await this.db
+      .select({
+        id: messages.id,
+        seq: messages.seq,
+        senderId: messages.senderId,
+        body: messages.body,
+        deletedAt: messages.deletedAt,
+      })
+      .from(messages)
+      .where(eq(messages.id, id));
+    if (!t) return null;
+    return {
+      id: t.id,
+      seq: t.seq,
+      senderId: t.senderId,
+      body: t.deletedAt ? '' : t.body,
+      deleted: t.deletedAt !== null,
+    };
+  }
+
+  /**
+   * One change in one transaction: `UPDATE conversations SET change_seq = change_seq + 1 ... RETURNING` first,
+   * which takes the conversation's row lock (the lock an append's last_seq update takes too, so the lock order is
+   * the append's: conversation row, then message rows) and holds it until commit. So every change of a
+   * conversation is serialised behind that lock: read-then-write steps inside `apply` (the distinct-emoji count)
+   * are race-free, and change values become visible in increasing order (a higher value is allocated only after
+   * the lower one committed or rolled back). `apply` answers what happened; anything but `changed` rolls back,
+   * so the counter is not raised by a change that changes nothing.
+   */
+  private async runChange(
+    target: MessageTarget,
+    apply: (tx: SqlDb, changeSeq: number) => Promise<MessageChangeOutcome>,
+  ): Promise<MessageChangeOutcome> {
+    if (!isUuid(target.conversationId) || !isUuid(target.messageId)) return 'not_found';
+    try {
+      await this.db.transaction(async (tx) => {
+        const [allocated] = await tx
+          .update(conversations)
+          .set({ changeSeq: sql`${conversations.changeSeq} + 1` })
+          .where(eq(conversations.id, target.conversationId))
+          .returning({ changeSeq: conversations.changeSeq });
+        if (!allocated) throw new NoChange('not_found');
+        const outcome = await apply(tx, allocated.changeSeq);
+        if (outcome !== 'changed') throw new NoChange(outcome);
+      });
+      return 'changed';
+    } catch (error) {
+      if (error instanceof NoChange) return error.outcome;
+      throw translateError(error);
+    }
+  }
+
+  /** The message's state inside a change (under the conversation's lock), or null when it is not there. */
+  private async stateOf(
+    tx: SqlDb,
+    target: MessageTarget,
+  ): Promise<{ deleted: boolean } | null> {
+    const [row] = await tx
+      .select({ deletedAt: messages.deletedAt })
+      .from(messages)
+      .where(and(eq(messages.id, target.messageId), eq(messages.conversationId, target.conversationId)));
+    return row ? { deleted: row.deletedAt !== null } : null;
+  }
+
+  private async result(
+    target: MessageTarget,
+    outcome: MessageChangeOutcome,
+  ): Promise<MessageChangeResult> {
+    if (outcome === 'not_found') return { outcome, message: null };
+    const message = await this.findById(target.messageId);
+    if (!message || message.conversationId !== target.conversationId.toLowerCase()) {
+      return { outcome: 'not_found', message: null };
+    }
+    return { outcome, message };
+  }
+
+  /** Conditional UPDATE (text, not deleted, another body) under the change lock; see runChange. */
+  async editBody(target: MessageTarget, body: string): Promise<MessageChangeResult> {
+    const outcome = await this.runChange(target, async (tx, changeSeq) => {
+      const updated = await tx
+        .update(messages)
+        .set({ body, editedAt: sql`clock_timestamp()`, changeSeq })
+        .where(
+          and(
+            eq(messages.id, target.messageId),
+            eq(messages.conversationId, target.conversationId),
+            eq(messages.kind, 'text'),
+            isNull(messages.deletedAt),
+            ne(messages.body, body),
+          ),
+        )
+        .returning({ id: messages.id });
+      if (updated.length > 0) return 'changed';
+      const state = await this.stateOf(tx, target);
+      return !state ? 'not_found' : state.deleted ? 'deleted' : 'unchanged';
+    });
+    return this.result(target, outcome);
+  }
+
+  /**
+   * In one transaction under the change lock: the tombstone (conditional on not being deleted yet), its
+   * reactions deleted, its attachment rows deleted (their file keys returned; the caller deletes the files after
+   * the commit, so a rollback never loses a file that is still referenced).
+   */
+  async delete(target: MessageTarget, deletedBy: DeletedBy): Promise<MessageDeleteResult> {
+    const removedFileKeys: string[] = [];
+    const outcome = await this.runChange(target, async (tx, changeSeq) => {
+      const updated = await tx
+        .update(messages)
+        .set({ body: '', deletedAt: sql`clock_timestamp()`, deletedBy, changeSeq })
+        .where(
+          and(
+            eq(messages.id, target.messageId),
+            eq(messages.conversationId, target.conversationId),
+            isNull(messages.deletedAt),
+          ),
+        )
+        .returning({ id: messages.id });
+      if (updated.length === 0) {
+        return (await this.stateOf(tx, target)) ? 'unchanged' : 'not_found';
+      }
+      await tx.delete(messageReactions).where(eq(messageReactions.messageId, target.messageId));
+      const files = await tx
+        .delete(attachments)
+        .where(eq(attachments.messageId, target.messageId))
+        .returning({ storageKey: attachments.storageKey, thumbnailKey: attachments.thumbnailKey });
+      for (const f of files) {
+        removedFileKeys.push(f.storageKey);
+        if (f.thumbnailKey) removedFileKeys.push(f.thumbnailKey);
+      }
+      return 'changed';
+    });
+    const result = await this.result(target, outcome);
+    return { ...result, removedFileKeys: outcome === 'changed' ? removedFileKeys : [] };
+  }
+
+  /**
+   * Under the change lock (every change of the conversation waits for it), so reading the message's emoji and
+   * then inserting cannot let two concurrent adds pass `maxDistinct` together; the primary key makes the insert
+   * set-like besides.
+   */
+  async addReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+    maxDistinct: number,
+  ): Promise<MessageChangeResult> {
+    if (!isUuid(userId)) return { outcome: 'not_found', message: null };
+    const user = userId.toLowerCase();
+    const outcome = await this.runChange(target, async (tx, changeSeq) => {
+      const state = await this.stateOf(tx, target);
+      if (!state) return 'not_found';
+      if (state.deleted) return 'deleted';
+      const present = await tx
+        .select({ emoji: messageReactions.emoji, userId: messageReactions.userId })
+        .from(messageReactions)
+        .where(eq(messageReactions.messageId, target.messageId));
+      if (present.some((r) => r.emoji === emoji && r.userId === user)) return 'unchanged';
+      const distinct = new Set(present.map((r) => r.emoji));
+      if (!distinct.has(emoji) && distinct.size >= maxDistinct) return 'reaction_limit';
+      await tx
+        .insert(messageReactions)
+        .values({ messageId: target.messageId, emoji, userId: user, createdAt: sql`clock_timestamp()` })
+        .onConflictDoNothing();
+      await this.stamp(tx, target, changeSeq);
+      return 'changed';
+    });
+    return this.result(target, outcome);
+  }
+
+  async removeReaction(
+    target: MessageTarget,
+    userId: string,
+    emoji: string,
+  ): Promise<MessageChangeResult> {
+    if (!isUuid(userId)) return { outcome: 'not_found', message: null };
+    const outcome = await this.runChange(target, async (tx, changeSeq) => {
+      const state = await this.stateOf(tx, target);
+      if (!state) return 'not_found';
+      if (state.deleted) return 'deleted';
+      const removed = await tx
+        .delete(messageReactions)
+        .where(
+          and(
+            eq(messageReactions.messageId, target.messageId),
+            eq(messageReactions.emoji, emoji),
+            eq(messageReactions.userId, userId.toLowerCase()),
+          ),
+        )
+        .returning({ emoji: messageReactions.emoji });
+      if (removed.length === 0) return 'unchanged';
+      await this.stamp(tx, target, changeSeq);
+      return 'changed';
+    });
+    return this.result(target, outcome);
+  }
+
+  private async stamp(tx: SqlDb, target: MessageTarget, changeSeq: number): Promise<void> {
+    await tx
+      .update(messages)
+      .set({ changeSeq })
+      .where(eq(messages.id, target.messageId));
+  }
+
+  /** A range scan of the partial unique index (conversation_id, change_seq) WHERE change_seq > 0. */
+  async listChanges(
+    conversationId: string,
+    page: ChangesPageInput,
+  ): Promise<{ items: MessageRecord[]; hasMore: boolean }> {
+    if (!isUuid(conversationId)) return { items: [], hasMore: false };
+    const conditions: SQL[] = [
+      eq(messages.conversationId, conversationId),
+      gt(messages.changeSeq, Math.max(0, page.after)),
+    ];
+    if (page.untilChangeSeq !== undefined)
+      conditions.push(lte(messages.changeSeq, page.untilChangeSeq));
+    if (page.untilSeq !== undefined) conditions.push(lte(messages.seq, page.untilSeq));
+    const rows = await this.db
+      .select()
+      .from(messages)
+      .where(and(...conditions))
+      .orderBy(asc(messages.changeSeq))
+      .limit(page.limit + 1);
+    const items = await toMessageRecords(this.db, rows.slice(0, page.limit));
+    return { items, hasMore: rows.length > page.limit };
   }
 
   /**
@@ -387,6 +640,13 @@ export class SqlMessagesRepository extends MessagesRepository {
     // Every listed attachment is claimable now: a claim that raced ours was rolled back meanwhile; "in use" was
     // still the truth when the append ran.
     return new AttachmentClaimError('in_use', claims[0] ?? '');
+  }
+}
+
+/** Rolls a change's transaction back, carrying what happened instead. */
+class NoChange extends Error {
+  constructor(readonly outcome: Exclude<MessageChangeOutcome, 'changed'>) {
+    super(outcome);
   }
 }
 

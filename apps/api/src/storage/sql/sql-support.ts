@@ -7,6 +7,8 @@ import type {
   ConversationRecord,
   MemberRecord,
   MessageRecord,
+  ReactionRecord,
+  ReplyTargetRecord,
   SessionRecord,
   UserRecord,
 } from '../storage.types.js';
@@ -152,6 +154,7 @@ export function toConversationRecord(
     createdBy: row.createdBy,
     avatarUrl: row.avatarUrl,
     lastSeq: row.lastSeq,
+    changeSeq: row.changeSeq,
     lastActivityAt: row.lastActivityAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -169,13 +172,21 @@ export function toMemberRecord(row: InferSelectModel<typeof conversationMembers>
     readSeq: row.readSeq,
     leftAt: row.leftAt,
     historyUntilSeq: row.historyUntilSeq,
+    historyUntilChangeSeq: row.historyUntilChangeSeq,
   };
 }
 
-/** A messages row -> MessageRecord; `attachments` are fetched separately (see attachmentsOfMessages). */
+/** What a messages row needs besides itself to become a MessageRecord (fetched in batches, see sql-message-views). */
+export interface MessageExtras {
+  attachments?: AttachmentRecord[];
+  reactions?: ReactionRecord[];
+  replyTo?: ReplyTargetRecord | null;
+}
+
+/** A messages row -> MessageRecord; attachments, reactions and the reply target are fetched separately. */
 export function toMessageRecord(
   row: InferSelectModel<typeof messages>,
-  attachmentList: AttachmentRecord[] = [],
+  extras: MessageExtras = {},
 ): MessageRecord {
   return {
     id: row.id,
@@ -186,8 +197,15 @@ export function toMessageRecord(
     kind: row.kind,
     body: row.body,
     system: row.system ?? null,
-    attachments: attachmentList,
+    attachments: extras.attachments ?? [],
     createdAt: row.createdAt,
+    replyTo: extras.replyTo ?? null,
+    forwarded: row.forwarded,
+    reactions: extras.reactions ?? [],
+    editedAt: row.editedAt,
+    deletedAt: row.deletedAt,
+    deletedBy: row.deletedBy,
+    changeSeq: row.changeSeq,
   };
 }
 
