@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { ConversationSummary, MessagePage } from '@chat/shared';
+import { expectAccessible } from './axe';
 import { API_URL } from './env';
 import {
   controlSocketLink,
@@ -244,4 +245,102 @@ test('an edit pending when the page reloads is applied once when the link return
   await page.waitForTimeout(1_000);
   expect((await summary()).changeSeq).toBe(applied);
   expect(await queuedActions(page)).toBe(0);
+});
+
+test('message actions at desktop width and 375 px, light and dark, pass the axe check', async ({
+  browser,
+}) => {
+  const [
+    { person: ana, context: anaContext, page: anaPage },
+    { context: benContext, page: benPage },
+  ] = await twoPeopleInConversation(browser, 'ana', 'ben');
+  await send(anaPage, 'Shall we ship the release on Friday afternoon?');
+  await conversationItem(benPage, ana).click();
+  await (
+    await openMenu(benPage, 'Shall we ship the release on Friday afternoon?')
+  )
+    .getByRole('menuitem', { name: 'Reply' })
+    .click();
+  await send(benPage, 'Friday works, after the last review');
+  await send(benPage, 'Typo here, ignore');
+  await send(benPage, 'One more thing to check');
+  await (
+    await openMenu(anaPage, 'Friday works, after the last review')
+  )
+    .getByRole('menuitemcheckbox', { name: 'React with 😂' })
+    .click();
+  await (
+    await openMenu(anaPage, 'Friday works, after the last review')
+  )
+    .getByRole('menuitemcheckbox', { name: 'React with 👍' })
+    .click();
+  await (
+    await openMenu(benPage, 'Friday works, after the last review')
+  )
+    .getByRole('menuitemcheckbox', { name: 'React with 👍' })
+    .click();
+  await (
+    await openMenu(benPage, 'Typo here, ignore')
+  )
+    .getByRole('menuitem', { name: 'Delete' })
+    .click();
+  await benPage.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+  await (
+    await openMenu(anaPage, 'Shall we ship the release on Friday afternoon?')
+  )
+    .getByRole('menuitem', { name: 'Edit' })
+    .click();
+  await anaPage.getByLabel('Edit message').fill('Shall we ship the release on Friday morning?');
+  await anaPage.getByLabel('Edit message').press('Enter');
+  await expect(bubble(benPage, 'Shall we ship the release on Friday morning?')).toBeVisible();
+  await expect(benPage.getByTestId('tombstone')).toHaveCount(1);
+  await expect(
+    bubble(benPage, 'Friday works, after the last review').getByTestId('reaction-chip'),
+  ).toHaveText(['😂1', '👍2']);
+
+  for (const [width, label] of [
+    [1280, 'desktop'],
+    [375, 'narrow'],
+  ] as const) {
+    await benPage.setViewportSize({ width, height: 760 });
+    if (width === 375)
+      await expect(benPage.getByRole('heading', { name: ana.displayName })).toBeVisible();
+    await expectAccessible(benPage, `actions-thread-${label}`);
+    const menu = await openMenu(benPage, 'One more thing to check');
+    await expectAccessible(benPage, `actions-menu-${label}`);
+    await menu.getByRole('menuitem', { name: 'Reply' }).click();
+    await expect(benPage.getByTestId('composer-reply')).toBeVisible();
+    await expectAccessible(benPage, `actions-reply-${label}`);
+    await benPage.getByLabel('Message', { exact: true }).press('Escape');
+    await expect(benPage.getByTestId('composer-reply')).toHaveCount(0);
+    await (
+      await openMenu(benPage, 'One more thing to check')
+    )
+      .getByRole('menuitem', { name: 'Edit' })
+      .click();
+    await expectAccessible(benPage, `actions-edit-${label}`);
+    await benPage.getByLabel('Edit message').press('Escape');
+    await (
+      await openMenu(benPage, 'One more thing to check')
+    )
+      .getByRole('menuitem', { name: 'Delete' })
+      .click();
+    await expectAccessible(benPage, `actions-delete-${label}`);
+    await benPage.keyboard.press('Escape');
+    await expect(bubble(benPage, 'One more thing to check')).toBeFocused();
+    await (
+      await openMenu(benPage, 'One more thing to check')
+    )
+      .getByRole('menuitem', { name: 'Forward' })
+      .click();
+    const forward = benPage.getByRole('dialog', { name: 'Forward message' });
+    await expect(forward.getByLabel('Search conversations')).toBeFocused();
+    await forward.getByLabel('Search conversations').fill(ana.displayName.split(' ')[0]!);
+    await expectAccessible(benPage, `actions-forward-${label}`);
+    await benPage.keyboard.press('Escape');
+    await expect(forward).toHaveCount(0);
+    await expect(bubble(benPage, 'One more thing to check')).toBeFocused();
+  }
+  await anaContext.close();
+  await benContext.close();
 });

@@ -57,7 +57,7 @@ export function ActionMenu({
   const ref = useRef<HTMLDivElement>(null);
   const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
 
-  // Placed below the anchor, or above it when there is no room, and kept inside the viewport horizontally.
+  // Placed below the anchor, or above it when there is no room, and kept inside the viewport.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -66,8 +66,9 @@ export function ActionMenu({
     const vh = window.innerHeight;
     let top = anchor.bottom + 4;
     if (top + height > vh - EDGE_PX) top = Math.max(EDGE_PX, anchor.top - height - 4);
-    let left = anchor.right - width;
-    if (left < EDGE_PX) left = Math.min(anchor.left, vw - width - EDGE_PX);
+    // Hanging from the anchor's left edge into the conversation, or from its right edge when that would overflow.
+    let left = anchor.left;
+    if (left + width > vw - EDGE_PX) left = anchor.right - width;
     setPosition({ top, left: Math.max(EDGE_PX, left) });
   }, [anchor]);
 

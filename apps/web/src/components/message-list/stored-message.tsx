@@ -96,6 +96,8 @@ export const StoredMessage = memo(function StoredMessage({
   const root = useRef<HTMLDivElement>(null);
   const trigger = useRef<HTMLButtonElement>(null);
   const press = useRef<{ timer: ReturnType<typeof setTimeout>; x: number; y: number } | null>(null);
+  /** The last pointer to press this message was a finger (its long-press also fires `contextmenu`). */
+  const touched = useRef(false);
   const deleted = isDeleted(message);
   const nameOf = (id: string) => (id === selfId ? 'You' : (names.get(id) ?? 'Former member'));
 
@@ -131,8 +133,9 @@ export const StoredMessage = memo(function StoredMessage({
   }, []);
   const close = useCallback((reason: 'escape' | 'item' | 'outside' | 'tab') => {
     setMenu(null);
-    // Escape (and Tab) go back to the message; an item decides where focus goes (an editor, a dialog).
-    if (reason === 'escape' || reason === 'tab') root.current?.focus();
+    // Back to the message (before an item runs, which may move it on: the composer, an editor, a dialog); a click
+    // elsewhere keeps the focus where it went.
+    if (reason !== 'outside') root.current?.focus();
   }, []);
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
@@ -151,6 +154,7 @@ export const StoredMessage = memo(function StoredMessage({
     press.current = null;
   }
   function onPointerDown(event: PointerEvent<HTMLDivElement>) {
+    touched.current = event.pointerType === 'touch';
     if (event.pointerType !== 'touch' || !hasMenu || editing) return;
     void loadMenu();
     const bubble = event.currentTarget.querySelector('.bubble') ?? event.currentTarget;
@@ -187,8 +191,7 @@ export const StoredMessage = memo(function StoredMessage({
             onPointerEnter: hasMenu ? () => void loadMenu() : undefined,
             // The browser's own long-press menu (text selection, "copy") would cover ours.
             onContextMenu: (e) => {
-              if ((e.nativeEvent as { pointerType?: string }).pointerType === 'touch' && hasMenu)
-                e.preventDefault();
+              if (touched.current && hasMenu) e.preventDefault();
             },
           } as HTMLAttributes<HTMLDivElement>
         }
