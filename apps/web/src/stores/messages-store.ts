@@ -255,11 +255,14 @@ export function createMessagesStore(
             cursor = last.seq;
           }
         }),
-      applyChanges: (conversationId, changes) =>
+      applyChanges: (conversationId, changes) => {
+        // A conversation never opened holds nothing to change: its first page brings the messages as they are.
+        if (!get().threads[conversationId]) return;
         patch(conversationId, (cur) => {
           const messages = mergeChanges(cur.messages, changes);
           return messages === cur.messages ? {} : { messages };
-        }),
+        });
+      },
       catchUpChanges: (conversationId) =>
         once(`changes:${conversationId}`, async () => {
           const started = epoch;

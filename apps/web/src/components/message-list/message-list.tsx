@@ -330,17 +330,25 @@ export function MessageList({
       cancelEdit: () => paneRef.current.setEditing(null),
       remove: (message) => setDialog({ kind: 'delete', message }),
       jump: (quote: ReplyQuote) => {
+        const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         void (async () => {
           for (let pages = 0; pages <= MAX_PAGES_TO_QUOTED; pages += 1) {
-            const index = rowIndexOf(rowsRef.current, quote.messageId);
-            if (index >= 0) {
-              focusRow(index);
-              setHighlightId(quote.messageId);
-              if (highlightTimer.current) clearTimeout(highlightTimer.current);
-              highlightTimer.current = setTimeout(() => setHighlightId(null), HIGHLIGHT_MS);
+            const t = store.getState().threads[conversationId];
+            if (t?.messages.some((m) => m.id === quote.messageId)) {
+              // Loaded: wait for the list to render its row (a page just loaded renders on a later frame).
+              for (let frame = 0; frame < 60; frame += 1) {
+                const index = rowIndexOf(rowsRef.current, quote.messageId);
+                if (index >= 0) {
+                  focusRow(index);
+                  setHighlightId(quote.messageId);
+                  if (highlightTimer.current) clearTimeout(highlightTimer.current);
+                  highlightTimer.current = setTimeout(() => setHighlightId(null), HIGHLIGHT_MS);
+                  return;
+                }
+                await nextFrame();
+              }
               return;
             }
-            const t = store.getState().threads[conversationId];
             if (!t?.hasMoreBefore || (t.messages[0]?.seq ?? 0) <= quote.seq) break;
             try {
               await store.getState().loadOlder(conversationId);
@@ -348,8 +356,6 @@ export function MessageList({
               toast.error(`Could not load older messages: ${describeError(error)}`);
               return;
             }
-            // Let the list render the new page before looking for the row again.
-            await new Promise((resolve) => requestAnimationFrame(resolve));
           }
           toast.error('The original message is not available.');
         })();
@@ -363,6 +369,14 @@ export function MessageList({
       },
     };
   }, [client, conversation.id, store, focusRow]);
+
+  // The message opened for editing (Up arrow in the composer) may be scrolled out of view: bring it in.
+  const editingId = pane.editingId;
+  useEffect(() => {
+    if (!editingId) return;
+    const index = rowIndexOf(rowsRef.current, editingId);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+  }, [editingId, virtualizer]);
 
   /** Arrow keys on the log itself move into the messages: the newest one shown (Up) or the oldest one shown (Down). */
   const onLogKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
