@@ -192,4 +192,15 @@ describe('loadConfig', () => {
       'WRITE_RATE_PER_SECOND',
     ]);
   });
+
+  it('reads the edit window in minutes: none when unset or empty, a positive whole number otherwise', () => {
+    expect(loadConfig({}).messageEditWindowMinutes).toBeNull();
+    expect(loadConfig({ MESSAGE_EDIT_WINDOW_MINUTES: '' }).messageEditWindowMinutes).toBeNull();
+    expect(loadConfig({ MESSAGE_EDIT_WINDOW_MINUTES: '15' }).messageEditWindowMinutes).toBe(15);
+    for (const bad of ['0', '-5', '1.5', 'soon', '1e3', '999999999']) {
+      expect(problemsOf({ MESSAGE_EDIT_WINDOW_MINUTES: bad })).toEqual([
+        'MESSAGE_EDIT_WINDOW_MINUTES',
+      ]);
+    }
+  });
 });

@@ -201,6 +201,14 @@ class EnvironmentVariables {
   @Max(100_000)
   WRITE_RATE_BURST?: number;
 
+  // Unset: no edit window. One year at most: a longer window is no window (leave it unset).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(366 * 24 * 60)
+  MESSAGE_EDIT_WINDOW_MINUTES?: number;
+
   // Parsed and checked by parseTrustProxy (three shapes: boolean, hop count, address list).
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -296,6 +304,11 @@ export class AppConfig {
    */
   readonly writeRatePerSecond!: number;
   readonly writeRateBurst!: number;
+  /**
+   * How long after sending a message its author may edit it, in minutes (MESSAGE_EDIT_WINDOW_MINUTES); null: no
+   * limit. Deletion has no window.
+   */
+  readonly messageEditWindowMinutes!: number | null;
   /** Non-fatal remarks made while loading (e.g. "using the sample JWT secret"); logged at start. */
   readonly warnings!: readonly string[];
 
@@ -448,6 +461,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     socketsPerUserMax: raw.SOCKETS_PER_USER_MAX ?? DEFAULT_SOCKETS_PER_USER_MAX,
     writeRatePerSecond,
     writeRateBurst,
+    messageEditWindowMinutes: raw.MESSAGE_EDIT_WINDOW_MINUTES ?? null,
     warnings,
   });
 }

@@ -16,7 +16,7 @@ export interface ReadAccess {
  * and socket event that touches a conversation asks here first, then acts (immich's `requireAccess` idea):
  * - read: active or former member (a former member reads the history up to their departure);
  * - write: active member (send, typing, upload, leave, member lists);
- * - administer: active admin of a group (rename, members, roles, picture).
+ * - administer: active admin of a group (rename, members, roles, picture; deleting others' messages).
  * Bulk variants answer for a list of conversations at once (one query for active memberships).
  *
  * A conversation that does not exist and one the person never belonged to get the same answer
@@ -85,6 +85,27 @@ export class ConversationAccess {
       throw new AppError(ErrorCode.ADMIN_REQUIRED, 'Only group admins can do that.');
     }
     return access;
+  }
+
+  /**
+   * May this active member delete a message someone else sent? Only a group admin may (moderation); in a direct
+   * conversation nobody deletes the other person's messages.
+   * @param member the caller's ACTIVE membership (from requireWrite)
+   * @throws AppError ADMIN_REQUIRED (403) for a group member who is not an admin; NOT_MESSAGE_AUTHOR (403) in a
+   *   direct conversation; CONVERSATION_NOT_FOUND when the conversation is gone
+   */
+  async requireModerator(member: MemberRecord): Promise<void> {
+    const conversation = await this.conversations.findById(member.conversationId);
+    if (!conversation) throw notFound();
+    if (conversation.type !== 'group') {
+      throw new AppError(ErrorCode.NOT_MESSAGE_AUTHOR, 'Only its author can delete this message.');
+    }
+    if (member.role !== 'admin') {
+      throw new AppError(
+        ErrorCode.ADMIN_REQUIRED,
+        "Only group admins can delete other people's messages.",
+      );
+    }
   }
 
   /**

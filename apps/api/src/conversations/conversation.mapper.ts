@@ -1,4 +1,9 @@
-import { LIMITS, type ConversationMember, type ConversationSummary, type Message } from '@chat/shared';
+import {
+  LIMITS,
+  type ConversationMember,
+  type ConversationSummary,
+  type Message,
+} from '@chat/shared';
 import type {
   ConversationListItem,
   MemberRecord,

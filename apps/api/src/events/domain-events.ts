@@ -17,6 +17,12 @@ export interface DomainEventMap {
    */
   'message.stored': { message: Message; memberIds: readonly string[] };
   /**
+   * A message changed (edited, deleted, a reaction added or removed): `message` is its whole view after the change,
+   * with the change value that stamped it. Published only when something changed (a retry that changes nothing
+   * publishes nothing).
+   */
+  'message.changed': { message: Message };
+  /**
    * A conversation changed for its members (created, renamed, members added/removed/left, roles, picture).
    * `formerIds`: former members whose view changed too (the person just removed or leaving).
    * `systemMessages`: the timeline entries recording the change, in seq order (may be empty).

@@ -18,6 +18,10 @@ export interface SendMessageInput {
   body: string;
   /** Unsent attachments of the sender in this conversation, in display order (distinct; DTO-checked). */
   attachmentIds?: readonly string[];
+  /** The message of this conversation this one replies to. */
+  replyToId?: string;
+  /** A forwarded copy (set by MessageActionsService.forward only; never from a client). */
+  forwarded?: boolean;
 }
 
 /**
@@ -47,7 +51,9 @@ export class MessagesService {
    *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
    *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
    *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
-   *   already sent) from the atomic claim, nothing stored
+   *   already sent) from the atomic claim, nothing stored; MESSAGE_NOT_FOUND (404) when `replyToId` names no
+   *   message of this conversation (a reply costs two reads before the append: the access check, so a non-member
+   *   learns nothing about message ids, and the target)
    */
   async send(
     senderId: string,
@@ -68,6 +74,14 @@ export class MessagesService {
         body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
     }
+    if (input.replyToId !== undefined) {
+      await this.access.requireWrite(input.conversationId, senderId);
+      const target = await this.messages.findById(input.replyToId);
+      // An active member reads the whole history, so any message of the conversation may be answered.
+      if (!target || target.conversationId !== input.conversationId.toLowerCase()) {
+        throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, 'The message replied to was not found.');
+      }
+    }
     let result;
     try {
       // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
@@ -79,6 +93,8 @@ export class MessagesService {
         kind: 'text',
         body,
         ...(attachmentIds.length > 0 ? { attachmentIds } : {}),
+        ...(input.replyToId !== undefined ? { replyToId: input.replyToId } : {}),
+        ...(input.forwarded ? { forwarded: true } : {}),
         requireActiveSender: true,
       });
     } catch (error) {

@@ -15,7 +15,14 @@ import { AppError } from '../common/app-error.js';
 import { mapError } from '../common/error-mapping.js';
 import { WriteRateLimiter } from '../common/write-rate-limiter.js';
 import { validateInput } from '../common/validation.js';
+import {
+  DeleteMessagePayloadDto,
+  EditMessagePayloadDto,
+  ForwardMessagePayloadDto,
+  ReactionPayloadDto,
+} from '../messages/dto/message-actions.dto.js';
 import { SendMessagePayloadDto } from '../messages/dto/send-message.dto.js';
+import { MessageActionsService } from '../messages/message-actions.service.js';
 import { MessagesService } from '../messages/messages.service.js';
 import { SessionRenewPayloadDto } from './dto/session-renew.dto.js';
 import { RealtimePublisher, userRoom } from './realtime.publisher.js';
@@ -40,6 +47,7 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
   constructor(
     private readonly tokens: TokensService,
     private readonly messages: MessagesService,
+    private readonly actions: MessageActionsService,
     private readonly publisher: RealtimePublisher,
     private readonly liveness: SessionLiveness,
     private readonly config: AppConfig,
@@ -147,6 +155,85 @@ export class ChatGateway implements OnGatewayInit<ChatServer>, OnGatewayConnecti
       const input = await validateInput(SendMessagePayloadDto, payload);
       const { message } = await this.messages.send(socket.data.userId, input);
       return { ok: true, data: message };
+    } catch (error) {
+      const { payload: errorPayload, unexpected } = mapError(error);
+      if (unexpected) this.logger.error(error);
+      return { ok: false, error: errorPayload };
+    }
+  }
+
+  /**
+   * Message actions (`message:edit`, `message:delete`, `reaction:add`, `reaction:remove`, `message:forward`): each
+   * counts one write against the limit (checked first), is validated like its REST twin, and is acked with the
+   * message as it is now (for a forward: the new message in the target) once stored; MessageActionsService holds
+   * the rules. Error acks carry the AppError code (docs/protocol.md, "Message actions").
+   */
+  @SubscribeMessage('message:edit')
+  onEdit(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
+    return this.act(socket, async (userId) => {
+      const input = await validateInput(EditMessagePayloadDto, payload);
+      return this.actions.edit(userId, input, input.body);
+    });
+  }
+
+  @SubscribeMessage('message:delete')
+  onDelete(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
+    return this.act(socket, async (userId) => {
+      const input = await validateInput(DeleteMessagePayloadDto, payload);
+      return this.actions.delete(userId, input);
+    });
+  }
+
+  @SubscribeMessage('reaction:add')
+  onReactionAdd(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
+    return this.act(socket, async (userId) => {
+      const input = await validateInput(ReactionPayloadDto, payload);
+      return this.actions.addReaction(userId, input, input.emoji);
+    });
+  }
+
+  @SubscribeMessage('reaction:remove')
+  onReactionRemove(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
+    return this.act(socket, async (userId) => {
+      const input = await validateInput(ReactionPayloadDto, payload);
+      return this.actions.removeReaction(userId, input, input.emoji);
+    });
+  }
+
+  @SubscribeMessage('message:forward')
+  onForward(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<Message>> {
+    return this.act(socket, async (userId) => {
+      const input = await validateInput(ForwardMessagePayloadDto, payload);
+      const { message } = await this.actions.forward(
+        userId,
+        { conversationId: input.conversationId, messageId: input.messageId },
+        input.targetConversationId,
+        input.clientMessageId,
+      );
+      return message;
+    });
+  }
+
+  /** One write of the socket's user (the limit first), then `run`; any failure becomes an error ack. */
+  private async act<T>(socket: ChatSocket, run: (userId: string) => Promise<T>): Promise<Ack<T>> {
+    try {
+      await this.writeLimit.take(socket.data.userId);
+      return { ok: true, data: await run(socket.data.userId) };
     } catch (error) {
       const { payload: errorPayload, unexpected } = mapError(error);
       if (unexpected) this.logger.error(error);

@@ -32,6 +32,16 @@ export class RealtimeFanOut {
   }
 
   /**
+   * `message:updated` to every device of every ACTIVE member, read now (a former member's view of changes ends at
+   * their departure; they catch up on nothing after it).
+   */
+  @OnDomainEvent('message.changed')
+  async messageChanged({ message }: DomainEventMap['message.changed']): Promise<void> {
+    const audience = await this.queries.memberIds(message.conversationId);
+    this.realtime.toUsers(audience, 'message:updated', message);
+  }
+
+  /**
    * `conversation:updated` to every active member and to the former members concerned, each with the conversation
    * as they see it; then `message:new` for each system message to the active members only.
    */

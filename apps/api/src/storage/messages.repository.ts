@@ -61,11 +61,7 @@ export interface HistoryPageInput {
  * - `reaction_limit`: adding the emoji would pass the distinct-emoji limit (nothing written).
  */
 export type MessageChangeOutcome =
-  | 'changed'
-  | 'unchanged'
-  | 'deleted'
-  | 'not_found'
-  | 'reaction_limit';
+  'changed' | 'unchanged' | 'deleted' | 'not_found' | 'reaction_limit';
 
 /** The result of a change: what happened and the message as it is now (null for `not_found`). */
 export interface MessageChangeResult {

@@ -41,7 +41,8 @@ class BodyOrAttachments implements ValidatorConstraintInterface {
  * POST /api/conversations/:id/messages body. The body is trimmed and its line breaks made LF first (no other
  * control characters but tab), then must be 1..4000 UTF-16 code units
  * (LIMITS.MESSAGE_BODY_*), or 0..4000 when `attachmentIds` is not empty; the client message id is a UUID (any
- * version); `attachmentIds` optional distinct ids (MessagesService.send applies the per-message limit).
+ * version); `attachmentIds` optional distinct ids (MessagesService.send applies the per-message limit); `replyToId`
+ * an optional message id (MessagesService.send checks it names a message of this conversation).
  */
 export class SendMessageDto implements SendMessageBody {
   @IsUUID('all')
@@ -63,6 +64,10 @@ export class SendMessageDto implements SendMessageBody {
   @Length(1, ID_MAX_LENGTH, { each: true })
   @Matches(ID_PATTERN, { each: true, message: 'each value in $property must be an id' })
   attachmentIds?: string[];
+
+  @IsOptional()
+  @IsId()
+  replyToId?: string;
 }
 
 /** `message:send` socket payload: the REST body plus the conversation id. */

@@ -131,7 +131,9 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
       expect(again.message?.deletedBy).toBe('author');
       // A tombstone takes no edit and no reaction.
       expect((await messages.editBody(target(message), 'back')).outcome).toBe('deleted');
-      expect((await messages.addReaction(target(message), bob.id, '🎉', 20)).outcome).toBe('deleted');
+      expect((await messages.addReaction(target(message), bob.id, '🎉', 20)).outcome).toBe(
+        'deleted',
+      );
       expect((await conversations.findById(conversation.id))?.changeSeq).toBe(2);
       // The list's preview is the tombstone.
       expect((await conversations.getListItem(conversation.id, bob.id))?.lastMessage).toEqual(
@@ -254,7 +256,12 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
         range(1, 30).map((i) =>
           i % 2
             ? messages.editBody(target(sent[i % 5]!.message), `v${i}`)
-            : messages.addReaction(target(sent[i % 5]!.message), alice.id, String.fromCodePoint(0x1f600 + i), 20),
+            : messages.addReaction(
+                target(sent[i % 5]!.message),
+                alice.id,
+                String.fromCodePoint(0x1f600 + i),
+                20,
+              ),
         ),
       );
       writing = false;
@@ -274,7 +281,9 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
       const left = await conversations.removeMember(conversation.id, ben.id);
       expect(left).toMatchObject({ historyUntilChangeSeq: 1 });
       await messages.addReaction(target(message), cy.id, '👍', 20);
-      expect((await conversations.findMember(conversation.id, ben.id))?.historyUntilChangeSeq).toBe(1);
+      expect((await conversations.findMember(conversation.id, ben.id))?.historyUntilChangeSeq).toBe(
+        1,
+      );
       const page = await messages.listChanges(conversation.id, {
         after: 0,
         limit: 10,
@@ -287,7 +296,9 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
       expect(all.items.map((m) => m.changeSeq)).toEqual([2]);
       // Re-added: active again, no bound.
       await conversations.addMembers(conversation.id, [ben.id]);
-      expect((await conversations.findMember(conversation.id, ben.id))?.historyUntilChangeSeq).toBeNull();
+      expect(
+        (await conversations.findMember(conversation.id, ben.id))?.historyUntilChangeSeq,
+      ).toBeNull();
     });
 
     it('stores a reply with its target, whose quote follows an edit and a deletion of the target', async () => {
@@ -319,9 +330,9 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
         body: '',
         deleted: true,
       });
-      expect((await conversations.getListItem(conversation.id, alice.id))?.lastMessage?.replyTo).toEqual(
-        page.items[1]?.replyTo,
-      );
+      expect(
+        (await conversations.getListItem(conversation.id, alice.id))?.lastMessage?.replyTo,
+      ).toEqual(page.items[1]?.replyTo);
     });
 
     it('marks a forwarded copy, in every read', async () => {

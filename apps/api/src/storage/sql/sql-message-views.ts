@@ -27,7 +27,11 @@ export async function loadReactions(
     })
     .from(messageReactions)
     .where(inArray(messageReactions.messageId, [...new Set(messageIds)]))
-    .orderBy(asc(messageReactions.createdAt), asc(messageReactions.emoji), asc(messageReactions.userId));
+    .orderBy(
+      asc(messageReactions.createdAt),
+      asc(messageReactions.emoji),
+      asc(messageReactions.userId),
+    );
   for (const row of rows) {
     let list = byMessage.get(row.messageId);
     if (!list) byMessage.set(row.messageId, (list = []));

@@ -433,14 +433,13 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /** The message's state inside a change (under the conversation's lock), or null when it is not there. */
-  private async stateOf(
-    tx: SqlDb,
-    target: MessageTarget,
-  ): Promise<{ deleted: boolean } | null> {
+  private async stateOf(tx: SqlDb, target: MessageTarget): Promise<{ deleted: boolean } | null> {
     const [row] = await tx
       .select({ deletedAt: messages.deletedAt })
       .from(messages)
-      .where(and(eq(messages.id, target.messageId), eq(messages.conversationId, target.conversationId)));
+      .where(
+        and(eq(messages.id, target.messageId), eq(messages.conversationId, target.conversationId)),
+      );
     return row ? { deleted: row.deletedAt !== null } : null;
   }
 
@@ -542,7 +541,12 @@ export class SqlMessagesRepository extends MessagesRepository {
       if (!distinct.has(emoji) && distinct.size >= maxDistinct) return 'reaction_limit';
       await tx
         .insert(messageReactions)
-        .values({ messageId: target.messageId, emoji, userId: user, createdAt: sql`clock_timestamp()` })
+        .values({
+          messageId: target.messageId,
+          emoji,
+          userId: user,
+          createdAt: sql`clock_timestamp()`,
+        })
         .onConflictDoNothing();
       await this.stamp(tx, target, changeSeq);
       return 'changed';
@@ -578,10 +582,7 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   private async stamp(tx: SqlDb, target: MessageTarget, changeSeq: number): Promise<void> {
-    await tx
-      .update(messages)
-      .set({ changeSeq })
-      .where(eq(messages.id, target.messageId));
+    await tx.update(messages).set({ changeSeq }).where(eq(messages.id, target.messageId));
   }
 
   /** A range scan of the partial unique index (conversation_id, change_seq) WHERE change_seq > 0. */
