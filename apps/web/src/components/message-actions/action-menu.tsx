@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
 import { createPortal } from 'react-dom';
 
 /** The six reactions offered in the menu's first row (the set WhatsApp and Messenger offer, in their order). */
@@ -55,9 +55,10 @@ export function ActionMenu({
   label?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
 
-  // Placed below the anchor, or above it when there is no room, and kept inside the viewport.
+  // Placed below the anchor, or above it when there is no room, and kept inside the viewport; written to the element
+  // before the first paint (no hidden first frame, which could not take focus), then the first item takes focus.
+  // On a narrow screen the stylesheet overrides the coordinates with a bottom sheet.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
@@ -69,14 +70,10 @@ export function ActionMenu({
     // Hanging from the anchor's left edge into the conversation, or from its right edge when that would overflow.
     let left = anchor.left;
     if (left + width > vw - EDGE_PX) left = anchor.right - width;
-    setPosition({ top, left: Math.max(EDGE_PX, left) });
+    el.style.top = `${top}px`;
+    el.style.left = `${Math.max(EDGE_PX, left)}px`;
+    el.querySelector<HTMLElement>('[role="menuitem"], [role="menuitemcheckbox"]')?.focus();
   }, [anchor]);
-
-  useEffect(() => {
-    ref.current
-      ?.querySelector<HTMLElement>('[role="menuitem"], [role="menuitemcheckbox"]')
-      ?.focus();
-  }, []);
 
   useEffect(() => {
     const onPointer = (event: PointerEvent) => {
@@ -147,7 +144,6 @@ export function ActionMenu({
       role="menu"
       aria-label={label}
       data-testid="message-menu"
-      style={position ? { top: position.top, left: position.left } : { visibility: 'hidden' }}
       onKeyDown={onKeyDown}
     >
       {onReact ? (

@@ -14,7 +14,12 @@ import { receiptState, seenByCount } from '@/components/live/receipt-ticks';
 import { MessageBubble } from './message-bubble';
 import { buildRows, type Row } from './message-rows';
 import { NewMessageAnnouncer } from './new-message-announcer';
-import { StoredMessage, type ActionRights, type MessageHandlers } from './stored-message';
+import {
+  preloadMessageActions,
+  StoredMessage,
+  type ActionRights,
+  type MessageHandlers,
+} from './stored-message';
 
 // Dialogs of the message actions: loaded when first opened, out of the chat page's first load.
 const DeleteMessageDialog = dynamic(
@@ -369,6 +374,21 @@ export function MessageList({
       },
     };
   }, [client, conversation.id, store, focusRow]);
+
+  // Once the page is idle: the action menu, editor and confirmation (and the Markdown renderer) are fetched ahead, so
+  // they open at once and still open after the connection drops.
+  useEffect(() => {
+    const run = () => {
+      preloadMessageActions();
+      void import('./message-markdown');
+    };
+    if (typeof window.requestIdleCallback === 'function') {
+      const handle = window.requestIdleCallback(run, { timeout: 5_000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(run, 2_000);
+    return () => clearTimeout(timer);
+  }, []);
 
   // The message opened for editing (Up arrow in the composer) may be scrolled out of view: bring it in.
   const editingId = pane.editingId;

@@ -25,6 +25,17 @@ const InlineEditor = dynamic(() => loadEditor().then((m) => m.InlineEditor), {
   loading: () => <p className="inline-editor-loading">Opening the editor…</p>,
 });
 
+/**
+ * Fetches the lazily loaded parts a person needs to act on messages (menu, editor, delete confirmation), so they work
+ * later without the network too (offline edits and reactions go to the queue, but the menu must be there to make
+ * them). Called once the chat page is idle; they stay out of its first load.
+ */
+export function preloadMessageActions(): void {
+  void loadMenu();
+  void loadEditor();
+  void import('@/components/message-actions/delete-dialog');
+}
+
 /** How long a touch must rest on a message to open its menu (ms), as Android's long-press timeout (500 ms). */
 const LONG_PRESS_MS = 500;
 /** A touch that moves farther than this (px) is a scroll, not a long-press. */
@@ -294,9 +305,10 @@ function QuoteButton({
       type="button"
       className={`reply-quote${quote.deleted ? ' deleted' : ''}`}
       data-testid="reply-quote"
-      aria-label={`Reply to ${name}: ${text}. Show the original message`}
+      title="Show the original message"
       onClick={() => onJump(quote)}
     >
+      <span className="visually-hidden">In reply to </span>
       <span className="reply-quote-name">{name}</span>
       <span className="reply-quote-text">{text}</span>
     </button>
