@@ -250,6 +250,8 @@ test('an edit pending when the page reloads is applied once when the link return
 test('message actions at desktop width and 375 px, light and dark, pass the axe check', async ({
   browser,
 }) => {
+  // Six states, two widths, two colour schemes each: axe needs more than the default minute.
+  test.setTimeout(300_000);
   const [
     { person: ana, context: anaContext, page: anaPage },
     { context: benContext, page: benPage },
