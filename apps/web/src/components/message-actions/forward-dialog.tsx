@@ -93,6 +93,13 @@ export function ForwardDialog({
           value={query}
           autoComplete="off"
           onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            // A search field's own Escape would only clear it: here Escape closes the dialog, as everywhere else.
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              onClose();
+            }
+          }}
         />
       </div>
       {error ? (
