@@ -13,11 +13,13 @@ import type {
   BlockedUser,
   PrivacySettings,
   UpdatePrivacyRequest,
+  ChangesQuery,
   ConversationSummary,
   CreateGroupRequest,
   HistoryAroundQuery,
   HistoryQuery,
   Message,
+  MessageChangesPage,
   MessagePage,
   MessageSearchHit,
   MessageSearchQuery,
@@ -99,6 +101,17 @@ export class ApiEndpoints {
     return this.http.request<MessagePage>(`/api/conversations/${encodeURIComponent(id)}/messages`, {
       query: { ...query },
     });
+  }
+
+  /**
+   * GET /api/conversations/:id/changes?after=&limit= -> MessageChangesPage: messages edited, deleted or reacted to
+   * after change value `after`, as the caller sees them now (ascending changeSeq).
+   */
+  changes(id: string, query: ChangesQuery): Promise<MessageChangesPage> {
+    return this.http.request<MessageChangesPage>(
+      `/api/conversations/${encodeURIComponent(id)}/changes`,
+      { query: { ...query } },
+    );
   }
 
   /** POST /api/conversations/:id/messages -> Message: the REST twin of `message:send`. */

@@ -1,5 +1,8 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Message } from '@chat/shared';
+import type { Message, ReplyQuote } from '@chat/shared';
+import { ActionOutbox, ActionSender } from './action-outbox';
+import type { MessageAction } from './message-actions';
+import { newUuid } from './uuid';
 import { ApiClient, describeError } from './api-client';
 import { browserLocks, type LockRequester } from './web-locks';
 import { LiveLink, type ConnectionState, type LiveLinkDeps } from './live-link';
@@ -55,6 +58,7 @@ export class ChatClient {
   }> = createStore(() => ({ target: null }));
   private readonly link: LiveLink;
   private readonly outbox: OutboxSender;
+  private readonly actions: ActionSender;
   private readonly typingEmitter: TypingEmitter;
   private readonly receipts: ReceiptSender;
   private userId: string | null = null;
@@ -84,7 +88,11 @@ export class ChatClient {
     this.api = new ApiClient(apiUrl, locks);
     this.session = createSessionStore(this.api);
     this.conversations = createConversationsStore(this.api);
-    this.messages = createMessagesStore(this.api, (error) => this.notify(describeError(error)));
+    this.messages = createMessagesStore(
+      this.api,
+      (error) => this.notify(describeError(error)),
+      (id) => this.conversations.getState().byId[id]?.changeSeq,
+    );
     this.presence = createPresenceStore();
     this.privacy = createPrivacyStore(this.api);
     this.receipts = new ReceiptSender({
@@ -101,10 +109,12 @@ export class ChatClient {
       notify,
       onConnect: () => {
         this.outbox.drainAll();
+        this.actions.drain();
         this.receipts.flush();
       },
       onDisconnect: () => this.typingEmitter.reset(),
       onMessage: (message) => this.onStoredMessage(message),
+      onUpdated: (message) => this.onChangedMessage(message),
       onListLoaded: () => this.receipts.flush(),
       createSocket: options.createSocket,
     });
@@ -130,6 +140,16 @@ export class ChatClient {
       },
     });
     this.heldSends = this.outbox.heldSends;
+    this.actions = new ActionSender({
+      outbox: new ActionOutbox(),
+      messages: this.messages,
+      userId: () => this.userId,
+      connected: () => this.link.connected(),
+      emit: (event, payload) => this.link.act(event, payload),
+      onAcked: (message) => this.onChangedMessage(message),
+      notify,
+      locks,
+    });
     // Delivery receipts: whenever a thread's newest seq rises (live message, first page, catch-up after a resync),
     // a device of this person has received everything up to it.
     this.messages.subscribe((state, previous) => {
@@ -183,16 +203,53 @@ export class ChatClient {
    * Sends a text message through the outbox (see OutboxSender.send): pending at once, kept in IndexedDB, sent now
    * or when the connection returns. @param attachmentIds uploaded, unsent attachments to send with the text
    */
-  send(conversationId: string, body: string, attachmentIds: readonly string[] = []): void {
+  send(
+    conversationId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+    replyTo?: ReplyQuote,
+  ): void {
     // The server ends the typing indicator when the message is stored; only forget it here.
-    if (this.outbox.send(conversationId, body, attachmentIds))
+    if (this.outbox.send(conversationId, body, attachmentIds, replyTo))
       this.typingEmitter.stop(conversationId, false);
   }
 
   /** Sends `body` with a composer tray's files once their uploads finish (see OutboxSender.sendAfterUploads). */
-  sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
+  sendAfterUploads(
+    conversationId: string,
+    body: string,
+    uploads: Promise<HandedOffUploads>,
+    replyTo?: ReplyQuote,
+  ): void {
     this.typingEmitter.stop(conversationId, false);
-    this.outbox.sendAfterUploads(conversationId, body, uploads);
+    this.outbox.sendAfterUploads(conversationId, body, uploads, replyTo);
+  }
+
+  /**
+   * Edits, deletes or reacts to a stored message: shown at once, queued in IndexedDB and sent in order when
+   * connected (see ActionSender); rolled back with a toast if the server refuses.
+   */
+  act(conversationId: string, messageId: string, action: MessageAction): void {
+    this.actions.enqueue(conversationId, messageId, action);
+  }
+
+  /**
+   * Forwards a copy of a message into `targetConversationId` (`message:forward`; needs the connection). Resolves
+   * with the new message, shown in the target like a sent one. @throws ApiError (SERVICE_UNAVAILABLE when offline)
+   */
+  async forward(
+    conversationId: string,
+    messageId: string,
+    targetConversationId: string,
+  ): Promise<Message> {
+    const copy = await this.link.act('message:forward', {
+      conversationId,
+      messageId,
+      targetConversationId,
+      clientMessageId: newUuid(),
+    });
+    this.onStoredMessage(copy);
+    return copy;
   }
 
   /** Sets what opens a conversation when its notification is clicked (null: nothing; just focus the window). */
@@ -216,7 +273,12 @@ export class ChatClient {
    * 0 when signed out. Never rejects.
    */
   async unsentCount(): Promise<number> {
-    return this.userId ? this.outbox.unsentCount(this.userId) : 0;
+    if (!this.userId) return 0;
+    const [messages, actions] = await Promise.all([
+      this.outbox.unsentCount(this.userId),
+      this.actions.count(this.userId),
+    ]);
+    return messages + actions;
   }
 
   /**
@@ -231,7 +293,7 @@ export class ChatClient {
       await this.session.getState().logout();
     } finally {
       // After logout: the session change has stopped every drain of this person, so nothing writes them back.
-      if (userId) await this.outbox.discard(userId);
+      if (userId) await Promise.all([this.outbox.discard(userId), this.actions.discard(userId)]);
     }
   }
 
@@ -290,6 +352,13 @@ export class ChatClient {
       .catch((error: unknown) => this.notify(describeError(error)));
   }
 
+  /** A changed message (`message:updated`, or an action's ack): the thread (and replies to it), the list preview. */
+  private onChangedMessage(message: Message): void {
+    if (!this.userId) return;
+    this.messages.getState().applyChanges(message.conversationId, [message]);
+    this.conversations.getState().applyUpdate(message);
+  }
+
   private onSession(userId: string | null): void {
     if (userId === this.userId) return;
     this.link.close();
@@ -299,6 +368,7 @@ export class ChatClient {
     this.privacy.getState().reset();
     this.receipts.reset();
     this.outbox.reset();
+    this.actions.reset();
     this.userId = userId;
     if (!userId) return;
     this.link.open(userId);
@@ -309,6 +379,7 @@ export class ChatClient {
       .catch((error: unknown) =>
         this.notify(`Could not load privacy settings: ${describeError(error)}`),
       );
+    void this.actions.restore(userId);
     this.conversations
       .getState()
       .load()

@@ -33,16 +33,14 @@ function setup(list: ConversationSummary[] = [conversation()]) {
   const session = createSessionStore(sessionApi);
   hearAuth(authResponse());
   const conversations = createConversationsStore(listApi);
-  const messagesStore = createMessagesStore(
-    { history: server.history, historyAround: server.historyAround },
-    () => undefined,
-  );
+  const messagesStore = createMessagesStore(server, () => undefined);
   const presence = createPresenceStore();
   const socket = new FakeSocket();
   const calls = {
     onConnect: vi.fn(),
     onDisconnect: vi.fn(),
     onMessage: vi.fn(),
+    onUpdated: vi.fn(),
     onListLoaded: vi.fn(),
     notify: vi.fn<(text: string) => void>(),
   };

@@ -2,7 +2,14 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { ErrorCode, type Message, type PublicUser, type SendMessagePayload } from '@chat/shared';
 import { ApiError, describeError, type ApiClient } from './api-client';
 import type { Notify } from './outbox-sender';
-import { closeChatSocket, createChatSocket, sendMessage, type ChatSocket } from './socket';
+import {
+  closeChatSocket,
+  createChatSocket,
+  emitMessageAction,
+  sendMessage,
+  type ChatSocket,
+  type MessageActionEvent,
+} from './socket';
 import type { ConversationsStore } from '@/stores/conversations-store';
 import type { SessionStore } from '@/stores/session-store';
 import type { MessagesStore } from '@/stores/messages-store';
@@ -31,6 +38,8 @@ export interface LiveLinkDeps {
   onDisconnect: () => void;
   /** `message:new`: a message stored by the server. */
   onMessage: (message: Message) => void;
+  /** `message:updated`: a message was edited, deleted or reacted to (its whole view now). */
+  onUpdated: (message: Message) => void;
   /** The conversation list (re)loaded: receipts wanted for conversations not listed before can go out. */
   onListLoaded: () => void;
   /** Makes the socket (default `createChatSocket`, replaced in tests). */
@@ -87,6 +96,17 @@ export class LiveLink {
     return sendMessage(socket, payload);
   }
 
+  /**
+   * One message action over the socket (edit, delete, reaction, forward): the acked message. @throws ApiError
+   * SERVICE_UNAVAILABLE when not connected or without an ack in time, or the ack's code
+   */
+  act(event: MessageActionEvent, payload: object): Promise<Message> {
+    const socket = this.connectedSocket();
+    if (!socket)
+      return Promise.reject(new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'You are offline.'));
+    return emitMessageAction(socket, event, payload as never);
+  }
+
   /** Connects for `userId` (closing any previous link first). */
   open(userId: string): void {
     this.close();
@@ -113,6 +133,7 @@ export class LiveLink {
     });
     const { conversations, presence } = this.deps;
     socket.on('message:new', (message) => this.deps.onMessage(message));
+    socket.on('message:updated', (message) => this.deps.onUpdated(message));
     socket.on('conversation:updated', (c) => conversations.getState().upsert(c));
     socket.on('conversation:removed', ({ conversationId }) =>
       conversations.getState().remove(conversationId),
@@ -146,7 +167,10 @@ export class LiveLink {
     this.connection.setState({ status: 'idle', reconnected: false });
   }
 
-  /** Reloads the list and fetches every opened conversation's messages after its newest seq. Never rejects. */
+  /**
+   * Reloads the list and, for every opened conversation, fetches the messages after its newest seq, then the
+   * changes (edits, deletions, reactions) after its change cursor. Never rejects.
+   */
   resync(): void {
     const report = (error: unknown): void =>
       this.deps.notify(`Could not catch up: ${describeError(error)}`);
@@ -157,7 +181,11 @@ export class LiveLink {
       .catch(report);
     const messages = this.deps.messages.getState();
     for (const [id, thread] of Object.entries(messages.threads)) {
-      if (thread.status === 'ready') messages.catchUp(id).catch(report);
+      if (thread.status === 'ready')
+        messages
+          .catchUp(id)
+          .then(() => this.deps.messages.getState().catchUpChanges(id))
+          .catch(report);
     }
   }
 

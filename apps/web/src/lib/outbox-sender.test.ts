@@ -27,10 +27,7 @@ const offline = (): Promise<Message> =>
  */
 function tab(locks?: FakeLocks) {
   const server = new FakeHistory();
-  const messages = createMessagesStore(
-    { history: server.history, historyAround: server.historyAround },
-    () => undefined,
-  );
+  const messages = createMessagesStore(server, () => undefined);
   const state = {
     userId: 'alice' as string | null,
     connected: true,

@@ -1,6 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { backOff } from 'exponential-backoff';
-import { ErrorCode, LIMITS, type Message, type SendMessagePayload } from '@chat/shared';
+import {
+  ErrorCode,
+  LIMITS,
+  type Message,
+  type ReplyQuote,
+  type SendMessagePayload,
+} from '@chat/shared';
 import { ApiError, describeError } from './api-error';
 import { browserLocks, type LockRequester } from './web-locks';
 import type { Outbox, OutboxEntry } from './outbox';
@@ -28,6 +34,7 @@ const FINAL_SEND_ERRORS: ReadonlySet<ErrorCode> = new Set([
   ErrorCode.ATTACHMENT_IN_USE,
   ErrorCode.TOO_MANY_ATTACHMENTS,
   ErrorCode.CONTACT_UNAVAILABLE,
+  ErrorCode.MESSAGE_NOT_FOUND,
 ]);
 
 /** Most RATE_LIMITED answers one send waits out before the error goes to the retry policy above. */
@@ -129,7 +136,12 @@ export class OutboxSender {
    * @param attachmentIds uploaded, unsent attachments to send with the text
    * @returns whether the message was queued
    */
-  send(conversationId: string, body: string, attachmentIds: readonly string[] = []): boolean {
+  send(
+    conversationId: string,
+    body: string,
+    attachmentIds: readonly string[] = [],
+    replyTo?: ReplyQuote,
+  ): boolean {
     const text = body.trim();
     // Worked out once, when written: a retry sends the same structure with the same text.
     const mentioned = this.deps.mentionsFor?.(conversationId, text) ?? {
@@ -147,6 +159,7 @@ export class OutboxSender {
       ...(attachmentIds.length > 0 ? { attachmentIds: [...attachmentIds] } : {}),
       ...(mentioned.mentions.length > 0 ? { mentions: [...mentioned.mentions] } : {}),
       ...(mentioned.mentionsAll ? { mentionsAll: true } : {}),
+      ...(replyTo ? { replyTo } : {}),
       createdAt: new Date().toISOString(),
       status: 'pending',
       error: null,
@@ -162,7 +175,12 @@ export class OutboxSender {
    * is no text, nothing is sent and the person is told. Dropped if the person signs out meanwhile (it must never go
    * out as someone else).
    */
-  sendAfterUploads(conversationId: string, body: string, uploads: Promise<HandedOffUploads>): void {
+  sendAfterUploads(
+    conversationId: string,
+    body: string,
+    uploads: Promise<HandedOffUploads>,
+    replyTo?: ReplyQuote,
+  ): void {
     const userId = this.deps.userId();
     if (!userId) return;
     const hold = (delta: number): void =>
@@ -184,7 +202,7 @@ export class OutboxSender {
         this.deps.notify(
           `${files} could not be uploaded and ${failed === 1 ? 'was' : 'were'} left out.`,
         );
-      this.send(conversationId, body, ids);
+      this.send(conversationId, body, ids, replyTo);
     });
   }
 
@@ -354,6 +372,7 @@ export class OutboxSender {
       ...(entry.attachmentIds?.length ? { attachmentIds: entry.attachmentIds } : {}),
       ...(entry.mentions?.length ? { mentions: entry.mentions } : {}),
       ...(entry.mentionsAll ? { mentionsAll: true } : {}),
+      ...(entry.replyTo ? { replyToId: entry.replyTo.messageId } : {}),
     });
     this.mine.delete(entry.clientMessageId);
     await this.deps.outbox.remove(entry.clientMessageId).catch(() => undefined);
@@ -389,6 +408,7 @@ function toPending(entry: OutboxEntry): PendingMessage {
     conversationId: entry.conversationId,
     body: entry.body,
     ...(entry.attachmentIds ? { attachmentIds: entry.attachmentIds } : {}),
+    ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
     createdAt: entry.createdAt,
     status: entry.status,
     error: entry.error,

@@ -1,3 +1,4 @@
+import type { ReplyQuote } from '@chat/shared';
 import {
   createStore as createIdbStore,
   del,
@@ -21,6 +22,8 @@ export interface OutboxEntry {
   /** Mentioned people (user ids) and `@all`, worked out from the text when it was written. */
   mentions?: string[];
   mentionsAll?: boolean;
+  /** The message this one replies to (sent as replyToId), with the quote shown while it is pending. */
+  replyTo?: ReplyQuote;
   /** Local clock, for display only. */
   createdAt: string;
   /** `failed`: automatic attempts gave up; waits for the person's Retry. */

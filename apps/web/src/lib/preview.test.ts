@@ -39,6 +39,18 @@ describe('messageGist', () => {
     );
   });
 
+  it('says a deleted message was deleted', () => {
+    const tombstone = message(1, {
+      body: '',
+      deletedAt: '2026-11-21T10:00:00.000Z',
+      deletedBy: 'author',
+    });
+    expect(messageGist(tombstone)).toBe('Message deleted');
+    expect(conversationPreview(conversation({ lastMessage: tombstone }), 'alice')).toBe(
+      'Message deleted',
+    );
+  });
+
   it('prefers the text when there is both', () => {
     expect(messageGist(message(1, { body: 'look', attachments: [attachment('image', 'x')] }))).toBe(
       'look',

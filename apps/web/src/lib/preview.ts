@@ -4,9 +4,12 @@ import { conversationPeople } from './people';
 
 /**
  * What a message carries, in a few words for a one-line preview: its text with white space folded, else its files
- * ("Photo", "3 photos", "report.pdf", "report.pdf and 2 more").
+ * ("Photo", "3 photos", "report.pdf", "report.pdf and 2 more"); "Message deleted" for a tombstone.
  */
-export function messageGist(message: Pick<Message, 'body' | 'attachments'>): string {
+export function messageGist(
+  message: Pick<Message, 'body' | 'attachments'> & Partial<Pick<Message, 'deletedAt'>>,
+): string {
+  if (message.deletedAt) return 'Message deleted';
   const text = message.body.replace(/\s+/g, ' ').trim();
   if (text !== '') return text;
   const files = message.attachments;

@@ -142,6 +142,42 @@ export function sendMessage(socket: ChatSocket, payload: SendMessagePayload): Pr
   });
 }
 
+/** The socket events that act on a message and are acked with a Message (see `@chat/shared` socket.ts). */
+export type MessageActionEvent =
+  'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove' | 'message:forward';
+
+/**
+ * Emits one message action and resolves with the message the ack carries (the changed message as it is now; for
+ * `message:forward` the new copy), or rejects with an ApiError: the ack's code, or SERVICE_UNAVAILABLE after
+ * SEND_ACK_TIMEOUT_MS without an ack.
+ */
+export function emitMessageAction<E extends MessageActionEvent>(
+  socket: ChatSocket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+): Promise<Message> {
+  return new Promise<Message>((resolve, reject) => {
+    const done = (timeoutError: Error | null, ack?: Ack<Message>) => {
+      if (timeoutError || !ack) {
+        reject(
+          new ApiError(0, ErrorCode.SERVICE_UNAVAILABLE, 'The server did not answer in time.'),
+        );
+        return;
+      }
+      if (ack.ok) resolve(ack.data);
+      else reject(ackError(ack.error));
+    };
+    // One emit signature per event: the union of payload types is not assignable to each, hence the cast.
+    const timed = socket.timeout(SEND_ACK_TIMEOUT_MS);
+    (timed.emit as unknown as (e: E, p: unknown, cb: typeof done) => void).call(
+      timed,
+      event,
+      payload,
+      done,
+    );
+  });
+}
+
 function ackError(error: ErrorPayload): ApiError {
   const code = isErrorCode(error.code) ? error.code : ErrorCode.INTERNAL;
   return new ApiError(

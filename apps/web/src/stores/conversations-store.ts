@@ -37,6 +37,11 @@ export interface ConversationsState {
    */
   applyMessage: (message: Message, selfId: string, attentive?: boolean) => Promise<void>;
   /**
+   * Applies a changed message (edit, deletion, reaction; live or from an ack): the preview follows when it is the
+   * conversation's last message and newer than the one held, and the conversation's change counter rises to it.
+   */
+  applyUpdate: (message: Message) => void;
+  /**
    * Raises a member's receipt watermarks (from `receipt:update`, or inferred from a message they sent). Never
    * lowers them. For the signed-in person the unread count follows the server's rule: lastSeq - readSeq.
    */
@@ -106,6 +111,17 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
               lastMessage: existing.lastMessage,
               lastActivityAt: existing.lastActivityAt,
               unreadCount: existing.unreadCount,
+            };
+          } else if (
+            existing?.lastMessage &&
+            item.lastMessage?.id === existing.lastMessage.id &&
+            existing.lastMessage.changeSeq > item.lastMessage.changeSeq
+          ) {
+            // Nor may one older than an edit or deletion heard live roll that back.
+            byId[item.id] = {
+              ...item,
+              lastMessage: existing.lastMessage,
+              changeSeq: Math.max(item.changeSeq, existing.changeSeq),
             };
           } else {
             byId[item.id] = item;
@@ -197,6 +213,20 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         set((state) => {
           const byId = { ...state.byId, [updated.id]: updated };
           return { byId, order: sortIds(byId) };
+        });
+      },
+      applyUpdate: (message) => {
+        set((state) => {
+          const current = state.byId[message.conversationId];
+          if (!current) return {};
+          const last = current.lastMessage;
+          const preview =
+            last?.id === message.id && message.changeSeq > last.changeSeq ? message : last;
+          const changeSeq = Math.max(current.changeSeq, message.changeSeq);
+          if (preview === last && changeSeq === current.changeSeq) return {};
+          return {
+            byId: { ...state.byId, [current.id]: { ...current, lastMessage: preview, changeSeq } },
+          };
         });
       },
       raiseMarks: (event, selfId) => {

@@ -7,10 +7,7 @@ import { FakeHistory } from '@/testing/fake-history';
 function setup() {
   const server = new FakeHistory();
   const errors: unknown[] = [];
-  const store = createMessagesStore(
-    { history: server.history, historyAround: server.historyAround },
-    (error) => errors.push(error),
-  );
+  const store = createMessagesStore(server, (error) => errors.push(error));
   return { server, store, errors };
 }
 
@@ -172,7 +169,7 @@ describe('messages store', () => {
   it('shows an error status when the first page fails, and rethrows', async () => {
     const failing = vi.fn().mockRejectedValue(new Error('down'));
     const store = createMessagesStore(
-      { history: failing, historyAround: failing },
+      { history: failing, historyAround: failing, changes: new FakeHistory().changes },
       () => undefined,
     );
     await expect(store.getState().loadLatest('c1')).rejects.toThrow('down');
@@ -197,5 +194,80 @@ describe('messages store', () => {
     await store.getState().loadAround('c1', 10);
     expect(seqs(store.getState().threads.c1!.messages)).toEqual(seqs(messages(1, 30)));
     expect(server.aroundCalls).toEqual([]);
+  });
+});
+
+describe('messages store: changes (edits, deletions, reactions)', () => {
+  it('keeps a newer view of a held message from a page, never an older one', () => {
+    const held = [message(1, { changeSeq: 4, body: 'v4' })];
+    expect(mergeBySeq(held, [message(1, { changeSeq: 2, body: 'v2' })])).toBe(held);
+    expect(mergeBySeq(held, [message(1, { changeSeq: 6, body: 'v6' })])[0]!.body).toBe('v6');
+  });
+
+  it('starts the change cursor at the baseline read before the first page, then catches up page by page', async () => {
+    const server = new FakeHistory();
+    const store = createMessagesStore(
+      server,
+      () => undefined,
+      () => 3,
+    );
+    server.add(...messages(1, 5));
+    await store.getState().loadLatest('c1');
+    expect(store.getState().threads.c1!.changeSeq).toBe(3);
+    // While away: 250 changes to message 2 and one deletion of message 4 (the server keeps the latest view).
+    server.update(
+      message(2, { body: 'edited', editedAt: '2026-11-21T10:00:00.000Z', changeSeq: 250 }),
+    );
+    server.update(
+      message(4, {
+        body: '',
+        deletedAt: '2026-11-21T10:00:00.000Z',
+        deletedBy: 'author',
+        changeSeq: 251,
+      }),
+    );
+    await store.getState().catchUpChanges('c1');
+    const thread = store.getState().threads.c1!;
+    expect(server.changeCalls.map((c) => c.after)).toEqual([3]);
+    expect(thread.changeSeq).toBe(251);
+    expect(thread.messages[1]!.body).toBe('edited');
+    expect(thread.messages[3]!.deletedBy).toBe('author');
+    await store.getState().catchUpChanges('c1');
+    expect(server.changeCalls.map((c) => c.after)).toEqual([3, 251]);
+  });
+
+  it('pages through the changes feed until it has no more', async () => {
+    const server = new FakeHistory();
+    const store = createMessagesStore(server, () => undefined);
+    server.add(...messages(1, LIMITS.CHANGES_PAGE_MAX + 10));
+    await store.getState().loadLatest('c1');
+    // Every stored message changed once (the loaded page among them).
+    for (const [i, m] of [...server.stored.get('c1')!].entries())
+      server.update({ ...m, body: 'changed', changeSeq: i + 1 });
+    await store.getState().catchUpChanges('c1');
+    expect(server.changeCalls.map((c) => c.after)).toEqual([0, LIMITS.CHANGES_PAGE_MAX]);
+    expect(store.getState().threads.c1!.messages.every((m) => m.body === 'changed')).toBe(true);
+  });
+
+  it('applies a live change only when newer, and shows actions until they are removed', async () => {
+    const { server, store } = setup();
+    server.add(...messages(1, 3));
+    await store.getState().loadLatest('c1');
+    store.getState().applyChanges('c1', [message(2, { body: 'live', changeSeq: 7 })]);
+    store.getState().applyChanges('c1', [message(2, { body: 'stale', changeSeq: 5 })]);
+    expect(store.getState().threads.c1!.messages[1]!.body).toBe('live');
+    const action = {
+      kind: 'delete' as const,
+      actionId: 'a1',
+      conversationId: 'c1',
+      messageId: 'm2',
+      createdAt: '2026-11-21T10:00:00.000Z',
+      order: 1,
+    };
+    store.getState().addAction(action);
+    store.getState().addAction(action);
+    expect(store.getState().threads.c1!.actions).toHaveLength(1);
+    store.getState().removeAction('c1', 'a1');
+    expect(store.getState().threads.c1!.actions).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { LIMITS, type Message } from '@chat/shared';
+import { LIMITS, type Message, type ReplyQuote } from '@chat/shared';
 import type { ApiClient } from '@/lib/api-client';
+import { mergeChanges, type PendingAction } from '@/lib/message-actions';
 import type { LoadStatus } from './conversations-store';
 
 /** A message the person sent that the server has not confirmed yet (or refused). */
@@ -11,6 +12,8 @@ export interface PendingMessage {
   body: string;
   /** Attachments sent with it (kept so Retry sends them again). */
   attachmentIds?: string[];
+  /** The message it replies to (sent as replyToId), with the quote shown until the server's view arrives. */
+  replyTo?: ReplyQuote;
   /** Local clock, for display only (ordering uses the server's seq once stored). */
   createdAt: string;
   status: 'pending' | 'failed';
@@ -27,6 +30,14 @@ export interface Thread {
   /** True while older history exists before `messages[0]`. */
   hasMoreBefore: boolean;
   loadingOlder: boolean;
+  /**
+   * The changes-feed cursor: every edit, deletion and reaction with a higher change value than this may be missing
+   * from `messages` (resync asks for the changes after it). Never above the truth, so at worst a change is fetched
+   * twice (applying one is idempotent: the newer changeSeq wins).
+   */
+  changeSeq: number;
+  /** The signed-in person's unconfirmed edits, deletions and reactions on `messages`, in queue order. */
+  actions: PendingAction[];
 }
 
 export interface MessagesState {
@@ -51,6 +62,20 @@ export interface MessagesState {
    * message with the same clientMessageId when it is the signed-in person's own.
    */
   receive: (message: Message, selfId: string) => void;
+  /**
+   * Applies changed messages (live `message:updated`, an action's ack): newer views replace held ones and the quotes
+   * of replies to them follow. Messages not held are ignored.
+   */
+  applyChanges: (conversationId: string, changes: readonly Message[]) => void;
+  /**
+   * Fetches the changes after the thread's change cursor, page by page, applies them and moves the cursor (resync,
+   * after catching up by seq). Nothing for a thread not loaded. Throws ApiError.
+   */
+  catchUpChanges: (conversationId: string) => Promise<void>;
+  /** Shows an unconfirmed action on its message (optimistic); no-op when it is already shown (same actionId). */
+  addAction: (action: PendingAction) => void;
+  /** Drops an action (confirmed: its message's new view is applied first; refused: the view rolls back). */
+  removeAction: (conversationId: string, actionId: string) => void;
   /** Shows an own message as pending, unless it is already pending or already stored (same clientMessageId). */
   addPending: (pending: PendingMessage) => void;
   setPendingStatus: (
@@ -65,7 +90,7 @@ export interface MessagesState {
 export type MessagesStore = StoreApi<MessagesState>;
 
 /** The REST calls the message store makes. */
-export type MessagesApi = Pick<ApiClient, 'history' | 'historyAround'>;
+export type MessagesApi = Pick<ApiClient, 'history' | 'historyAround' | 'changes'>;
 
 /** Messages on each side of a jump target. */
 const AROUND = 25;
@@ -79,19 +104,39 @@ export const EMPTY_THREAD: Thread = {
   status: 'idle',
   hasMoreBefore: false,
   loadingOlder: false,
+  changeSeq: 0,
+  actions: [],
 };
 
-/** Merges `incoming` into the seq-ordered `current`, dropping duplicate ids. Both inputs ascending. */
+/** The highest changeSeq among `messages` (0 for none). */
+function maxChangeSeq(messages: readonly Message[]): number {
+  let max = 0;
+  for (const m of messages) if (m.changeSeq > max) max = m.changeSeq;
+  return max;
+}
+
+/**
+ * Merges `incoming` into the seq-ordered `current`, one message per id: a message held already is replaced only by a
+ * newer view of it (higher changeSeq, e.g. edited meanwhile). Both inputs ascending. Returns `current` itself when
+ * nothing changed.
+ */
 export function mergeBySeq(current: readonly Message[], incoming: readonly Message[]): Message[] {
   if (incoming.length === 0) return current as Message[];
-  const seen = new Set(current.map((m) => m.id));
-  const fresh = incoming.filter((m) => {
-    if (seen.has(m.id)) return false;
-    seen.add(m.id);
-    return true;
-  });
-  if (fresh.length === 0) return current as Message[];
-  return [...current, ...fresh].sort((a, b) => a.seq - b.seq);
+  const held = new Map(current.map((m) => [m.id, m]));
+  const fresh: Message[] = [];
+  const newer: Message[] = [];
+  for (const m of incoming) {
+    const existing = held.get(m.id);
+    if (!existing) {
+      held.set(m.id, m);
+      fresh.push(m);
+    } else if (m.changeSeq > existing.changeSeq) {
+      newer.push(m);
+    }
+  }
+  if (fresh.length === 0 && newer.length === 0) return current as Message[];
+  const base = newer.length > 0 ? mergeChanges(current, newer) : (current as Message[]);
+  return fresh.length === 0 ? base : [...base, ...fresh].sort((a, b) => a.seq - b.seq);
 }
 
 /**
@@ -108,10 +153,14 @@ function withoutStored(pending: PendingMessage[], stored: readonly Message[]): P
 /**
  * Creates the per-user message store. Made in the app provider, never at module level.
  * @param onBackgroundError told about failures of work nobody awaits (gap filling), to show them.
+ * @param changeBaseline the conversation's change counter as last heard (its summary's `changeSeq`), read just
+ * before the first page is requested: the first page shows every change up to at least that value, so the change
+ * cursor starts there (default: the highest changeSeq on the page).
  */
 export function createMessagesStore(
   api: MessagesApi,
   onBackgroundError: (error: unknown) => void,
+  changeBaseline: (conversationId: string) => number | undefined = () => undefined,
 ): MessagesStore {
   const inFlight = new Map<string, Promise<void>>();
   // Bumped by reset(): a page requested for the previous person must not land in the next person's threads.
@@ -142,6 +191,7 @@ export function createMessagesStore(
         return once(`latest:${conversationId}`, async () => {
           patch(conversationId, () => ({ status: 'loading' }));
           const started = epoch;
+          const baseline = changeBaseline(conversationId) ?? 0;
           try {
             const page = await api.history(conversationId, { limit: LIMITS.HISTORY_PAGE_DEFAULT });
             patch(
@@ -151,6 +201,7 @@ export function createMessagesStore(
                 pending: withoutStored(cur.pending, page.items),
                 status: 'ready',
                 hasMoreBefore: page.hasMore,
+                changeSeq: Math.max(cur.changeSeq, baseline, maxChangeSeq(page.items)),
               }),
               started,
             );
@@ -248,6 +299,49 @@ export function createMessagesStore(
             cursor = last.seq;
           }
         }),
+      applyChanges: (conversationId, changes) => {
+        // A conversation never opened holds nothing to change: its first page brings the messages as they are.
+        if (!get().threads[conversationId]) return;
+        patch(conversationId, (cur) => {
+          const messages = mergeChanges(cur.messages, changes);
+          return messages === cur.messages ? {} : { messages };
+        });
+      },
+      catchUpChanges: (conversationId) =>
+        once(`changes:${conversationId}`, async () => {
+          const started = epoch;
+          for (let guard = 0; guard < 100; guard += 1) {
+            if (started !== epoch) return;
+            const t = thread(conversationId);
+            if (t.status !== 'ready') return;
+            const after = t.changeSeq;
+            const page = await api.changes(conversationId, {
+              after,
+              limit: LIMITS.CHANGES_PAGE_MAX,
+            });
+            patch(
+              conversationId,
+              (cur) => ({
+                messages: mergeChanges(cur.messages, page.items),
+                changeSeq: Math.max(cur.changeSeq, maxChangeSeq(page.items)),
+              }),
+              started,
+            );
+            if (!page.hasMore || page.items.length === 0) return;
+          }
+        }),
+      addAction: (action) =>
+        patch(action.conversationId, (cur) =>
+          cur.actions.some((a) => a.actionId === action.actionId)
+            ? {}
+            : { actions: [...cur.actions, action].sort((a, b) => a.order - b.order) },
+        ),
+      removeAction: (conversationId, actionId) =>
+        patch(conversationId, (cur) =>
+          cur.actions.some((a) => a.actionId === actionId)
+            ? { actions: cur.actions.filter((a) => a.actionId !== actionId) }
+            : {},
+        ),
       receive: (message, selfId) => {
         const t = get().threads[message.conversationId];
         const own = message.senderId === selfId;

@@ -1,7 +1,9 @@
 import type {
+  ChangesQuery,
   HistoryAroundQuery,
   HistoryQuery,
   Message,
+  MessageChangesPage,
   MessagePage,
   MessageWindow,
 } from '@chat/shared';
@@ -16,6 +18,9 @@ export class FakeHistory {
   readonly stored = new Map<string, Message[]>();
   /** Every query made, in order, for assertions on what was fetched. */
   readonly calls: Array<{ conversationId: string } & HistoryQuery> = [];
+
+  /** Every changes-feed query made, in order. */
+  readonly changeCalls: Array<{ conversationId: string } & ChangesQuery> = [];
 
   /** Adds messages to their conversations. */
   add(...messages: Message[]): void {
@@ -60,5 +65,30 @@ export class FakeHistory {
       hasMoreBefore: below.length > limit,
       hasMoreAfter: above.length > limit,
     };
+  };
+
+  /** Replaces a stored message by id with its changed view (the test sets the new changeSeq). */
+  update(message: Message): void {
+    const list = this.stored.get(message.conversationId) ?? [];
+    this.stored.set(
+      message.conversationId,
+      list.map((m) => (m.id === message.id ? message : m)),
+    );
+  }
+
+  /**
+   * The fake changes feed (GET /api/conversations/:id/changes): messages whose changeSeq is above `after`, ascending
+   * by changeSeq, `limit` at a time.
+   */
+  readonly changes = async (
+    conversationId: string,
+    query: ChangesQuery,
+  ): Promise<MessageChangesPage> => {
+    this.changeCalls.push({ conversationId, ...query });
+    const limit = query.limit ?? 100;
+    const changed = (this.stored.get(conversationId) ?? [])
+      .filter((m) => m.changeSeq > query.after)
+      .sort((a, b) => a.changeSeq - b.changeSeq);
+    return { items: changed.slice(0, limit), hasMore: changed.length > limit };
   };
 }

@@ -33,7 +33,18 @@ export function Composer({
   onTextChange,
   focusOnOpen = false,
   mentionable,
+  replyTo = null,
+  onCancelReply,
+  onEditLast,
 }: {
+  /** The message being answered: a quote above the field (Escape or its button cancels). */
+  replyTo?: { name: string; text: string } | null;
+  onCancelReply?: () => void;
+  /**
+   * Up arrow in an empty field: edit my last message (as in Slack). Returns whether there was one to edit (else the
+   * key does what it normally does).
+   */
+  onEditLast?: () => boolean;
   /**
    * The text, and the tray's files handed off to it (null without files): the send waits for their uploads, so
    * the caller keeps it (ChatClient.sendAfterUploads) even if this composer goes away meanwhile.
@@ -165,6 +176,17 @@ export function Composer({
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       send();
+    } else if (event.key === 'Escape' && replyTo && onCancelReply) {
+      event.preventDefault();
+      onCancelReply();
+    } else if (
+      event.key === 'ArrowUp' &&
+      text === '' &&
+      !event.shiftKey &&
+      !event.altKey &&
+      onEditLast?.()
+    ) {
+      event.preventDefault();
     }
   }
 
@@ -177,6 +199,30 @@ export function Composer({
         send();
       }}
     >
+      {replyTo ? (
+        <div className="composer-reply" data-testid="composer-reply">
+          <div className="composer-reply-text">
+            <span className="composer-reply-name">Replying to {replyTo.name}</span>
+            <span className="composer-reply-snippet">{replyTo.text}</span>
+          </div>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Cancel reply"
+            onClick={() => {
+              onCancelReply?.();
+              ref.current?.focus();
+            }}
+          >
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+              <path
+                d="M18.3 5.7 12 12l6.3 6.3-1.4 1.4L10.6 13.4 4.3 19.7l-1.4-1.4L9.2 12 2.9 5.7l1.4-1.4 6.3 6.3 6.3-6.3z"
+                fill="currentColor"
+              />
+            </svg>
+          </button>
+        </div>
+      ) : null}
       {uploads ? <AttachmentTray uploads={uploads} /> : null}
       {holding ? (
         <span className="composer-waiting" role="status">

@@ -1,5 +1,6 @@
 'use client';
 
+import type { HTMLAttributes, ReactNode, Ref } from 'react';
 import type { Attachment, PublicUser } from '@chat/shared';
 import { fullDateTime, timeOfDay } from '@/lib/format';
 import { Avatar } from '@/components/avatar/avatar';
@@ -33,6 +34,25 @@ export interface BubbleProps {
   mentionNames?: readonly string[];
   /** The message mentions the reader: the bubble is marked. */
   mentionsMe?: boolean;
+  /** A reply's quote of the message it answers, shown above the text. */
+  quote?: ReactNode;
+  /** A copy forwarded from another message: marked "Forwarded". */
+  forwarded?: boolean;
+  /** Deleted for everyone: the bubble is a tombstone ("deleted by an admin" when an admin did it). */
+  deletedBy?: 'author' | 'admin' | null;
+  /** Last edit time (ISO 8601): an "edited" label whose title gives the time. */
+  editedAt?: string | null;
+  /** Replaces the text while the message is being edited. */
+  editor?: ReactNode;
+  /** Reaction chips under the bubble. */
+  reactions?: ReactNode;
+  /** The hover button that opens the message's action menu (placed beside the bubble). */
+  actions?: ReactNode;
+  /** Briefly highlighted (a reply's quote was followed to it). */
+  highlighted?: boolean;
+  /** Attributes of the message's root (focus, keys, long-press), and its element. */
+  rootProps?: HTMLAttributes<HTMLDivElement>;
+  rootRef?: Ref<HTMLDivElement>;
 }
 
 /** One message. Own messages sit on the right and show sending -> sent, or failed with a retry button. */
@@ -51,11 +71,24 @@ export function MessageBubble({
   attachments,
   mentionNames,
   mentionsMe = false,
+  quote,
+  forwarded = false,
+  deletedBy = null,
+  editedAt = null,
+  editor,
+  reactions,
+  actions,
+  highlighted = false,
+  rootProps,
+  rootRef,
 }: BubbleProps) {
   const ticks: ReceiptState = receipt ?? status;
+  const deleted = deletedBy !== null;
   return (
     <div
-      className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}`}
+      {...rootProps}
+      ref={rootRef}
+      className={`message ${own ? 'own' : 'theirs'} ${status}${grouped ? ' grouped' : ''}${mentionsMe ? ' mentions-me' : ''}${deleted ? ' deleted' : ''}${highlighted ? ' highlighted' : ''}${editor ? ' editing' : ''}`}
       data-testid="message"
       data-own={own ? 'true' : 'false'}
       data-status={status}
@@ -71,29 +104,63 @@ export function MessageBubble({
           ) : null}
         </span>
       ) : null}
-      <div className="bubble">
-        {sender ? (
-          <div className="bubble-sender" data-testid="message-sender">
-            {sender.user ? (
-              <PersonName user={sender.user} equivalentTarget={`sender-${seq ?? ''}`}>
-                {sender.name}
-              </PersonName>
-            ) : (
-              sender.name
-            )}
+      <div className="bubble-line">
+        <div className="bubble">
+          {sender ? (
+            <div className="bubble-sender" data-testid="message-sender">
+              {sender.user ? (
+                <PersonName user={sender.user} equivalentTarget={`sender-${seq ?? ''}`}>
+                  {sender.name}
+                </PersonName>
+              ) : (
+                sender.name
+              )}
+            </div>
+          ) : null}
+          {forwarded && !deleted ? (
+            <div className="bubble-forwarded" data-testid="forwarded">
+              <svg viewBox="0 0 24 24" width="13" height="13" aria-hidden="true">
+                <path d="M14 5v4C7 10 4 15 3 20c2.5-3.5 6-5.1 11-5.1V19l7-7z" fill="currentColor" />
+              </svg>
+              Forwarded
+            </div>
+          ) : null}
+          {quote}
+          {deleted ? (
+            <p className="bubble-tombstone" data-testid="tombstone">
+              {deletedBy === 'admin'
+                ? 'This message was deleted by an admin'
+                : 'This message was deleted'}
+            </p>
+          ) : editor ? (
+            editor
+          ) : (
+            <>
+              {attachments && attachments.length > 0 ? (
+                <MessageAttachments attachments={attachments} />
+              ) : null}
+              {body !== '' ? <MessageText body={body} mentionNames={mentionNames} /> : null}
+            </>
+          )}
+          <div className="bubble-meta">
+            {editedAt && !deleted ? (
+              <span
+                className="bubble-edited"
+                data-testid="edited"
+                title={`Edited ${fullDateTime(editedAt)}`}
+              >
+                edited
+              </span>
+            ) : null}
+            <time dateTime={time} title={fullDateTime(time)}>
+              {timeOfDay(time)}
+            </time>
+            {own ? <ReceiptTicks state={ticks} /> : null}
           </div>
-        ) : null}
-        {attachments && attachments.length > 0 ? (
-          <MessageAttachments attachments={attachments} />
-        ) : null}
-        {body !== '' ? <MessageText body={body} mentionNames={mentionNames} /> : null}
-        <div className="bubble-meta">
-          <time dateTime={time} title={fullDateTime(time)}>
-            {timeOfDay(time)}
-          </time>
-          {own ? <ReceiptTicks state={ticks} /> : null}
         </div>
+        {actions}
       </div>
+      {reactions}
       {seenBy ? (
         <div className="seen-by" data-testid="seen-by">
           Seen by {seenBy}

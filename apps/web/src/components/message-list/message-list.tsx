@@ -3,8 +3,10 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
-import type { ConversationSummary } from '@chat/shared';
+import dynamic from 'next/dynamic';
+import type { ConversationSummary, Message, ReplyQuote } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
+import { applyPendingActions } from '@/lib/message-actions';
 import { systemText } from '@/lib/system-text';
 import { conversationPeople } from '@/lib/people';
 import { EMPTY_THREAD } from '@/stores/messages-store';
@@ -12,8 +14,53 @@ import { useChat, useMessages } from '@/components/providers/chat-provider';
 import { receiptState, seenByCount } from '@/components/live/receipt-ticks';
 import { mentionNames, mentionsUser } from '@/lib/mentions';
 import { MessageBubble } from './message-bubble';
-import { buildRows } from './message-rows';
+import { buildRows, type Row } from './message-rows';
 import { NewMessageAnnouncer } from './new-message-announcer';
+import {
+  preloadMessageActions,
+  StoredMessage,
+  type ActionRights,
+  type MessageHandlers,
+} from './stored-message';
+
+// Dialogs of the message actions: loaded when first opened, out of the chat page's first load.
+const DeleteMessageDialog = dynamic(
+  () => import('@/components/message-actions/delete-dialog').then((m) => m.DeleteMessageDialog),
+  { ssr: false },
+);
+const ForwardDialog = dynamic(
+  () => import('@/components/message-actions/forward-dialog').then((m) => m.ForwardDialog),
+  { ssr: false },
+);
+const ReactionPickerDialog = dynamic(
+  () =>
+    import('@/components/message-actions/reaction-picker-dialog').then(
+      (m) => m.ReactionPickerDialog,
+    ),
+  { ssr: false },
+);
+
+/** Following a reply's quote loads at most this many older pages to reach the original. */
+const MAX_PAGES_TO_QUOTED = 50;
+/** How long a message reached through a quote stays highlighted (ms). */
+const HIGHLIGHT_MS = 2_000;
+
+/** A dialog of the message actions, with the element the focus returns to when it closes. */
+type ActionDialog = { kind: 'delete' | 'forward' | 'react'; message: Message } | null;
+
+/** Where the pane takes part in message actions: the reply quote and the editor live beside the composer. */
+export interface PaneActions {
+  /** The message being edited in place, or null. */
+  editingId: string | null;
+  /** Starts (a message) or ends (null) the inline editor. */
+  setEditing: (messageId: string | null) => void;
+  reply: (message: Message) => void;
+}
+
+/** The index of the row showing stored message `id`, or -1. */
+function rowIndexOf(rows: readonly Row[], id: string): number {
+  return rows.findIndex((r) => r.kind === 'message' && r.message.id === id);
+}
 
 /** Start loading the previous page when the reader is this close to the top (px). */
 const LOAD_OLDER_THRESHOLD_PX = 400;
@@ -38,15 +85,22 @@ export function MessageList({
   conversation,
   selfId,
   highlightSeq = null,
+  pane,
 }: {
   conversation: ConversationSummary;
   selfId: string;
   /** Open at this message, highlighted (a picked search result), instead of the first unread or newest one. */
   highlightSeq?: number | null;
+  pane: PaneActions;
 }) {
   const client = useChat();
   const store = client.messages;
-  const thread = useMessages((s) => s.threads[conversation.id]) ?? EMPTY_THREAD;
+  const stored = useMessages((s) => s.threads[conversation.id]) ?? EMPTY_THREAD;
+  // Own unconfirmed edits, deletions and reactions show at once (and vanish if the server refuses them).
+  const thread = useMemo(() => {
+    const messages = applyPendingActions(stored.messages, stored.actions, selfId);
+    return messages === stored.messages ? stored : { ...stored, messages };
+  }, [stored, selfId]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const isGroup = conversation.type === 'group';
   // Members and former members: whoever wrote a message the viewer can read keeps their name.
@@ -235,6 +289,164 @@ export function MessageList({
       maybeLoadOlder();
   }, [thread.hasMoreBefore, thread.loadingOlder, rows.length, maybeLoadOlder]);
 
+  const [dialog, setDialog] = useState<ActionDialog>(null);
+  const [highlightId, setHighlightId] = useState<string | null>(null);
+  const highlightTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (highlightTimer.current) clearTimeout(highlightTimer.current);
+    },
+    [],
+  );
+  const rowsRef = useRef(rows);
+  useEffect(() => {
+    rowsRef.current = rows;
+  }, [rows]);
+  const paneRef = useRef(pane);
+  useEffect(() => {
+    paneRef.current = pane;
+  }, [pane]);
+
+  const selfMember = conversation.members.find((m) => m.user.id === selfId);
+  const rights = useMemo<ActionRights>(
+    () => ({
+      active: conversation.status === 'active',
+      admin: conversation.type === 'group' && selfMember?.role === 'admin',
+    }),
+    [conversation.status, conversation.type, selfMember?.role],
+  );
+
+  /** Scrolls row `index` into view and puts the focus on its message once it is rendered. */
+  const focusRow = useCallback(
+    (index: number) => {
+      virtualizer.scrollToIndex(index, { align: 'auto' });
+      const tryFocus = (attempt: number) => {
+        const el = scrollRef.current?.querySelector<HTMLElement>(
+          `[data-index="${index}"] [data-message-id]`,
+        );
+        if (el) el.focus({ preventScroll: false });
+        else if (attempt < 10) requestAnimationFrame(() => tryFocus(attempt + 1));
+      };
+      requestAnimationFrame(() => tryFocus(0));
+    },
+    [virtualizer],
+  );
+
+  const handlers = useMemo<MessageHandlers>(() => {
+    const conversationId = conversation.id;
+    return {
+      reply: (message) => paneRef.current.reply(message),
+      react: (message, emoji, add) =>
+        client.act(conversationId, message.id, { kind: 'react', emoji, add }),
+      moreReactions: (message) => setDialog({ kind: 'react', message }),
+      copy: (message) => {
+        if (!navigator.clipboard) {
+          toast.error('Copying is not available in this browser.');
+          return;
+        }
+        navigator.clipboard.writeText(message.body).then(
+          () => toast.success('Text copied'),
+          () => toast.error('Could not copy the text.'),
+        );
+      },
+      forward: (message) => setDialog({ kind: 'forward', message }),
+      edit: (message) => paneRef.current.setEditing(message.id),
+      saveEdit: (message, body) => {
+        client.act(conversationId, message.id, { kind: 'edit', body });
+        paneRef.current.setEditing(null);
+      },
+      cancelEdit: () => paneRef.current.setEditing(null),
+      remove: (message) => setDialog({ kind: 'delete', message }),
+      jump: (quote: ReplyQuote) => {
+        const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+        void (async () => {
+          for (let pages = 0; pages <= MAX_PAGES_TO_QUOTED; pages += 1) {
+            const t = store.getState().threads[conversationId];
+            if (t?.messages.some((m) => m.id === quote.messageId)) {
+              // Loaded: wait for the list to render its row (a page just loaded renders on a later frame).
+              for (let frame = 0; frame < 60; frame += 1) {
+                const index = rowIndexOf(rowsRef.current, quote.messageId);
+                if (index >= 0) {
+                  focusRow(index);
+                  setHighlightId(quote.messageId);
+                  if (highlightTimer.current) clearTimeout(highlightTimer.current);
+                  highlightTimer.current = setTimeout(() => setHighlightId(null), HIGHLIGHT_MS);
+                  return;
+                }
+                await nextFrame();
+              }
+              return;
+            }
+            if (!t?.hasMoreBefore || (t.messages[0]?.seq ?? 0) <= quote.seq) break;
+            try {
+              await store.getState().loadOlder(conversationId);
+            } catch (error) {
+              toast.error(`Could not load older messages: ${describeError(error)}`);
+              return;
+            }
+          }
+          toast.error('The original message is not available.');
+        })();
+      },
+      moveFocus: (from, step) => {
+        const wrap = from.closest<HTMLElement>('[data-index]');
+        const list = rowsRef.current;
+        let i = Number(wrap?.dataset.index ?? -1) + step;
+        while (i >= 0 && i < list.length && list[i]!.kind !== 'message') i += step;
+        if (i >= 0 && i < list.length) focusRow(i);
+      },
+    };
+  }, [client, conversation.id, store, focusRow]);
+
+  // Once the page is idle: the action menu, editor and confirmation (and the Markdown renderer) are fetched ahead, so
+  // they open at once and still open after the connection drops.
+  useEffect(() => {
+    const run = () => {
+      preloadMessageActions();
+      void import('./message-markdown');
+    };
+    if (typeof window.requestIdleCallback === 'function') {
+      const handle = window.requestIdleCallback(run, { timeout: 5_000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(run, 2_000);
+    return () => clearTimeout(timer);
+  }, []);
+
+  // The message opened for editing (Up arrow in the composer) may be scrolled out of view: bring it in.
+  const editingId = pane.editingId;
+  useEffect(() => {
+    if (!editingId) return;
+    const index = rowIndexOf(rowsRef.current, editingId);
+    if (index >= 0) virtualizer.scrollToIndex(index, { align: 'auto' });
+  }, [editingId, virtualizer]);
+
+  /** Arrow keys on the log itself move into the messages: the newest one shown (Up) or the oldest one shown (Down). */
+  const onLogKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget) return;
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    const shown = virtualizer.getVirtualItems().filter((v) => rows[v.index]?.kind === 'message');
+    const el = scrollRef.current;
+    if (!el || shown.length === 0) return;
+    const visible = shown.filter(
+      (v) => v.end + EDGE_HEIGHT_PX > el.scrollTop && v.start < el.scrollTop + el.clientHeight,
+    );
+    const pick =
+      event.key === 'ArrowUp' ? (visible.at(-1) ?? shown.at(-1)) : (visible[0] ?? shown[0]);
+    if (!pick) return;
+    event.preventDefault();
+    focusRow(pick.index);
+  };
+
+  // Focus goes back to the message the dialog was opened from (the menu it came from is closed by then).
+  const closeDialog = () => {
+    const id = dialog?.message.id;
+    setDialog(null);
+    requestAnimationFrame(() =>
+      scrollRef.current?.querySelector<HTMLElement>(`[data-message-id="${id}"]`)?.focus(),
+    );
+  };
+
   const items = virtualizer.getVirtualItems();
 
   // The log itself is not live (aria-live="off" overrides role=log's implicit "polite"): the virtualizer mounts
@@ -250,11 +462,17 @@ export function MessageList({
           if (placed.current) maybeLoadOlder();
           trackBottom();
         }}
+        onKeyDown={onLogKeyDown}
         role="log"
         aria-label="Messages"
+        aria-describedby="message-log-hint"
         aria-live="off"
         tabIndex={0}
       >
+        <span id="message-log-hint" className="visually-hidden">
+          Up and down arrows move between messages. On a message, Shift+F10 or the Menu key opens
+          its actions.
+        </span>
         <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
           <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
             {thread.status === 'loading' ? 'Loading messages…' : null}
@@ -312,11 +530,10 @@ export function MessageList({
                     {systemText(row.message, conversation, selfId)}
                   </p>
                 ) : row.kind === 'message' ? (
-                  <MessageBubble
-                    body={row.message.body}
-                    time={row.message.createdAt}
+                  <StoredMessage
+                    message={row.message}
                     own={row.own}
-                    status="sent"
+                    selfId={selfId}
                     sender={
                       isGroup && !row.own && row.firstOfRun
                         ? {
@@ -331,7 +548,6 @@ export function MessageList({
                     mentionNames={mentionNames(row.message, conversation.members)}
                     mentionsMe={!row.own && mentionsUser(row.message, selfId)}
                     grouped={isGroup && !row.own}
-                    seq={row.message.seq}
                     receipt={
                       row.own ? receiptState(conversation, selfId, row.message.seq) : undefined
                     }
@@ -340,12 +556,33 @@ export function MessageList({
                         ? seenByCount(conversation, selfId, row.message.seq)
                         : undefined
                     }
+                    names={names}
+                    rights={rights}
+                    editing={pane.editingId === row.message.id}
+                    highlighted={highlightId === row.message.id}
+                    handlers={handlers}
                   />
                 ) : (
                   <MessageBubble
                     body={row.pending.body}
                     time={row.pending.createdAt}
                     own
+                    quote={
+                      row.pending.replyTo ? (
+                        <p className="reply-quote pending" data-testid="reply-quote">
+                          <span className="reply-quote-name">
+                            {row.pending.replyTo.senderId === selfId
+                              ? 'You'
+                              : (names.get(row.pending.replyTo.senderId) ?? 'Former member')}
+                          </span>
+                          <span className="reply-quote-text">
+                            {row.pending.replyTo.deleted
+                              ? 'Deleted message'
+                              : row.pending.replyTo.snippet || 'Attachment'}
+                          </span>
+                        </p>
+                      ) : null
+                    }
                     status={row.pending.status}
                     error={row.pending.error}
                     onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
@@ -368,6 +605,27 @@ export function MessageList({
         >
           {arrivedSince > 0 ? `Jump to latest (${arrivedSince} new)` : 'Jump to latest'}
         </button>
+      ) : null}
+      {dialog?.kind === 'delete' ? (
+        <DeleteMessageDialog
+          byAdmin={dialog.message.senderId !== selfId}
+          onConfirm={() => client.act(conversation.id, dialog.message.id, { kind: 'delete' })}
+          onClose={closeDialog}
+        />
+      ) : null}
+      {dialog?.kind === 'forward' ? (
+        <ForwardDialog message={dialog.message} selfId={selfId} onClose={closeDialog} />
+      ) : null}
+      {dialog?.kind === 'react' ? (
+        <ReactionPickerDialog
+          onPick={(emoji) => {
+            const mine = dialog.message.reactions.some(
+              (r) => r.emoji === emoji && r.userIds.includes(selfId),
+            );
+            client.act(conversation.id, dialog.message.id, { kind: 'react', emoji, add: !mine });
+          }}
+          onClose={closeDialog}
+        />
       ) : null}
     </>
   );

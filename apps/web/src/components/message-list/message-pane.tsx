@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import { ErrorCode } from '@chat/shared';
+import { ErrorCode, type Message } from '@chat/shared';
+import { isDeleted, quoteOf, withPendingActions } from '@/lib/message-actions';
 import { ApiError, describeError } from '@/lib/api-client';
 import type { HandedOffUploads } from '@/lib/chat-client';
 import { conversationAvatarId, conversationTitle, otherMember } from '@/lib/format';
@@ -28,7 +29,8 @@ import { ReportDialog } from '@/components/account/report-dialog';
 import { reportPerson } from '@/lib/reports';
 import dynamic from 'next/dynamic';
 import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
-import { MessageList } from './message-list';
+import { conversationPeople } from '@/lib/people';
+import { MessageList, type PaneActions } from './message-list';
 
 // The header's notification level menu: its own chunk (the chat's first load stays within its budget).
 const NotificationLevelControl = dynamic(
@@ -65,14 +67,60 @@ export function MessagePane({
   );
   const drafts = useDraftsStore();
   const draftsReady = useDrafts((s) => s.userId === selfId);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editingId, setEditingId] = useState<string | null>(null);
+  // Where the focus goes when the inline editor closes: back to the composer when Up arrow opened it there.
+  const editFrom = useRef<'composer' | 'message'>('message');
   const send = useCallback(
     (body: string, attachments: Promise<HandedOffUploads> | null) => {
       drafts.clear(conversationId);
-      if (attachments) client.sendAfterUploads(conversationId, body, attachments);
-      else client.send(conversationId, body);
+      const quote = replyTo ? quoteOf(replyTo) : undefined;
+      setReplyTo(null);
+      if (attachments) client.sendAfterUploads(conversationId, body, attachments, quote);
+      else client.send(conversationId, body, [], quote);
     },
-    [client, conversationId, drafts],
+    [client, conversationId, drafts, replyTo],
   );
+  const setEditing = useCallback((messageId: string | null) => {
+    setEditingId((current) => {
+      if (messageId === null && current !== null) {
+        const from = editFrom.current;
+        requestAnimationFrame(() => {
+          const target =
+            from === 'composer'
+              ? document.getElementById('composer-input')
+              : document.querySelector<HTMLElement>(`[data-message-id="${current}"]`);
+          target?.focus();
+        });
+      }
+      return messageId;
+    });
+    if (messageId !== null) editFrom.current = 'message';
+  }, []);
+  const paneActions = useMemo<PaneActions>(
+    () => ({
+      editingId,
+      setEditing,
+      reply: (message) => {
+        setReplyTo(message);
+        requestAnimationFrame(() => document.getElementById('composer-input')?.focus());
+      },
+    }),
+    [editingId, setEditing],
+  );
+  /** Up arrow in the empty composer: edit my newest text message that is not deleted. */
+  const editLast = useCallback((): boolean => {
+    const thread = client.messages.getState().threads[conversationId];
+    if (!thread) return false;
+    for (let i = thread.messages.length - 1; i >= 0; i -= 1) {
+      const m = withPendingActions(thread.messages[i]!, thread.actions, selfId);
+      if (m.senderId !== selfId || m.kind !== 'text' || isDeleted(m)) continue;
+      setEditingId(m.id);
+      editFrom.current = 'composer';
+      return true;
+    }
+    return false;
+  }, [client, conversationId, selfId]);
   useReadReceipts(conversationId);
   const blocked = usePrivacy((s) => s.blocked);
 
@@ -251,6 +299,7 @@ export function MessagePane({
           conversation={conversation}
           selfId={selfId}
           highlightSeq={jump?.seq ?? null}
+          pane={paneActions}
         />
         {conversation.status === 'left' ? (
           <p className="left-banner" role="status" data-testid="left-banner">
@@ -275,6 +324,20 @@ export function MessagePane({
               holding={holding}
               uploads={uploads}
               onTyping={(typing) => client.typing(conversation.id, typing)}
+              replyTo={
+                replyTo
+                  ? {
+                      name:
+                        replyTo.senderId === selfId
+                          ? 'yourself'
+                          : (conversationPeople(conversation).get(replyTo.senderId)?.displayName ??
+                            'a former member'),
+                      text: quoteOf(replyTo).snippet || 'Attachment',
+                    }
+                  : null
+              }
+              onCancelReply={() => setReplyTo(null)}
+              onEditLast={editLast}
               {...(conversation.type === 'group'
                 ? {
                     mentionable: {

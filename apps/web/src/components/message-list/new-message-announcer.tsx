@@ -31,8 +31,14 @@ export function NewMessageAnnouncer({
   const [text, setText] = useState('');
   useEffect(() => {
     let seen = newestSeq(messages.getState().threads[conversationId]);
+    // The messages the region reads out now: a deletion of one of them empties it (deleted text leaves the page).
+    let announced = new Set<string>();
     return messages.subscribe((state) => {
       const thread = state.threads[conversationId];
+      if (announced.size > 0 && thread?.messages.some((m) => m.deletedAt && announced.has(m.id))) {
+        announced = new Set();
+        setText('');
+      }
       const newest = newestSeq(thread);
       if (!thread || newest === null) return;
       if (seen === null || newest <= seen) {
@@ -45,6 +51,7 @@ export function NewMessageAnnouncer({
         (m) => m.seq > after && m.senderId !== selfId && m.kind !== 'system',
       );
       if (fresh.length === 0) return;
+      announced = new Set(fresh.map((m) => m.id));
       const current = conversations.getState().byId[conversationId];
       const people = current ? conversationPeople(current) : new Map<string, PublicUser>();
       const name = (id: string) => people.get(id)?.displayName ?? 'Someone';
