@@ -155,6 +155,7 @@ describe('ConversationAccess: consent and blocks', () => {
     createdBy: 'a',
     avatarUrl: null,
     lastSeq: 0,
+    changeSeq: 0,
     lastActivityAt: new Date(0),
     createdAt: new Date(0),
     updatedAt: new Date(0),

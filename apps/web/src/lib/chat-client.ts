@@ -12,7 +12,6 @@ import { ReceiptSender } from './receipt-sender';
 import { TypingEmitter } from './typing-emitter';
 import { mentionsIn } from './mentions';
 import type { NotificationCoordinator } from './notifications';
-import { newUuid } from './uuid';
 import { createSessionStore, type SessionStore } from '@/stores/session-store';
 import { createConversationsStore, type ConversationsStore } from '@/stores/conversations-store';
 import { createMessagesStore, type MessagesStore } from '@/stores/messages-store';

@@ -709,7 +709,9 @@ export class SqlMessagesRepository extends MessagesRepository {
       SELECT json_build_object('id', m.id, 'conversation_id', m.conversation_id, 'seq', m.seq,
                'sender_id', m.sender_id, 'client_message_id', m.client_message_id, 'kind', m.kind,
                'body', m.body, 'system', m.system, 'mentions', m.mentions, 'mentions_all', m.mentions_all,
-               'created_at', m.created_at) AS message,
+               'created_at', m.created_at, 'reply_to_id', m.reply_to_id, 'forwarded', m.forwarded,
+               'edited_at', m.edited_at, 'deleted_at', m.deleted_at, 'deleted_by', m.deleted_by,
+               'change_seq', m.change_seq) AS message,
              page.score,
              ts_headline(${cfg}, translate(m.body, ${HEADLINE_FROM}, ${HEADLINE_TO}), q.query,
                          CASE WHEN length(m.body) <= ${SNIPPET_WHOLE_MAX}::integer
@@ -723,12 +725,13 @@ export class SqlMessagesRepository extends MessagesRepository {
       score: Number(row.score),
       snippet: restoreHeadlineText(row.snippet),
     }));
-    const attached = await loadAttachments(
+    // Attachments, reactions and reply quotes of the page in batch reads, as for history.
+    const records = await toMessageRecords(
       this.db,
-      parsed.map((p) => p.json.id),
+      parsed.map((p) => rowFromJson(p.json)),
     );
-    const items = parsed.map((p) => ({
-      message: toMessageFromJson(p.json, attached.get(p.json.id) ?? []),
+    const items = parsed.map((p, i) => ({
+      message: records[i]!,
       snippet: p.snippet,
       score: p.score,
     }));

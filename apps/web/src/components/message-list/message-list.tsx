@@ -105,6 +105,10 @@ export function MessageList({
   const isGroup = conversation.type === 'group';
   // Members and former members: whoever wrote a message the viewer can read keeps their name.
   const people = useMemo(() => conversationPeople(conversation), [conversation]);
+  const names = useMemo(
+    () => new Map([...people].map(([id, user]) => [id, user.displayName])),
+    [people],
+  );
 
   // The read watermark as it was on opening (reading moves it at once): messages above it are "new" this visit.
   const [unreadAfter] = useState<number | null>(() => {
@@ -544,7 +548,6 @@ export function MessageList({
                           }
                         : null
                     }
-                    attachments={row.message.attachments}
                     mentionNames={mentionNames(row.message, conversation.members)}
                     mentionsMe={!row.own && mentionsUser(row.message, selfId)}
                     grouped={isGroup && !row.own}

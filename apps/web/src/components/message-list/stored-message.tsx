@@ -10,7 +10,7 @@ import {
   type KeyboardEvent,
   type PointerEvent,
 } from 'react';
-import type { Message, Reaction, ReplyQuote } from '@chat/shared';
+import type { Message, PublicUser, Reaction, ReplyQuote } from '@chat/shared';
 import { isDeleted } from '@/lib/message-actions';
 import type { ReceiptState } from '@/components/live/receipt-ticks';
 import type { ActionItem, MenuAnchor } from '@/components/message-actions/action-menu';
@@ -80,6 +80,8 @@ export const StoredMessage = memo(function StoredMessage({
   own,
   selfId,
   sender,
+  mentionNames,
+  mentionsMe = false,
   grouped,
   receipt,
   seenBy,
@@ -92,7 +94,11 @@ export const StoredMessage = memo(function StoredMessage({
   message: Message;
   own: boolean;
   selfId: string;
-  sender: { id: string; name: string; avatarUrl?: string | null } | null;
+  sender: { id: string; name: string; avatarUrl?: string | null; user?: PublicUser | null } | null;
+  /** Lower-case usernames (and `all`) this message mentions: highlighted in the text. */
+  mentionNames?: readonly string[];
+  /** The message mentions the reader: the bubble is marked. */
+  mentionsMe?: boolean;
   grouped: boolean;
   receipt: ReceiptState | undefined;
   seenBy: number | undefined;
@@ -212,6 +218,8 @@ export const StoredMessage = memo(function StoredMessage({
         status="sent"
         sender={sender}
         attachments={message.attachments}
+        mentionNames={mentionNames}
+        mentionsMe={mentionsMe}
         grouped={grouped}
         seq={message.seq}
         receipt={receipt}
