@@ -8,7 +8,6 @@ import { describeError } from '@/lib/api-client';
 import { useChat, useDraftsStore, useSession } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { ConversationList } from '@/components/conversation-list/conversation-list';
-import { PeopleSearch } from '@/components/people-search/people-search';
 import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
@@ -22,6 +21,10 @@ const SearchDialog = dynamic(
   { ssr: false },
 );
 // Opened on demand: loaded on first use, off the chat page's first load.
+const PeopleSearch = dynamic(
+  () => import('@/components/people-search/people-search').then((m) => m.PeopleSearch),
+  { ssr: false, loading: () => <p className="list-note">Loading…</p> },
+);
 const NewGroupDialog = dynamic(
   () => import('@/components/groups/new-group-dialog').then((m) => m.NewGroupDialog),
   { ssr: false },
