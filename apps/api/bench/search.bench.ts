@@ -135,7 +135,6 @@ async function main(): Promise<void> {
     const everywhere = userIds[1]!; // member of all of them
     const words = vocabulary(VOCABULARY);
     const users = `{${userIds.join(',')}}`;
-    const vocab = `{${words.join(',')}}`;
 
     let t0 = performance.now();
     // Conversations and members: member k of conversation c is user (c * 7 + k) % USERS, plus the two readers.

@@ -105,6 +105,8 @@ describe('message:send', () => {
         body: 'hello there',
         system: null,
         attachments: [],
+        mentions: [],
+        mentionsAll: false,
         createdAt: expect.any(String),
         replyTo: null,
         forwarded: false,

@@ -402,33 +402,6 @@ export class ChatClient {
       !rules.shouldNotify(message, conversation, selfId, notifier.viewing(message.conversationId))
     )
       return;
-    if (rules.soundEnabled()) {
-      try {
-        void new Audio(rules.NOTIFICATION_SOUND_URL).play().catch(() => undefined);
-      } catch {
-        // No audio here (autoplay refused, no Audio): the notification still shows.
-      }
-    }
-    if (rules.notificationPermission() !== 'granted') return;
-    const sender = conversation?.members.find((m) => m.user.id === message.senderId)?.user;
-    const name = sender?.displayName ?? 'Someone';
-    const title =
-      conversation?.type === 'group' && conversation.title
-        ? `${name} in ${conversation.title}`
-        : name;
-    const text = message.body.trim() !== '' ? message.body : 'Sent an attachment';
-    try {
-      const notification = new Notification(title, {
-        body: text.length > 200 ? `${text.slice(0, 199)}…` : text,
-        tag: message.id,
-      });
-      notification.onclick = () => {
-        window.focus();
-        this.openConversation?.(message.conversationId);
-        notification.close();
-      };
-    } catch {
-      // Some browsers (Android Chrome) allow notifications only from a service worker: badges still tell.
-    }
+    rules.showNotification(message, conversation, (id) => this.openConversation?.(id));
   }
 }

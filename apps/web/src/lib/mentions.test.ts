@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationMember } from '@chat/shared';
-import {
-  insertMention,
-  mentionCandidates,
-  mentionNames,
-  mentionQueryAt,
-  mentionsIn,
-  mentionsUser,
-  splitMentions,
-} from './mentions';
+import { mentionNames, mentionsIn, mentionsUser, splitMentions } from './mentions';
+import { insertMention, mentionCandidates, mentionQueryAt } from './mention-suggest';
 
 function member(
   id: string,

@@ -165,3 +165,43 @@ export const NOTIFICATION_SOUND_URL = '/sounds/notify.wav';
 export function notificationPermission(): NotificationPermission | 'unsupported' {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
+
+/**
+ * Shows what a new message deserves (the caller checked shouldNotify): the sound when switched on, and a browser
+ * notification (sender, group, text) when permitted; clicking it focuses the window and calls `open`. Never throws:
+ * a browser that refuses (no audio, notifications only from a service worker) leaves the badges to tell.
+ */
+export function showNotification(
+  message: Message,
+  conversation: Pick<ConversationSummary, 'type' | 'title' | 'members'> | undefined,
+  open: (conversationId: string) => void,
+): void {
+  if (soundEnabled()) {
+    try {
+      void new Audio(NOTIFICATION_SOUND_URL).play().catch(() => undefined);
+    } catch {
+      // No audio here.
+    }
+  }
+  if (notificationPermission() !== 'granted') return;
+  const sender = conversation?.members.find((m) => m.user.id === message.senderId)?.user;
+  const name = sender?.displayName ?? 'Someone';
+  const title =
+    conversation?.type === 'group' && conversation.title
+      ? `${name} in ${conversation.title}`
+      : name;
+  const text = message.body.trim() !== '' ? message.body : 'Sent an attachment';
+  try {
+    const notification = new Notification(title, {
+      body: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+      tag: message.id,
+    });
+    notification.onclick = () => {
+      window.focus();
+      open(message.conversationId);
+      notification.close();
+    };
+  } catch {
+    // Some browsers (Android Chrome) allow notifications only from a service worker.
+  }
+}

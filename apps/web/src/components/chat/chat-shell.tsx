@@ -8,8 +8,6 @@ import { describeError } from '@/lib/api-client';
 import { useChat, useDraftsStore, useSession } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
 import { ConversationList } from '@/components/conversation-list/conversation-list';
-import { PeopleSearch } from '@/components/people-search/people-search';
-import { NewGroupDialog } from '@/components/groups/new-group-dialog';
 import { MessagePane } from '@/components/message-list/message-pane';
 import { ConnectionBanner } from '@/components/live/connection-banner';
 import { UnreadTitle } from '@/components/live/unread-title';
@@ -22,6 +20,15 @@ import dynamic from 'next/dynamic';
 // Loaded when first opened: it is not needed to show the chat, and keeps the page's first load small.
 const SearchDialog = dynamic(
   () => import('@/components/search/search-dialog').then((m) => m.SearchDialog),
+  { ssr: false },
+);
+// Opened on demand: loaded on first use, off the chat page's first load.
+const PeopleSearch = dynamic(
+  () => import('@/components/people-search/people-search').then((m) => m.PeopleSearch),
+  { ssr: false, loading: () => <p className="list-note">Loading…</p> },
+);
+const NewGroupDialog = dynamic(
+  () => import('@/components/groups/new-group-dialog').then((m) => m.NewGroupDialog),
   { ssr: false },
 );
 // Not needed for the first paint (it renders nothing on the server either): its own chunk.

@@ -2,12 +2,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { LIMITS, type ConversationMember } from '@chat/shared';
-import {
-  insertMention,
-  mentionCandidates,
-  mentionQueryAt,
-  type MentionCandidate,
-} from '@/lib/mentions';
+import type { MentionCandidate } from '@/lib/mention-suggest';
 import { AttachmentTray } from '@/components/attachments/attachment-tray';
 import type { AttachmentUploads } from '@/components/attachments/use-attachment-uploads';
 import type { HandedOffUploads } from '@/lib/chat-client';
@@ -74,12 +69,25 @@ export function Composer({
 }) {
   const [text, setText] = useState(initialText);
   const [caret, setCaret] = useState(initialText.length);
+  // The suggestion helpers come in their own chunk, for group composers only (the chat's first load stays small).
+  const [suggest, setSuggest] = useState<typeof import('@/lib/mention-suggest') | null>(null);
+  const wantsSuggestions = mentionable !== undefined;
+  useEffect(() => {
+    if (!wantsSuggestions) return;
+    let live = true;
+    void import('@/lib/mention-suggest').then((m) => {
+      if (live) setSuggest(m);
+    });
+    return () => {
+      live = false;
+    };
+  }, [wantsSuggestions]);
   const [suggestIndex, setSuggestIndex] = useState(0);
   const [suggestClosedAt, setSuggestClosedAt] = useState<number | null>(null);
-  const mentionQuery = mentionable ? mentionQueryAt(text, caret) : null;
+  const mentionQuery = mentionable && suggest ? suggest.mentionQueryAt(text, caret) : null;
   const suggestions: MentionCandidate[] =
-    mentionable && mentionQuery && suggestClosedAt !== mentionQuery.start
-      ? mentionCandidates(
+    mentionable && suggest && mentionQuery && suggestClosedAt !== mentionQuery.start
+      ? suggest.mentionCandidates(
           mentionable.members,
           mentionQuery.query,
           mentionable.selfId,
@@ -139,9 +147,9 @@ export function Composer({
   /** Replaces the `@query` at the caret with the picked person's `@username`. */
   function pickMention(candidate: MentionCandidate) {
     const el = ref.current;
-    if (!mentionQuery) return;
+    if (!mentionQuery || !suggest) return;
     const username = candidate.kind === 'all' ? 'all' : candidate.user.username;
-    const next = insertMention(text, mentionQuery.start, caret, username);
+    const next = suggest.insertMention(text, mentionQuery.start, caret, username);
     setText(next.text);
     setCaret(next.caret);
     setSuggestIndex(0);

@@ -17,7 +17,6 @@ import {
 } from '@/components/providers/chat-provider';
 import { Composer } from '@/components/composer/composer';
 import { useAttachmentUploads } from '@/components/attachments/use-attachment-uploads';
-import { GroupInfoPanel } from '@/components/groups/group-info-panel';
 import { PresenceAvatar } from '@/components/live/presence-avatar';
 import { conversationAvatarUrl } from '@/lib/media';
 import { PresenceLine } from '@/components/live/presence-line';
@@ -32,6 +31,11 @@ import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
 import { conversationPeople } from '@/lib/people';
 import { MessageList, type PaneActions } from './message-list';
 
+// Opened on demand (Group info): loaded on first use, off the chat page's first load.
+const GroupInfoPanel = dynamic(
+  () => import('@/components/groups/group-info-panel').then((m) => m.GroupInfoPanel),
+  { ssr: false },
+);
 // The header's notification level menu: its own chunk (the chat's first load stays within its budget).
 const NotificationLevelControl = dynamic(
   () =>
