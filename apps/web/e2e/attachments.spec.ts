@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { makePerson, registerViaUi, send, startConversation } from './fixtures';
+import { acceptRequestViaUi, makePerson, registerViaUi, send, startConversation } from './fixtures';
 import { loaded, makePng } from './images';
 
 const PDF = Buffer.from(
@@ -78,6 +78,8 @@ test('a person changes their avatar and the other sees it in their conversation 
   const danItem = danPage.getByTestId('conversation-item').filter({ hasText: cleo.displayName });
   await expect(danItem).toContainText('Hi Dan');
   await expect(danItem.getByTestId('avatar-image')).toHaveCount(0);
+  // Profile changes reach contacts: Dan accepts Cleo's message request first.
+  await acceptRequestViaUi(danPage, cleo);
 
   await cleoPage.getByTestId('profile-button').click();
   const dialog = cleoPage.getByTestId('profile-dialog');

@@ -40,7 +40,7 @@ export function BlockButton({ other }: { other: PublicUser }) {
   return (
     <button
       type="button"
-      className={`button small ${blocked ? 'subtle' : 'subtle danger-text'}`}
+      className={`button small pane-block-button ${blocked ? 'subtle' : 'subtle danger-text'}`}
       disabled={busy}
       onClick={() => void toggle()}
       data-testid="block-button"
