@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import {
   type ConversationSummary,
   ErrorCode,
@@ -19,6 +19,7 @@ import { replySnippet } from '../src/conversations/conversation.mapper.js';
 import { asError, registerUser, type SignedIn } from './support/http.js';
 import { type ClientSocket, connect, messageInbox } from './support/sockets.js';
 import { callAs, directPair, useTestApp } from './support/suite.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 const t = useTestApp();
 const call = callAs(t);
@@ -498,5 +499,42 @@ describe('retries and attachments', () => {
     });
     expect(late.status).toBe(409);
     expect(asError(late).code).toBe(ErrorCode.MESSAGE_DELETED);
+  });
+});
+
+describe('edit window (MESSAGE_EDIT_WINDOW_MINUTES)', () => {
+  let windowed: TestApp;
+  beforeAll(async () => {
+    windowed = await startTestApp({ MESSAGE_EDIT_WINDOW_MINUTES: '5' });
+  });
+  afterAll(async () => {
+    await windowed?.close();
+  });
+
+  it('lets the author edit within the window, not after it; the same body stays a harmless retry', async () => {
+    const { a, conversation } = await directPair(windowed, 'win');
+    const callW = callAs(windowed);
+    const sent = await callW<Message>(a, 'POST', `${base(conversation.id)}/messages`, {
+      clientMessageId: randomUUID(),
+      body: 'draft',
+    });
+    const path = `${base(conversation.id)}/messages/${sent.body.id}`;
+    const inTime = await callW<Message>(a, 'PATCH', path, { body: 'final' });
+    expect(inTime.status).toBe(200);
+    // The API runs in this process: move its clock 6 minutes on.
+    const realNow = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow + 6 * 60_000);
+    try {
+      const late = await callW(a, 'PATCH', path, { body: 'too late' });
+      expect(late.status).toBe(403);
+      expect(asError(late).code).toBe(ErrorCode.EDIT_WINDOW_CLOSED);
+      const retry = await callW<Message>(a, 'PATCH', path, { body: 'final' });
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual(inTime.body);
+      // Deleting has no window.
+      expect((await callW(a, 'DELETE', path)).status).toBe(200);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

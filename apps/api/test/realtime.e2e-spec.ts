@@ -106,6 +106,13 @@ describe('message:send', () => {
         system: null,
         attachments: [],
         createdAt: expect.any(String),
+        replyTo: null,
+        forwarded: false,
+        reactions: [],
+        editedAt: null,
+        deletedAt: null,
+        deletedBy: null,
+        changeSeq: 0,
       },
     });
     if (!ack.ok) throw new Error('unreachable');

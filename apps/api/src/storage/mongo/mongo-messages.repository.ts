@@ -585,6 +585,7 @@ export class MongoMessagesRepository extends MessagesRepository {
       .findOneAndUpdate({ _id: conversationId }, allocateChangePipeline(new Date()), {
         returnDocument: 'after',
         projection: { changeSeq: 1 },
+        updatePipeline: true,
       })
       .lean<Pick<ConversationDoc, '_id' | 'changeSeq'>>()
       .exec();
@@ -779,6 +780,7 @@ export class MongoMessagesRepository extends MessagesRepository {
             reactions: trusted({ $elemMatch: { emoji, userIds: user } }),
           },
           removeReactionPipeline(emoji, user, changeSeq),
+          { updatePipeline: true },
         )
         .exec();
       if (removed.modifiedCount === 1) return 'changed';
@@ -902,7 +904,7 @@ const CHANGE_ATTEMPTS = 5;
 /** What one apply step of a change found; `overtaken`: the message already carries a higher change value. */
 type ApplyResult = MessageChangeOutcome | 'overtaken';
 
-interface ParsedTarget {
+export interface ParsedTarget {
   conversationId: Types.ObjectId;
   messageId: Types.ObjectId;
 }

@@ -19,6 +19,10 @@ import {
   removeMemberPipeline,
 } from './mongo-conversations.repository.js';
 import {
+  allocateChangePipeline,
+  changeFilter,
+  changeVisibleUpTo,
+  removeReactionPipeline,
   allocateSeqFilter,
   allocateSeqUpdate,
   committedSeqUpdate,
@@ -208,6 +212,40 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
     ['attachments.deleteUnsent', () => repos.attachments.deleteUnsent(id(), id())],
     ['attachments.deleteUnsentOlderThan', () => repos.attachments.deleteUnsentOlderThan(now, 5)],
     ['attachments.sumBytesSince', () => repos.attachments.sumBytesSince(id(), now)],
+    [
+      'messages.append (reply, forwarded)',
+      () =>
+        repos.messages.append({
+          conversationId: id(),
+          senderId: id(),
+          clientMessageId: 'c',
+          kind: 'text',
+          body: 'b',
+          replyToId: id(),
+          forwarded: true,
+        }),
+    ],
+    [
+      'messages.editBody (change allocation)',
+      () => repos.messages.editBody({ conversationId: id(), messageId: id() }, 'new'),
+    ],
+    [
+      'messages.delete',
+      () => repos.messages.delete({ conversationId: id(), messageId: id() }, 'admin'),
+    ],
+    [
+      'messages.addReaction',
+      () => repos.messages.addReaction({ conversationId: id(), messageId: id() }, id(), '👍', 20),
+    ],
+    [
+      'messages.removeReaction',
+      () => repos.messages.removeReaction({ conversationId: id(), messageId: id() }, id(), '👍'),
+    ],
+    [
+      'messages.listChanges',
+      () =>
+        repos.messages.listChanges(id(), { after: 3, limit: 5, untilChangeSeq: 9, untilSeq: 4 }),
+    ],
   ];
   for (const [name, call] of calls) {
     it(name, () => expectCastThenNoServer(call));
@@ -253,6 +291,99 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
       conversations.updateOne({ _id: oid() }, committedSeqUpdate(7)).exec(),
     );
   });
+  it('message changes: allocation, the conditional message updates, release, the feed read', async () => {
+    const target = { conversationId: oid(), messageId: oid() };
+    const user = oid();
+    await expectCastThenNoServer(() =>
+      conversations
+        .findOneAndUpdate({ _id: oid() }, allocateChangePipeline(new Date()), {
+          returnDocument: 'after',
+          projection: { changeSeq: 1 },
+          updatePipeline: true,
+        })
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .updateOne(
+          { ...changeFilter(target, 4), kind: 'text', body: trusted({ $ne: 'x' }) },
+          { $set: { body: 'x', editedAt: new Date(), changeSeq: 4 } },
+        )
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .updateOne(changeFilter(target, 4), {
+          $set: {
+            body: '',
+            reactions: [],
+            attachmentIds: [],
+            deletedAt: new Date(),
+            deletedBy: 'author',
+            changeSeq: 4,
+          },
+        })
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .updateOne(
+          {
+            ...changeFilter(target, 4),
+            reactions: trusted({ $elemMatch: { emoji: '👍', userIds: { $ne: user } } }),
+          },
+          { $push: { 'reactions.$.userIds': user }, $set: { changeSeq: 4 } },
+        )
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .updateOne(
+          {
+            ...changeFilter(target, 4),
+            'reactions.emoji': trusted({ $ne: '👍' }),
+            'reactions.19': trusted({ $exists: false }),
+          },
+          {
+            $push: { reactions: { emoji: '👍', userIds: [user], at: new Date() } },
+            $set: { changeSeq: 4 },
+          },
+        )
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .updateOne(
+          {
+            ...changeFilter(target, 4),
+            reactions: trusted({ $elemMatch: { emoji: '👍', userIds: user } }),
+          },
+          removeReactionPipeline('👍', user, 4),
+          { updatePipeline: true },
+        )
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      conversations
+        .updateOne(
+          { _id: oid(), 'changesInFlight.seq': 4 },
+          { $pull: { changesInFlight: { seq: 4 } } },
+        )
+        .exec(),
+    );
+    await expectCastThenNoServer(() =>
+      messages
+        .find({ conversationId: oid(), changeSeq: trusted({ $gt: 0, $lte: 9 }) })
+        .sort({ changeSeq: 1 })
+        .exec(),
+    );
+  });
+
+  it('the changes feed reads below the lowest value in flight', () => {
+    expect(changeVisibleUpTo(9, [])).toBe(9);
+    expect(changeVisibleUpTo(9, [{ seq: 9 }, { seq: 7 }])).toBe(6);
+  });
+
   it('history page: capped at the watermark, gaps left out', () =>
     expectCastThenNoServer(() =>
       messages.find(historyQuery(oid(), { after: 2, limit: 5 }, 7).filter).exec(),
