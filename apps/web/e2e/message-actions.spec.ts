@@ -6,6 +6,7 @@ import {
   controlSocketLink,
   conversationItem,
   openConversationId,
+  pickEmoji,
   send,
   signUpWithContacts,
   startConversation,
@@ -142,6 +143,32 @@ test('two people reply, react, edit and delete, and each sees the other’s chan
   }
   // The conversation list's preview follows: the last message is the tombstone now.
   await expect(conversationItem(anaPage, ben)).not.toContainText('see you there');
+
+  // Any emoji through the full picker (bundled with the app, loaded when first opened).
+  await (
+    await openMenu(benPage, 'Lunch at 1 pm?')
+  )
+    .getByRole('menuitem', { name: 'More reactions' })
+    .click();
+  await pickEmoji(benPage, 'rocket');
+  await expect(bubble(anaPage, 'Lunch at 1 pm?').getByTestId('reaction-chip')).toHaveText(['🚀1']);
+
+  // Forward: a copy marked "Forwarded", here into the same conversation (any of one's conversations may be chosen).
+  await (
+    await openMenu(anaPage, 'Lunch at 1 pm?')
+  )
+    .getByRole('menuitem', { name: 'Forward' })
+    .click();
+  const forward = anaPage.getByRole('dialog', { name: 'Forward message' });
+  await forward.getByLabel('Search conversations').fill(ben.displayName);
+  await forward.getByRole('button', { name: ben.displayName }).click();
+  await expect(forward).toHaveCount(0);
+  for (const page of [anaPage, benPage]) {
+    await expect(bubble(page, 'Lunch at 1 pm?')).toHaveCount(2);
+    await expect(bubble(page, 'Lunch at 1 pm?').last().getByTestId('forwarded')).toHaveText(
+      'Forwarded',
+    );
+  }
 
   await anaContext.close();
   await benContext.close();
