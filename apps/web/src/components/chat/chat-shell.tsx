@@ -192,12 +192,6 @@ function SignedInChat({ user }: { user: SelfUser }) {
           <span>Search messages</span>
           <kbd>Ctrl K</kbd>
         </button>
-        {findOpen ? (
-          <SearchDialog
-            selfId={user.id}
-            onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
-          />
-        ) : null}
         {searching ? (
           <PeopleSearch
             selfId={user.id}
@@ -240,6 +234,13 @@ function SignedInChat({ user }: { user: SelfUser }) {
           </div>
         )}
       </main>
+      {/* Outside the sidebar: on a phone the sidebar is hidden while a conversation is open. */}
+      {findOpen ? (
+        <SearchDialog
+          selfId={user.id}
+          onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
+        />
+      ) : null}
     </div>
   );
 }
