@@ -94,7 +94,21 @@ test('Ctrl+K finds a message by words as they are typed and opens it in context,
   await expect(jumped.getByTestId('message')).toHaveAttribute('data-seq', String(target.seq));
   // The messages around it are there too.
   await expect(page.getByTestId('message').filter({ hasText: 'warm up 4' })).toBeVisible();
-  if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/search-jump.png` });
+  if (screenshotDir) {
+    await page.screenshot({ path: `${screenshotDir}/search-jump.png` });
+    // The same at phone width, dark.
+    await page.setViewportSize({ width: 375, height: 760 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${screenshotDir}/search-jump-375-dark.png` });
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('search-input').fill('zebra rep');
+    await expect(page.getByTestId('search-hit')).toHaveCount(1);
+    await page.screenshot({ path: `${screenshotDir}/search-dialog-375-dark.png` });
+    await page.keyboard.press('Escape');
+    await page.goto('/c');
+    await expect(conversationItem(page, ben)).toBeVisible();
+    await page.screenshot({ path: `${screenshotDir}/list-375-dark.png` });
+  }
 });
 
 test('@ suggests group members, the mention is highlighted for the person mentioned, with an @ badge', async ({

@@ -211,12 +211,6 @@ function SignedInChat({ user }: { user: SelfUser }) {
             <span>Search messages</span>
             <kbd>Ctrl K</kbd>
           </button>
-          {findOpen ? (
-            <SearchDialog
-              selfId={user.id}
-              onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
-            />
-          ) : null}
           {searching ? (
             <PeopleSearch
               selfId={user.id}
@@ -259,6 +253,13 @@ function SignedInChat({ user }: { user: SelfUser }) {
             </div>
           )}
         </main>
+        {/* Outside the sidebar: on a phone the sidebar is hidden while a conversation is open. */}
+        {findOpen ? (
+          <SearchDialog
+            selfId={user.id}
+            onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
+          />
+        ) : null}
       </div>
     </ProfileViewerProvider>
   );

@@ -113,8 +113,8 @@ export function ConversationList({
                 <span className="conversation-preview">{conversationPreview(c, selfId)}</span>
               )}
               {c.notificationLevel === 'none' ? (
-                <span className="muted-icon" role="img" aria-label="Muted" title="Muted">
-                  🔕
+                <span className="muted-icon" aria-label="Muted">
+                  Muted
                 </span>
               ) : null}
               {c.unreadMentionCount > 0 ? (
