@@ -124,7 +124,8 @@ test.describe('admin page', () => {
       await startConversation(newcomerPage, ADMIN);
       await newcomerPage.getByTestId('report-person').click();
       await newcomerPage.getByLabel('Reason').fill('Testing the report button');
-      if (screenshotDir) await newcomerPage.screenshot({ path: `${screenshotDir}/report-person.png` });
+      if (screenshotDir)
+        await newcomerPage.screenshot({ path: `${screenshotDir}/report-person.png` });
       await newcomerPage.getByRole('button', { name: 'Send report' }).click();
       await expect(newcomerPage.getByTestId('report-dialog')).toContainText('Thank you');
       await newcomerContext.close();

@@ -153,6 +153,25 @@ test('two people reply, react, edit and delete, and each sees the other’s chan
   await pickEmoji(benPage, 'rocket');
   await expect(bubble(anaPage, 'Lunch at 1 pm?').getByTestId('reaction-chip')).toHaveText(['🚀1']);
 
+  // Report: someone else's message goes to the instance administrators with a reason (own messages offer no Report).
+  await (
+    await openMenu(anaPage, 'Lunch at 1 pm?')
+  )
+    .getByRole('menuitem', { name: 'Edit' })
+    .waitFor();
+  await expect(anaPage.getByRole('menuitem', { name: 'Report' })).toHaveCount(0);
+  await anaPage.keyboard.press('Escape');
+  await (
+    await openMenu(benPage, 'Lunch at 1 pm?')
+  )
+    .getByRole('menuitem', { name: 'Report' })
+    .click();
+  const report = benPage.getByTestId('report-dialog');
+  await report.getByLabel('Reason').fill('Spam about lunch');
+  await report.getByRole('button', { name: 'Send report' }).click();
+  await report.getByRole('button', { name: 'Close' }).click();
+  await expect(report).toHaveCount(0);
+
   // Forward: a copy marked "Forwarded", here into the same conversation (any of one's conversations may be chosen).
   await (
     await openMenu(anaPage, 'Lunch at 1 pm?')

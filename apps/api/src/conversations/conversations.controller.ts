@@ -22,7 +22,11 @@ export class ConversationsController {
     auth: 'bearer',
     success: { status: 201, description: 'ConversationSummary, created now' },
     alsoSuccess: [{ status: 200, description: 'ConversationSummary, which already existed' }],
-    errors: [ErrorCode.CANNOT_MESSAGE_SELF, ErrorCode.USER_NOT_FOUND, ErrorCode.CONTACT_UNAVAILABLE],
+    errors: [
+      ErrorCode.CANNOT_MESSAGE_SELF,
+      ErrorCode.USER_NOT_FOUND,
+      ErrorCode.CONTACT_UNAVAILABLE,
+    ],
     validates: true,
   })
   @Post('direct')

@@ -301,7 +301,10 @@ export class ConversationsService {
     const viewerId = items[0]?.membership.userId ?? '';
     const [users, blocked] = await Promise.all([
       this.users.findManyByIds([...userIds]),
-      this.audience.blockedAmong(viewerId, [...userIds].filter((id) => id !== viewerId)),
+      this.audience.blockedAmong(
+        viewerId,
+        [...userIds].filter((id) => id !== viewerId),
+      ),
     ]);
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     return items.map((item) =>

@@ -374,8 +374,7 @@ export class GroupsService {
     return people
       .filter(
         (u) =>
-          u.groupAddPolicy === 'nobody' ||
-          (u.groupAddPolicy === 'contacts' && !contacts.has(u.id)),
+          u.groupAddPolicy === 'nobody' || (u.groupAddPolicy === 'contacts' && !contacts.has(u.id)),
       )
       .map((u) => u.id);
   }

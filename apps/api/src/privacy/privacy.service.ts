@@ -37,10 +37,7 @@ export class PrivacyService {
    * contacts (the rule is symmetric: hiding mine hides theirs from me).
    * @returns every setting after the change
    */
-  async update(
-    userId: string,
-    changes: Partial<PrivacySettings>,
-  ): Promise<PrivacySettings> {
+  async update(userId: string, changes: Partial<PrivacySettings>): Promise<PrivacySettings> {
     const before = await this.requireUser(userId);
     const user = await this.users.updatePrivacy(userId, {
       ...(changes.lastSeen !== undefined ? { lastSeenVisibility: changes.lastSeen } : {}),
@@ -64,8 +61,7 @@ export class PrivacyService {
     const listed: BlockedUser[] = [];
     for (const block of blocks) {
       const user = users.get(block.blockedId);
-      if (user)
-        listed.push({ user: toPublicUser(user), blockedAt: block.createdAt.toISOString() });
+      if (user) listed.push({ user: toPublicUser(user), blockedAt: block.createdAt.toISOString() });
     }
     return listed;
   }

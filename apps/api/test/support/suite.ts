@@ -80,7 +80,11 @@ export async function directPair(
   }
   if (options.accept === false) return { a, b, conversation: res.body };
   await acceptRequest(app, b, res.body.id);
-  const after = await callAs(app)<ConversationSummary>(a, 'GET', `/api/conversations/${res.body.id}`);
+  const after = await callAs(app)<ConversationSummary>(
+    a,
+    'GET',
+    `/api/conversations/${res.body.id}`,
+  );
   return { a, b, conversation: after.body };
 }
 

@@ -27,7 +27,11 @@ export function describePrivacyContract(ctx: ContractContext): void {
       const [a, b] = [await makeUser(), await makeUser()];
       const first = await blocks.block(a.id, b.id);
       expect(first.created).toBe(true);
-      expect(first.block).toEqual({ blockerId: a.id, blockedId: b.id, createdAt: expect.any(Date) });
+      expect(first.block).toEqual({
+        blockerId: a.id,
+        blockedId: b.id,
+        createdAt: expect.any(Date),
+      });
       await pause();
       const again = await blocks.block(a.id, b.id);
       expect(again.created).toBe(false);

@@ -57,7 +57,11 @@ export class MongoBlocksRepository extends BlocksRepository {
         .exec();
       if (result.upsertedCount === 1) {
         return {
-          block: { blockerId: blocker.toHexString(), blockedId: blocked.toHexString(), createdAt: now },
+          block: {
+            blockerId: blocker.toHexString(),
+            blockedId: blocked.toHexString(),
+            createdAt: now,
+          },
           created: true,
         };
       }

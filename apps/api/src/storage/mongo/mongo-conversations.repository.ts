@@ -824,7 +824,10 @@ export class MongoConversationsRepository extends ConversationsRepository {
       .findOneAndUpdate(
         { _id, members: trusted({ $elemMatch: { userId: uid, leftAt: null, pending: true } }) },
         { $set: { 'members.$.pending': false } },
-        { returnDocument: 'after', projection: { _id: 1, members: { $elemMatch: { userId: uid } } } },
+        {
+          returnDocument: 'after',
+          projection: { _id: 1, members: { $elemMatch: { userId: uid } } },
+        },
       )
       .lean<Pick<ConversationDoc, '_id' | 'members'>>()
       .exec();

@@ -180,11 +180,16 @@ export class MongoUsersRepository extends UsersRepository {
     const _id = parseId(id);
     if (!_id) return null;
     const set: Record<string, unknown> = {};
-    if (changes.lastSeenVisibility !== undefined) set.lastSeenVisibility = changes.lastSeenVisibility;
+    if (changes.lastSeenVisibility !== undefined)
+      set.lastSeenVisibility = changes.lastSeenVisibility;
     if (changes.groupAddPolicy !== undefined) set.groupAddPolicy = changes.groupAddPolicy;
     if (Object.keys(set).length === 0) return this.findById(id);
     const doc = await this.users
-      .findOneAndUpdate({ _id }, { $set: { ...set, updatedAt: new Date() } }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        { _id },
+        { $set: { ...set, updatedAt: new Date() } },
+        { returnDocument: 'after' },
+      )
       .lean<UserDoc>()
       .exec();
     return doc ? toUserRecord(doc) : null;

@@ -162,7 +162,10 @@ export class SqlConversationsRepository extends ConversationsRepository {
       return null;
     }
     const { key } = directPair(userIdA, userIdB);
-    const [row] = await this.db.select().from(conversations).where(eq(conversations.directKey, key));
+    const [row] = await this.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.directKey, key));
     return row ? toConversationRecord(row) : null;
   }
 

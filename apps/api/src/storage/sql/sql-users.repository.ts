@@ -140,7 +140,8 @@ export class SqlUsersRepository extends UsersRepository {
   ): Promise<UserRecord | null> {
     if (!isUuid(id)) return null;
     const set: Partial<typeof users.$inferInsert> = {};
-    if (changes.lastSeenVisibility !== undefined) set.lastSeenVisibility = changes.lastSeenVisibility;
+    if (changes.lastSeenVisibility !== undefined)
+      set.lastSeenVisibility = changes.lastSeenVisibility;
     if (changes.groupAddPolicy !== undefined) set.groupAddPolicy = changes.groupAddPolicy;
     if (Object.keys(set).length === 0) return this.findById(id);
     const [row] = await this.db

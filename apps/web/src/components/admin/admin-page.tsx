@@ -350,7 +350,9 @@ function AccountsSection({ selfId }: { selfId: string }) {
                 <strong>{account.user.displayName}</strong>{' '}
                 <span className="me-username">@{account.user.username}</span>
                 {account.instanceAdmin ? <span className="account-tag">admin</span> : null}
-                {account.deactivatedAt ? <span className="account-tag warn">deactivated</span> : null}
+                {account.deactivatedAt ? (
+                  <span className="account-tag warn">deactivated</span>
+                ) : null}
               </span>
             </div>
             <div className="admin-row-actions">

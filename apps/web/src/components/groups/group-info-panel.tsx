@@ -227,7 +227,9 @@ export function GroupInfoPanel({
                     <span className="member-username">@{member.user.username}</span>
                   </span>
                   {member.role === 'admin' ? <span className="admin-badge">Admin</span> : null}
-                  {member.pending ? <span className="admin-badge invited-badge">Invited</span> : null}
+                  {member.pending ? (
+                    <span className="admin-badge invited-badge">Invited</span>
+                  ) : null}
                   {isAdmin && !self ? (
                     <span className="member-actions">
                       <button

@@ -16,6 +16,7 @@ import { mentionNames, mentionsUser } from '@/lib/mentions';
 import { MessageBubble } from './message-bubble';
 import { buildRows, type Row } from './message-rows';
 import { NewMessageAnnouncer } from './new-message-announcer';
+import { reportMessage } from '@/lib/reports';
 import {
   preloadMessageActions,
   StoredMessage,
@@ -32,6 +33,10 @@ const ForwardDialog = dynamic(
   () => import('@/components/message-actions/forward-dialog').then((m) => m.ForwardDialog),
   { ssr: false },
 );
+const ReportDialog = dynamic(
+  () => import('@/components/account/report-dialog').then((m) => m.ReportDialog),
+  { ssr: false },
+);
 const ReactionPickerDialog = dynamic(
   () =>
     import('@/components/message-actions/reaction-picker-dialog').then(
@@ -46,7 +51,7 @@ const MAX_PAGES_TO_QUOTED = 50;
 const HIGHLIGHT_MS = 2_000;
 
 /** A dialog of the message actions, with the element the focus returns to when it closes. */
-type ActionDialog = { kind: 'delete' | 'forward' | 'react'; message: Message } | null;
+type ActionDialog = { kind: 'delete' | 'forward' | 'react' | 'report'; message: Message } | null;
 
 /** Where the pane takes part in message actions: the reply quote and the editor live beside the composer. */
 export interface PaneActions {
@@ -361,6 +366,7 @@ export function MessageList({
       },
       cancelEdit: () => paneRef.current.setEditing(null),
       remove: (message) => setDialog({ kind: 'delete', message }),
+      report: (message) => setDialog({ kind: 'report', message }),
       jump: (quote: ReplyQuote) => {
         const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
         void (async () => {
@@ -618,6 +624,13 @@ export function MessageList({
       ) : null}
       {dialog?.kind === 'forward' ? (
         <ForwardDialog message={dialog.message} selfId={selfId} onClose={closeDialog} />
+      ) : null}
+      {dialog?.kind === 'report' ? (
+        <ReportDialog
+          subject="Report message"
+          send={(reason) => reportMessage(client.api, dialog.message, reason)}
+          onClose={closeDialog}
+        />
       ) : null}
       {dialog?.kind === 'react' ? (
         <ReactionPickerDialog

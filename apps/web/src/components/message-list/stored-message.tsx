@@ -55,6 +55,8 @@ export interface MessageHandlers {
   cancelEdit: () => void;
   /** Asks to confirm, then deletes; focus goes back to the message when the dialog closes. */
   remove: (message: Message) => void;
+  /** Asks for a reason and reports the message to the instance administrators. */
+  report: (message: Message) => void;
   /** Scrolls to (and highlights) the message a reply quotes. */
   jump: (quote: ReplyQuote) => void;
   /** Arrow keys on a focused message: the previous (-1) or next (1) message takes focus. */
@@ -139,6 +141,9 @@ export const StoredMessage = memo(function StoredMessage({
         danger: true,
         run: () => handlers.remove(message),
       });
+    // Someone else's message, to the instance administrators (the server keeps a copy of its text).
+    if (!own && message.kind === 'text')
+      items.push({ id: 'report', label: 'Report', run: () => handlers.report(message) });
   }
   const canReact = rights.active && !deleted;
   const hasMenu = items.length > 0 || canReact;
