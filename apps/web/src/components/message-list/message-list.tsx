@@ -73,8 +73,6 @@ const LOAD_OLDER_THRESHOLD_PX = 400;
 const EDGE_HEIGHT_PX = 48;
 /** Within this distance of the bottom (px) the reader counts as "at the newest message" and follows. */
 const FOLLOW_THRESHOLD_PX = 64;
-/** Opening at the first unread message loads at most this many older pages to reach it, then gives up. */
-const MAX_PAGES_TO_FIRST_UNREAD = 5;
 
 /**
  * The virtualised message history of one conversation (@tanstack/react-virtual).
@@ -83,7 +81,8 @@ const MAX_PAGES_TO_FIRST_UNREAD = 5;
  * - New messages keep the view at the bottom when the reader was already there; own sends always do.
  * - Scrolling near the top loads the page before the oldest loaded seq.
  * - Opened with unread messages, it starts at the first of them, under a "New messages" line that stays for the
- *   visit (older pages are loaded to reach it, at most MAX_PAGES_TO_FIRST_UNREAD; else it starts at the newest).
+ *   visit. When it is older than the newest page, the history around it is read in one request (the messages
+ *   store's loadAround, which then fills the gap up to the loaded ones); if that fails it starts at the newest.
  * - Scrolled up, a "Jump to latest" button counts the messages from others that arrived since.
  */
 export function MessageList({
@@ -197,13 +196,13 @@ export function MessageList({
   const pendingCount = thread.pending.length;
   // Until the first unread message is loaded (or the search for it has given up) the view is not placed yet.
   const placed = useRef(false);
-  const olderPagesForUnread = useRef(0);
+  const [unreadAroundSettled, setUnreadAroundSettled] = useState(false);
   const searchingUnread =
     unreadAfter !== null &&
     unreadIndex < 0 &&
     thread.status === 'ready' &&
     thread.hasMoreBefore &&
-    olderPagesForUnread.current < MAX_PAGES_TO_FIRST_UNREAD;
+    !unreadAroundSettled;
   useLayoutEffect(() => {
     const el = scrollRef.current;
     const before = geometry.current;
@@ -241,17 +240,19 @@ export function MessageList({
     highlightIndex,
   ]);
 
-  // Reaching the first unread message may take older pages (bounded): fetch them before placing the view.
+  // The first unread message is older than the newest page: read the history around it before placing the view.
+  const unreadAroundAsked = useRef(false);
   useEffect(() => {
-    if (!searchingUnread || thread.loadingOlder) return;
-    olderPagesForUnread.current += 1;
+    if (!searchingUnread || unreadAfter === null || unreadAroundAsked.current) return;
+    unreadAroundAsked.current = true;
     store
       .getState()
-      .loadOlder(conversation.id)
+      .loadAround(conversation.id, unreadAfter + 1)
       .catch((error: unknown) =>
-        toast.error(`Could not load older messages: ${describeError(error)}`),
-      );
-  }, [searchingUnread, thread.loadingOlder, store, conversation.id, thread.messages.length]);
+        toast.error(`Could not load the unread messages: ${describeError(error)}`),
+      )
+      .finally(() => setUnreadAroundSettled(true));
+  }, [searchingUnread, unreadAfter, store, conversation.id]);
 
   // "Jump to latest": shown once the reader is away from the bottom; counts messages from others that came in
   // after they left it (seq above the newest one loaded at that moment).
