@@ -8,7 +8,6 @@ import {
   makePerson,
   openConversationId,
   registerViaUi,
-  send,
   signUpWithContacts,
   startConversation,
   type Contact,
