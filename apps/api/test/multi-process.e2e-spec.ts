@@ -227,6 +227,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
+/** Opens a direct conversation as `me` and accepts it as `other`. @returns the conversation id */
 async function openDirect(api: ApiProcess, me: SignedIn, other: SignedIn): Promise<string> {
   const res = await http<ConversationSummary>(
     api.url,
@@ -236,6 +237,16 @@ async function openDirect(api: ApiProcess, me: SignedIn, other: SignedIn): Promi
     { token: me.accessToken },
   );
   expect(res.status).toBe(201);
+  // A first conversation between strangers is a message request: the other accepts, so the two are contacts
+  // (presence and typing flow between contacts only; 409 NO_PENDING_REQUEST when they already were).
+  const accepted = await http<ConversationSummary>(
+    api.url,
+    'POST',
+    `/api/conversations/${res.body.id}/accept`,
+    undefined,
+    { token: other.accessToken },
+  );
+  expect([200, 409]).toContain(accepted.status);
   return res.body.id;
 }
 

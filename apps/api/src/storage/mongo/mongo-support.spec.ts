@@ -195,6 +195,8 @@ describe('document -> record mappers', () => {
       passwordHash: 'h',
       avatarUrl: null,
       lastSeenAt: new Date(3),
+      lastSeenVisibility: 'contacts',
+      groupAddPolicy: 'contacts',
       deactivatedAt: null,
       deletedAt: null,
       createdAt: new Date(1),
