@@ -197,6 +197,20 @@ async function filesOnDisk(): Promise<string[]> {
     .sort();
 }
 
+/**
+ * The upload folder holds exactly `expected` again: a refused upload's scratch file is removed by the upload
+ * middleware while (or just after) the error is answered, so this waits up to 5 s for it to go.
+ */
+async function expectFilesOnDisk(expected: string[]): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  let files = await filesOnDisk();
+  while (JSON.stringify(files) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    files = await filesOnDisk();
+  }
+  expect(files).toEqual(expected);
+}
+
 function sendRest(me: SignedIn, conversationId: string, body: string, attachmentIds?: string[]) {
   return call<Message>(me, 'POST', `/api/conversations/${conversationId}/messages`, {
     clientMessageId: randomUUID(),
@@ -382,7 +396,7 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
       expect({ name: file.name, status: res.status }).toEqual({ name: file.name, status: 415 });
       expect(codeOf(res)).toBe(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
     }
-    expect(await filesOnDisk()).toEqual(before);
+    await expectFilesOnDisk(before);
   });
 
   it('refuses a file over the limit with 413 FILE_TOO_LARGE and leaves no file behind', async () => {
@@ -395,7 +409,7 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     });
     expect(res.status).toBe(413);
     expect(codeOf(res)).toBe(ErrorCode.FILE_TOO_LARGE);
-    expect(await filesOnDisk()).toEqual(before);
+    await expectFilesOnDisk(before);
   });
 
   it('refuses a declared Content-Length over the limit with 413 before reading the body, and closes the connection', async () => {
@@ -456,7 +470,7 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     });
     expect(res.status).toBe(413);
     expect(codeOf(res)).toBe(ErrorCode.IMAGE_TOO_LARGE);
-    expect(await filesOnDisk()).toEqual(before);
+    await expectFilesOnDisk(before);
   });
 
   it('refuses an empty file (400 EMPTY_FILE), no file (400), two files (400), a non-member (404)', async () => {
@@ -494,7 +508,7 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     expect(
       (await upload(null, `/api/conversations/${conversationId}/attachments`, [])).status,
     ).toBe(401);
-    expect(await filesOnDisk()).toEqual(before);
+    await expectFilesOnDisk(before);
   });
 
   it("enforces the daily quota: 429 UPLOAD_QUOTA_EXCEEDED once the day's bytes would pass it", async () => {
@@ -521,7 +535,7 @@ describe('bad uploads: a clear status and code, nothing stored', () => {
     expect(codeOf(over)).toBe(ErrorCode.UPLOAD_QUOTA_EXCEEDED);
     // A rolling 24-hour window: the wait given is its length, the most it can take.
     expect(over.headers.get('retry-after')).toBe(String(24 * 60 * 60));
-    expect(await filesOnDisk()).toEqual(before);
+    await expectFilesOnDisk(before);
   });
 });
 

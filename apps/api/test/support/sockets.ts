@@ -98,18 +98,21 @@ export function eventInbox<E extends keyof ServerToClientEvents>(socket: ClientS
     else queue.push(payload);
   });
   return {
-    next(timeoutMs = 5000): Promise<Payload> {
+    next(timeoutMs = 15_000): Promise<Payload> {
       const queued = queue.shift();
       if (queued !== undefined) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no ${event} within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        waiters.push((p) => {
+        const waiter = (p: Payload) => {
           clearTimeout(timer);
           resolve(p);
-        });
+        };
+        // A waiter that gave up leaves the queue, so a later event is not handed to it and lost.
+        const timer = setTimeout(() => {
+          const at = waiters.indexOf(waiter);
+          if (at >= 0) waiters.splice(at, 1);
+          reject(new Error(`no ${event} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
       });
     },
     async none(waitMs: number): Promise<void> {
