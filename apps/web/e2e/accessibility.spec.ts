@@ -25,6 +25,10 @@ async function smallTargets(page: Page): Promise<string[]> {
         const size = equivalent?.getBoundingClientRect();
         if (size && size.width >= 44 && size.height >= 44) continue;
       }
+      // A checkbox or radio inside its label: the label is the target (a click on it toggles the input).
+      const label = el instanceof HTMLInputElement ? el.closest('label') : null;
+      const labelBox = label?.getBoundingClientRect();
+      if (labelBox && labelBox.width >= 44 && labelBox.height >= 44) continue;
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0 || box.right <= 0 || box.left >= window.innerWidth)
         continue;
