@@ -15,7 +15,9 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   forbidOnly: isCI,
-  retries: 0,
+  // On CI a failed test runs once more and is reported as flaky (Playwright's default advice for CI); a test that
+  // fails twice fails the run. Locally every failure shows at once.
+  retries: isCI ? 1 : 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: isCI ? [['list'], ['html', { open: 'never' }]] : 'list',
