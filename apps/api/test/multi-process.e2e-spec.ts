@@ -38,8 +38,7 @@ import { TEST_ENV } from './support/test-app.js';
 
 const apiRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
-const { postgresUrl, inCi } = testEnvironment();
+const { postgresUrl, redisUrl, inCi } = testEnvironment();
 /** Keys and channels of this run only. */
 const prefix = `relay-e2e-${randomBytes(5).toString('hex')}:`;
 /** Short enough for the test to wait it out, long enough to prove a reload does not flap. */

@@ -50,7 +50,7 @@ export interface UpdateProfileRequest {
   displayName: string;
 }
 
-/** PATCH /api/users/me/privacy: any of the settings; the answer is every setting (PrivacySettings). */
+/** PATCH /api/users/me/privacy: one or more of the settings; the answer is every setting (PrivacySettings). */
 export interface UpdatePrivacyRequest {
   lastSeen?: LastSeenVisibility;
   groupAdd?: GroupAddPolicy;

@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config/app-config.js';
 import { RedisConnection } from '../redis/redis.connection.js';
+import { testEnvironment } from '../storage/contract/probe-postgres.mjs';
 import { InMemoryPresenceTracker, type PresenceTracker } from './presence.tracker.js';
 import { PRESENCE_PROCESS_TTL_MS, RedisPresenceTracker } from './redis-presence.tracker.js';
 
-const redisUrl = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
+const { redisUrl } = testEnvironment();
 const prefix = `relay-unit-${randomBytes(4).toString('hex')}:`;
 
 async function redisReachable(): Promise<string | null> {

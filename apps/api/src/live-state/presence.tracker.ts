@@ -29,7 +29,7 @@ export abstract class PresenceTracker {
    * The person's last socket closed at `closedAt`: they count as online until `until` (ms since the epoch).
    */
   abstract startGrace(userId: string, closedAt: Date, until: number): Promise<void>;
-  /** A socket of the person opened: any grace period ends (they are online by the socket). */
+  /** A socket of the person opened; a grace period of theirs, if one runs, ends (they are online by the socket). */
   abstract clearGrace(userId: string): Promise<void>;
   /** When the person's last socket closed, while a grace period (running or just over) remembers it; else null. */
   abstract closedAt(userId: string): Promise<Date | null>;

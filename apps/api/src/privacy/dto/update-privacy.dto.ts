@@ -1,7 +1,7 @@
 import type { GroupAddPolicy, LastSeenVisibility, UpdatePrivacyRequest } from '@chat/shared';
 import { IsIn, IsOptional } from 'class-validator';
 
-/** PATCH /api/users/me/privacy body: any of the settings. */
+/** PATCH /api/users/me/privacy body: one or more of the settings. */
 export class UpdatePrivacyDto implements UpdatePrivacyRequest {
   @IsOptional()
   @IsIn(['contacts', 'nobody'])

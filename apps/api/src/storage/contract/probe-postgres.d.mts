@@ -2,5 +2,10 @@
 export function probePostgres(url: string, timeoutMs?: number): Promise<string | null>;
 /** The PostgreSQL server the tests use when TEST_POSTGRES_URL is unset. */
 export const DEFAULT_TEST_POSTGRES_URL: string;
-/** Which PostgreSQL server tests use (TEST_POSTGRES_URL or the default) and whether CI=true. */
-export function testEnvironment(): { postgresUrl: string; inCi: boolean };
+/** The Redis the tests use when TEST_REDIS_URL is unset. */
+export const DEFAULT_TEST_REDIS_URL: string;
+/**
+ * Which PostgreSQL server (TEST_POSTGRES_URL or the default) and Redis (TEST_REDIS_URL or the default) tests use,
+ * and whether CI=true.
+ */
+export function testEnvironment(): { postgresUrl: string; redisUrl: string; inCi: boolean };

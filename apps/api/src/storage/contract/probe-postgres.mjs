@@ -7,14 +7,18 @@ import pg from 'pg';
 /** The PostgreSQL server the tests use when TEST_POSTGRES_URL is unset (this machine kind's local service). */
 export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
+/** The Redis the tests use when TEST_REDIS_URL is unset (this machine kind's local service, database 0). */
+export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379/0';
+
 /**
- * The one place tests read which PostgreSQL server to use and whether they run in CI (test configuration, not the
- * app's: the app reads its environment only through its config module).
- * @returns {{ postgresUrl: string, inCi: boolean }}
+ * The one place tests read which PostgreSQL server and which Redis to use and whether they run in CI (test
+ * configuration, not the app's: the app reads its environment only through its config module).
+ * @returns {{ postgresUrl: string, redisUrl: string, inCi: boolean }}
  */
 export function testEnvironment() {
   return {
     postgresUrl: process.env.TEST_POSTGRES_URL || DEFAULT_TEST_POSTGRES_URL,
+    redisUrl: process.env.TEST_REDIS_URL || DEFAULT_TEST_REDIS_URL,
     inCi: process.env.CI === 'true',
   };
 }
