@@ -4,6 +4,7 @@ import { AppError } from '../common/app-error.js';
 import { isId } from '../common/ids.js';
 import { BlocksRepository } from '../storage/blocks.repository.js';
 import { ConversationsRepository } from '../storage/conversations.repository.js';
+import { directPeerOf } from '../storage/domain-rules.js';
 import type { ConversationRecord, MemberRecord } from '../storage/storage.types.js';
 
 /** What a reader may see: the membership, and `untilSeq` (undefined: everything; else the last seq readable). */
@@ -256,11 +257,7 @@ export class ConversationAccess {
 
 /** The other person of a direct conversation, from its pair key (`min:max` of the two ids, lower-cased). */
 export function directPeer(conversation: ConversationRecord, userId: string): string | null {
-  if (!conversation.directKey) return null;
-  const [low, high] = conversation.directKey.split(':');
-  if (!low || !high) return null;
-  const me = userId.toLowerCase();
-  return low === me ? high : high === me ? low : null;
+  return conversation.directKey ? directPeerOf(conversation.directKey, userId) : null;
 }
 
 function notFound(): AppError {

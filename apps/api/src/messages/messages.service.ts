@@ -13,16 +13,25 @@ import { toMessage } from '../conversations/conversation.mapper.js';
 import { ConversationAccess } from '../conversations/conversation-access.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { DomainEvents } from '../events/domain-events.js';
-import { MessagesRepository } from '../storage/messages.repository.js';
+import {
+  MessagesRepository,
+  type AppendMessageInput,
+  type AppendMessageResult,
+} from '../storage/messages.repository.js';
 import {
   AttachmentClaimError,
   InvalidCursorError,
   MentionMembershipError,
   RecordNotFoundError,
+  ReplyTargetError,
+  SendConsentError,
   SenderMembershipError,
 } from '../storage/storage.errors.js';
 import { UsersRepository } from '../storage/users.repository.js';
 import { toPublicUser } from '../users/user.mapper.js';
+
+/** Appends one send may make when consent has to be resolved first (see MessagesService.appendWithConsent). */
+const SEND_CONSENT_ATTEMPTS = 3;
 
 /** A send request after validation (body already trimmed). */
 export interface SendMessageInput {
@@ -77,9 +86,9 @@ export class MessagesService {
    * nothing. Once stored, the send succeeds even if a listener fails (logged; resync delivers, docs/protocol.md
    * "Resync"): publishing never throws.
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
-   * Before the append: ConversationAccess.requireSend (consent and blocks, docs/privacy.md); a sender whose
-   * membership is pending (a request or invitation) accepts it by sending; in a direct conversation the other
-   * person declined earlier, they are asked again.
+   * Consent and blocks (docs/privacy.md) are checked by the append itself; a sender whose membership is pending
+   * (a request or invitation) accepts it by sending, and in a direct conversation the other person declined
+   * earlier they are asked again (appendWithConsent).
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent); CONTACT_UNAVAILABLE (403) in a
    *   direct conversation with a block either way;
@@ -90,8 +99,8 @@ export class MessagesService {
    *   MENTION_NOT_MEMBER (400) when a mentioned person is not an active member (checked in the append's atomic
    *   step, nothing stored); VALIDATION_FAILED above LIMITS.MENTIONS_PER_MESSAGE; for `mentionsAll`,
    *   NOT_A_GROUP (400) in a direct conversation and ADMIN_REQUIRED (403) for a member who is not an admin;
-   *   MESSAGE_NOT_FOUND (404) when `replyToId` names no message of this conversation (a reply costs two reads
-   *   before the append: the access check, so a non-member learns nothing about message ids, and the target)
+   *   MESSAGE_NOT_FOUND (404) when `replyToId` names no message of this conversation (checked after the
+   *   membership, so a non-member learns nothing about message ids)
    */
   async send(
     senderId: string,
@@ -112,15 +121,6 @@ export class MessagesService {
         body: [`must be ${minBody}..${LIMITS.MESSAGE_BODY_MAX} characters after trimming`],
       });
     }
-    // Consent and blocks first (ConversationAccess.requireSend): a reply to a request or an invitation accepts
-    // it; a direct conversation the other person declined asks them again; a block refuses the send.
-    const sendAccess = await this.access.requireSend(input.conversationId, senderId);
-    if (sendAccess.member.pending) {
-      await this.conversations.acceptPending(input.conversationId, senderId);
-    }
-    if (sendAccess.peerId !== null && !sendAccess.peerActive) {
-      await this.conversations.askPeerAgain(input.conversationId, senderId, sendAccess.peerId);
-    }
     const mentions = [...new Set(input.mentions ?? [])];
     if (mentions.length > LIMITS.MENTIONS_PER_MESSAGE) {
       throw new AppError(ErrorCode.VALIDATION_FAILED, 'Too many mentions.', {
@@ -132,19 +132,12 @@ export class MessagesService {
     if (input.mentionsAll === true) {
       await this.access.requireAdmin(input.conversationId, senderId);
     }
-    if (input.replyToId !== undefined) {
-      await this.access.requireWrite(input.conversationId, senderId);
-      const target = await this.messages.findById(input.replyToId);
-      // An active member reads the whole history, so any message of the conversation may be answered.
-      if (!target || target.conversationId !== input.conversationId.toLowerCase()) {
-        throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, 'The message replied to was not found.');
-      }
-    }
     let result;
     try {
-      // The membership check (ConversationAccess.requireWrite's rule) happens inside the append, in the same atomic step, and the
-      // append returns the fan-out audience: one storage round trip per send (docs/performance.md).
-      result = await this.messages.append({
+      // The membership check (ConversationAccess.requireWrite's rule), consent and blocks, the reply target and
+      // the mentions are checked inside the append, in the same atomic step, and the append returns the fan-out
+      // audience: one storage round trip per send (docs/performance.md).
+      result = await this.appendWithConsent({
         conversationId: input.conversationId,
         senderId,
         clientMessageId: input.clientMessageId,
@@ -156,6 +149,7 @@ export class MessagesService {
         ...(input.replyToId !== undefined ? { replyToId: input.replyToId } : {}),
         ...(input.forwarded ? { forwarded: true } : {}),
         requireActiveSender: true,
+        requireConsent: true,
       });
     } catch (error) {
       if (error instanceof SenderMembershipError) {
@@ -168,6 +162,12 @@ export class MessagesService {
       }
       if (error instanceof RecordNotFoundError) {
         throw new AppError(ErrorCode.CONVERSATION_NOT_FOUND, 'Conversation not found.');
+      }
+      if (error instanceof SendConsentError) {
+        throw new AppError(ErrorCode.CONTACT_UNAVAILABLE, 'This person cannot be reached.');
+      }
+      if (error instanceof ReplyTargetError) {
+        throw new AppError(ErrorCode.MESSAGE_NOT_FOUND, 'The message replied to was not found.');
       }
       if (error instanceof MentionMembershipError) {
         throw new AppError(
@@ -188,6 +188,37 @@ export class MessagesService {
       await this.events.publish('message.stored', { message, memberIds: result.activeMemberIds });
     }
     return { message, created: result.created };
+  }
+
+  /**
+   * The append of a person's send, consent included (AppendMessageInput.requireConsent). When it refuses for a
+   * reason other than a block, the slower path resolves it and the append runs again: ConversationAccess.
+   * requireSend reads the conversation as it is now (and throws CONTACT_UNAVAILABLE for a block); a pending
+   * sender accepts by sending; a direct conversation the other person declined asks them again. Those happen
+   * once per request or invitation, so a usual send stays one storage round trip.
+   * @throws SendConsentError when it is still refused after SEND_CONSENT_ATTEMPTS appends (the other person
+   *   declined again each time); the storage errors of append
+   */
+  private async appendWithConsent(input: AppendMessageInput): Promise<AppendMessageResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.messages.append(input);
+      } catch (error) {
+        if (!(error instanceof SendConsentError)) throw error;
+        if (error.reason === 'blocked' || attempt >= SEND_CONSENT_ATTEMPTS) throw error;
+        const access = await this.access.requireSend(input.conversationId, input.senderId);
+        if (access.member.pending) {
+          await this.conversations.acceptPending(input.conversationId, input.senderId);
+        }
+        if (access.peerId !== null && !access.peerActive) {
+          await this.conversations.askPeerAgain(
+            input.conversationId,
+            input.senderId,
+            access.peerId,
+          );
+        }
+      }
+    }
   }
 
   /**

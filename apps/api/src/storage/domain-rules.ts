@@ -27,6 +27,17 @@ export function directPair(userIdA: string, userIdB: string): DirectPair {
   return { low, high, key: `${low}:${high}` };
 }
 
+/**
+ * The other person of a direct conversation, from its key (`low:high`, see directPair), or null when `userId` is
+ * not one of the pair (or the key is malformed).
+ */
+export function directPeerOf(directKey: string, userId: string): string | null {
+  const [low, high] = directKey.split(':');
+  if (!low || !high) return null;
+  const me = userId.toLowerCase();
+  return low === me ? high : high === me ? low : null;
+}
+
 /** The port's member order: joinedAt ascending, then userId (byte order). */
 export function compareMembers(
   x: Pick<MemberRecord, 'joinedAt' | 'userId'>,

@@ -21,8 +21,17 @@ export interface AppendMessageInput {
    */
   requireActiveSender?: boolean;
   /**
-   * The message this one replies to. Stored as given: the caller checked it is a message of the same conversation
-   * that the sender may read (MessagesService does, before appending).
+   * With `requireActiveSender`: the consent rules of a person's send, checked in the same atomic step (MongoDB:
+   * the block check is a read just before it, see the adapter): no block between the two people of a direct
+   * conversation, the sender has accepted the conversation, and in a direct conversation the other person is an
+   * active member. Otherwise SendConsentError and nothing is stored; a resend of a stored message is answered
+   * without the check.
+   */
+  requireConsent?: boolean;
+  /**
+   * The message this one replies to: it must be a message of the same conversation (checked in the append's atomic
+   * step, after the membership; otherwise ReplyTargetError and nothing is stored). An active member reads the
+   * whole history, so any message of the conversation may be answered.
    */
   replyToId?: string | null;
   /** A forwarded copy (MessagesService.forward). */

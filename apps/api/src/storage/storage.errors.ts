@@ -133,6 +133,31 @@ export class SenderMembershipError extends Error {
 }
 
 /**
+ * A send checked with `requireConsent` may not go ahead as it stands (nothing was stored): `blocked` (a block
+ * between the two people of a direct conversation, either way), `pending` (the sender has not accepted the
+ * conversation: a message request or invitation; replying accepts it) or `peer_inactive` (the other person of a
+ * direct conversation declined it earlier and is no longer a member). MessagesService resolves the last two and
+ * appends again; a block is refused.
+ */
+export class SendConsentError extends Error {
+  constructor(
+    readonly reason: 'blocked' | 'pending' | 'peer_inactive',
+    readonly conversationId: string,
+  ) {
+    super(`send to ${conversationId} needs consent first: ${reason}`);
+    this.name = 'SendConsentError';
+  }
+}
+
+/** A reply named a message that is not one of its conversation's (or no message at all). Nothing was stored. */
+export class ReplyTargetError extends Error {
+  constructor(readonly messageId: string) {
+    super(`reply target is not a message of the conversation: ${messageId}`);
+    this.name = 'ReplyTargetError';
+  }
+}
+
+/**
  * Adding members would take a group past its limit of active members (`max`); nothing was added. Decided inside the
  * storage's atomic step, so concurrent adds (from any API process) cannot pass the limit together.
  */

@@ -335,6 +335,27 @@ export function describeMessageChangesContract(ctx: ContractContext): void {
       ).toEqual(page.items[1]?.replyTo);
     });
 
+    it('refuses a reply to no message of the conversation, storing nothing', async () => {
+      const { alice, bob, conversation } = await pair();
+      const elsewhere = await makeDirect(alice, await makeUser());
+      const { message: foreign } = await send(elsewhere.id, alice, 'not here');
+      const reply = (replyToId: string) =>
+        messages.append({
+          conversationId: conversation.id,
+          senderId: bob.id,
+          clientMessageId: randomUUID(),
+          kind: 'text',
+          body: 'answer',
+          replyToId,
+        });
+      for (const replyToId of [foreign.id, conversation.id, 'not-an-id']) {
+        await expect(reply(replyToId)).rejects.toEqual(
+          expect.objectContaining({ name: 'ReplyTargetError', messageId: replyToId }),
+        );
+      }
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(0);
+    });
+
     it('marks a forwarded copy, in every read', async () => {
       const { alice, conversation } = await pair();
       const { message } = await messages.append({

@@ -4,10 +4,11 @@
  * accepted once, declined by deleting the membership, never counted as a contact). Declared by
  * `describeStorageContract` (storage.contract.ts), so every adapter runs it.
  */
+import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { BlocksRepository } from '../blocks.repository.js';
 import type { ConversationsRepository } from '../conversations.repository.js';
-import { RecordNotFoundError } from '../storage.errors.js';
+import { RecordNotFoundError, type SendConsentError } from '../storage.errors.js';
 import type { UsersRepository } from '../users.repository.js';
 import { byString, pause, type ContractContext } from './contract-context.js';
 
@@ -186,6 +187,78 @@ export function describePrivacyContract(ctx: ContractContext): void {
         pendingIds: [b.id],
       });
       expect(readded.map((m) => [m.userId, m.pending])).toEqual([[b.id, true]]);
+    });
+
+    it('an append with requireConsent refuses, storing nothing: a block either way, a pending sender, a declined peer', async () => {
+      const { messages } = ctx.repos();
+      const [a, b, c] = [await makeUser(), await makeUser(), await makeUser()];
+      const { conversation } = await conversations.findOrCreateDirect(a.id, b.id, a.id, {
+        pendingUserId: b.id,
+      });
+      const send = (sender: { id: string }, clientMessageId: string = randomUUID()) =>
+        messages.append({
+          conversationId: conversation.id,
+          senderId: sender.id,
+          clientMessageId,
+          kind: 'text',
+          body: 'hello',
+          requireActiveSender: true,
+          requireConsent: true,
+        });
+      const refusal = (reason: SendConsentError['reason']) =>
+        expect.objectContaining({ name: 'SendConsentError', reason });
+      // The requester may write into their own request; the recipient must accept first.
+      const first = await send(a);
+      expect(first.created).toBe(true);
+      await expect(send(b)).rejects.toEqual(refusal('pending'));
+      await conversations.acceptMembership(conversation.id, b.id);
+      expect((await send(b)).created).toBe(true);
+      // A block either way refuses both people; a resend of what was stored before is still answered.
+      const { blocks } = ctx.repos();
+      await blocks.block(b.id, a.id);
+      await expect(send(a)).rejects.toEqual(refusal('blocked'));
+      await expect(send(b)).rejects.toEqual(refusal('blocked'));
+      expect(await send(a, first.message.clientMessageId)).toMatchObject({ created: false });
+      await blocks.unblock(b.id, a.id);
+      // The other person declined (no membership): the sender is refused until they are asked again.
+      const { conversation: request } = await conversations.findOrCreateDirect(a.id, c.id, a.id, {
+        pendingUserId: c.id,
+      });
+      await conversations.deletePendingMember(request.id, c.id);
+      await expect(
+        messages.append({
+          conversationId: request.id,
+          senderId: a.id,
+          clientMessageId: randomUUID(),
+          kind: 'text',
+          body: 'again?',
+          requireActiveSender: true,
+          requireConsent: true,
+        }),
+      ).rejects.toEqual(refusal('peer_inactive'));
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
+      expect((await conversations.findById(request.id))?.lastSeq).toBe(0);
+      // In a group, a block between two members does not stop either from writing; an invitee must accept.
+      const { conversation: group } = await conversations.createGroup({
+        title: 'Team',
+        createdBy: a.id,
+        memberIds: [b.id, c.id],
+        pendingIds: [c.id],
+      });
+      await blocks.block(a.id, b.id);
+      const inGroup = (sender: { id: string }) =>
+        messages.append({
+          conversationId: group.id,
+          senderId: sender.id,
+          clientMessageId: randomUUID(),
+          kind: 'text',
+          body: 'team',
+          requireActiveSender: true,
+          requireConsent: true,
+        });
+      expect((await inGroup(a)).created).toBe(true);
+      expect((await inGroup(b)).created).toBe(true);
+      await expect(inGroup(c)).rejects.toEqual(refusal('pending'));
     });
 
     it('a group is created with invitees pending and members added directly', async () => {

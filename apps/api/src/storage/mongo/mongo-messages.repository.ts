@@ -20,8 +20,11 @@ import {
   AttachmentClaimError,
   MentionMembershipError,
   RecordNotFoundError,
+  ReplyTargetError,
+  SendConsentError,
   SenderMembershipError,
 } from '../storage.errors.js';
+import { directPeerOf } from '../domain-rules.js';
 import type { MessageRecord, MessageSearchHitRecord, RecordPage } from '../storage.types.js';
 import {
   claimFilter,
@@ -37,12 +40,12 @@ import {
   MODEL,
   MONGO_CONNECTION_NAME,
   type AttachmentDoc,
+  type BlockDoc,
   type ChangeInFlightDoc,
   type ConversationDoc,
   type MemberDoc,
   type MessageDoc,
 } from './mongo.schemas.js';
-import { activeMemberFilter } from './mongo-conversations.repository.js';
 import {
   duplicateKeyIndex,
   isActiveMember,
@@ -158,19 +161,46 @@ export function allocateSeqFilter(
   conversationId: Types.ObjectId,
   activeSender: Types.ObjectId | null,
   mentioned: readonly Types.ObjectId[] = [],
+  acceptedSender = false,
 ): Record<string, unknown> {
   // Every mentioned user must be an active member in the same atomic step: `$all` of `$elemMatch`es, one per
-  // user (the sender's own condition included), on the one conversation document.
-  const required = [...(activeSender ? [activeSender] : []), ...mentioned].map((userId) => ({
-    $elemMatch: { userId, leftAt: null },
-  }));
+  // user (the sender's own condition included), on the one conversation document. With `acceptedSender` the
+  // sender's membership must not be pending either (`$ne: true` also matches documents without the field).
+  const sender = activeSender
+    ? [
+        {
+          userId: activeSender,
+          leftAt: null,
+          ...(acceptedSender ? { pending: { $ne: true } } : {}),
+        },
+      ]
+    : [];
+  const required = [...sender, ...mentioned.map((userId) => ({ userId, leftAt: null }))].map(
+    (condition) => ({ $elemMatch: condition }),
+  );
   if (required.length === 0) return { _id: conversationId };
-  if (required.length === 1 && activeSender && mentioned.length === 0)
-    return { _id: conversationId, ...activeMemberFilter(activeSender) };
+  if (required.length === 1) return { _id: conversationId, members: trusted(required[0]!) };
   return { _id: conversationId, members: trusted({ $all: required }) };
 }
 
-type MemberState = Pick<MemberDoc, 'userId' | 'leftAt'>;
+/** A block between two people, either way (the consent check of append; pure, cast-tested). */
+export function blockBetweenFilter(a: Types.ObjectId, b: Types.ObjectId): Record<string, unknown> {
+  return {
+    $or: [
+      { blockerId: a, blockedId: b },
+      { blockerId: b, blockedId: a },
+    ],
+  };
+}
+
+type MemberState = Pick<MemberDoc, 'userId' | 'leftAt' | 'pending'>;
+
+/** What append reads of the conversation before it allocates (null: no such conversation). */
+interface ConversationState {
+  type: ConversationDoc['type'];
+  directKey: string | null;
+  members: MemberState[];
+}
 
 /** The sender's standing among `members` (null: no such conversation). */
 function standing(members: readonly MemberState[] | null, senderId: Types.ObjectId) {
@@ -240,12 +270,21 @@ export class MongoMessagesRepository extends MessagesRepository {
     private readonly conversations: Model<ConversationDoc>,
     @InjectModel(MODEL.attachment, MONGO_CONNECTION_NAME)
     private readonly attachments: Model<AttachmentDoc>,
+    @InjectModel(MODEL.block, MONGO_CONNECTION_NAME) private readonly blocks: Model<BlockDoc>,
   ) {
     super();
   }
 
   /**
    * Idempotent append (see the class comment for the steps and their guarantees).
+   * With `requireConsent`, before claiming or allocating: a block between the pair of a direct conversation
+   * (one `exists` on the blocks, only in a direct conversation; a block made between that read and the
+   * allocation lets this one message through: MongoDB has no multi-document transaction on a standalone server),
+   * the sender's pending membership and the other person's standing; the allocation's filter then re-checks
+   * that the sender is active and not pending in the same atomic step. A reply's target is checked to be a
+   * message of the conversation (one `exists`). Order of the refusals as in the SQL adapter: membership, consent,
+   * reply target, mentions.
+   * @throws SendConsentError, ReplyTargetError, MentionMembershipError (nothing stored).
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
    *   when the sender id is malformed (checked before a seq is allocated); SenderMembershipError with
    *   `requireActiveSender` when the sender is not an active member (nothing is claimed or allocated).
@@ -262,7 +301,8 @@ export class MongoMessagesRepository extends MessagesRepository {
     const claims = claimList(input.attachmentIds);
     const mentioned = mentionList(input.mentions);
 
-    const members = await this.memberStates(conversationId);
+    const state = await this.conversationState(conversationId);
+    const members = state?.members ?? null;
     const before = standing(members, senderId);
     if (requireActive && before !== 'active')
       throw new SenderMembershipError(before, input.conversationId);
@@ -277,6 +317,22 @@ export class MongoMessagesRepository extends MessagesRepository {
       };
     }
 
+    const requireConsent = requireActive && input.requireConsent === true;
+    if (requireConsent && state) {
+      const refusal = await this.consentRefusal(state, senderId);
+      if (refusal) throw new SendConsentError(refusal, input.conversationId);
+    }
+    if (input.replyToId) {
+      const target = parseId(input.replyToId);
+      const found = target
+        ? await this.messages.exists({
+            _id: target,
+            conversationId,
+            kind: trusted({ $ne: GAP_KIND }),
+          })
+        : null;
+      if (!found) throw new ReplyTargetError(input.replyToId);
+    }
     // Checked again atomically by the seq allocation (allocateSeqFilter); this early answer saves a claim.
     const inactive = firstInactive(members ?? [], mentioned);
     if (inactive) throw new MentionMembershipError(inactive.toHexString());
@@ -291,6 +347,7 @@ export class MongoMessagesRepository extends MessagesRepository {
         conversationId,
         requireActive ? senderId : null,
         mentioned,
+        requireConsent,
         {
           _id: messageId,
           senderId,
@@ -446,13 +503,47 @@ export class MongoMessagesRepository extends MessagesRepository {
     return doc ? this.withAttachments(doc) : null;
   }
 
-  /** The members' ids and leftAt (null when the conversation does not exist). */
-  private async memberStates(conversationId: Types.ObjectId): Promise<MemberState[] | null> {
+  /** The conversation's type and direct key, and its members' ids, leftAt and pending (null when it does not exist). */
+  private async conversationState(
+    conversationId: Types.ObjectId,
+  ): Promise<ConversationState | null> {
     const doc = await this.conversations
-      .findById(conversationId, { _id: 0, 'members.userId': 1, 'members.leftAt': 1 })
-      .lean<{ members: MemberState[] }>()
+      .findById(conversationId, {
+        _id: 0,
+        type: 1,
+        directKey: 1,
+        'members.userId': 1,
+        'members.leftAt': 1,
+        'members.pending': 1,
+      })
+      .lean<ConversationState>()
       .exec();
-    return doc ? doc.members : null;
+    return doc ? { type: doc.type, directKey: doc.directKey ?? null, members: doc.members } : null;
+  }
+
+  /**
+   * Why a person's send may not go ahead yet (null: it may), in the SQL adapter's order: a block between the pair
+   * of a direct conversation (either way), the sender's pending membership, the other person no longer a member.
+   */
+  private async consentRefusal(
+    state: ConversationState,
+    senderId: Types.ObjectId,
+  ): Promise<SendConsentError['reason'] | null> {
+    const peerHex =
+      state.type === 'direct' && state.directKey
+        ? directPeerOf(state.directKey, senderId.toHexString())
+        : null;
+    const peer = peerHex ? parseId(peerHex) : null;
+    if (peer) {
+      const blocked = await this.blocks.exists(blockBetweenFilter(senderId, peer));
+      if (blocked) return 'blocked';
+    }
+    const sender = state.members.find((m) => m.userId.equals(senderId));
+    if (sender?.pending === true) return 'pending';
+    if (peer && !state.members.some((m) => m.userId.equals(peer) && isActiveMember(m))) {
+      return 'peer_inactive';
+    }
+    return null;
   }
 
   /**
@@ -469,12 +560,13 @@ export class MongoMessagesRepository extends MessagesRepository {
     conversationId: Types.ObjectId,
     activeSender: Types.ObjectId | null,
     mentioned: readonly Types.ObjectId[],
+    acceptedSender: boolean,
     message: Omit<MessageDoc, 'conversationId' | 'seq' | 'createdAt'>,
   ): Promise<{ doc: MessageDoc; activeMemberIds: string[] }> {
     for (let attempt = 1; ; attempt += 1) {
       const allocated = await this.conversations
         .findOneAndUpdate(
-          allocateSeqFilter(conversationId, activeSender, mentioned),
+          allocateSeqFilter(conversationId, activeSender, mentioned, acceptedSender),
           allocateSeqUpdate(new Date()),
           {
             returnDocument: 'after',
@@ -488,10 +580,16 @@ export class MongoMessagesRepository extends MessagesRepository {
       if (!allocated) {
         // With activeSender: removed (or the conversation deleted) since append read the members; or a
         // mentioned user left meanwhile.
-        const states = await this.memberStates(conversationId);
+        const states = (await this.conversationState(conversationId))?.members ?? null;
         if (activeSender) {
           const now = standing(states, activeSender);
           if (now !== 'active') throw new SenderMembershipError(now, conversationId.toHexString());
+          // Back to pending meanwhile (left and was invited again): the service asks for consent again.
+          if (
+            acceptedSender &&
+            states?.find((m) => m.userId.equals(activeSender))?.pending === true
+          )
+            throw new SendConsentError('pending', conversationId.toHexString());
         }
         const inactive = states ? firstInactive(states, mentioned) : null;
         if (inactive) throw new MentionMembershipError(inactive.toHexString());

@@ -27,6 +27,7 @@ import {
   removeReactionPipeline,
   allocateSeqFilter,
   allocateSeqUpdate,
+  blockBetweenFilter,
   committedSeqUpdate,
   gapDocument,
   historyQuery,
@@ -49,12 +50,14 @@ import { MongoUsersRepository } from './mongo-users.repository.js';
 import { mongoConnectionOptions } from './mongo-storage.module.js';
 import {
   AttachmentSchema,
+  BlockSchema,
   ConversationSchema,
   MessageSchema,
   MODEL,
   SessionSchema,
   UserSchema,
   type AttachmentDoc,
+  type BlockDoc,
   type ConversationDoc,
   type MessageDoc,
   type SessionDoc,
@@ -70,12 +73,13 @@ const sessions = connection.model<SessionDoc>(MODEL.session, SessionSchema);
 const conversations = connection.model<ConversationDoc>(MODEL.conversation, ConversationSchema);
 const messages = connection.model<MessageDoc>(MODEL.message, MessageSchema);
 const attachments = connection.model<AttachmentDoc>(MODEL.attachment, AttachmentSchema);
+const blocks = connection.model<BlockDoc>(MODEL.block, BlockSchema);
 
 const repos = {
   users: new MongoUsersRepository(users),
   sessions: new MongoSessionsRepository(sessions),
   conversations: new MongoConversationsRepository(conversations, messages, users, attachments),
-  messages: new MongoMessagesRepository(messages, conversations, attachments),
+  messages: new MongoMessagesRepository(messages, conversations, attachments, blocks),
   attachments: new MongoAttachmentsRepository(attachments, messages),
 };
 
@@ -312,6 +316,18 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
         })
         .exec(),
     ));
+  it('append step 2 with requireConsent: allocation only while the sender is active and has accepted', () => {
+    const sender = new Types.ObjectId();
+    const filter = allocateSeqFilter(oid(), sender, [], true);
+    expect(JSON.parse(JSON.stringify(filter))).toMatchObject({
+      members: { $elemMatch: { leftAt: null, pending: { $ne: true } } },
+    });
+    return expectCastThenNoServer(() =>
+      conversations.findOneAndUpdate(filter, allocateSeqUpdate(new Date())).exec(),
+    );
+  });
+  it('append consent: one exists on the blocks between the pair, either way', () =>
+    expectCastThenNoServer(() => blocks.exists(blockBetweenFilter(oid(), oid())).exec()));
   it('append step 2 with mentions: allocation only while every mentioned user is an active member', () =>
     expectCastThenNoServer(() =>
       conversations

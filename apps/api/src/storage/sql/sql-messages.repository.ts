@@ -22,6 +22,8 @@ import {
   AttachmentClaimError,
   MentionMembershipError,
   RecordNotFoundError,
+  ReplyTargetError,
+  SendConsentError,
   SenderMembershipError,
 } from '../storage.errors.js';
 import type {
@@ -66,21 +68,60 @@ interface AppendOutcomeRow extends Record<string, unknown> {
   audience: unknown;
   /** Every mentioned user is an active member. */
   mentions_ok: boolean;
+  /** With requireConsent: 'ok', or why the send may not go ahead yet (see SendConsentError). */
+  consent: SendConsentError['reason'] | 'ok';
+  /** `row_to_json` of the message replied to when it is one of this conversation (else null). */
+  reply: unknown;
+}
+
+/** The `reply` column of the append statement. */
+interface ReplyJson {
+  id: string;
+  seq: number;
+  sender_id: string;
+  body: string;
+  deleted: boolean;
 }
 
 /** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
-const APPEND_STATEMENT_NAME = 'chat_append_message_v3';
+const APPEND_STATEMENT_NAME = 'chat_append_message_v4';
 
 /**
  * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
  * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
  * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many, $11 mentioned user ids
- * (uuid[] literal), $12 how many, $13 mentions all, $14 reply-to message id (or NULL), $15 forwarded.
+ * (uuid[] literal), $12 how many, $13 mentions all, $14 reply-to message id (or NULL), $15 forwarded,
+ * $16 requireConsent.
  */
 const APPEND_STATEMENT = `
   WITH member AS (
-    SELECT left_at FROM conversation_members
+    SELECT left_at, pending FROM conversation_members
      WHERE conversation_id = $1::uuid AND user_id = $2::uuid
+  ), peer AS (
+    SELECT CASE WHEN split_part(direct_key, ':', 1) = $2::uuid::text THEN split_part(direct_key, ':', 2)
+                ELSE split_part(direct_key, ':', 1) END::uuid AS id
+      FROM conversations
+     WHERE id = $1::uuid AND $16::boolean AND type = 'direct'
+  ), consent AS (
+    SELECT CASE
+             WHEN NOT $16::boolean THEN 'ok'
+             WHEN EXISTS (SELECT 1 FROM user_blocks AS b, peer
+                           WHERE (b.blocker_id = $2::uuid AND b.blocked_id = peer.id)
+                              OR (b.blocker_id = peer.id AND b.blocked_id = $2::uuid)) THEN 'blocked'
+             WHEN EXISTS (SELECT 1 FROM member WHERE pending) THEN 'pending'
+             WHEN EXISTS (SELECT 1 FROM peer
+                           WHERE NOT EXISTS (SELECT 1 FROM conversation_members AS pm
+                                              WHERE pm.conversation_id = $1::uuid AND pm.user_id = peer.id
+                                                AND pm.left_at IS NULL)) THEN 'peer_inactive'
+             ELSE 'ok'
+           END AS state
+  ), target AS MATERIALIZED (
+    SELECT id, conversation_id, seq, sender_id, body, deleted_at FROM messages WHERE id = $14::uuid
+  ), reply AS (
+    SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END AS body,
+           deleted_at IS NOT NULL AS deleted
+      FROM target
+     WHERE conversation_id = $1::uuid
   ), mentioned AS (
     SELECT count(*)::integer AS active FROM conversation_members
      WHERE conversation_id = $1::uuid AND user_id = ANY($11::uuid[]) AND left_at IS NULL
@@ -97,6 +138,8 @@ const APPEND_STATEMENT = `
      WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
        AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
        AND (SELECT active FROM mentioned) = $12::integer
+       AND (SELECT state FROM consent) = 'ok'
+       AND ($14::uuid IS NULL OR EXISTS (SELECT 1 FROM reply))
     RETURNING id, last_seq, last_activity_at
   ), inserted AS (
     INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
@@ -135,6 +178,8 @@ const APPEND_STATEMENT = `
          (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
          (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
          (SELECT active FROM mentioned) = $12::integer AS mentions_ok,
+         (SELECT state FROM consent) AS consent,
+         (SELECT row_to_json(r) FROM reply AS r) AS reply,
          (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
            WHERE conversation_id = $1::uuid AND left_at IS NULL) AS audience,
          1 / (1 - (counts.allocated - counts.inserted)
@@ -149,6 +194,9 @@ const APPEND_STATEMENT = `
  * than listed. No other expression of that statement divides, so this code means "the guard fired".
  */
 const PG_DIVISION_BY_ZERO = '22012';
+
+/** The nil UUID (RFC 9562, 5.9): no message has it. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 interface MessageJson {
   id: string;
@@ -243,6 +291,11 @@ export class SqlMessagesRepository extends MessagesRepository {
    * service's membership read before it and member-list read after it, were five round trips per send.
    * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
    * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
+   * - `peer`, `consent` (with `requireConsent`): the other person of a direct conversation, and whether the send
+   *   may go ahead: no block between the pair either way, the sender has accepted, the other person is an active
+   *   member. Otherwise `alloc` allocates nothing and the service takes its slower path (MessagesService.send).
+   * - `target`, `reply`: the message replied to (looked up by its primary key alone, so the plan cannot scan the
+   *   conversation instead), kept if it is one of this conversation (`alloc` requires it; it is the quote).
    * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
    * - `alloc`: unless it exists (and, with `requireActiveSender`, only for an active member),
    *   `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes the conversation's row lock
@@ -261,10 +314,13 @@ export class SqlMessagesRepository extends MessagesRepository {
    *   a resend).
    * @throws AttachmentClaimError when a listed attachment is unknown, of another conversation or uploader
    *   ('not_found') or already sent ('in_use'); nothing is stored then.
+   * @throws SendConsentError with `requireConsent` (after the membership check); ReplyTargetError when `replyToId`
+   *   names no message of the conversation; MentionMembershipError. Nothing is stored then either.
    */
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
     const { conversationId, senderId, clientMessageId } = input;
     const requireActive = input.requireActiveSender === true;
+    const requireConsent = requireActive && input.requireConsent === true;
     if (!isUuid(conversationId)) {
       if (requireActive) throw new SenderMembershipError('never', conversationId);
       throw new RecordNotFoundError('conversation', conversationId);
@@ -294,8 +350,11 @@ export class SqlMessagesRepository extends MessagesRepository {
         `{${mentions.join(',')}}`,
         mentions.length,
         input.mentionsAll === true,
-        input.replyToId ?? null,
+        // An id that is not a UUID names no message: the nil UUID matches none, so the statement refuses it
+        // (after the membership check, like any other unknown target).
+        input.replyToId ? (isUuid(input.replyToId) ? input.replyToId : NIL_UUID) : null,
         input.forwarded === true,
+        requireConsent,
       ]);
     } catch (error) {
       if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
@@ -308,8 +367,12 @@ export class SqlMessagesRepository extends MessagesRepository {
       throw new SenderMembershipError(membership, conversationId);
     const activeMemberIds = parseJsonValue<string[]>(outcome.audience) ?? [];
     const existingFirst = parseJsonValue<MessageJson>(outcome.existing);
-    if (!existingFirst && outcome.allocated === 0 && !outcome.mentions_ok) {
-      throw await this.mentionFailure(input.conversationId, mentions);
+    const reply = parseJsonValue<ReplyJson>(outcome.reply);
+    if (!existingFirst && outcome.allocated === 0) {
+      // Refused before allocating, in the order the service documents: consent, reply target, mentions.
+      if (outcome.consent !== 'ok') throw new SendConsentError(outcome.consent, conversationId);
+      if (input.replyToId && !reply) throw new ReplyTargetError(input.replyToId);
+      if (!outcome.mentions_ok) throw await this.mentionFailure(input.conversationId, mentions);
     }
     const inserted = parseJsonValue<MessageJson>(outcome.inserted);
     if (inserted) {
@@ -317,8 +380,16 @@ export class SqlMessagesRepository extends MessagesRepository {
         toAttachmentFromJson,
       );
       const row = rowFromJson(inserted);
-      // A new message has no reactions; only a reply costs one more read (its quote).
-      const replyTo = row.replyToId ? await this.replyTarget(row.replyToId) : null;
+      // A new message has no reactions; a reply's quote came with the statement.
+      const replyTo: ReplyTargetRecord | null = reply
+        ? {
+            id: reply.id,
+            seq: reply.seq,
+            senderId: reply.sender_id,
+            body: reply.body,
+            deleted: reply.deleted,
+          }
+        : null;
       return {
         message: toMessageRecord(row, { attachments: claimed, replyTo }),
         created: true,
@@ -415,28 +486,6 @@ export class SqlMessagesRepository extends MessagesRepository {
     if (!row) return null;
     const [message] = await toMessageRecords(this.db, [row]);
     return message ?? null;
-  }
-
-  /** The quote data of one message (a reply's target), or null. */
-  private async replyTarget(id: string): Promise<ReplyTargetRecord | null> {
-    const [t] = await this.db
-      .select({
-        id: messages.id,
-        seq: messages.seq,
-        senderId: messages.senderId,
-        body: messages.body,
-        deletedAt: messages.deletedAt,
-      })
-      .from(messages)
-      .where(eq(messages.id, id));
-    if (!t) return null;
-    return {
-      id: t.id,
-      seq: t.seq,
-      senderId: t.senderId,
-      body: t.deletedAt ? '' : t.body,
-      deleted: t.deletedAt !== null,
-    };
   }
 
   /**
