@@ -302,6 +302,11 @@ export async function populateApi(
       { title: `load ${g}`, memberIds: others.map((m) => m.user.id) },
       creator!.accessToken,
     );
+    // Invitees accept (people who share no accepted conversation are invited, docs/privacy.md), so the
+    // phases measure the steady state of a chat, not each person's first reply accepting their invitation.
+    await mapLimit(others, 4, (member) =>
+      postJson(baseUrl, `/api/conversations/${summary.id}/accept`, {}, member.accessToken),
+    );
     return summary.id;
   });
   return {

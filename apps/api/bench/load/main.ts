@@ -3,8 +3,9 @@
  * figures and records past runs).
  *
  * What it does, per database: starts the built API in a child process (`apps/api/dist/main.js`; build first), on a
- * fresh database, registers N people through REST (cheap bcrypt), makes groups of R, connects one socket each
- * (the API's RSS before and after gives the memory of an idle authenticated socket), then for each rate of the
+ * fresh database, registers N people through REST (cheap bcrypt), makes groups of R (the invitees accept), connects one socket each
+ * (the API's RSS and V8 heap before and after, each after a full garbage collection, give the memory of an idle
+ * authenticated socket), then for each rate of the
  * ladder sends `message:send` at that total rate for the duration and prints p50/p95/p99 send -> receive and
  * send -> ack, the achieved rate, deliveries per second, messages missing at the end and the API's CPU. The same
  * generator first drives a bare Socket.IO relay (join a room, re-emit: relay-server.mjs) with as many clients, and
@@ -28,7 +29,8 @@
  *   --stop-p99 1000                            stop a ladder once p99 send -> receive passes this many ms
  *   --flood-rate 120 --normal-rate 100         the flood phase (0 skips it)
  *   --no-relay                                 skip the bare relay
- *   --cpu-prof <dir>                           run the API with `node --cpu-prof` writing profiles to <dir>
+ *   --cpu-prof <dir>                           profile the API during each rate of the ladder (through its inspector,
+ *                                              so start-up and setup are left out): <dir>/<db>-<rate>.cpuprofile
  *   --env KEY=VALUE                            extra API environment (repeatable), e.g.
  *                                              --env WRITE_RATE_PER_SECOND=1000: the per-person write limit
  *                                              applies (10/s by default), so rate / clients must stay below it
@@ -37,6 +39,8 @@
  */
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { probePostgres, testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
@@ -51,7 +55,18 @@ import {
   populateApi,
   type SendFigures,
 } from './generator.js';
-import { type Child, cpuPercent, sampleProcess, startApi, startRelay } from './processes.js';
+import {
+  type Child,
+  cpuPercent,
+  machineBusyPercent,
+  postgresCpuSeconds,
+  heapAfterCollection,
+  profileWhile,
+  sampleMachine,
+  sampleProcess,
+  startApi,
+  startRelay,
+} from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,8 +103,9 @@ const settings = {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   ),
-  nodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [],
+  profileDir: values['cpu-prof'] ?? null,
 };
+if (settings.profileDir) mkdirSync(settings.profileDir, { recursive: true });
 
 function positive(value: string, name: string): number {
   const n = Number(value);
@@ -113,9 +129,20 @@ function errors(figures: SendFigures): string {
 }
 
 const HEADER =
-  'rate in | achieved | p50/p95/p99 send->receive ms | p50/p95/p99 ack ms | deliveries/s | missing | error acks | CPU | CPU ms/msg';
+  'rate in | achieved | p50/p95/p99 send->receive ms | p50/p95/p99 ack ms | deliveries/s | missing | error acks | CPU | CPU ms/msg | machine busy';
 
-function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number): string {
+/** CPU figures of one phase besides the server's own. */
+interface PhaseCpu {
+  /** The server process(es), percent of one core. */
+  server: number;
+  /** The whole machine (generator, server, database), percent of all cores. */
+  machineBusy: number;
+  /** PostgreSQL's processes, CPU ms per stored message (null: not PostgreSQL). */
+  databaseMsPerMessage: number | null;
+}
+
+function row(rate: number, result: PhaseResult, cpuFigures: PhaseCpu, relayP99?: number): string {
+  const cpu = cpuFigures.server;
   const n = result.normal;
   const p99 = percentile(n.deliveryMs, 99);
   const ratio =
@@ -134,22 +161,38 @@ function row(rate: number, result: PhaseResult, cpu: number, relayP99?: number):
       `${cpu.toFixed(0)}%`,
       // CPU time per stored message: unlike latency, it barely moves when other work shares the machine.
       (((cpu / 100) * result.durationSeconds * 1000) / Math.max(1, n.acked)).toFixed(2),
-    ].join(' | ') + ratio
+      `${cpuFigures.machineBusy.toFixed(0)}%`,
+    ].join(' | ') +
+    ratio +
+    (cpuFigures.databaseMsPerMessage === null
+      ? ''
+      : ` | PostgreSQL ${cpuFigures.databaseMsPerMessage.toFixed(2)} CPU ms/msg`)
   );
 }
 
-/** Connects the clients, measuring the server's RSS per idle socket. */
+/**
+ * Connects the clients, measuring what an idle socket keeps on the server: RSS and V8 heap in use, each read after
+ * a full garbage collection (through the inspector) before and after connecting, per socket.
+ */
 async function connectMeasured(
   servers: Child | readonly Child[],
   connect: () => Promise<LoadClient[]>,
-): Promise<{ clients: LoadClient[]; perSocket: number }> {
+): Promise<{ clients: LoadClient[]; perSocket: number; heapPerSocket: number }> {
   const all = toList(servers);
-  const rss = () => all.reduce((sum, s) => sum + sampleProcess(s.pid).rssBytes, 0);
-  const before = rss();
+  const measure = async () => {
+    let heap = 0;
+    for (const server of all) heap += await heapAfterCollection(server);
+    return { heap, rss: all.reduce((sum, s) => sum + sampleProcess(s.pid).rssBytes, 0) };
+  };
+  const before = await measure();
   const clients = await connect();
   await new Promise((r) => setTimeout(r, 2000));
-  const after = rss();
-  return { clients, perSocket: (after - before) / clients.length };
+  const after = await measure();
+  return {
+    clients,
+    perSocket: (after.rss - before.rss) / clients.length,
+    heapPerSocket: (after.heap - before.heap) / clients.length,
+  };
 }
 
 function toList(servers: Child | readonly Child[]): readonly Child[] {
@@ -169,6 +212,7 @@ async function ladder(
   clients: readonly LoadClient[],
   relayP99: Map<number, number> | null,
   transactions: Counter = null,
+  profileAs: string | null = null,
 ): Promise<Map<number, number>> {
   const p99s = new Map<number, number>();
   console.log(HEADER);
@@ -176,15 +220,33 @@ async function ladder(
     const xactsBefore = await transactions?.();
     const all = toList(servers);
     const from = all.map((s) => sampleProcess(s.pid));
-    const result = await generator.run({ senders: clients, rate, durationMs: settings.durationMs });
+    const machineFrom = sampleMachine();
+    const databaseFrom = transactions ? postgresCpuSeconds() : null;
+    const phase = () => generator.run({ senders: clients, rate, durationMs: settings.durationMs });
+    const profiled = profileAs && settings.profileDir ? toList(servers)[0] : undefined;
+    const result = profiled
+      ? await profileWhile(
+          profiled,
+          join(settings.profileDir!, `${profileAs}-${rate}.cpuprofile`),
+          phase,
+        )
+      : await phase();
     // Summed over the API processes (two at 60% each print 120%).
     const cpu = all.reduce((sum, s, i) => sum + cpuPercent(from[i]!, sampleProcess(s.pid)), 0);
+    const machineBusy = machineBusyPercent(machineFrom, sampleMachine());
+    const databaseMsPerMessage =
+      databaseFrom === null
+        ? null
+        : ((postgresCpuSeconds() - databaseFrom) * 1000) / Math.max(1, result.normal.acked);
     const xactsAfter = await transactions?.();
     const perMessage =
       xactsBefore === undefined || xactsAfter === undefined
         ? ''
         : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg`;
-    console.log(row(rate, result, cpu, relayP99?.get(rate)) + perMessage);
+    console.log(
+      row(rate, result, { server: cpu, machineBusy, databaseMsPerMessage }, relayP99?.get(rate)) +
+        perMessage,
+    );
     const p99 = percentile(result.normal.deliveryMs, 99);
     p99s.set(rate, p99);
     if (result.normal.missingMessages > 0)
@@ -240,10 +302,10 @@ async function benchRelay(): Promise<Map<number, number> | null> {
   );
   const relay = await startRelay();
   try {
-    const { clients, perSocket } = await connectMeasured(relay, () =>
+    const { clients, perSocket, heapPerSocket } = await connectMeasured(relay, () =>
       connectRelayClients(relay.baseUrl, settings.clients, settings.group),
     );
-    console.log(`relay RSS per idle socket: ${kb(perSocket)}`);
+    console.log(`relay per idle socket: RSS ${kb(perSocket)}, V8 heap ${kb(heapPerSocket)}`);
     const generator = new LoadGenerator(clients);
     try {
       return await ladder(relay, generator, clients, null);
@@ -285,9 +347,11 @@ async function databaseFor(
  * PostgreSQL's count of committed transactions in the benchmark's database (pg_stat_database.xact_commit, read
  * with a fresh statistics snapshot): how many transactions a send costs. Each read adds one of its own.
  */
-async function committedTransactions(
-  url: string,
-): Promise<{ read: () => Promise<number>; close: () => Promise<void> }> {
+async function committedTransactions(url: string): Promise<{
+  read: () => Promise<number>;
+  analyze: () => Promise<void>;
+  close: () => Promise<void>;
+}> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {
@@ -299,6 +363,9 @@ async function committedTransactions(
         'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
       );
       return Number(result.rows[0]?.n ?? NaN);
+    },
+    analyze: async () => {
+      await client.query('ANALYZE');
     },
     close: () => client.end(),
   };
@@ -366,7 +433,7 @@ async function benchApi(target: string, relayP99: Map<number, number> | null): P
       : settings.apiEnv;
     // One after the other: the first migrates the fresh database.
     for (let i = 0; i < (several ? 2 : 1); i += 1) {
-      apis.push(await startApi({ databaseUrl: database.url, env, nodeFlags: settings.nodeFlags }));
+      apis.push(await startApi({ databaseUrl: database.url, env }));
     }
     const api = apis[0]!;
     const setupStart = performance.now();
@@ -374,19 +441,24 @@ async function benchApi(target: string, relayP99: Map<number, number> | null): P
     console.log(
       `registered ${settings.clients} people and made their groups in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`,
     );
-    const { clients, perSocket } = await connectMeasured(apis, () =>
+    const { clients, perSocket, heapPerSocket } = await connectMeasured(apis, () =>
       connectApiClients(
         apis.map((a) => a.baseUrl),
         population,
       ),
     );
-    console.log(`API RSS per idle authenticated socket: ${kb(perSocket)}`);
+    console.log(
+      `API per idle authenticated socket: RSS ${kb(perSocket)}, V8 heap ${kb(heapPerSocket)}`,
+    );
     const generator = new LoadGenerator(clients);
     const counter = target.startsWith('postgres')
       ? await committedTransactions(database.url)
       : null;
+    // Statistics for the populated tables, as autovacuum would gather within its first minute: the phases then
+    // measure the plans a running server has, not those of a freshly created, never analysed database.
+    await counter?.analyze();
     try {
-      await ladder(apis, generator, clients, relayP99, counter?.read ?? null);
+      await ladder(apis, generator, clients, relayP99, counter?.read ?? null, target);
       await flood(generator, clients);
     } finally {
       generator.close();

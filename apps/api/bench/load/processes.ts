@@ -3,7 +3,8 @@
  * Each runs in its own process so its CPU time and resident memory can be read apart from the generator's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +35,47 @@ export function sampleProcess(pid: number): ProcessSample {
   return { cpuSeconds: ticks / CLOCK_TICKS, rssBytes: rssKb * 1024, at: performance.now() };
 }
 
+/** Jiffies of the whole machine since boot (all cores), from the first line of /proc/stat. */
+export interface MachineSample {
+  busy: number;
+  total: number;
+}
+
+/** Reads /proc/stat: busy = total - idle - iowait. @throws when /proc/stat is missing (not Linux) */
+export function sampleMachine(): MachineSample {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** Share of all cores the machine spent busy between two samples, in percent (100 = every core busy). */
+export function machineBusyPercent(from: MachineSample, to: MachineSample): number {
+  const total = to.total - from.total;
+  return total > 0 ? ((to.busy - from.busy) / total) * 100 : NaN;
+}
+
+/**
+ * CPU seconds used so far by every process named `postgres` (the server and its backends) that this user may
+ * read: where PostgreSQL runs on the same machine, the difference over a phase is what the database spent.
+ */
+export function postgresCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
 /** Average CPU between two samples as a percentage of one core. */
 export function cpuPercent(from: ProcessSample, to: ProcessSample): number {
   const wallSeconds = (to.at - from.at) / 1000;
@@ -59,6 +101,8 @@ export interface Child {
   readonly baseUrl: string;
   /** SIGTERM, then SIGKILL after 10 s; resolves when the process is gone. */
   stop(): Promise<void>;
+  /** The port of its inspector on 127.0.0.1 (profileWhile, heapAfterCollection). */
+  readonly inspectPort?: number;
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -97,8 +141,6 @@ export interface ApiOptions {
   databaseUrl: string;
   /** Extra variables (e.g. WRITE_RATE_PER_SECOND) on top of the benchmark's defaults. */
   env?: Record<string, string>;
-  /** Node flags for the API process, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
-  nodeFlags?: readonly string[];
 }
 
 /**
@@ -109,7 +151,9 @@ export interface ApiOptions {
  */
 export async function startApi(options: ApiOptions): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), API_MAIN], {
+  // The inspector (127.0.0.1 only) lets the benchmark collect garbage before reading memory and profile a phase.
+  const inspectPort = await freePort();
+  const child = spawn(process.execPath, [`--inspect=127.0.0.1:${inspectPort}`, API_MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'development',
@@ -134,15 +178,107 @@ export async function startApi(options: ApiOptions): Promise<Child> {
     await stop();
     throw error;
   }
-  return { pid: child.pid ?? 0, baseUrl, stop };
+  return { pid: child.pid ?? 0, baseUrl, stop, inspectPort };
+}
+
+/** A Chrome DevTools Protocol session on a child's inspector: `call` sends one command and resolves its result. */
+interface InspectorSession {
+  call(method: string, params?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  close(): void;
+}
+
+/**
+ * Opens a session on the inspector of `child` (started with an inspector) over its WebSocket
+ * (https://chromedevtools.github.io/devtools-protocol/).
+ * @throws when the child has no inspector or cannot be reached
+ */
+async function openInspector(child: Child): Promise<InspectorSession> {
+  if (!child.inspectPort) throw new Error('the process was started without an inspector');
+  const targets = (await (
+    await fetch(`http://127.0.0.1:${child.inspectPort}/json/list`)
+  ).json()) as { webSocketDebuggerUrl: string }[];
+  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let nextId = 0;
+  return {
+    call: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const id = (nextId += 1);
+        const onMessage = (data: WebSocket.RawData) => {
+          const reply = JSON.parse(data.toString()) as {
+            id?: number;
+            result?: Record<string, unknown>;
+            error?: { message: string };
+          };
+          if (reply.id !== id) return;
+          socket.off('message', onMessage);
+          if (reply.error) reject(new Error(`${method}: ${reply.error.message}`));
+          else resolve(reply.result ?? {});
+        };
+        socket.on('message', onMessage);
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => socket.close(),
+  };
+}
+
+/**
+ * Runs `task` while the V8 sampling profiler of `child` (started with an inspector) records, and writes the profile
+ * to `file` (a .cpuprofile: Chrome DevTools, speedscope or `node --cpu-prof`'s readers open it). Unlike
+ * `node --cpu-prof`, which covers the whole life of the process (start-up, registering everyone, connecting),
+ * this covers one phase only: Profiler.enable, Profiler.setSamplingInterval, Profiler.start, then
+ * Profiler.stop, whose result is the profile.
+ * @throws when the child has no inspector or the protocol answers with an error
+ */
+export async function profileWhile<T>(
+  child: Child,
+  file: string,
+  task: () => Promise<T>,
+): Promise<T> {
+  const session = await openInspector(child);
+  try {
+    await session.call('Profiler.enable');
+    // Microseconds between samples: 1 ms, as `node --cpu-prof` samples by default.
+    await session.call('Profiler.setSamplingInterval', { interval: 1000 });
+    await session.call('Profiler.start');
+    const result = await task();
+    const { profile } = await session.call('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.close();
+  }
+}
+
+/**
+ * A full garbage collection in `child` (HeapProfiler.collectGarbage), then its V8 heap in use (bytes, from
+ * Runtime.getHeapUsage): taken before and after connecting everyone, it gives the memory a socket keeps, without
+ * the garbage that happens to be uncollected at the moment RSS is read.
+ * @throws when the child has no inspector
+ */
+export async function heapAfterCollection(child: Child): Promise<number> {
+  const session = await openInspector(child);
+  try {
+    await session.call('HeapProfiler.collectGarbage');
+    const { usedSize } = await session.call('Runtime.getHeapUsage');
+    return Number(usedSize);
+  } finally {
+    session.close();
+  }
 }
 
 /** Starts the bare relay (relay-server.mjs) on a free port and waits until it listens. */
 export async function startRelay(): Promise<Child> {
   const port = await freePort();
-  const child = spawn(process.execPath, [RELAY_MAIN, String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const inspectPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [`--inspect=127.0.0.1:${inspectPort}`, RELAY_MAIN, String(port)],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const stop = stopper(child);
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the relay exited with ${code}`)));
@@ -150,5 +286,5 @@ export async function startRelay(): Promise<Child> {
       if (chunk.toString().includes('relay listening')) resolve();
     });
   });
-  return { pid: child.pid ?? 0, baseUrl: `http://127.0.0.1:${port}`, stop };
+  return { pid: child.pid ?? 0, baseUrl: `http://127.0.0.1:${port}`, stop, inspectPort };
 }
