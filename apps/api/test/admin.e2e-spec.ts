@@ -4,6 +4,7 @@
  * from the admin page, deactivation (sockets cut, sign-in and refresh refused, "deactivated" shown to others) and
  * reactivation, reports, and the 403 every admin route gives a non-administrator.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import {
   ErrorCode,
@@ -210,6 +211,24 @@ describe('deactivation', () => {
     );
     const search = await as<Page<PublicUser>>(friend, 'GET', `/api/users?q=${target.username}`);
     expect(search.body.items).toEqual([]);
+    // Its direct conversation takes no new messages (REST and socket), and nothing is stored.
+    const toGone = await as(friend, 'POST', `/api/conversations/${conversation.id}/messages`, {
+      clientMessageId: randomUUID(),
+      body: 'are you there?',
+    });
+    expect([toGone.status, asError(toGone).code]).toEqual([403, ErrorCode.CONTACT_UNAVAILABLE]);
+    const ack = await friendSocket.emitWithAck('message:send', {
+      conversationId: conversation.id,
+      clientMessageId: randomUUID(),
+      body: 'hello?',
+    });
+    expect(ack).toMatchObject({ ok: false, error: { code: ErrorCode.CONTACT_UNAVAILABLE } });
+    const history = await as<{ items: unknown[] }>(
+      friend,
+      'GET',
+      `/api/conversations/${conversation.id}/messages`,
+    );
+    expect(history.body.items.filter((m) => (m as { kind: string }).kind === 'text')).toEqual([]);
     // A new conversation with it cannot be opened.
     const stranger = await registerUser(t.baseUrl, 'deactstranger');
     const open = await as(stranger, 'POST', '/api/conversations/direct', { userId: target.id });

@@ -91,7 +91,7 @@ export class MessagesService {
    * earlier they are asked again (appendWithConsent).
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent); CONTACT_UNAVAILABLE (403) in a
-   *   direct conversation with a block either way;
+   *   direct conversation with a block either way, or whose other person's account is deactivated or deleted;
    *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
    *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
    *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
@@ -205,7 +205,8 @@ export class MessagesService {
         return await this.messages.append(input);
       } catch (error) {
         if (!(error instanceof SendConsentError)) throw error;
-        if (error.reason === 'blocked' || attempt >= SEND_CONSENT_ATTEMPTS) throw error;
+        if (error.reason === 'blocked' || error.reason === 'unavailable') throw error;
+        if (attempt >= SEND_CONSENT_ATTEMPTS) throw error;
         const access = await this.access.requireSend(input.conversationId, input.senderId);
         if (access.member.pending) {
           await this.conversations.acceptPending(input.conversationId, input.senderId);

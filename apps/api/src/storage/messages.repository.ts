@@ -23,7 +23,8 @@ export interface AppendMessageInput {
   /**
    * With `requireActiveSender`: the consent rules of a person's send, checked in the same atomic step (MongoDB:
    * the block check is a read just before it, see the adapter): no block between the two people of a direct
-   * conversation, the sender has accepted the conversation, and in a direct conversation the other person is an
+   * conversation and the other person's account neither deactivated nor deleted, the sender has accepted the
+   * conversation, and in a direct conversation the other person is an
    * active member. Otherwise SendConsentError and nothing is stored; a resend of a stored message is answered
    * without the check.
    */

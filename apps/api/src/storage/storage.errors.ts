@@ -134,14 +134,15 @@ export class SenderMembershipError extends Error {
 
 /**
  * A send checked with `requireConsent` may not go ahead as it stands (nothing was stored): `blocked` (a block
- * between the two people of a direct conversation, either way), `pending` (the sender has not accepted the
+ * between the two people of a direct conversation, either way), `unavailable` (the other person's account is
+ * deactivated or deleted), `pending` (the sender has not accepted the
  * conversation: a message request or invitation; replying accepts it) or `peer_inactive` (the other person of a
  * direct conversation declined it earlier and is no longer a member). MessagesService resolves the last two and
- * appends again; a block is refused.
+ * appends again; the first two are refused.
  */
 export class SendConsentError extends Error {
   constructor(
-    readonly reason: 'blocked' | 'pending' | 'peer_inactive',
+    readonly reason: 'blocked' | 'unavailable' | 'pending' | 'peer_inactive',
     readonly conversationId: string,
   ) {
     super(`send to ${conversationId} needs consent first: ${reason}`);

@@ -113,7 +113,7 @@ export function describePrivacyContract(ctx: ContractContext): void {
 
   describe('privacy: pending memberships (requests and invitations)', () => {
     beforeEach(() => {
-      ({ conversations } = ctx.repos());
+      ({ users, conversations } = ctx.repos());
     });
 
     it('a direct conversation opened as a request has the recipient pending, and no contact yet', async () => {
@@ -220,6 +220,11 @@ export function describePrivacyContract(ctx: ContractContext): void {
       await expect(send(b)).rejects.toEqual(refusal('blocked'));
       expect(await send(a, first.message.clientMessageId)).toMatchObject({ created: false });
       await blocks.unblock(b.id, a.id);
+      // A deactivated or deleted account cannot be written to (nor can it write: it cannot sign in).
+      await users.setDeactivated(b.id, new Date());
+      await expect(send(a)).rejects.toEqual(refusal('unavailable'));
+      await users.setDeactivated(b.id, null);
+      expect((await send(a)).created).toBe(true);
       // The other person declined (no membership): the sender is refused until they are asked again.
       const { conversation: request } = await conversations.findOrCreateDirect(a.id, c.id, a.id, {
         pendingUserId: c.id,
@@ -236,7 +241,7 @@ export function describePrivacyContract(ctx: ContractContext): void {
           requireConsent: true,
         }),
       ).rejects.toEqual(refusal('peer_inactive'));
-      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(3);
       expect((await conversations.findById(request.id))?.lastSeq).toBe(0);
       // In a group, a block between two members does not stop either from writing; an invitee must accept.
       const { conversation: group } = await conversations.createGroup({

@@ -45,6 +45,7 @@ import {
   type ConversationDoc,
   type MemberDoc,
   type MessageDoc,
+  type UserDoc,
 } from './mongo.schemas.js';
 import {
   duplicateKeyIndex,
@@ -183,6 +184,14 @@ export function allocateSeqFilter(
   return { _id: conversationId, members: trusted({ $all: required }) };
 }
 
+/** The account `userId` is deactivated or deleted (the consent check of append; pure, cast-tested). */
+export function accountGoneFilter(userId: Types.ObjectId): Record<string, unknown> {
+  return {
+    _id: userId,
+    $or: [{ deactivatedAt: trusted({ $ne: null }) }, { deletedAt: trusted({ $ne: null }) }],
+  };
+}
+
 /** A block between two people, either way (the consent check of append; pure, cast-tested). */
 export function blockBetweenFilter(a: Types.ObjectId, b: Types.ObjectId): Record<string, unknown> {
   return {
@@ -271,14 +280,16 @@ export class MongoMessagesRepository extends MessagesRepository {
     @InjectModel(MODEL.attachment, MONGO_CONNECTION_NAME)
     private readonly attachments: Model<AttachmentDoc>,
     @InjectModel(MODEL.block, MONGO_CONNECTION_NAME) private readonly blocks: Model<BlockDoc>,
+    @InjectModel(MODEL.user, MONGO_CONNECTION_NAME) private readonly users: Model<UserDoc>,
   ) {
     super();
   }
 
   /**
    * Idempotent append (see the class comment for the steps and their guarantees).
-   * With `requireConsent`, before claiming or allocating: a block between the pair of a direct conversation
-   * (one `exists` on the blocks, only in a direct conversation; a block made between that read and the
+   * With `requireConsent`, before claiming or allocating: a block between the pair of a direct conversation and
+   * the other person's account deactivated or deleted (one `exists` on the blocks and one on the users, in
+   * parallel, only in a direct conversation; a block made between that read and the
    * allocation lets this one message through: MongoDB has no multi-document transaction on a standalone server),
    * the sender's pending membership and the other person's standing; the allocation's filter then re-checks
    * that the sender is active and not pending in the same atomic step. A reply's target is checked to be a
@@ -523,7 +534,8 @@ export class MongoMessagesRepository extends MessagesRepository {
 
   /**
    * Why a person's send may not go ahead yet (null: it may), in the SQL adapter's order: a block between the pair
-   * of a direct conversation (either way), the sender's pending membership, the other person no longer a member.
+   * of a direct conversation (either way), the other person's account deactivated or deleted, the sender's pending
+   * membership, the other person no longer a member.
    */
   private async consentRefusal(
     state: ConversationState,
@@ -535,8 +547,12 @@ export class MongoMessagesRepository extends MessagesRepository {
         : null;
     const peer = peerHex ? parseId(peerHex) : null;
     if (peer) {
-      const blocked = await this.blocks.exists(blockBetweenFilter(senderId, peer));
+      const [blocked, gone] = await Promise.all([
+        this.blocks.exists(blockBetweenFilter(senderId, peer)),
+        this.users.exists(accountGoneFilter(peer)),
+      ]);
       if (blocked) return 'blocked';
+      if (gone) return 'unavailable';
     }
     const sender = state.members.find((m) => m.userId.equals(senderId));
     if (sender?.pending === true) return 'pending';

@@ -27,6 +27,7 @@ import {
   removeReactionPipeline,
   allocateSeqFilter,
   allocateSeqUpdate,
+  accountGoneFilter,
   blockBetweenFilter,
   committedSeqUpdate,
   gapDocument,
@@ -79,7 +80,7 @@ const repos = {
   users: new MongoUsersRepository(users),
   sessions: new MongoSessionsRepository(sessions),
   conversations: new MongoConversationsRepository(conversations, messages, users, attachments),
-  messages: new MongoMessagesRepository(messages, conversations, attachments, blocks),
+  messages: new MongoMessagesRepository(messages, conversations, attachments, blocks, users),
   attachments: new MongoAttachmentsRepository(attachments, messages),
 };
 
@@ -328,6 +329,8 @@ describe('mongo queries cast cleanly under strictQuery/strict "throw" and saniti
   });
   it('append consent: one exists on the blocks between the pair, either way', () =>
     expectCastThenNoServer(() => blocks.exists(blockBetweenFilter(oid(), oid())).exec()));
+  it('append consent: one exists on the other person, deactivated or deleted', () =>
+    expectCastThenNoServer(() => users.exists(accountGoneFilter(oid())).exec()));
   it('append step 2 with mentions: allocation only while every mentioned user is an active member', () =>
     expectCastThenNoServer(() =>
       conversations

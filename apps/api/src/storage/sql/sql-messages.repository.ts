@@ -84,7 +84,7 @@ interface ReplyJson {
 }
 
 /** Name of the append statement when prepared (bump the suffix whenever APPEND_STATEMENT changes). */
-const APPEND_STATEMENT_NAME = 'chat_append_message_v4';
+const APPEND_STATEMENT_NAME = 'chat_append_message_v5';
 
 /**
  * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
@@ -108,6 +108,9 @@ const APPEND_STATEMENT = `
              WHEN EXISTS (SELECT 1 FROM user_blocks AS b, peer
                            WHERE (b.blocker_id = $2::uuid AND b.blocked_id = peer.id)
                               OR (b.blocker_id = peer.id AND b.blocked_id = $2::uuid)) THEN 'blocked'
+             WHEN EXISTS (SELECT 1 FROM users AS u, peer
+                           WHERE u.id = peer.id
+                             AND (u.deactivated_at IS NOT NULL OR u.deleted_at IS NOT NULL)) THEN 'unavailable'
              WHEN EXISTS (SELECT 1 FROM member WHERE pending) THEN 'pending'
              WHEN EXISTS (SELECT 1 FROM peer
                            WHERE NOT EXISTS (SELECT 1 FROM conversation_members AS pm
@@ -292,8 +295,8 @@ export class SqlMessagesRepository extends MessagesRepository {
    * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
    * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
    * - `peer`, `consent` (with `requireConsent`): the other person of a direct conversation, and whether the send
-   *   may go ahead: no block between the pair either way, the sender has accepted, the other person is an active
-   *   member. Otherwise `alloc` allocates nothing and the service takes its slower path (MessagesService.send).
+   *   may go ahead: no block between the pair either way, the other person's account is neither deactivated nor
+   *   deleted, the sender has accepted, the other person is an active member. Otherwise `alloc` allocates nothing and the service takes its slower path (MessagesService.send).
    * - `target`, `reply`: the message replied to (looked up by its primary key alone, so the plan cannot scan the
    *   conversation instead), kept if it is one of this conversation (`alloc` requires it; it is the quote).
    * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
