@@ -86,12 +86,15 @@ export class MessagesService {
    * nothing. Once stored, the send succeeds even if a listener fails (logged; resync delivers, docs/protocol.md
    * "Resync"): publishing never throws.
    * @returns the stored message; `created` tells REST whether to answer 201 or 200
-   * Consent and blocks (docs/privacy.md) are checked by the append itself; a sender whose membership is pending
-   * (a request or invitation) accepts it by sending, and in a direct conversation the other person declined
-   * earlier they are asked again (appendWithConsent).
+   * Checks of the input itself come first (body, attachment and mention counts; `@all` in a group and from an
+   * admin only: one membership read); then the append checks, in this order, the membership, consent and blocks
+   * (docs/privacy.md), the reply target and the mentions. A sender whose membership is pending (a request or
+   * invitation) accepts it by sending, and in a direct conversation the other person declined earlier they are
+   * asked again (appendWithConsent).
    * @throws AppError CONVERSATION_NOT_FOUND (404) when the caller never was a member, MEMBERSHIP_ENDED (403)
    *   when they left or were removed (in both cases nothing is stored or sent); CONTACT_UNAVAILABLE (403) in a
-   *   direct conversation with a block either way, or whose other person's account is deactivated or deleted;
+   *   direct conversation with a block either way, or whose other person's account is deactivated or deleted (and,
+   *   rarely, when consent could not be settled in SEND_CONSENT_ATTEMPTS tries, see appendWithConsent);
    *   VALIDATION_FAILED for a body that is empty (without attachments) or too long after trimming (defence in
    *   depth: DTOs check first); TOO_MANY_ATTACHMENTS (400) above LIMITS.ATTACHMENTS_PER_MESSAGE;
    *   ATTACHMENT_NOT_FOUND (404: unknown, another conversation's or another person's) / ATTACHMENT_IN_USE (409:
@@ -191,13 +194,14 @@ export class MessagesService {
   }
 
   /**
-   * The append of a person's send, consent included (AppendMessageInput.requireConsent). When it refuses for a
-   * reason other than a block, the slower path resolves it and the append runs again: ConversationAccess.
+   * The append of a person's send, consent included (AppendMessageInput.requireConsent). A block or an account
+   * that is gone is final; for the other refusals the slower path resolves them and the append runs again: ConversationAccess.
    * requireSend reads the conversation as it is now (and throws CONTACT_UNAVAILABLE for a block); a pending
    * sender accepts by sending; a direct conversation the other person declined asks them again. Those happen
    * once per request or invitation, so a usual send stays one storage round trip.
-   * @throws SendConsentError when it is still refused after SEND_CONSENT_ATTEMPTS appends (the other person
-   *   declined again each time); the storage errors of append
+   * @throws SendConsentError for a block or an account that is gone, or when it is still refused after
+   *   SEND_CONSENT_ATTEMPTS appends (the other person declined again each time, or the sender was invited again
+   *   each time: send answers both with CONTACT_UNAVAILABLE); the storage errors of append
    */
   private async appendWithConsent(input: AppendMessageInput): Promise<AppendMessageResult> {
     for (let attempt = 1; ; attempt += 1) {

@@ -1,7 +1,7 @@
 import type { INestApplicationContext, WsMessageHandler } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { LIMITS } from '@chat/shared';
 import type { AppConfig } from '../config/app-config.js';
@@ -56,14 +56,21 @@ export class ChatIoAdapter extends IoAdapter {
    * Same behaviour as IoAdapter: the payload and ack are split the same way (`mapPayload`); the handler's result,
    * which Nest's `transform` turns into an Observable, is sent as the ack unless the handler acks by itself, or
    * emitted when it is `{ event, data }`; nothing is sent for null or undefined; a handler that throws is logged
-   * and the event keeps working. Concurrent events on one socket run concurrently, as with `mergeMap`. An ack after
-   * the socket closed is dropped by Socket.IO itself (IoAdapter's `takeUntil(disconnect)` did the same).
+   * and the event keeps working. Concurrent events on one socket run concurrently, as with `mergeMap`. Results
+   * still pending when the socket closes are unsubscribed (as IoAdapter's `takeUntil(disconnect)` did); an ack
+   * after the socket closed would be dropped by Socket.IO anyway.
    */
   override bindMessageHandlers(
     socket: Socket,
     handlers: WsMessageHandler[],
     transform: (data: unknown) => Observable<unknown>,
   ): void {
+    // What handlers still produce when the socket closes is unsubscribed then (IoAdapter's takeUntil(disconnect)).
+    const running = new Set<Subscription>();
+    socket.once('disconnect', () => {
+      for (const subscription of running) subscription.unsubscribe();
+      running.clear();
+    });
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(message, (...args: unknown[]) => {
         // As rxjs `fromEvent` hands a listener's arguments on: one argument as is, several as an array.
@@ -77,10 +84,17 @@ export class ChatIoAdapter extends IoAdapter {
           if (!isAckHandledManually && typeof ack === 'function') ack(response);
         };
         try {
-          transform(callback(data, ack)).subscribe({
+          const subscription = transform(callback(data, ack)).subscribe({
             next: reply,
             error: (error: unknown) => this.logger.error(error),
           });
+          // Still running (an asynchronous result): keep it until it finishes or the socket closes.
+          if (!subscription.closed && socket.connected) {
+            running.add(subscription);
+            subscription.add(() => running.delete(subscription));
+          } else if (!socket.connected) {
+            subscription.unsubscribe();
+          }
         } catch (error) {
           this.logger.error(error);
         }

@@ -21,17 +21,18 @@ export interface AppendMessageInput {
    */
   requireActiveSender?: boolean;
   /**
-   * With `requireActiveSender`: the consent rules of a person's send, checked in the same atomic step (MongoDB:
-   * the block check is a read just before it, see the adapter): no block between the two people of a direct
+   * With `requireActiveSender`: the consent rules of a person's send: no block between the two people of a direct
    * conversation and the other person's account neither deactivated nor deleted, the sender has accepted the
-   * conversation, and in a direct conversation the other person is an
-   * active member. Otherwise SendConsentError and nothing is stored; a resend of a stored message is answered
-   * without the check.
+   * conversation, and in a direct conversation the other person is an active member. Otherwise SendConsentError
+   * and nothing is stored; a resend of a stored message is answered without the check. SQL checks them in the
+   * append statement, against its snapshot (a block committed while the append waits for the conversation's row
+   * lock is not seen by that append); MongoDB reads them just before the allocation, whose atomic filter keeps
+   * only "the sender has accepted" (see the adapter).
    */
   requireConsent?: boolean;
   /**
-   * The message this one replies to: it must be a message of the same conversation (checked in the append's atomic
-   * step, after the membership; otherwise ReplyTargetError and nothing is stored). An active member reads the
+   * The message this one replies to: it must be a message of the same conversation (checked by the append after
+   * the membership and consent; otherwise ReplyTargetError and nothing is stored). An active member reads the
    * whole history, so any message of the conversation may be answered.
    */
   replyToId?: string | null;

@@ -239,10 +239,15 @@ export function senderWatermarksUpdate(seq: number): Record<string, unknown> {
  * readable by `after`, and nothing above an unread seq ever is.
  *
  * append, in order:
- * 0. The members (ids and leftAt only): the sender's standing when `requireActiveSender` (SenderMembershipError
- *    before anything else, also for a resend) and the active ids returned as the fan-out audience.
+ * 0. The conversation's type and direct key and its members (ids, leftAt, pending): the sender's standing when
+ *    `requireActiveSender` (SenderMembershipError before anything else, also for a resend) and the active ids
+ *    returned as the fan-out audience.
  * 1. Resend check on the unique (conversationId, senderId, clientMessageId) index: a retry returns the stored
  *    message and changes nothing.
+ * 1b. With `requireConsent`: the consent rules (a block between a direct pair and the other person's account,
+ *    one `exists` each in parallel, direct conversations only; the sender's pending flag and the other person's
+ *    membership from step 0); a reply's target (one `exists`); the mentions (from step 0). Each refusal stores
+ *    nothing.
  * 2. Seq allocation: one `findOneAndUpdate` on the conversation (with `requireActiveSender`, only while the sender
  *    is an active member: the check and the allocation are one atomic step) with `$inc: { lastSeq: 1 }` and
  *    `$max: { lastActivityAt: now }`; single-document updates are atomic, so concurrent appends get distinct,
@@ -569,8 +574,9 @@ export class MongoMessagesRepository extends MessagesRepository {
    * happens only while that person is an active member (allocateSeqFilter): a refused one allocates nothing, so
    * it leaves no hole behind.
    * @returns the stored message and the active members as the allocation that gave its seq saw them
-   * @throws SenderMembershipError (with `activeSender`, no longer an active member); RecordNotFoundError
-   *   ('conversation'); the insert's error (E11000 on the client-id index for a lost race).
+   * @throws SenderMembershipError (with `activeSender`, no longer an active member); SendConsentError('pending')
+   *   (with `acceptedSender`, invited again meanwhile); MentionMembershipError (a mentioned user left meanwhile);
+   *   RecordNotFoundError('conversation'); the insert's error (E11000 on the client-id index for a lost race).
    */
   private async insertAtNextSeq(
     conversationId: Types.ObjectId,

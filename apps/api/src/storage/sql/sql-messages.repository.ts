@@ -296,7 +296,8 @@ export class SqlMessagesRepository extends MessagesRepository {
    * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
    * - `peer`, `consent` (with `requireConsent`): the other person of a direct conversation, and whether the send
    *   may go ahead: no block between the pair either way, the other person's account is neither deactivated nor
-   *   deleted, the sender has accepted, the other person is an active member. Otherwise `alloc` allocates nothing and the service takes its slower path (MessagesService.send).
+   *   deleted, the sender has accepted, the other person is an active member. Otherwise `alloc` allocates
+   *   nothing and the service takes its slower path (MessagesService.appendWithConsent).
    * - `target`, `reply`: the message replied to (looked up by its primary key alone, so the plan cannot scan the
    *   conversation instead), kept if it is one of this conversation (`alloc` requires it; it is the quote).
    * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
