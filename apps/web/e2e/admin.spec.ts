@@ -156,6 +156,46 @@ test.describe('admin page', () => {
     }
   });
 
+  test('a deactivated account takes no new messages: its conversation shows why, until it is reactivated', async ({
+    page,
+    request,
+  }) => {
+    const token = await adminToken(request);
+    const admin = { authorization: `Bearer ${token}` };
+    const writer = makePerson('writer');
+    const gone = makePerson('gone');
+    await registerViaApi(request, writer);
+    const goneAccount = await registerViaApi(request, gone);
+    await signIn(page, writer);
+    await startConversation(page, gone);
+    await expect(page.getByLabel('Message', { exact: true })).toBeVisible();
+    // The two become contacts (the request is accepted), so the change reaches the writer live (user:updated).
+    const conversationId = new URL(page.url()).pathname.split('/').pop()!;
+    const accepted = await request.post(`${API_URL}/api/conversations/${conversationId}/accept`, {
+      headers: { authorization: `Bearer ${goneAccount.accessToken}` },
+    });
+    expect(accepted.status()).toBe(200);
+
+    const off = await request.post(`${API_URL}/api/admin/users/${goneAccount.user.id}/deactivate`, {
+      headers: admin,
+    });
+    expect(off.status()).toBe(200);
+    // Live (user:updated): the composer gives way to the reason.
+    await expect(page.getByTestId('account-gone-banner')).toContainText(
+      `${gone.displayName}'s account is deactivated`,
+    );
+    await expect(page.getByLabel('Message', { exact: true })).toHaveCount(0);
+    if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/account-gone-375.png` });
+    await expectAccessible(page, 'account-gone-375');
+
+    const on = await request.post(`${API_URL}/api/admin/users/${goneAccount.user.id}/reactivate`, {
+      headers: admin,
+    });
+    expect(on.status()).toBe(200);
+    await expect(page.getByTestId('account-gone-banner')).toHaveCount(0);
+    await expect(page.getByLabel('Message', { exact: true })).toBeVisible();
+  });
+
   test('a person who is not an administrator gets no admin page', async ({ page, request }) => {
     const person = makePerson('plain');
     await registerViaApi(request, person);

@@ -311,6 +311,14 @@ export function MessagePane({
           </p>
         ) : other && iBlocked ? (
           <BlockedBanner other={other} />
+        ) : other?.accountState ? (
+          // The server refuses messages to a deactivated or deleted account (CONTACT_UNAVAILABLE); say so instead of
+          // offering a composer whose sends would fail. A reactivation (user:updated) brings the composer back.
+          <p className="left-banner" role="status" data-testid="account-gone-banner">
+            {other.accountState === 'deleted'
+              ? 'This account was deleted. You can read your messages, but not send new ones.'
+              : `${other.displayName}'s account is deactivated. You can read your messages, but not send new ones.`}
+          </p>
         ) : (
           <>
             {conversation.pending ? (
