@@ -26,6 +26,7 @@ import pg from 'pg';
 import { KeyedMutex } from '../../common/keyed-mutex.js';
 import { CHANGE_LOCK_WAIT_MS } from '../domain-rules.js';
 import { ChangeLockTimeoutError } from '../storage.errors.js';
+import { startPgliteMaintenance } from './pglite-maintenance.js';
 import { schema, type SqlSchema } from './schema.js';
 
 /** The drizzle handle every SQL repository uses; a transaction handle is one too. */
@@ -129,12 +130,17 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
     throw error;
   }
   const queue = new KeyedMutex();
+  // Single-user PostgreSQL runs no autovacuum: ANALYZE and VACUUM by its rules, from here (pglite-maintenance.ts).
+  const maintenance = startPgliteMaintenance(client);
   return {
     db,
     driver: 'pglite',
     prepared: pglitePrepared(client),
     changeLock: (key, task) => queue.run(key, task),
-    close: once(() => client.close()),
+    close: once(async () => {
+      await maintenance.stop();
+      await client.close();
+    }),
   };
 }
 

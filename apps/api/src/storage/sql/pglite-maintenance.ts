@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import type { PGlite } from '@electric-sql/pglite';
+
+/** How often the tables are looked at: every minute, autovacuum_naptime's default. */
+export const PGLITE_MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** What one maintenance pass did: the tables it analysed and vacuumed (schema-qualified, quoted). */
+export interface PgliteMaintenanceReport {
+  analyzed: string[];
+  vacuumed: string[];
+}
+
+/**
+ * The tables due for ANALYZE or VACUUM by autovacuum's default rules (PostgreSQL manual, "The Autovacuum Daemon"):
+ * ANALYZE once the rows changed since the last analyze pass 50 + 10% of the live rows (autovacuum_analyze_threshold
+ * and _scale_factor), VACUUM once the dead rows pass 50 + 20% of them (autovacuum_vacuum_threshold and
+ * _scale_factor). Names come back quoted by the server (quote_ident), ready to put in a statement.
+ */
+const DUE_TABLES = `
+  SELECT quote_ident(schemaname) || '.' || quote_ident(relname) AS name,
+         n_mod_since_analyze > 50 + 0.1 * n_live_tup AS analyze,
+         n_dead_tup > 50 + 0.2 * n_live_tup AS vacuum
+    FROM pg_stat_user_tables
+   WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+     AND (n_mod_since_analyze > 50 + 0.1 * n_live_tup OR n_dead_tup > 50 + 0.2 * n_live_tup)
+   ORDER BY relname
+`;
+
+/**
+ * One maintenance pass over a PGlite database: VACUUM (ANALYZE) or ANALYZE of each table that autovacuum would
+ * pick now (see DUE_TABLES).
+ *
+ * Why: PGlite runs PostgreSQL in single-user mode, where no background process runs, the autovacuum launcher
+ * included (`pg_stat_user_tables.last_autoanalyze` stays null). Without this the embedded database would keep the
+ * planner statistics of an empty database and every dead row version (each message updates its conversation's row
+ * and the sender's membership row) until an operator ran VACUUM by hand.
+ *
+ * Cost: PGlite runs in the API's own thread, so a pass holds the server while it runs. ANALYZE samples at most
+ * 30,000 rows of a table (default_statistics_target 100); VACUUM of a big messages table (its dead rows come from
+ * edits and deletions) is the long one, and rare by the 20% rule.
+ * @throws what PGlite throws for the statements (the caller logs it)
+ */
+export async function maintainPglite(client: PGlite): Promise<PgliteMaintenanceReport> {
+  const { rows } = await client.query<{ name: string; analyze: boolean; vacuum: boolean }>(
+    DUE_TABLES,
+  );
+  const report: PgliteMaintenanceReport = { analyzed: [], vacuumed: [] };
+  for (const table of rows) {
+    if (table.vacuum) {
+      await client.exec(`VACUUM (ANALYZE) ${table.name}`);
+      report.vacuumed.push(table.name);
+      report.analyzed.push(table.name);
+    } else if (table.analyze) {
+      await client.exec(`ANALYZE ${table.name}`);
+      report.analyzed.push(table.name);
+    }
+  }
+  return report;
+}
+
+/** A running maintenance schedule (startPgliteMaintenance). */
+export interface PgliteMaintenance {
+  /** Stops the schedule and waits for a pass in progress (before the database closes). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs maintainPglite every `intervalMs` (an unref'd timer: it never keeps the process alive); passes never
+ * overlap, and a failed pass is logged and tried again at the next tick.
+ */
+export function startPgliteMaintenance(
+  client: PGlite,
+  intervalMs = PGLITE_MAINTENANCE_INTERVAL_MS,
+): PgliteMaintenance {
+  const logger = new Logger('PgliteMaintenance');
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = maintainPglite(client)
+      .then((report) => {
+        if (report.analyzed.length > 0) {
+          logger.debug(
+            `analysed ${report.analyzed.join(', ')}; vacuumed ${report.vacuumed.join(', ') || 'none'}`,
+          );
+        }
+      })
+      .catch((error: unknown) => logger.warn(`maintenance pass failed: ${String(error)}`))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
