@@ -39,8 +39,9 @@ const numbered = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `${prefix} ${i + 1}`);
 
 // The 80 messages are sent while the list page loads and its socket connects: live messages that raced the list's
-// request (or the fetch of a conversation the list did not have yet) once went uncounted (77 unread instead of 80);
-// the conversations store's unit tests pin both races.
+// request (or the fetch of a conversation the list did not have yet) once went uncounted (77 unread instead of 80),
+// and so did one sent while the socket was joining, whose count only the resync's list brought (79); the
+// conversations store's unit tests pin the three races.
 test('opening a conversation lands at the first unread message under "New messages"; new ones while scrolled up offer a jump to latest', async ({
   page,
   request,

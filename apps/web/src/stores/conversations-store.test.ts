@@ -109,6 +109,44 @@ describe('conversations store', () => {
     });
   });
 
+  it('counts a message that never came live (sent while the socket joined) when a resync brings it', async () => {
+    // The first list answers at seq 20; message 21 is sent before the socket has joined, 22 arrives live; the
+    // resync's list, requested after joining, answers at 21 (it includes 21) while 22 is already counted.
+    const { store, api } = setup([conversation({ lastSeq: 20, lastMessage: message(20) })]);
+    await store.getState().load();
+    await store.getState().applyMessage(message(22), 'alice');
+    expect(store.getState().byId.c1).toMatchObject({ lastSeq: 22, unreadCount: 1 });
+    api.listConversations.mockResolvedValueOnce({
+      items: [conversation({ lastSeq: 21, lastMessage: message(21), unreadCount: 1 })],
+      nextCursor: null,
+    });
+    await store.getState().load();
+    expect(store.getState().byId.c1).toMatchObject({
+      lastSeq: 22,
+      unreadCount: 2,
+      lastMessage: { seq: 22 },
+    });
+    // The same stale answer again changes nothing; a read here up to 22 leaves nothing unread after it either.
+    api.listConversations.mockResolvedValueOnce({
+      items: [conversation({ lastSeq: 21, lastMessage: message(21), unreadCount: 1 })],
+      nextCursor: null,
+    });
+    await store.getState().load();
+    expect(store.getState().byId.c1?.unreadCount).toBe(2);
+    store
+      .getState()
+      .raiseMarks(
+        { conversationId: 'c1', userId: 'alice', deliveredSeq: 22, readSeq: 22 },
+        'alice',
+      );
+    api.listConversations.mockResolvedValueOnce({
+      items: [conversation({ lastSeq: 21, lastMessage: message(21), unreadCount: 1 })],
+      nextCursor: null,
+    });
+    await store.getState().load();
+    expect(store.getState().byId.c1?.unreadCount).toBe(0);
+  });
+
   it('keeps the live unread count when the list answers with a summary older than live messages', async () => {
     const { store, api } = setup([]);
     let answer: (page: { items: ConversationSummary[]; nextCursor: null }) => void = () => {};

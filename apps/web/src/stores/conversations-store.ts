@@ -91,6 +91,27 @@ function onScreen(
 /** Creates the per-user conversation list store. Made in the app provider, never at module level. */
 export function createConversationsStore(api: ConversationsApi): ConversationsStore {
   const pendingFetches = new Map<string, Promise<ConversationSummary>>();
+  // Per conversation, what its unread counts were built from: the lastSeq of the summary they start from, the seqs
+  // counted as unread (and those that mention me) from live messages since, and the highest seq known read here (a
+  // receipt of mine, or the conversation seen on screen). A summary older than live messages but newer than that
+  // base is merged with them (upsertMany).
+  const base = new Map<string, number>();
+  const liveUnread = new Map<string, Set<number>>();
+  const liveMentions = new Map<string, Set<number>>();
+  const readUpTo = new Map<string, number>();
+  /** Forgets what a summary or a read at `seq` covers. */
+  const settle = (id: string, seq: number): void => {
+    for (const seqs of [liveUnread.get(id), liveMentions.get(id)]) {
+      for (const counted of seqs ?? []) if (counted <= seq) seqs!.delete(counted);
+    }
+  };
+  /** The conversation is read up to `seq` here (on screen, or my receipt). */
+  const markRead = (id: string, seq: number): void => {
+    readUpTo.set(id, Math.max(readUpTo.get(id) ?? 0, seq));
+    settle(id, seq);
+  };
+  const above = (seqs: Set<number> | undefined, floor: number): number =>
+    [...(seqs ?? [])].filter((seq) => seq > floor).length;
   // Bumped by reset(): an answer to a request made for the previous person (sign-out, or another person signed in
   // while it was in flight) must not land in the next person's list.
   let epoch = 0;
@@ -102,16 +123,38 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         for (const item of items) {
           const existing = byId[item.id];
           // A summary older than what live messages already told us (a list requested before they arrived) must
-          // not roll the preview back, nor the unread count: the messages it misses were counted live (its own
-          // count may be lower only because another device read meanwhile, which the receipt:update tells).
-          if (existing && existing.lastSeq > item.lastSeq) {
+          // not roll the preview back. Its unread count is the truth up to its lastSeq (it may include messages
+          // that never came live: those sent while the socket was still joining), less what was read here since;
+          // the messages above it are those counted live.
+          if (
+            existing &&
+            existing.lastSeq > item.lastSeq &&
+            item.lastSeq <= (base.get(item.id) ?? 0)
+          ) {
+            // Nothing the counts were built from is newer in it: keep them.
             byId[item.id] = {
               ...item,
               lastSeq: existing.lastSeq,
               lastMessage: existing.lastMessage,
               lastActivityAt: existing.lastActivityAt,
               unreadCount: existing.unreadCount,
+              unreadMentionCount: existing.unreadMentionCount,
             };
+          } else if (existing && existing.lastSeq > item.lastSeq) {
+            const read = readUpTo.get(item.id) ?? 0;
+            const below = Math.min(item.unreadCount, Math.max(0, item.lastSeq - read));
+            const floor = Math.max(item.lastSeq, read);
+            byId[item.id] = {
+              ...item,
+              lastSeq: existing.lastSeq,
+              lastMessage: existing.lastMessage,
+              lastActivityAt: existing.lastActivityAt,
+              unreadCount: below + above(liveUnread.get(item.id), floor),
+              unreadMentionCount:
+                Math.min(item.unreadMentionCount, below) + above(liveMentions.get(item.id), floor),
+            };
+            base.set(item.id, item.lastSeq);
+            settle(item.id, item.lastSeq);
           } else if (
             existing?.lastMessage &&
             item.lastMessage?.id === existing.lastMessage.id &&
@@ -123,11 +166,17 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
               lastMessage: existing.lastMessage,
               changeSeq: Math.max(item.changeSeq, existing.changeSeq),
             };
+            base.set(item.id, item.lastSeq);
+            settle(item.id, item.lastSeq);
           } else {
             byId[item.id] = item;
+            base.set(item.id, item.lastSeq);
+            settle(item.id, item.lastSeq);
           }
-          if (onScreen(state, item.id))
+          if (onScreen(state, item.id)) {
             byId[item.id] = { ...byId[item.id]!, unreadCount: 0, unreadMentionCount: 0 };
+            markRead(item.id, byId[item.id]!.lastSeq);
+          }
         }
         return { byId, order: sortIds(byId) };
       });
@@ -199,6 +248,14 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           !counted &&
           message.senderId !== selfId &&
           !onScreen(get(), message.conversationId, attentive);
+        if (countsAsUnread) {
+          const id = message.conversationId;
+          liveUnread.set(id, (liveUnread.get(id) ?? new Set()).add(message.seq));
+          if (mentionsUser(message, selfId))
+            liveMentions.set(id, (liveMentions.get(id) ?? new Set()).add(message.seq));
+        } else if (!counted && message.senderId !== selfId) {
+          markRead(message.conversationId, message.seq); // seen on screen as it arrived
+        }
         const updated: ConversationSummary = {
           ...existing,
           lastSeq: Math.max(existing.lastSeq, message.seq),
@@ -245,6 +302,7 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
           let unreadCount = current.unreadCount;
           let unreadMentionCount = current.unreadMentionCount;
           if (event.userId === selfId) {
+            markRead(current.id, event.readSeq);
             const left = Math.max(0, current.lastSeq - event.readSeq);
             if (left < unreadCount) {
               unreadCount = left;
@@ -269,6 +327,7 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
         set((state) => {
           if (!id) return { activeId: null };
           const current = state.byId[id];
+          if (current && state.attentive) markRead(id, current.lastSeq);
           if (!current || current.unreadCount === 0 || !state.attentive) return { activeId: id };
           return {
             activeId: id,
@@ -279,6 +338,7 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
       setAttentive: (attentive) => {
         set((state) => {
           const current = state.activeId ? state.byId[state.activeId] : undefined;
+          if (attentive && current) markRead(current.id, current.lastSeq);
           if (!attentive || !current || current.unreadCount === 0) return { attentive };
           return {
             attentive,
@@ -292,6 +352,10 @@ export function createConversationsStore(api: ConversationsApi): ConversationsSt
       reset: () => {
         epoch += 1;
         pendingFetches.clear();
+        base.clear();
+        liveUnread.clear();
+        liveMentions.clear();
+        readUpTo.clear();
         // The window's attention is not per person: keep it.
         set({ ...EMPTY });
       },
