@@ -465,157 +465,166 @@ export function MessageList({
   return (
     <>
       <NewMessageAnnouncer conversationId={conversation.id} selfId={selfId} />
-      <div
-        ref={scrollRef}
-        className="message-scroller"
-        onScroll={() => {
-          recordGeometry();
-          if (placed.current) maybeLoadOlder();
-          trackBottom();
-        }}
-        onKeyDown={onLogKeyDown}
-        role="log"
-        aria-label="Messages"
-        aria-describedby="message-log-hint"
-        aria-live="off"
-        tabIndex={0}
-      >
-        <span id="message-log-hint" className="visually-hidden">
-          Up and down arrows move between messages. On a message, Shift+F10 or the Menu key opens
-          its actions.
-        </span>
-        <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
-          <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
-            {thread.status === 'loading' ? 'Loading messages…' : null}
-            {thread.status === 'error' ? (
-              <button
-                type="button"
-                className="button subtle"
-                onClick={() =>
-                  store
-                    .getState()
-                    .loadLatest(conversation.id)
-                    .catch((e: unknown) => toast.error(describeError(e)))
-                }
-              >
-                Could not load messages. Try again
-              </button>
-            ) : null}
-            {thread.status === 'ready' && thread.loadingOlder ? 'Loading earlier messages…' : null}
-            {thread.status === 'ready' && !thread.hasMoreBefore && rows.length > 0
-              ? 'This is the beginning of the conversation.'
-              : null}
-            {thread.status === 'ready' && rows.length === 0 ? 'No messages yet. Say hello!' : null}
-          </div>
-          {items.map((item) => {
-            const row = rows[item.index];
-            if (!row) return null;
-            return (
-              <div
-                key={item.key}
-                ref={virtualizer.measureElement}
-                data-index={item.index}
-                className={`message-row-wrap${item.index === highlightIndex ? ' jump-target' : ''}`}
-                data-jump-target={item.index === highlightIndex ? 'true' : undefined}
-                style={{ transform: `translateY(${item.start}px)` }}
-              >
-                {row.kind === 'unread' ? (
-                  <div
-                    className="unread-separator"
-                    role="separator"
-                    aria-label="New messages"
-                    data-testid="unread-separator"
-                  >
-                    <span>New messages</span>
-                  </div>
-                ) : row.kind === 'day' ? (
-                  <div className="day-separator" role="separator" aria-label={row.label}>
-                    <span>{row.label}</span>
-                  </div>
-                ) : row.kind === 'system' ? (
-                  <p
-                    className="system-message"
-                    data-testid="system-message"
-                    data-seq={row.message.seq}
-                  >
-                    {systemText(row.message, conversation, selfId)}
-                  </p>
-                ) : row.kind === 'message' ? (
-                  <StoredMessage
-                    message={row.message}
-                    own={row.own}
-                    selfId={selfId}
-                    sender={
-                      isGroup && !row.own && row.firstOfRun
-                        ? {
-                            id: row.message.senderId,
-                            name: people.get(row.message.senderId)?.displayName ?? 'Former member',
-                            avatarUrl: people.get(row.message.senderId)?.avatarUrl ?? null,
-                            user: people.get(row.message.senderId) ?? null,
-                          }
-                        : null
-                    }
-                    mentionNames={mentionNames(row.message, conversation.members)}
-                    mentionsMe={!row.own && mentionsUser(row.message, selfId)}
-                    grouped={isGroup && !row.own}
-                    receipt={
-                      row.own ? receiptState(conversation, selfId, row.message.seq) : undefined
-                    }
-                    seenBy={
-                      isGroup && row.own && row.message.seq === lastOwnSeq
-                        ? seenByCount(conversation, selfId, row.message.seq)
-                        : undefined
-                    }
-                    names={names}
-                    rights={rights}
-                    editing={pane.editingId === row.message.id}
-                    highlighted={highlightId === row.message.id}
-                    handlers={handlers}
-                  />
-                ) : (
-                  <MessageBubble
-                    body={row.pending.body}
-                    time={row.pending.createdAt}
-                    own
-                    quote={
-                      row.pending.replyTo ? (
-                        <p className="reply-quote pending" data-testid="reply-quote">
-                          <span className="reply-quote-name">
-                            {row.pending.replyTo.senderId === selfId
-                              ? 'You'
-                              : (names.get(row.pending.replyTo.senderId) ?? 'Former member')}
-                          </span>
-                          <span className="reply-quote-text">
-                            {row.pending.replyTo.deleted
-                              ? 'Deleted message'
-                              : row.pending.replyTo.snippet || 'Attachment'}
-                          </span>
-                        </p>
-                      ) : null
-                    }
-                    status={row.pending.status}
-                    error={row.pending.error}
-                    onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
-                  />
-                )}
-              </div>
-            );
-          })}
-        </div>
-      </div>
-      {awaySince !== null ? (
-        <button
-          type="button"
-          className="button jump-latest"
-          data-testid="jump-latest"
-          onClick={() => {
-            virtualizer.scrollToEnd();
-            setAwaySince(null);
+      {/* The history's own box: "Jump to latest" floats at its bottom edge, never over what sits below it (a
+          request bar, the typing line, a reply being written). */}
+      <div className="message-area">
+        <div
+          ref={scrollRef}
+          className="message-scroller"
+          onScroll={() => {
+            recordGeometry();
+            if (placed.current) maybeLoadOlder();
+            trackBottom();
           }}
+          onKeyDown={onLogKeyDown}
+          role="log"
+          aria-label="Messages"
+          aria-describedby="message-log-hint"
+          aria-live="off"
+          tabIndex={0}
         >
-          {arrivedSince > 0 ? `Jump to latest (${arrivedSince} new)` : 'Jump to latest'}
-        </button>
-      ) : null}
+          <span id="message-log-hint" className="visually-hidden">
+            Up and down arrows move between messages. On a message, Shift+F10 or the Menu key opens
+            its actions.
+          </span>
+          <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+            <div className="message-history-edge" style={{ height: EDGE_HEIGHT_PX }}>
+              {thread.status === 'loading' ? 'Loading messages…' : null}
+              {thread.status === 'error' ? (
+                <button
+                  type="button"
+                  className="button subtle"
+                  onClick={() =>
+                    store
+                      .getState()
+                      .loadLatest(conversation.id)
+                      .catch((e: unknown) => toast.error(describeError(e)))
+                  }
+                >
+                  Could not load messages. Try again
+                </button>
+              ) : null}
+              {thread.status === 'ready' && thread.loadingOlder
+                ? 'Loading earlier messages…'
+                : null}
+              {thread.status === 'ready' && !thread.hasMoreBefore && rows.length > 0
+                ? 'This is the beginning of the conversation.'
+                : null}
+              {thread.status === 'ready' && rows.length === 0
+                ? 'No messages yet. Say hello!'
+                : null}
+            </div>
+            {items.map((item) => {
+              const row = rows[item.index];
+              if (!row) return null;
+              return (
+                <div
+                  key={item.key}
+                  ref={virtualizer.measureElement}
+                  data-index={item.index}
+                  className={`message-row-wrap${item.index === highlightIndex ? ' jump-target' : ''}`}
+                  data-jump-target={item.index === highlightIndex ? 'true' : undefined}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  {row.kind === 'unread' ? (
+                    <div
+                      className="unread-separator"
+                      role="separator"
+                      aria-label="New messages"
+                      data-testid="unread-separator"
+                    >
+                      <span>New messages</span>
+                    </div>
+                  ) : row.kind === 'day' ? (
+                    <div className="day-separator" role="separator" aria-label={row.label}>
+                      <span>{row.label}</span>
+                    </div>
+                  ) : row.kind === 'system' ? (
+                    <p
+                      className="system-message"
+                      data-testid="system-message"
+                      data-seq={row.message.seq}
+                    >
+                      {systemText(row.message, conversation, selfId)}
+                    </p>
+                  ) : row.kind === 'message' ? (
+                    <StoredMessage
+                      message={row.message}
+                      own={row.own}
+                      selfId={selfId}
+                      sender={
+                        isGroup && !row.own && row.firstOfRun
+                          ? {
+                              id: row.message.senderId,
+                              name:
+                                people.get(row.message.senderId)?.displayName ?? 'Former member',
+                              avatarUrl: people.get(row.message.senderId)?.avatarUrl ?? null,
+                              user: people.get(row.message.senderId) ?? null,
+                            }
+                          : null
+                      }
+                      mentionNames={mentionNames(row.message, conversation.members)}
+                      mentionsMe={!row.own && mentionsUser(row.message, selfId)}
+                      grouped={isGroup && !row.own}
+                      receipt={
+                        row.own ? receiptState(conversation, selfId, row.message.seq) : undefined
+                      }
+                      seenBy={
+                        isGroup && row.own && row.message.seq === lastOwnSeq
+                          ? seenByCount(conversation, selfId, row.message.seq)
+                          : undefined
+                      }
+                      names={names}
+                      rights={rights}
+                      editing={pane.editingId === row.message.id}
+                      highlighted={highlightId === row.message.id}
+                      handlers={handlers}
+                    />
+                  ) : (
+                    <MessageBubble
+                      body={row.pending.body}
+                      time={row.pending.createdAt}
+                      own
+                      quote={
+                        row.pending.replyTo ? (
+                          <p className="reply-quote pending" data-testid="reply-quote">
+                            <span className="reply-quote-name">
+                              {row.pending.replyTo.senderId === selfId
+                                ? 'You'
+                                : (names.get(row.pending.replyTo.senderId) ?? 'Former member')}
+                            </span>
+                            <span className="reply-quote-text">
+                              {row.pending.replyTo.deleted
+                                ? 'Deleted message'
+                                : row.pending.replyTo.snippet || 'Attachment'}
+                            </span>
+                          </p>
+                        ) : null
+                      }
+                      status={row.pending.status}
+                      error={row.pending.error}
+                      onRetry={() => client.retry(conversation.id, row.pending.clientMessageId)}
+                    />
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        {awaySince !== null ? (
+          <button
+            type="button"
+            className="button jump-latest"
+            data-testid="jump-latest"
+            onClick={() => {
+              virtualizer.scrollToEnd();
+              setAwaySince(null);
+            }}
+          >
+            {arrivedSince > 0 ? `Jump to latest (${arrivedSince} new)` : 'Jump to latest'}
+          </button>
+        ) : null}
+      </div>
       {dialog?.kind === 'delete' ? (
         <DeleteMessageDialog
           byAdmin={dialog.message.senderId !== selfId}
