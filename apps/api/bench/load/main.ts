@@ -375,7 +375,7 @@ async function committedTransactions(url: string): Promise<{
 async function redisFor(): Promise<
   { url: string; prefix: string; clean: () => Promise<void> } | { skipped: string }
 > {
-  const url = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/0';
+  const url = testEnvironment().redisUrl;
   const prefix = `relay-bench-${randomBytes(4).toString('hex')}:`;
   const redis = new Redis(url, {
     lazyConnect: true,
