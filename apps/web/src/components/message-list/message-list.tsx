@@ -1,5 +1,6 @@
 'use client';
 
+import { otherMember } from '@/lib/format';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { toast } from 'sonner';
@@ -511,7 +512,10 @@ export function MessageList({
                 ? 'This is the beginning of the conversation.'
                 : null}
               {thread.status === 'ready' && rows.length === 0
-                ? 'No messages yet. Say hello!'
+                ? // Nobody to greet when the other person's account is gone (the pane says so instead).
+                  otherMember(conversation, selfId)?.accountState
+                  ? 'No messages yet.'
+                  : 'No messages yet. Say hello!'
                 : null}
             </div>
             {items.map((item) => {
