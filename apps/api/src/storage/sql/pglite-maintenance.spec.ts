@@ -1,18 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { PGlite } from '@electric-sql/pglite';
+import { PgliteThread } from './pglite-thread.js';
 import { maintainPglite, startPgliteMaintenance } from './pglite-maintenance.js';
 
 /**
  * Makes the statistics of the statements so far visible (a backend flushes its counters to the shared statistics
  * when it next goes idle, at most once a second otherwise; PostgreSQL manual, "The Cumulative Statistics System").
  */
-async function flushStats(client: PGlite): Promise<void> {
+async function flushStats(client: PgliteThread): Promise<void> {
   await client.query('SELECT pg_stat_force_next_flush()');
   await client.query('SELECT 1');
 }
 
 /** last_analyze / last_vacuum and the counters of one table, as PGlite's statistics see them. */
-async function stats(client: PGlite, table: string) {
+async function stats(client: PgliteThread, table: string) {
   const { rows } = await client.query<{
     analyzed: boolean;
     vacuumed: boolean;
@@ -29,7 +29,7 @@ async function stats(client: PGlite, table: string) {
 
 describe('PGlite maintenance (autovacuum rules, run from the API)', () => {
   it('analyses a table past 50 + 10% changed rows, vacuums one past 50 + 20% dead rows, and leaves the rest', async () => {
-    const client = await PGlite.create();
+    const client = await PgliteThread.open(null);
     try {
       await client.exec(`
         CREATE TABLE busy (id integer PRIMARY KEY, n integer NOT NULL);
@@ -62,7 +62,7 @@ describe('PGlite maintenance (autovacuum rules, run from the API)', () => {
   });
 
   it('runs on a schedule that stops before the database closes', async () => {
-    const client = await PGlite.create();
+    const client = await PgliteThread.open(null);
     await client.exec(
       'CREATE TABLE t (id integer PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);',
     );

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PgliteQueryable } from './pglite-thread.js';
 
 /** How often the tables are looked at: every minute, autovacuum_naptime's default. */
 export const PGLITE_MAINTENANCE_INTERVAL_MS = 60_000;
@@ -35,12 +35,13 @@ const DUE_TABLES = `
  * planner statistics of an empty database and every dead row version (each message updates its conversation's row
  * and the sender's membership row) until an operator ran VACUUM by hand.
  *
- * Cost: PGlite runs in the API's own thread, so a pass holds the server while it runs. ANALYZE samples at most
+ * Cost: a pass holds the database (not the API's thread: PGlite has its own, pglite-thread.ts) while it runs, so
+ * statements queue behind it. ANALYZE samples at most
  * 30,000 rows of a table (default_statistics_target 100); VACUUM of a big messages table (its dead rows come from
  * edits and deletions) is the long one, and rare by the 20% rule.
  * @throws what PGlite throws for the statements (the caller logs it)
  */
-export async function maintainPglite(client: PGlite): Promise<PgliteMaintenanceReport> {
+export async function maintainPglite(client: PgliteQueryable): Promise<PgliteMaintenanceReport> {
   const { rows } = await client.query<{ name: string; analyze: boolean; vacuum: boolean }>(
     DUE_TABLES,
   );
@@ -69,7 +70,7 @@ export interface PgliteMaintenance {
  * overlap, and a failed pass is logged and tried again at the next tick.
  */
 export function startPgliteMaintenance(
-  client: PGlite,
+  client: PgliteQueryable,
   intervalMs = PGLITE_MAINTENANCE_INTERVAL_MS,
 ): PgliteMaintenance {
   const logger = new Logger('PgliteMaintenance');

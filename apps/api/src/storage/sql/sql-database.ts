@@ -14,8 +14,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import type { PGlite } from '@electric-sql/pglite';
 import { Logger } from '@nestjs/common';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -27,6 +26,7 @@ import { KeyedMutex } from '../../common/keyed-mutex.js';
 import { CHANGE_LOCK_WAIT_MS } from '../domain-rules.js';
 import { ChangeLockTimeoutError } from '../storage.errors.js';
 import { startPgliteMaintenance } from './pglite-maintenance.js';
+import { PgliteThread, type PgliteQueryable } from './pglite-thread.js';
 import { schema, type SqlSchema } from './schema.js';
 
 /** The drizzle handle every SQL repository uses; a transaction handle is one too. */
@@ -116,13 +116,11 @@ export async function openSqlDatabase(
 
 async function openPglite(dataDir: string | null, migrationsFolder: string): Promise<SqlDatabase> {
   if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-  // unaccent: message search's text-search configuration folds accents with it (migration 0007, docs/search.md).
-  const extensions = { unaccent };
-  const client =
-    dataDir === null
-      ? await PGlite.create({ extensions })
-      : await PGlite.create({ dataDir, extensions });
-  const db = drizzlePglite({ client, schema });
+  // On a thread of its own, so the database and the sockets each have a core (pglite-thread.ts).
+  const client = await PgliteThread.open(dataDir);
+  // drizzle's pglite driver calls only `query` and `transaction` of its client, which PgliteThread has with
+  // PGlite's signatures; its type names the class, hence the cast.
+  const db = drizzlePglite({ client: client as unknown as PGlite, schema });
   try {
     await migratePglite(db, { migrationsFolder });
   } catch (error) {
@@ -287,7 +285,7 @@ function findBroken(error: unknown): boolean {
  * rules: quotes doubled, backslashes escaped in an E'' string), numbers only when finite, so no value can end the
  * literal; the statement's own casts give each one its type.
  */
-function pglitePrepared(client: PGlite): PreparedRunner {
+function pglitePrepared(client: PgliteQueryable): PreparedRunner {
   const prepared = new Map<string, Promise<unknown>>();
   const literal = (value: PreparedValue): string => {
     if (value === null) return 'NULL';
