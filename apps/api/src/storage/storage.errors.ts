@@ -91,11 +91,11 @@ const MONGO_UNAVAILABLE_NAMES = new Set([
 ]);
 
 /**
- * Driver messages of a closed client: PGlite after `close()`, node-postgres after the pool ended or the
+ * Driver messages of a closed client: PGlite after `close()` or when its thread died (PgliteThread), node-postgres after the pool ended or the
  * connection dropped. Matched only because these drivers give such failures no code.
  */
 const CLOSED_CLIENT_MESSAGES =
-  /PGlite is closed|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Connection terminated|Client has encountered a connection error/i;
+  /PGlite is closed|PGlite thread exited|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Connection terminated|Client has encountered a connection error/i;
 
 /**
  * True when `error`, or any error in its `cause` chain (drizzle wraps driver errors in DrizzleQueryError), says the

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { isStorageUnavailable } from '../storage.errors.js';
 import { PgliteThread } from './pglite-thread.js';
 
 /** SQLSTATE unique_violation. */
@@ -146,7 +147,10 @@ describe('PgliteThread lifecycle', () => {
     expect((await thread.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     await thread.close();
     await thread.close();
-    await expect(thread.query('SELECT 1')).rejects.toThrow(/closed/);
+    const refused = await thread.query('SELECT 1').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/closed/) });
+    // Answered as 503 SERVICE_UNAVAILABLE, like any database that went away.
+    expect(isStorageUnavailable(refused)).toBe(true);
   });
 
   it('fails requests in flight and later ones when the thread dies', async () => {
@@ -155,7 +159,9 @@ describe('PgliteThread lifecycle', () => {
     // The thread's Worker, as a crash would end it.
     await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
     await expect(slow).rejects.toThrow(/exited/);
-    await expect(thread.query('SELECT 1')).rejects.toThrow(/exited/);
+    const refused = await thread.query('SELECT 1').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/exited/) });
+    expect(isStorageUnavailable(refused)).toBe(true);
   });
 
   it('keeps a folder database across a close and a new thread', async () => {

@@ -116,7 +116,7 @@ export class PgliteThread implements PgliteQueryable {
   private constructor(private readonly worker: Worker) {
     worker.on('message', (answer: Answer) => this.settle(answer));
     worker.on('error', (error) => this.stop(error));
-    worker.on('exit', (code) => this.stop(new Error(`embedded database thread exited (${code})`)));
+    worker.on('exit', (code) => this.stop(new Error(`PGlite thread exited (${code})`)));
     worker.unref();
   }
 
@@ -139,7 +139,7 @@ export class PgliteThread implements PgliteQueryable {
       };
       const onExit = (code: number) => {
         cleanup();
-        reject(new Error(`embedded database thread exited (${code}) while opening`));
+        reject(new Error(`PGlite thread exited (${code}) while opening`));
       };
       const cleanup = () => {
         worker.off('message', onMessage);
@@ -201,7 +201,8 @@ export class PgliteThread implements PgliteQueryable {
   async close(): Promise<void> {
     if (this.stopped) return;
     await this.request({ op: 'close' });
-    this.stopped = new Error('embedded database is closed');
+    // PGlite's own words for a closed instance, which isStorageUnavailable knows.
+    this.stopped = new Error('PGlite is closed');
     await this.worker.terminate();
   }
 
