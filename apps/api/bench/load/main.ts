@@ -59,7 +59,8 @@ import {
   type Child,
   cpuPercent,
   machineBusyPercent,
-  postgresCpuSeconds,
+  postgresCpuSample,
+  postgresCpuSecondsBetween,
   heapAfterCollection,
   profileWhile,
   sampleMachine,
@@ -221,7 +222,7 @@ async function ladder(
     const all = toList(servers);
     const from = all.map((s) => sampleProcess(s.pid));
     const machineFrom = sampleMachine();
-    const databaseFrom = transactions ? postgresCpuSeconds() : null;
+    const databaseFrom = transactions ? postgresCpuSample() : null;
     const phase = () => generator.run({ senders: clients, rate, durationMs: settings.durationMs });
     const profiled = profileAs && settings.profileDir ? toList(servers)[0] : undefined;
     const result = profiled
@@ -237,7 +238,8 @@ async function ladder(
     const databaseMsPerMessage =
       databaseFrom === null
         ? null
-        : ((postgresCpuSeconds() - databaseFrom) * 1000) / Math.max(1, result.normal.acked);
+        : (postgresCpuSecondsBetween(databaseFrom, postgresCpuSample()) * 1000) /
+          Math.max(1, result.normal.acked);
     const xactsAfter = await transactions?.();
     const perMessage =
       xactsBefore === undefined || xactsAfter === undefined

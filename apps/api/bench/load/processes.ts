@@ -56,23 +56,38 @@ export function machineBusyPercent(from: MachineSample, to: MachineSample): numb
   return total > 0 ? ((to.busy - from.busy) / total) * 100 : NaN;
 }
 
+/** CPU clock ticks used so far by each process named `postgres` (the server and its backends), by pid. */
+export type PostgresCpuSample = Map<number, number>;
+
 /**
- * CPU seconds used so far by every process named `postgres` (the server and its backends) that this user may
- * read: where PostgreSQL runs on the same machine, the difference over a phase is what the database spent.
+ * Reads the CPU time of every process named `postgres` (the server and its backends) that this user may read.
+ * Where PostgreSQL runs on the same machine, postgresCpuSecondsBetween of two samples is what the database spent.
  */
-export function postgresCpuSeconds(): number {
-  let ticks = 0;
+export function postgresCpuSample(): PostgresCpuSample {
+  const sample: PostgresCpuSample = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      sample.set(Number(entry), Number(fields[11]) + Number(fields[12]));
     } catch {
       // the process ended meanwhile
     }
   }
+  return sample;
+}
+
+/**
+ * CPU seconds the `postgres` processes spent between two samples, per process: a backend started in between counts
+ * from zero, one that ended in between is left out (a pool closes only connections idle for a while, so what such
+ * a backend spent in between is close to nothing). Summing whole lifetimes instead would subtract the history of
+ * every backend that ended.
+ */
+export function postgresCpuSecondsBetween(from: PostgresCpuSample, to: PostgresCpuSample): number {
+  let ticks = 0;
+  for (const [pid, used] of to) ticks += used - (from.get(pid) ?? 0);
   return ticks / CLOCK_TICKS;
 }
 

@@ -150,6 +150,46 @@ export function describeMessagesContract(ctx: ContractContext): void {
       expect(history.items).toHaveLength(1);
     });
 
+    it('refuses each bad send among concurrent ones with its own error and stores every other', async () => {
+      // Sent together, so an adapter that appends several messages in one step (SQL: group commit) has them in one
+      // batch: one refusal must neither take the others down nor be mistaken for theirs.
+      const { alice, bob, conversation } = await pair();
+      const outsider = await makeUser();
+      const base = {
+        conversationId: conversation.id,
+        kind: 'text' as const,
+        requireActiveSender: true,
+      };
+      const outcomes = await Promise.allSettled(
+        range(1, 24).map((i) => {
+          const senderId = i % 2 ? alice.id : bob.id;
+          const input = { ...base, senderId, clientMessageId: `c${i}`, body: `m${i}` };
+          if (i === 5) return messages.append({ ...input, attachmentIds: [randomUUID()] });
+          if (i === 11) return messages.append({ ...input, senderId: outsider.id });
+          if (i === 17) return messages.append({ ...input, mentions: [outsider.id] });
+          return messages.append(input);
+        }),
+      );
+      const refused = outcomes.flatMap((o, i) =>
+        o.status === 'rejected' ? [[i + 1, o.reason]] : [],
+      );
+      expect(refused.map(([i]) => i)).toEqual([5, 11, 17]);
+      expect((refused[0]![1] as Error).name).toBe('AttachmentClaimError');
+      expect(refused[1]![1]).toBeInstanceOf(SenderMembershipError);
+      expect(refused[2]![1]).toBeInstanceOf(MentionMembershipError);
+      const stored = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.message] : []));
+      expect(stored.map((m) => m.body).sort()).toEqual(
+        range(1, 24)
+          .filter((i) => ![5, 11, 17].includes(i))
+          .map((i) => `m${i}`)
+          .sort(),
+      );
+      // No seq was burnt by the refusals: the 21 messages hold 1..21.
+      const history = await messages.listPage(conversation.id, { after: 0, limit: 100 });
+      expect(seqs(history.items)).toEqual(range(1, 21));
+      expect((await conversations.findById(conversation.id))?.lastSeq).toBe(21);
+    });
+
     it('stores any text verbatim (quotes, backslashes, SQL, emoji), client ids too', async () => {
       const { alice, conversation } = await pair();
       const body = `it's "quoted" \\ back\\slash \\' '); DROP TABLE messages; -- $1 E'\\x' 👋\nline`;

@@ -1,0 +1,216 @@
+/**
+ * Group-commit benchmark: would appending several messages in one statement (and one commit) make a message
+ * cheaper for PostgreSQL? Prints figures, asserts nothing about time.
+ *
+ * Run (in apps/api), with a PostgreSQL server on this machine (its CPU is read from /proc):
+ *   pnpm exec tsx bench/group-commit.bench.ts [postgres://postgres@127.0.0.1:5432/postgres]
+ * A temporary database is made on that server and dropped after. Size: BENCH_APPENDS (default 6,000) per variant.
+ *
+ * Setup: 200 people in 20 groups of 10, ANALYZE. Variants, each appending BENCH_APPENDS text messages:
+ * - `prepared statement per message`: the append statement as a named prepared statement, one message each, 20 in
+ *   flight (one per group): how the API appended before group commit;
+ * - `N messages per statement`: the repository's batch statement (APPEND_BATCH_STATEMENT: the same statement in a
+ *   PL/pgSQL function, its plan cached for the session like the prepared statement's, called once per message)
+ *   with N messages of N different groups, 2 to 8 statements in flight. One round trip, one statement and one
+ *   commit then carry N messages;
+ * - `repository (group commit)`: MessagesRepository.append, what the API runs now, 20 appends in flight (one per
+ *   group), batched by its GroupCommitQueue.
+ * Figures per message: PostgreSQL CPU (every `postgres` process, from /proc), this process's CPU (the client
+ * side: node-postgres, and for the last variant the repository), the whole machine's busy CPU (the cross-check),
+ * and the rate reached.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { postgresUnderTest } from '../src/storage/contract/sql-harness.js';
+import { testEnvironment } from '../src/storage/contract/probe-postgres.mjs';
+import {
+  APPEND_BATCH_STATEMENT,
+  APPEND_FUNCTION,
+  APPEND_STATEMENT,
+} from '../src/storage/sql/sql-messages.repository.js';
+import { postgresCpuSample, postgresCpuSecondsBetween, sampleMachine } from './load/processes.js';
+
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 6000);
+const GROUPS = 20;
+const MEMBERS = 10;
+const BODY = 'a message of a few words, as most are';
+
+interface Group {
+  id: string;
+  members: string[];
+}
+
+/** Figures of one variant. */
+interface Figures {
+  stored: number;
+  ms: number;
+  clientCpuMs: number;
+  postgresCpuMs: number;
+  /** Busy CPU time of the whole machine (every process, the kernel included): the cross-check. */
+  machineCpuMs: number;
+}
+
+async function measure(run: () => Promise<void>, count: () => Promise<number>): Promise<Figures> {
+  const before = await count();
+  const cpu = process.cpuUsage();
+  const postgres = postgresCpuSample();
+  const machine = sampleMachine();
+  const start = performance.now();
+  await run();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const postgresCpuMs = postgresCpuSecondsBetween(postgres, postgresCpuSample()) * 1000;
+  // /proc/stat counts in clock ticks of 10 ms (USER_HZ 100).
+  const machineCpuMs = (sampleMachine().busy - machine.busy) * 10;
+  return {
+    stored: (await count()) - before,
+    ms,
+    clientCpuMs: (used.user + used.system) / 1000,
+    postgresCpuMs,
+    machineCpuMs,
+  };
+}
+
+function print(label: string, f: Figures): void {
+  console.log(
+    `${label.padEnd(34)} | ${f.stored} stored | ${Math.round((f.stored / f.ms) * 1000)
+      .toString()
+      .padStart(
+        5,
+      )} msg/s | PostgreSQL ${(f.postgresCpuMs / f.stored).toFixed(3)} CPU ms/msg | client ${(
+      f.clientCpuMs / f.stored
+    ).toFixed(3)} CPU ms/msg | machine ${(f.machineCpuMs / f.stored).toFixed(3)} CPU ms/msg`,
+  );
+}
+
+async function main(): Promise<void> {
+  const adminUrl = process.argv[2] ?? testEnvironment().postgresUrl;
+  const storage = await postgresUnderTest(adminUrl);
+  const pool = new pg.Pool({ connectionString: storage.databaseUrl, max: 10 });
+  try {
+    const { users, conversations, messages } = storage.repos;
+    const groups: Group[] = [];
+    for (let g = 0; g < GROUPS; g++) {
+      const members: string[] = [];
+      for (let m = 0; m < MEMBERS; m++) {
+        const user = await users.create({
+          username: `bench_${g}_${m}`,
+          displayName: `Bench ${g} ${m}`,
+          passwordHash: 'x',
+        });
+        members.push(user.id);
+      }
+      const { conversation } = await conversations.createGroup({
+        title: `group ${g}`,
+        createdBy: members[0]!,
+        memberIds: members,
+      });
+      groups.push({ id: conversation.id, members });
+    }
+    await pool.query(APPEND_FUNCTION);
+    await pool.query('ANALYZE');
+    const count = async () =>
+      (await pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM messages')).rows[0]!.n;
+    console.log(
+      `group-commit bench: PostgreSQL (temporary database), ${GROUPS} groups of ${MEMBERS}, ${APPENDS} appends a variant; node ${process.version}`,
+    );
+
+    let sent = 0;
+    /** The append statement's 16 parameters for a text message of `group` (see APPEND_STATEMENT). */
+    const appendValues = (group: Group) => [
+      group.id,
+      group.members[sent++ % MEMBERS]!,
+      randomUUID(),
+      randomUUID(),
+      'text',
+      BODY,
+      null,
+      true,
+      '{}',
+      0,
+      '{}',
+      0,
+      false,
+      null,
+      false,
+      true,
+    ];
+    print(
+      'prepared statement per message',
+      await measure(async () => {
+        await Promise.all(
+          groups.map(async (group) => {
+            for (let i = 0; i < APPENDS / GROUPS; i++) {
+              await pool.query({
+                name: 'bench_single',
+                text: APPEND_STATEMENT,
+                values: appendValues(group),
+              });
+            }
+          }),
+        );
+      }, count),
+    );
+
+    for (const [size, inFlight] of [
+      [1, 8],
+      [5, 4],
+      [10, 2],
+      [20, 2],
+    ] as const) {
+      // N different groups, in the repository's lock order (by conversation id).
+      const batch = () =>
+        JSON.stringify(
+          [...groups]
+            .sort(() => Math.random() - 0.5)
+            .slice(0, size)
+            .sort((a, b) => (a.id < b.id ? -1 : 1))
+            .map(appendValues),
+        );
+      print(
+        `${size} message(s) per statement`,
+        await measure(async () => {
+          let left = APPENDS;
+          await Promise.all(
+            Array.from({ length: inFlight }, async () => {
+              while (left > 0) {
+                left -= size;
+                await pool.query({
+                  name: 'bench_batch',
+                  text: APPEND_BATCH_STATEMENT,
+                  values: [batch()],
+                });
+              }
+            }),
+          );
+        }, count),
+      );
+    }
+    print(
+      'repository (group commit)',
+      await measure(async () => {
+        await Promise.all(
+          groups.map(async (group) => {
+            for (let i = 0; i < APPENDS / GROUPS; i++) {
+              await messages.append({
+                conversationId: group.id,
+                senderId: group.members[i % MEMBERS]!,
+                clientMessageId: randomUUID(),
+                kind: 'text',
+                body: BODY,
+                requireActiveSender: true,
+                requireConsent: true,
+              });
+            }
+          }),
+        );
+      }, count),
+    );
+  } finally {
+    await pool.end();
+    await storage.close();
+  }
+}
+
+await main();

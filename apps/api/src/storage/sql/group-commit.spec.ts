@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals';
+import { GroupCommitQueue } from './group-commit.js';
+import { lockOrder } from './sql-messages.repository.js';
+
+/** A batch runner whose batches finish only when the test says so. */
+function controlledRunner() {
+  const batches: { items: number[]; finish: () => void; fail: (error: Error) => void }[] = [];
+  const run = (items: readonly number[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      batches.push({
+        items: [...items],
+        finish: () => resolve(items.map((item) => `out${item}`)),
+        fail: reject,
+      });
+    });
+  return { batches, run };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('GroupCommitQueue', () => {
+  it('runs an item at once, alone, while a batch slot is free', async () => {
+    const { batches, run } = controlledRunner();
+    const queue = new GroupCommitQueue(run, { maxInFlight: 2, maxBatch: 10 });
+    const first = queue.submit(1);
+    const second = queue.submit(2);
+    expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
+    batches[0]!.finish();
+    batches[1]!.finish();
+    await expect(first).resolves.toBe('out1');
+    await expect(second).resolves.toBe('out2');
+  });
+
+  it('sends what arrived while every slot was busy as one batch, in order, when a slot frees', async () => {
+    const { batches, run } = controlledRunner();
+    const queue = new GroupCommitQueue(run, { maxInFlight: 1, maxBatch: 10 });
+    const outputs = [1, 2, 3, 4].map((item) => queue.submit(item));
+    expect(batches.map((b) => b.items)).toEqual([[1]]);
+    batches[0]!.finish();
+    await settle();
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3, 4]]);
+    batches[1]!.finish();
+    await expect(Promise.all(outputs)).resolves.toEqual(['out1', 'out2', 'out3', 'out4']);
+  });
+
+  it('caps a batch at maxBatch and sends the rest in the next ones', async () => {
+    const { batches, run } = controlledRunner();
+    const queue = new GroupCommitQueue(run, { maxInFlight: 1, maxBatch: 2 });
+    const outputs = [1, 2, 3, 4, 5].map((item) => queue.submit(item));
+    for (let i = 0; i < 3; i++) {
+      batches[i]!.finish();
+      await settle();
+    }
+    expect(batches.map((b) => b.items)).toEqual([[1], [2, 3], [4, 5]]);
+    await expect(Promise.all(outputs)).resolves.toHaveLength(5);
+  });
+
+  it('hands the error of a lone item to it', async () => {
+    const { batches, run } = controlledRunner();
+    const queue = new GroupCommitQueue(run, { maxInFlight: 1, maxBatch: 10 });
+    const lone = queue.submit(1);
+    const boom = new Error('boom');
+    batches[0]!.fail(boom);
+    await expect(lone).rejects.toBe(boom);
+  });
+
+  it('runs a failed batch again item by item, so only the item at fault fails', async () => {
+    const ran: number[][] = [];
+    const queue = new GroupCommitQueue(
+      async (items: readonly number[]) => {
+        ran.push([...items]);
+        await settle();
+        if (items.includes(3)) throw new Error(`bad item in [${items.join(',')}]`);
+        return items.map((item) => item * 10);
+      },
+      { maxInFlight: 1, maxBatch: 10 },
+    );
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((item) => queue.submit(item)));
+    expect(ran).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    expect(outcomes).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'fulfilled', value: 20 },
+      { status: 'rejected', reason: new Error('bad item in [3]') },
+      { status: 'fulfilled', value: 40 },
+    ]);
+  });
+
+  it('fails every item of a batch answered with the wrong number of outputs', async () => {
+    const queue = new GroupCommitQueue(async () => ['only one'], { maxInFlight: 1, maxBatch: 10 });
+    const outcomes = await Promise.allSettled([1, 2, 3].map((item) => queue.submit(item)));
+    // The first left alone and got its one output; the next two came back one short.
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+  });
+
+  it('refuses a configuration that could never run anything', () => {
+    expect(() => new GroupCommitQueue(async () => [], { maxInFlight: 0, maxBatch: 1 })).toThrow();
+  });
+});
+
+describe('lockOrder (the order a batch of appends takes conversation row locks in)', () => {
+  it('sorts by conversation id, keeping arrival order within a conversation, whatever the case of the ids', () => {
+    const a = '0190a000-0000-7000-8000-00000000000a';
+    const b = '0190b000-0000-7000-8000-00000000000b';
+    // Arrival: b, a, b, A (the same conversation as a), a.
+    expect(lockOrder([b, a, b, a.toUpperCase(), a])).toEqual([1, 3, 4, 0, 2]);
+  });
+
+  it('gives two batches over the same conversations the same order, whichever arrived first', () => {
+    const ids = ['c', 'a', 'b'].map((x) => `0190${x}000-0000-7000-8000-000000000000`);
+    const first = lockOrder(ids).map((i) => ids[i]);
+    const reversed = [...ids].reverse();
+    expect(lockOrder(reversed).map((i) => reversed[i])).toEqual(first);
+  });
+});
