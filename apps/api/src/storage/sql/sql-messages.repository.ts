@@ -288,6 +288,9 @@ export function lockOrder(conversationIds: readonly string[]): number[] {
  */
 const PG_DIVISION_BY_ZERO = '22012';
 
+/** SQLSTATE undefined_function. */
+const PG_UNDEFINED_FUNCTION = '42883';
+
 /** The nil UUID (RFC 9562, 5.9): no message has it. */
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -396,9 +399,17 @@ export class SqlMessagesRepository extends MessagesRepository {
     }
     await this.installAppendFunction();
     const order = lockOrder(batch.map((values) => String(values[0])));
-    const rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
-      JSON.stringify(order.map((i) => batch[i])),
-    ]);
+    let rows: AppendOutcomeRow[];
+    try {
+      rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
+        JSON.stringify(order.map((i) => batch[i])),
+      ]);
+    } catch (error) {
+      // The function was dropped under us (a restored database): create it again at the next batch. This batch's
+      // appends run alone meanwhile (GroupCommitQueue), as the prepared statement, which needs no function.
+      if (findPgError(error)?.code === PG_UNDEFINED_FUNCTION) this.appendFunction = null;
+      throw error;
+    }
     if (rows.length !== batch.length) return rows;
     const outcomes = new Array<AppendOutcomeRow>(batch.length);
     order.forEach((i, position) => {

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { describeStorageContract } from '../contract/storage.contract.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
@@ -53,6 +54,60 @@ if (unreachable === null) {
           expect((await conversations.findById(conversation.id))?.lastSeq).toBe(round);
         }
       } finally {
+        await storage.close();
+      }
+    });
+
+    it('group commit: two processes starting together create the append function once, and appends go on if it is dropped', async () => {
+      const storage = await postgresUnderTest(url);
+      // A second "process": its own pool and repositories on the same database.
+      const second = sqlStorageOver(
+        await openSqlDatabase({ kind: 'postgres', url: storage.databaseUrl }),
+      );
+      const admin = new pg.Client({ connectionString: storage.databaseUrl });
+      await admin.connect();
+      try {
+        const { users, conversations } = storage.repos;
+        const alice = await users.create({
+          username: 'alice',
+          displayName: 'A',
+          passwordHash: 'h',
+        });
+        const bob = await users.create({ username: 'bob', displayName: 'B', passwordHash: 'h' });
+        const { conversation } = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+        // More at once than run at once (two): both processes send batches, each creating the function first.
+        const burst = (label: string) =>
+          Promise.all(
+            [storage.repos.messages, second.messages].flatMap((messages) =>
+              Array.from({ length: 12 }, (_, i) =>
+                messages.append({
+                  conversationId: conversation.id,
+                  senderId: i % 2 ? alice.id : bob.id,
+                  clientMessageId: randomUUID(),
+                  kind: 'text',
+                  body: `${label} ${i}`,
+                }),
+              ),
+            ),
+          );
+        const functions = async () =>
+          (
+            await admin.query<{ n: number }>(
+              `SELECT count(*)::integer AS n FROM pg_proc WHERE proname LIKE 'chat_append_message_%'`,
+            )
+          ).rows[0]!.n;
+        expect((await burst('first')).every((r) => r.created)).toBe(true);
+        expect(await functions()).toBe(1);
+        // Dropped under running processes (a restored database): the next batches fail, run alone, and the
+        // function is made again.
+        await admin.query(`DROP FUNCTION chat_append_message_v6`);
+        expect((await burst('second')).every((r) => r.created)).toBe(true);
+        expect((await burst('third')).every((r) => r.created)).toBe(true);
+        expect(await functions()).toBe(1);
+        expect((await conversations.findById(conversation.id))?.lastSeq).toBe(72);
+      } finally {
+        await admin.end();
+        await second.health.close();
         await storage.close();
       }
     });
