@@ -95,7 +95,7 @@ const MONGO_UNAVAILABLE_NAMES = new Set([
  * connection dropped. Matched only because these drivers give such failures no code.
  */
 const CLOSED_CLIENT_MESSAGES =
-  /PGlite is closed|PGlite thread exited|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Connection terminated|Client has encountered a connection error/i;
+  /PGlite is clos(ed|ing)|PGlite thread exited|Cannot use a pool after calling end on the pool|Client was closed and is not queryable|Connection terminated|Client has encountered a connection error/i;
 
 /**
  * True when `error`, or any error in its `cause` chain (drizzle wraps driver errors in DrizzleQueryError), says the

@@ -64,7 +64,7 @@ describe('GroupCommitQueue', () => {
     await expect(lone).rejects.toBe(boom);
   });
 
-  it('runs a failed batch again item by item, so only the item at fault fails', async () => {
+  it('splits a failed batch in halves until the item at fault is alone, so only it fails', async () => {
     const ran: number[][] = [];
     const queue = new GroupCommitQueue(
       async (items: readonly number[]) => {
@@ -75,13 +75,16 @@ describe('GroupCommitQueue', () => {
       },
       { maxInFlight: 1, maxBatch: 10 },
     );
-    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((item) => queue.submit(item)));
-    expect(ran).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    const outcomes = await Promise.allSettled([1, 2, 3, 4, 5, 6].map((item) => queue.submit(item)));
+    // [1] alone, then [2..6] fails: [2,3,4] fails ([2,3] fails: [2] ok, [3] fails; [4] ok), [5,6] ok.
+    expect(ran).toEqual([[1], [2, 3, 4, 5, 6], [2, 3, 4], [2, 3], [2], [3], [4], [5, 6]]);
     expect(outcomes).toEqual([
       { status: 'fulfilled', value: 10 },
       { status: 'fulfilled', value: 20 },
       { status: 'rejected', reason: new Error('bad item in [3]') },
       { status: 'fulfilled', value: 40 },
+      { status: 'fulfilled', value: 50 },
+      { status: 'fulfilled', value: 60 },
     ]);
   });
 

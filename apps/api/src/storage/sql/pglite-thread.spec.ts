@@ -164,6 +164,40 @@ describe('PgliteThread lifecycle', () => {
     expect(isStorageUnavailable(refused)).toBe(true);
   });
 
+  it('answers an uncaught error of the thread (PGlite aborting) as a database gone away', async () => {
+    const thread = await PgliteThread.open(null);
+    const worker = (thread as unknown as { worker: { emit(event: string, error: Error): void } })
+      .worker;
+    // What Node does when the thread throws past its handlers; the thread then ends.
+    worker.emit('error', new Error('Aborted()'));
+    const refused = await thread.query('SELECT 1').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ message: 'PGlite thread exited: Aborted()' });
+    expect(isStorageUnavailable(refused)).toBe(true);
+    await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  });
+
+  it('refuses requests sent while closing, and two closes at once share one', async () => {
+    const thread = await PgliteThread.open(null);
+    const first = thread.close();
+    const during = thread.query('SELECT 1').catch((error: unknown) => error);
+    await Promise.all([first, thread.close()]);
+    const refused = await during;
+    expect(refused).toMatchObject({ message: 'PGlite is closed' });
+    expect(isStorageUnavailable(refused)).toBe(true);
+  });
+
+  it('fails a request whose parameters cannot cross to the thread, and goes on', async () => {
+    const thread = await PgliteThread.open(null);
+    try {
+      await expect(thread.query('SELECT $1::text', [() => 'no'])).rejects.toThrow(
+        /could not be cloned/,
+      );
+      expect((await thread.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('keeps a folder database across a close and a new thread', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -1,4 +1,7 @@
 import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
+
+const logger = new Logger('PgliteThread');
 
 /** A parser of one column type, as PGlite's `parsers` option takes it. */
 type PgliteParser = (value: string, typeId: number) => unknown;
@@ -110,12 +113,19 @@ export class PgliteThread implements PgliteQueryable {
     { resolve: (value: unknown) => void; reject: (error: Error) => void }
   >();
   private nextId = 1;
-  /** Why the thread is gone, once it is: later requests fail with it. */
+  /** Why the thread is gone (or going), once it is: later requests fail with it. */
   private stopped: Error | null = null;
+  /** The close in progress or done (close() is idempotent). */
+  private closing: Promise<void> | null = null;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (answer: Answer) => this.settle(answer));
-    worker.on('error', (error) => this.stop(error));
+    // An uncaught error of the thread (PGlite aborting, out of memory): the thread ends. The message names the
+    // thread, so the failure reads as a database gone away (503) rather than a bug (500).
+    worker.on('error', (error) => {
+      logger.error(`PGlite thread failed: ${error.stack ?? error.message}`);
+      this.stop(new Error(`PGlite thread exited: ${error.message}`, { cause: error }));
+    });
     worker.on('exit', (code) => this.stop(new Error(`PGlite thread exited (${code})`)));
     worker.unref();
   }
@@ -197,13 +207,20 @@ export class PgliteThread implements PgliteQueryable {
     return result;
   }
 
-  /** Closes PGlite (flushing a folder database) and ends the thread. Safe to call more than once. */
-  async close(): Promise<void> {
-    if (this.stopped) return;
-    await this.request({ op: 'close' });
-    // PGlite's own words for a closed instance, which isStorageUnavailable knows.
-    this.stopped = new Error('PGlite is closed');
-    await this.worker.terminate();
+  /**
+   * Closes PGlite (flushing a folder database) and ends the thread; requests sent from now on fail at once.
+   * Safe to call more than once, also concurrently (every call waits for the one close).
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.stopped) return;
+      const closed = this.request({ op: 'close' });
+      // PGlite's own words for a closed instance, which isStorageUnavailable knows.
+      this.stopped = new Error('PGlite is closed');
+      await closed;
+      await this.worker.terminate();
+    })();
+    return this.closing;
   }
 
   private queryIn<T>(
@@ -234,7 +251,14 @@ export class PgliteThread implements PgliteQueryable {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...request });
+      try {
+        this.worker.postMessage({ id, ...request });
+      } catch (error) {
+        // A parameter that cannot be copied to the thread (a function, a symbol): nothing was sent.
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.worker.unref();
+        reject(error as Error);
+      }
     });
   }
 

@@ -134,10 +134,22 @@ async function handle(request) {
   }
 }
 
+/** Answers request `id` with a failure. */
+function fail(id, error) {
+  parentPort.postMessage({ id, ok: false, error: errorData(error) });
+}
+
 parentPort.on('message', (request) => {
   handle(request).then(
-    (value) => parentPort.postMessage({ id: request.id, ok: true, value }),
-    (error) => parentPort.postMessage({ id: request.id, ok: false, error: errorData(error) }),
+    (value) => {
+      try {
+        parentPort.postMessage({ id: request.id, ok: true, value });
+      } catch (error) {
+        // A result that cannot be copied back (DataCloneError): the request fails instead of hanging.
+        fail(request.id, error);
+      }
+    },
+    (error) => fail(request.id, error),
   );
 });
 parentPort.postMessage({ ready: true });

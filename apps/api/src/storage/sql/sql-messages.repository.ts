@@ -5,6 +5,7 @@ import {
   type SystemEvent,
 } from '@chat/shared';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
+import { Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
@@ -267,6 +268,15 @@ export const APPEND_BATCHING = {
 } as const;
 
 /**
+ * JSON.stringify replacer: a lone UTF-16 surrogate half becomes U+FFFD, as the drivers' UTF-8 encoding of a lone
+ * append's text parameters turns it. JSON would write it as a `\ud800` escape, which jsonb refuses (22P02), failing
+ * the whole batch over one message.
+ */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\p{Cs}/gu, '\uFFFD') : value;
+}
+
+/**
  * The order in which a batch appends: by conversation id, and in arrival order within a conversation (a stable
  * sort). Each append locks its conversation's row until the batch commits, so two batches running at once that
  * took two conversations in opposite orders would deadlock (PostgreSQL would abort one after deadlock_timeout,
@@ -287,6 +297,8 @@ export function lockOrder(conversationIds: readonly string[]): number[] {
  * than listed. No other expression of that statement divides, so this code means "the guard fired".
  */
 const PG_DIVISION_BY_ZERO = '22012';
+
+const logger = new Logger('SqlMessagesRepository');
 
 /** SQLSTATE undefined_function. */
 const PG_UNDEFINED_FUNCTION = '42883';
@@ -370,6 +382,7 @@ export class SqlMessagesRepository extends MessagesRepository {
   private readonly appends: GroupCommitQueue<readonly PreparedValue[], AppendOutcomeRow>;
   /** Resolves once the append function exists (installAppendFunction); null until asked, or after a failure. */
   private appendFunction: Promise<void> | null = null;
+  private appendFunctionWarned = false;
 
   /**
    * @param db the drizzle handle
@@ -389,7 +402,7 @@ export class SqlMessagesRepository extends MessagesRepository {
    * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT itself (prepared), which costs
    * PostgreSQL less than one call of the function (group-commit bench: 0.86 against 1.05 CPU ms); several as
    * APPEND_BATCH_STATEMENT. @returns one outcome row per append, in order
-   * @throws the statement's error: then nothing of the batch was stored (GroupCommitQueue runs each again alone)
+   * @throws the statement's error: then nothing of the batch was stored (GroupCommitQueue splits it down to the append at fault)
    */
   private async appendBatch(
     batch: readonly (readonly PreparedValue[])[],
@@ -402,7 +415,10 @@ export class SqlMessagesRepository extends MessagesRepository {
     let rows: AppendOutcomeRow[];
     try {
       rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
-        JSON.stringify(order.map((i) => batch[i])),
+        JSON.stringify(
+          order.map((i) => batch[i]),
+          wellFormedStrings,
+        ),
       ]);
     } catch (error) {
       // The function was dropped under us (a restored database): create it again at the next batch. This batch's
@@ -435,6 +451,13 @@ export class SqlMessagesRepository extends MessagesRepository {
       })
       .catch((error: unknown) => {
         this.appendFunction = null;
+        // Said once: until it can be created, batches fail and their appends run one statement each (slower).
+        if (!this.appendFunctionWarned) {
+          this.appendFunctionWarned = true;
+          logger.warn(
+            `cannot create ${APPEND_FUNCTION_NAME} (${String(error)}): appends run one statement each`,
+          );
+        }
         throw error;
       });
     return this.appendFunction;
@@ -448,9 +471,10 @@ export class SqlMessagesRepository extends MessagesRepository {
    * Measured with the load benchmark (docs/performance.md): the former BEGIN + statement + COMMIT, plus the
    * service's membership read before it and member-list read after it, were five round trips per send.
    * Group commit: appends that arrive while earlier ones are still running leave together, as one batch
-   * statement (APPEND_BATCH_STATEMENT: the same statement once per message, in arrival order, one transaction), so
+   * statement (APPEND_BATCH_STATEMENT: the same statement once per message, by conversation and within one in
+   * arrival order, one transaction), so
    * under load a round trip, a statement start and a commit carry several messages (GroupCommitQueue,
-   * APPEND_BATCHING). A batch is all or nothing; when it fails, each of its appends runs again alone and gets its
+   * APPEND_BATCHING). A batch is all or nothing; when it fails, it is split in halves down to the append at fault, and each gets its
    * own outcome, so the refusals below stay per message.
    * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
    * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
