@@ -42,6 +42,25 @@ export interface AttachmentUploads {
 
 let counter = 0;
 
+/**
+ * What a tray item hands to a send (handOff): its attachment id when its upload has finished, the pending result
+ * while it runs, null when it failed. `finished` is what the upload's own callback recorded: an upload can finish
+ * (its handle gone) before React has re-rendered the item as done, and a send in that moment must still take it.
+ */
+export function handedOffId(
+  item: Pick<TrayItem, 'status' | 'attachment'>,
+  finished: Attachment | undefined,
+  handle: Pick<UploadHandle<Attachment>, 'result'> | undefined,
+): Promise<string | null> {
+  const attachment = item.attachment ?? finished;
+  if (attachment) return Promise.resolve(attachment.id);
+  if (item.status === 'error' || !handle) return Promise.resolve(null);
+  return handle.result.then(
+    (uploaded) => uploaded.id,
+    () => null,
+  );
+}
+
 function readyIdsOf(items: readonly TrayItem[]): string[] {
   return items.flatMap((i) => (i.status === 'done' && i.attachment ? [i.attachment.id] : []));
 }
@@ -56,6 +75,8 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
   const { api } = useChat();
   const [items, setItems] = useState<TrayItem[]>([]);
   const handles = useRef(new Map<string, UploadHandle<Attachment>>());
+  /** Uploads that finished, by localId, recorded at once (the items' state catches up at the next render). */
+  const finished = useRef(new Map<string, Attachment>());
   const itemsRef = useRef(items);
   /** Items given to a send (handOff): their uploads are the message's now, never cancelled or deleted here. */
   const handedOff = useRef(new Set<string>());
@@ -69,12 +90,9 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
       handedOff.current.add(item.localId);
       const handle = handles.current.get(item.localId);
       handles.current.delete(item.localId);
-      if (item.status === 'done' && item.attachment) return Promise.resolve(item.attachment.id);
-      if (item.status === 'error' || !handle) return Promise.resolve(null);
-      return handle.result.then(
-        (attachment) => attachment.id,
-        () => null,
-      );
+      const done = finished.current.get(item.localId);
+      finished.current.delete(item.localId);
+      return handedOffId(item, done, handle);
     });
     for (const item of taken) if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
     itemsRef.current = [];
@@ -124,8 +142,10 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
           (attachment) => {
             handles.current.delete(item.localId);
             if (handedOff.current.has(item.localId)) return; // a send waits for it (handOff)
+            finished.current.set(item.localId, attachment);
             // Removed from the tray while the last bytes were in flight: the server has it, so delete it there.
             if (!itemsRef.current.some((i) => i.localId === item.localId)) {
+              finished.current.delete(item.localId);
               void api.deleteAttachment(attachment.id).catch(() => undefined);
               return;
             }
@@ -148,7 +168,9 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
       if (!item) return;
       handles.current.get(localId)?.abort();
       handles.current.delete(localId);
-      if (item.attachment) void api.deleteAttachment(item.attachment.id).catch(() => undefined);
+      const attachment = item.attachment ?? finished.current.get(localId);
+      finished.current.delete(localId);
+      if (attachment) void api.deleteAttachment(attachment.id).catch(() => undefined);
       if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
       setItems((current) => current.filter((i) => i.localId !== localId));
     },
@@ -158,10 +180,12 @@ export function useAttachmentUploads(conversationId: string): AttachmentUploads 
   // Leaving the conversation with files in the tray: cancel and delete them.
   useEffect(() => {
     const running = handles.current;
+    const uploaded = finished.current;
     return () => {
       for (const handle of running.values()) handle.abort();
       for (const item of itemsRef.current) {
-        if (item.attachment) void api.deleteAttachment(item.attachment.id).catch(() => undefined);
+        const attachment = item.attachment ?? uploaded.get(item.localId);
+        if (attachment) void api.deleteAttachment(attachment.id).catch(() => undefined);
         if (item.previewUrl) URL.revokeObjectURL(item.previewUrl);
       }
     };
