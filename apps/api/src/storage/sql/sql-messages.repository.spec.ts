@@ -4,6 +4,8 @@ import { openSqlDatabase, type PreparedRunner, type SqlDatabase } from './sql-da
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { sqlStorageOver, type SqlStorage } from './sql-storage.js';
 
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
 /**
  * Group commit of appends, seen from the statements it runs (the storage contract checks the outcomes on every
  * adapter; this checks that batching happens and that one odd message does not undo it). In-memory PGlite.
@@ -109,5 +111,51 @@ describe('SqlMessagesRepository group commit', () => {
     ]);
     const page = await messages.listPage(conversation.id, { after: 0, limit: 10 });
     expect(page.items.map((m) => m.body)).toEqual(['a', 'b', 'd', 'e']);
+  });
+
+  it('without the function (a role that may not create it) appends one statement each, trying again only later', async () => {
+    const { conversation, people } = await group();
+    let attempts = 0;
+    // The same database, but creating the function fails, as for a role without CREATE on the schema.
+    const refusing = new Proxy(database.db, {
+      get(target, key, receiver) {
+        if (key === 'transaction') {
+          return () => {
+            attempts++;
+            return Promise.reject(new Error('permission denied for schema public'));
+          };
+        }
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const run: string[] = [];
+    const alone = new SqlMessagesRepository(
+      refusing,
+      (name, text, values) => {
+        run.push(name);
+        return database.prepared(name, text, values);
+      },
+      { maxInFlight: 1, maxBatch: 64 },
+    );
+    const burst = () =>
+      Promise.all(
+        range(8).map((i) =>
+          alone.append({
+            conversationId: conversation.id,
+            senderId: people[i % 3]!.id,
+            clientMessageId: randomUUID(),
+            kind: 'text',
+            body: `m${i}`,
+          }),
+        ),
+      );
+    expect((await burst()).every((r) => r.created)).toBe(true);
+    expect((await burst()).every((r) => r.created)).toBe(true);
+    // One attempt to create it; every append ran as the lone statement; nothing was lost.
+    expect(attempts).toBe(1);
+    expect(new Set(run)).toEqual(new Set(['chat_append_message_v6']));
+    expect(run).toHaveLength(16);
+    const page = await messages.listPage(conversation.id, { after: 0, limit: 50 });
+    expect(page.items.map((m) => m.seq)).toEqual(range(16).map((i) => i + 1));
   });
 });

@@ -251,6 +251,9 @@ export const APPEND_BATCH_STATEMENT = `
    ORDER BY b.ord
 `;
 
+/** How long after a failed attempt to create the append function the next one waits (ms). */
+const APPEND_FUNCTION_RETRY_MS = 60_000;
+
 /** Key of the advisory lock taken while creating the append function (several API processes may start at once). */
 const APPEND_FUNCTION_LOCK_KEY = 0x61707064;
 
@@ -382,7 +385,8 @@ export class SqlMessagesRepository extends MessagesRepository {
   private readonly appends: GroupCommitQueue<readonly PreparedValue[], AppendOutcomeRow>;
   /** Resolves once the append function exists (installAppendFunction); null until asked, or after a failure. */
   private appendFunction: Promise<void> | null = null;
-  private appendFunctionWarned = false;
+  /** When creating the function last failed (ms since the epoch): no new attempt for a while after. */
+  private appendFunctionFailedAt: number | null = null;
 
   /**
    * @param db the drizzle handle
@@ -399,10 +403,11 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT itself (prepared), which costs
-   * PostgreSQL less than one call of the function (group-commit bench: 0.86 against 1.05 CPU ms); several as
+   * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT itself (prepared), which cost
+   * PostgreSQL up to a fifth less than one call of the function in the group-commit bench; several as
    * APPEND_BATCH_STATEMENT. @returns one outcome row per append, in order
-   * @throws the statement's error: then nothing of the batch was stored (GroupCommitQueue splits it down to the append at fault)
+   * @throws the statement's error, or why the function is not there: then nothing of the batch was stored
+   *   (GroupCommitQueue splits it down to single appends, which need no function)
    */
   private async appendBatch(
     batch: readonly (readonly PreparedValue[])[],
@@ -436,9 +441,18 @@ export class SqlMessagesRepository extends MessagesRepository {
 
   /**
    * Creates APPEND_FUNCTION unless it exists, once per repository: in a transaction holding an advisory lock, so
-   * API processes starting together do not race on the catalog. A failure is retried at the next append.
+   * API processes starting together do not race on the catalog. After a failure (a role that may not create
+   * functions, say) it is tried again at most every APPEND_FUNCTION_RETRY_MS and refused at once meanwhile, so
+   * batches cost nothing before their appends run one statement each.
    */
   private installAppendFunction(): Promise<void> {
+    if (
+      this.appendFunction === null &&
+      this.appendFunctionFailedAt !== null &&
+      Date.now() - this.appendFunctionFailedAt < APPEND_FUNCTION_RETRY_MS
+    ) {
+      return Promise.reject(new Error(`${APPEND_FUNCTION_NAME} is unavailable`));
+    }
     this.appendFunction ??= this.db
       .transaction(async (tx) => {
         await tx.execute(sql`SELECT pg_advisory_xact_lock(${APPEND_FUNCTION_LOCK_KEY})`);
@@ -449,15 +463,17 @@ export class SqlMessagesRepository extends MessagesRepository {
         );
         if (!found?.exists) await tx.execute(sql.raw(APPEND_FUNCTION));
       })
+      .then(() => {
+        this.appendFunctionFailedAt = null;
+      })
       .catch((error: unknown) => {
         this.appendFunction = null;
-        // Said once: until it can be created, batches fail and their appends run one statement each (slower).
-        if (!this.appendFunctionWarned) {
-          this.appendFunctionWarned = true;
+        if (this.appendFunctionFailedAt === null) {
           logger.warn(
             `cannot create ${APPEND_FUNCTION_NAME} (${String(error)}): appends run one statement each`,
           );
         }
+        this.appendFunctionFailedAt = Date.now();
         throw error;
       });
     return this.appendFunction;
