@@ -41,3 +41,20 @@ export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const seqs = (items: readonly MessageRecord[]) => items.map((m) => m.seq);
 export const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/**
+ * Two new people, `alice` and `bob` (usernames as given), and their direct conversation: the setup of the tests
+ * beyond the contract, which open a storage of their own.
+ */
+export async function alicePairedWithBob(
+  repos: Pick<StorageUnderTest['repos'], 'users' | 'conversations'>,
+): Promise<{ alice: UserRecord; bob: UserRecord; conversation: ConversationRecord }> {
+  const alice = await repos.users.create({
+    username: 'alice',
+    displayName: 'A',
+    passwordHash: 'h',
+  });
+  const bob = await repos.users.create({ username: 'bob', displayName: 'B', passwordHash: 'h' });
+  const { conversation } = await repos.conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+  return { alice, bob, conversation };
+}

@@ -22,6 +22,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AttachmentsRepository } from '../attachments.repository.js';
 import { BlocksRepository } from '../blocks.repository.js';
 import { ConversationsRepository } from '../conversations.repository.js';
+import { alicePairedWithBob } from '../contract/contract-context.js';
 import { describeStorageContract, type StorageUnderTest } from '../contract/storage.contract.js';
 import { InstanceRepository } from '../instance.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
@@ -163,14 +164,8 @@ if ('skip' in target) {
     it('returns the stored message to racing identical sends; a burnt seq is a gap, never a duplicate', async () => {
       const storage = await mongoUnderTest(target.uri);
       try {
-        const { users, conversations, messages } = storage.repos;
-        const alice = await users.create({
-          username: 'alice',
-          displayName: 'A',
-          passwordHash: 'h',
-        });
-        const bob = await users.create({ username: 'bob', displayName: 'B', passwordHash: 'h' });
-        const { conversation } = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+        const { conversations, messages } = storage.repos;
+        const { alice, bob, conversation } = await alicePairedWithBob(storage.repos);
         const clientMessageId = randomUUID();
         const results = await Promise.all(
           Array.from({ length: 8 }, () =>

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { range } from '../contract/contract-context.js';
 import { openSqlDatabase, type PreparedRunner, type SqlDatabase } from './sql-database.js';
 import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { sqlStorageOver, type SqlStorage } from './sql-storage.js';
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /**
  * Group commit of appends, seen from the statements it runs (the storage contract checks the outcomes on every
@@ -139,7 +138,7 @@ describe('SqlMessagesRepository group commit', () => {
     );
     const burst = () =>
       Promise.all(
-        range(8).map((i) =>
+        range(0, 7).map((i) =>
           alone.append({
             conversationId: conversation.id,
             senderId: people[i % 3]!.id,
@@ -156,6 +155,6 @@ describe('SqlMessagesRepository group commit', () => {
     expect(new Set(run)).toEqual(new Set(['chat_append_message_v6']));
     expect(run).toHaveLength(16);
     const page = await messages.listPage(conversation.id, { after: 0, limit: 50 });
-    expect(page.items.map((m) => m.seq)).toEqual(range(16).map((i) => i + 1));
+    expect(page.items.map((m) => m.seq)).toEqual(range(1, 16));
   });
 });

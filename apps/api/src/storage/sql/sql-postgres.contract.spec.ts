@@ -9,6 +9,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { alicePairedWithBob } from '../contract/contract-context.js';
 import { describeStorageContract } from '../contract/storage.contract.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
@@ -29,14 +30,8 @@ if (unreachable === null) {
     it('burns no seq when identical sends race (the loser rolls its allocation back)', async () => {
       const storage = await postgresUnderTest(url);
       try {
-        const { users, conversations, messages } = storage.repos;
-        const alice = await users.create({
-          username: 'alice',
-          displayName: 'A',
-          passwordHash: 'h',
-        });
-        const bob = await users.create({ username: 'bob', displayName: 'B', passwordHash: 'h' });
-        const { conversation } = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+        const { conversations, messages } = storage.repos;
+        const { alice, conversation } = await alicePairedWithBob(storage.repos);
         for (let round = 1; round <= 5; round++) {
           const clientMessageId = randomUUID();
           const results = await Promise.all(
@@ -67,14 +62,8 @@ if (unreachable === null) {
       const admin = new pg.Client({ connectionString: storage.databaseUrl });
       await admin.connect();
       try {
-        const { users, conversations } = storage.repos;
-        const alice = await users.create({
-          username: 'alice',
-          displayName: 'A',
-          passwordHash: 'h',
-        });
-        const bob = await users.create({ username: 'bob', displayName: 'B', passwordHash: 'h' });
-        const { conversation } = await conversations.findOrCreateDirect(alice.id, bob.id, alice.id);
+        const { conversations } = storage.repos;
+        const { alice, bob, conversation } = await alicePairedWithBob(storage.repos);
         // More at once than run at once (two): both processes send batches, each creating the function first.
         const burst = (label: string) =>
           Promise.all(
