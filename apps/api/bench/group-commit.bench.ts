@@ -7,12 +7,13 @@
  * A temporary database is made on that server and dropped after. Size: BENCH_APPENDS (default 6,000) per variant.
  *
  * Setup: 200 people in 20 groups of 10, ANALYZE. Variants, each appending BENCH_APPENDS text messages:
- * - `prepared statement per message`: the append statement as a named prepared statement, one message each, 20 in
- *   flight (one per group): how the API appended before group commit;
- * - `N messages per statement`: the repository's batch statement (APPEND_BATCH_STATEMENT: the same statement in a
- *   PL/pgSQL function, its plan cached for the session like the prepared statement's, called once per message)
- *   with N messages of N different groups, 2 to 8 statements in flight. One round trip, one statement and one
- *   commit then carry N messages;
+ * - `prepared statement per message`: the lone append statement (APPEND_STATEMENT: one call of the append
+ *   function) as a named prepared statement, one message each, 20 in flight (one per group): how the API appended
+ *   before group commit;
+ * - `N messages per statement`: the repository's batch statement (APPEND_BATCH_STATEMENT: the append function,
+ *   whose statements' plans PL/pgSQL caches for the session, called once per message) with N messages of N
+ *   different groups, 2 to 8 statements in flight. One round trip, one statement and one commit then carry N
+ *   messages;
  * - `repository (group commit)`: MessagesRepository.append, what the API runs now, 20 appends in flight (one per
  *   group), batched by its GroupCommitQueue.
  * Figures per message: PostgreSQL CPU (every `postgres` process, from /proc), this process's CPU (the client
@@ -26,7 +27,6 @@ import { postgresUnderTest } from '../src/storage/contract/sql-harness.js';
 import { testEnvironment } from '../src/storage/contract/probe-postgres.mjs';
 import {
   APPEND_BATCH_STATEMENT,
-  APPEND_FUNCTION,
   APPEND_STATEMENT,
 } from '../src/storage/sql/sql-messages.repository.js';
 import { postgresCpuSample, postgresCpuSecondsBetween, sampleMachine } from './load/processes.js';
@@ -108,7 +108,6 @@ async function main(): Promise<void> {
       });
       groups.push({ id: conversation.id, members });
     }
-    await pool.query(APPEND_FUNCTION);
     await pool.query('ANALYZE');
     const count = async () =>
       (await pool.query<{ n: number }>('SELECT count(*)::integer AS n FROM messages')).rows[0]!.n;
@@ -117,7 +116,7 @@ async function main(): Promise<void> {
     );
 
     let sent = 0;
-    /** The append statement's 16 parameters for a text message of `group` (see APPEND_STATEMENT). */
+    /** The append function's 16 parameters for a text message of `group` (see APPEND_STATEMENT). */
     const appendValues = (group: Group) => [
       group.id,
       group.members[sent++ % MEMBERS]!,

@@ -5,7 +5,6 @@ import {
   type SystemEvent,
 } from '@chat/shared';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
-import { Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import {
   MessagesRepository,
@@ -86,120 +85,16 @@ interface ReplyJson {
 }
 
 /**
- * Names of the append statement when prepared, of the function that runs it for a batch (APPEND_FUNCTION) and of
- * the prepared batch statement. Bump the suffix whenever APPEND_STATEMENT changes: a name never changes its
- * definition, so API processes of two versions can share one database during a rolling update.
+ * The append function, created by migration 0008_append_function (drizzle/0008_append_function.sql documents its
+ * steps, parameters and result). A new version of the function gets a new name in a new migration, so API
+ * processes of two versions can share one database during a rolling update; the statement names below carry the
+ * same suffix.
  */
-const APPEND_STATEMENT_NAME = 'chat_append_message_v6';
-const APPEND_FUNCTION_NAME = 'chat_append_message_v6';
-const APPEND_BATCH_NAME = 'chat_append_batch_v6';
+const APPEND_FUNCTION_NAME = 'chat_append_message_v7';
+const APPEND_STATEMENT_NAME = 'chat_append_message_v7';
+const APPEND_BATCH_NAME = 'chat_append_batch_v7';
 
-/**
- * The append statement (see SqlMessagesRepository.append for what each part does). Parameters: $1 conversation id,
- * $2 sender id, $3 client message id, $4 new message id, $5 kind, $6 body, $7 system (jsonb text or NULL),
- * $8 requireActiveSender, $9 attachment ids to claim (uuid[] literal), $10 how many, $11 mentioned user ids
- * (uuid[] literal), $12 how many, $13 mentions all, $14 reply-to message id (or NULL), $15 forwarded,
- * $16 requireConsent.
- */
-export const APPEND_STATEMENT = `
-  WITH member AS (
-    SELECT left_at, pending FROM conversation_members
-     WHERE conversation_id = $1::uuid AND user_id = $2::uuid
-  ), peer AS (
-    SELECT CASE WHEN split_part(direct_key, ':', 1) = $2::uuid::text THEN split_part(direct_key, ':', 2)
-                ELSE split_part(direct_key, ':', 1) END::uuid AS id
-      FROM conversations
-     WHERE id = $1::uuid AND $16::boolean AND type = 'direct'
-  ), consent AS (
-    SELECT CASE
-             WHEN NOT $16::boolean THEN 'ok'
-             WHEN EXISTS (SELECT 1 FROM user_blocks AS b, peer
-                           WHERE (b.blocker_id = $2::uuid AND b.blocked_id = peer.id)
-                              OR (b.blocker_id = peer.id AND b.blocked_id = $2::uuid)) THEN 'blocked'
-             WHEN EXISTS (SELECT 1 FROM users AS u, peer
-                           WHERE u.id = peer.id
-                             AND (u.deactivated_at IS NOT NULL OR u.deleted_at IS NOT NULL)) THEN 'unavailable'
-             WHEN EXISTS (SELECT 1 FROM member WHERE pending) THEN 'pending'
-             WHEN EXISTS (SELECT 1 FROM peer
-                           WHERE NOT EXISTS (SELECT 1 FROM conversation_members AS pm
-                                              WHERE pm.conversation_id = $1::uuid AND pm.user_id = peer.id
-                                                AND pm.left_at IS NULL)) THEN 'peer_inactive'
-             ELSE 'ok'
-           END AS state
-  ), target AS MATERIALIZED (
-    SELECT id, conversation_id, seq, sender_id, body, deleted_at FROM messages WHERE id = $14::uuid
-  ), reply AS (
-    SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END AS body,
-           deleted_at IS NOT NULL AS deleted
-      FROM target
-     WHERE conversation_id = $1::uuid
-  ), mentioned AS (
-    SELECT count(*)::integer AS active FROM conversation_members
-     WHERE conversation_id = $1::uuid AND user_id = ANY($11::uuid[]) AND left_at IS NULL
-  ), existing AS (
-    SELECT id, conversation_id, seq, sender_id, client_message_id, kind, body, system, mentions, mentions_all,
-           created_at, reply_to_id, forwarded, edited_at, deleted_at, deleted_by, change_seq
-      FROM messages
-     WHERE conversation_id = $1::uuid AND sender_id = $2::uuid
-       AND client_message_id = $3::text
-  ), alloc AS (
-    UPDATE conversations
-       SET last_seq = last_seq + 1,
-           last_activity_at = greatest(last_activity_at, clock_timestamp())
-     WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM existing)
-       AND (NOT $8::boolean OR EXISTS (SELECT 1 FROM member WHERE left_at IS NULL))
-       AND (SELECT active FROM mentioned) = $12::integer
-       AND (SELECT state FROM consent) = 'ok'
-       AND ($14::uuid IS NULL OR EXISTS (SELECT 1 FROM reply))
-    RETURNING id, last_seq, last_activity_at
-  ), inserted AS (
-    INSERT INTO messages (id, conversation_id, seq, sender_id, client_message_id, kind, body, system,
-                          mentions, mentions_all, created_at, reply_to_id, forwarded)
-    SELECT $4::uuid, alloc.id, alloc.last_seq, $2::uuid, $3::text,
-           $5::text, $6::text, $7::jsonb, $11::uuid[], $13::boolean,
-           alloc.last_activity_at, $14::uuid, $15::boolean
-      FROM alloc
-    ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
-    RETURNING id, conversation_id, seq, sender_id, client_message_id, kind, body, system, mentions,
-              mentions_all, created_at, reply_to_id, forwarded, edited_at, deleted_at, deleted_by, change_seq
-  ), claimed AS (
-    UPDATE attachments AS a
-       SET message_id = inserted.id,
-           position = array_position($9::uuid[], a.id) - 1
-      FROM inserted
-     WHERE a.id = ANY($9::uuid[])
-       AND a.conversation_id = inserted.conversation_id
-       AND a.uploader_id = inserted.sender_id
-       AND a.message_id IS NULL
-    RETURNING a.*
-  ), marks AS (
-    UPDATE conversation_members AS m
-       SET delivered_seq = greatest(m.delivered_seq, inserted.seq),
-           read_seq = greatest(m.read_seq, inserted.seq)
-      FROM inserted
-     WHERE m.conversation_id = inserted.conversation_id AND m.user_id = inserted.sender_id
-  ), counts AS (
-    SELECT (SELECT count(*) FROM alloc)::integer AS allocated,
-           (SELECT count(*) FROM inserted)::integer AS inserted,
-           (SELECT count(*) FROM claimed)::integer AS claimed
-  )
-  SELECT counts.allocated,
-         (SELECT row_to_json(i) FROM inserted AS i) AS inserted,
-         (SELECT row_to_json(e) FROM existing AS e) AS existing,
-         (SELECT coalesce(json_agg(c ORDER BY c.position), '[]'::json) FROM claimed AS c) AS claimed,
-         (SELECT CASE WHEN left_at IS NULL THEN 'active' ELSE 'ended' END FROM member) AS membership,
-         (SELECT active FROM mentioned) = $12::integer AS mentions_ok,
-         (SELECT state FROM consent) AS consent,
-         (SELECT row_to_json(r) FROM reply AS r) AS reply,
-         (SELECT coalesce(json_agg(user_id), '[]'::json) FROM conversation_members
-           WHERE conversation_id = $1::uuid AND left_at IS NULL) AS audience,
-         1 / (1 - (counts.allocated - counts.inserted)
-                - CASE WHEN counts.inserted = 1 AND counts.claimed < $10::integer
-                       THEN 1 ELSE 0 END) AS guard
-    FROM counts
-`;
-
-/** Parameter types of APPEND_STATEMENT, $1 to $16 (the statement casts each where it uses it). */
+/** Parameter types of the append function, in order (see the migration). */
 export const APPEND_PARAMETER_TYPES = [
   'uuid',
   'uuid',
@@ -219,30 +114,15 @@ export const APPEND_PARAMETER_TYPES = [
   'boolean',
 ] as const;
 
-/**
- * The append statement as a PL/pgSQL function returning its one row, so that one statement can append several
- * messages (APPEND_BATCH_STATEMENT). PL/pgSQL keeps the statement's plan for the session, as a prepared statement
- * does. `#variable_conflict use_column`: the result columns are also names in the statement. Created once per
- * database by SqlMessagesRepository (installAppendFunction), not by a migration, so that the statement and its
- * documentation stay in this file.
- */
-export const APPEND_FUNCTION = `
-  CREATE FUNCTION ${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.join(', ')})
-  RETURNS TABLE (allocated integer, inserted json, existing json, claimed json, membership text,
-                 mentions_ok boolean, consent text, reply json, audience json, guard integer)
-  LANGUAGE plpgsql VOLATILE AS $append$
-  #variable_conflict use_column
-  BEGIN
-    RETURN QUERY ${APPEND_STATEMENT};
-  END
-  $append$`;
+/** One append: the function called once (prepared once per connection). */
+export const APPEND_STATEMENT = `SELECT * FROM ${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')})`;
 
 /**
  * Appends a batch of messages in one statement: $1 is a JSON array with one element per message, itself the array
  * of that message's 16 parameters. The function runs once per element, in the array's order (the nested loop over
- * `jsonb_array_elements`); each call's statement takes a new snapshot (a VOLATILE function's do), so a message sees
- * the ones before it in the batch: two messages of one conversation get consecutive seqs, and a resend finds the
- * message stored earlier in the same batch.
+ * `jsonb_array_elements`); each statement inside it takes a new snapshot (a VOLATILE function's do), so a message
+ * sees the ones before it in the batch: two messages of one conversation get consecutive seqs, and a resend finds
+ * the message stored earlier in the same batch.
  */
 export const APPEND_BATCH_STATEMENT = `
   SELECT r.*
@@ -250,12 +130,6 @@ export const APPEND_BATCH_STATEMENT = `
     CROSS JOIN LATERAL ${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.map((type, i) => `(b.m->>${i})::${type}`).join(', ')}) AS r
    ORDER BY b.ord
 `;
-
-/** How long after a failed attempt to create the append function the next one waits (ms). */
-const APPEND_FUNCTION_RETRY_MS = 60_000;
-
-/** Key of the advisory lock taken while creating the append function (several API processes may start at once). */
-const APPEND_FUNCTION_LOCK_KEY = 0x61707064;
 
 /**
  * How appends are grouped into batches (GroupCommitQueue), per process. PostgreSQL: two batches at a time, so
@@ -295,16 +169,11 @@ export function lockOrder(conversationIds: readonly string[]): number[] {
 }
 
 /**
- * SQLSTATE division_by_zero: the append statement's guard column divides by zero to abort the whole statement
- * (its implicit transaction rolls back) when it allocated a seq but inserted nothing, or claimed fewer attachments
- * than listed. No other expression of that statement divides, so this code means "the guard fired".
+ * SQLSTATE division_by_zero: the append function raises it to abort the whole statement (its implicit
+ * transaction rolls back) when it allocated a seq but inserted nothing, or claimed fewer attachments than listed.
+ * Nothing else in the function divides, so this code means "the guard fired".
  */
 const PG_DIVISION_BY_ZERO = '22012';
-
-const logger = new Logger('SqlMessagesRepository');
-
-/** SQLSTATE undefined_function. */
-const PG_UNDEFINED_FUNCTION = '42883';
 
 /** The nil UUID (RFC 9562, 5.9): no message has it. */
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
@@ -383,10 +252,6 @@ function claimList(ids: readonly string[] | undefined): string[] {
  */
 export class SqlMessagesRepository extends MessagesRepository {
   private readonly appends: GroupCommitQueue<readonly PreparedValue[], AppendOutcomeRow>;
-  /** Resolves once the append function exists (installAppendFunction); null until asked, or after a failure. */
-  private appendFunction: Promise<void> | null = null;
-  /** When creating the function last failed (ms since the epoch): no new attempt for a while after. */
-  private appendFunctionFailedAt: number | null = null;
 
   /**
    * @param db the drizzle handle
@@ -403,11 +268,9 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT itself (prepared), which cost
-   * PostgreSQL up to a fifth less than one call of the function in the group-commit bench; several as
-   * APPEND_BATCH_STATEMENT. @returns one outcome row per append, in order
-   * @throws the statement's error, or why the function is not there: then nothing of the batch was stored
-   *   (GroupCommitQueue splits it down to single appends, which need no function)
+   * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT, several as APPEND_BATCH_STATEMENT
+   * (prepared, in lockOrder). @returns one outcome row per append, in order
+   * @throws the statement's error: then nothing of the batch was stored (GroupCommitQueue splits it)
    */
   private async appendBatch(
     batch: readonly (readonly PreparedValue[])[],
@@ -415,22 +278,13 @@ export class SqlMessagesRepository extends MessagesRepository {
     if (batch.length === 1) {
       return this.prepared<AppendOutcomeRow>(APPEND_STATEMENT_NAME, APPEND_STATEMENT, batch[0]!);
     }
-    await this.installAppendFunction();
     const order = lockOrder(batch.map((values) => String(values[0])));
-    let rows: AppendOutcomeRow[];
-    try {
-      rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
-        JSON.stringify(
-          order.map((i) => batch[i]),
-          wellFormedStrings,
-        ),
-      ]);
-    } catch (error) {
-      // The function was dropped under us (a restored database): create it again at the next batch. This batch's
-      // appends run alone meanwhile (GroupCommitQueue), as the prepared statement, which needs no function.
-      if (findPgError(error)?.code === PG_UNDEFINED_FUNCTION) this.appendFunction = null;
-      throw error;
-    }
+    const rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
+      JSON.stringify(
+        order.map((i) => batch[i]),
+        wellFormedStrings,
+      ),
+    ]);
     if (rows.length !== batch.length) return rows;
     const outcomes = new Array<AppendOutcomeRow>(batch.length);
     order.forEach((i, position) => {
@@ -440,78 +294,35 @@ export class SqlMessagesRepository extends MessagesRepository {
   }
 
   /**
-   * Creates APPEND_FUNCTION unless it exists, once per repository: in a transaction holding an advisory lock, so
-   * API processes starting together do not race on the catalog. After a failure (a role that may not create
-   * functions, say) it is tried again at most every APPEND_FUNCTION_RETRY_MS and refused at once meanwhile, so
-   * batches cost nothing before their appends run one statement each.
-   */
-  private installAppendFunction(): Promise<void> {
-    if (
-      this.appendFunction === null &&
-      this.appendFunctionFailedAt !== null &&
-      Date.now() - this.appendFunctionFailedAt < APPEND_FUNCTION_RETRY_MS
-    ) {
-      return Promise.reject(new Error(`${APPEND_FUNCTION_NAME} is unavailable`));
-    }
-    this.appendFunction ??= this.db
-      .transaction(async (tx) => {
-        await tx.execute(sql`SELECT pg_advisory_xact_lock(${APPEND_FUNCTION_LOCK_KEY})`);
-        const signature = `${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.join(',')})`;
-        const [found] = await queryRows<{ exists: boolean }>(
-          tx,
-          sql`SELECT to_regprocedure(${signature}) IS NOT NULL AS exists`,
-        );
-        if (!found?.exists) await tx.execute(sql.raw(APPEND_FUNCTION));
-      })
-      .then(() => {
-        this.appendFunctionFailedAt = null;
-      })
-      .catch((error: unknown) => {
-        this.appendFunction = null;
-        if (this.appendFunctionFailedAt === null) {
-          logger.warn(
-            `cannot create ${APPEND_FUNCTION_NAME} (${String(error)}): appends run one statement each`,
-          );
-        }
-        this.appendFunctionFailedAt = Date.now();
-        throw error;
-      });
-    return this.appendFunction;
-  }
-
-  /**
    * Idempotent append in ONE statement and one round trip, outside any explicit transaction: PostgreSQL runs a
    * lone statement atomically (its implicit transaction), so BEGIN and COMMIT would only add two round trips. The
-   * statement is prepared once per connection (APPEND_STATEMENT): parsing and analysing its CTEs on every call cost
-   * more than running them.
+   * statement calls the append function (migration 0008_append_function), prepared once per connection.
    * Measured with the load benchmark (docs/performance.md): the former BEGIN + statement + COMMIT, plus the
    * service's membership read before it and member-list read after it, were five round trips per send.
    * Group commit: appends that arrive while earlier ones are still running leave together, as one batch
-   * statement (APPEND_BATCH_STATEMENT: the same statement once per message, by conversation and within one in
-   * arrival order, one transaction), so
-   * under load a round trip, a statement start and a commit carry several messages (GroupCommitQueue,
-   * APPEND_BATCHING). A batch is all or nothing; when it fails, it is split in halves down to the append at fault, and each gets its
-   * own outcome, so the refusals below stay per message.
-   * The statement, step by step (data-modifying CTEs, PostgreSQL manual 7.8.4; all see one snapshot):
-   * - `member`: the sender's membership row, if any (`requireActiveSender` makes `alloc` depend on it).
-   * - `peer`, `consent` (with `requireConsent`): the other person of a direct conversation, and whether the send
-   *   may go ahead: no block between the pair either way, the other person's account is neither deactivated nor
-   *   deleted, the sender has accepted, the other person is an active member. Otherwise `alloc` allocates
-   *   nothing and the service takes its slower path (MessagesService.appendWithConsent).
-   * - `target`, `reply`: the message replied to (looked up by its primary key alone, so the plan cannot scan the
-   *   conversation instead), kept if it is one of this conversation (`alloc` requires it; it is the quote).
-   * - `existing`: the stored message for (conversation, sender, client id), if any: a resend.
-   * - `alloc`: unless it exists (and, with `requireActiveSender`, only for an active member),
-   *   `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes the conversation's row lock
-   *   and gives the new seq.
-   * - `inserted`: the message with that seq, `ON CONFLICT (conversation, sender, client id) DO NOTHING`.
-   * - `claimed`: the listed attachments (see the class comment), only if the message was inserted.
-   * - `marks`: the sender's deliveredSeq/readSeq raised to the new seq.
-   * - the result also carries the sender's standing and the active member ids (the fan-out audience).
-   * - `guard`: divides by zero, aborting the statement, when a seq was allocated but nothing inserted (two
-   *   identical sends raced past `existing`: the second waited on the row lock, then its insert hit the winner's
-   *   committed row) or fewer attachments were claimed than listed. The abort un-allocates the seq and undoes the
-   *   claims; the error is then read for what it means: the winner's message, or which attachment failed.
+   * statement (APPEND_BATCH_STATEMENT: the function once per message, by conversation and within one in arrival
+   * order, one transaction), so under load a round trip, a statement start and a commit carry several messages
+   * (GroupCommitQueue, APPEND_BATCHING). A batch is all or nothing; when it fails, it is split in halves down to
+   * the append at fault, and each gets its own outcome, so the refusals below stay per message.
+   * The function, step by step (each step only when the message needs it; the migration has the SQL):
+   * - the sender's membership row, if any; with `requireActiveSender`, nothing more unless it is active.
+   * - a resend: the message stored for (conversation, sender, client id), if any, is returned as it is.
+   * - with `requireConsent`: whether the send may go ahead: no block between the pair of a direct conversation
+   *   either way, the other person's account is neither deactivated nor deleted, the sender has accepted, the
+   *   other person is an active member. Otherwise nothing is allocated and the service takes its slower path
+   *   (MessagesService.appendWithConsent).
+   * - the message replied to (looked up by its primary key alone, so the plan cannot scan the conversation
+   *   instead), required to be one of this conversation; it is the quote.
+   * - every mentioned person is an active member.
+   * - `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes the conversation's row lock
+   *   and gives the new seq; then the message with that seq, `ON CONFLICT (conversation, sender, client id) DO
+   *   NOTHING`; then the listed attachments (see the class comment); then the sender's deliveredSeq/readSeq
+   *   raised to the new seq; last, the active member ids (the fan-out audience).
+   * - the guard: division_by_zero, aborting the statement, when a seq was allocated but nothing inserted (two
+   *   identical sends raced past the resend check: the second waited on the row lock, then its insert hit the
+   *   winner's committed row) or fewer attachments were claimed than listed. The abort un-allocates the seq and
+   *   undoes the claims; the error is then read for what it means: the winner's message, or which attachment
+   *   failed.
    * A resend claims nothing: it returns the stored message with the attachments it was stored with.
    * @throws RecordNotFoundError('conversation') when the conversation does not exist; RecordNotFoundError('user')
    *   for a sender id that cannot exist; SenderMembershipError with `requireActiveSender` (checked first, also for
