@@ -1,11 +1,19 @@
+-- conversations_activity_idx goes: every append updates last_activity_at, so with the index every append was a
+-- non-HOT update (a new entry in each of the table's three indexes, and dead versions that only vacuum removes:
+-- a busy conversation's row piled up tens of thousands of them between vacuums, and every lookup of it walked
+-- them). No query needs it: the conversation lists drive from conversation_members and sort their few rows.
+DROP INDEX "conversations_activity_idx";--> statement-breakpoint
+-- Room on each page for the new versions of its rows, so those updates stay on the page (HOT).
+ALTER TABLE "conversations" SET (fillfactor = 80);--> statement-breakpoint
 -- The append of one message, as a PL/pgSQL function (written by hand; SqlMessagesRepository.append documents the
 -- contract and calls it, one call per message, several calls in one statement for a batch).
 --
 -- It replaces one large statement of data-modifying CTEs. That statement built every part of its plan on every
 -- call (the consent checks, the reply lookup, the attachment claim, seven aggregates), whether the message needed
 -- it or not: executor start-up was a quarter of PostgreSQL's time per message under load. Here each step is its
--- own small statement, run only when the message needs it; a plain text message in a group runs five. PL/pgSQL
--- keeps each statement's plan for the session. Measured in bench/group-commit.bench.ts (docs/performance.md).
+-- own small statement, run only when the message needs it; a plain text message in a group runs three (the
+-- membership and resend check, the seq and the insert, the sender's watermarks and the audience). PL/pgSQL keeps
+-- each statement's plan for the session. Measured in bench/group-commit.bench.ts (docs/performance.md).
 --
 -- Parameters: the conversation, the sender, the client message id, the new message's id, its kind, body and
 -- system event (jsonb as text, or NULL), whether the sender must be an active member, the attachment ids to claim
@@ -42,6 +50,7 @@ RETURNS TABLE (allocated integer, inserted json, existing json, claimed json, me
                mentions_ok boolean, consent text, reply json, audience json, guard integer)
 LANGUAGE plpgsql VOLATILE AS $append$
 DECLARE
+  v_member boolean;
   v_left_at timestamptz;
   v_pending boolean;
   v_peer_id uuid;
@@ -51,7 +60,6 @@ DECLARE
   v_target_body text;
   v_target_deleted_at timestamptz;
   v_seq integer;
-  v_created_at timestamptz;
   v_message record;
   v_claimed_count integer;
 BEGIN
@@ -61,24 +69,24 @@ BEGIN
   consent := 'ok';
   guard := 1;
 
-  -- The sender's membership (active, former or none).
-  SELECT m.left_at, m.pending INTO v_left_at, v_pending
-    FROM conversation_members AS m
-   WHERE m.conversation_id = p_conversation_id AND m.user_id = p_sender_id;
-  membership := CASE WHEN NOT FOUND THEN NULL WHEN v_left_at IS NULL THEN 'active' ELSE 'ended' END;
+  -- The sender's membership (active, former or none), and a resend: the message stored under this client id.
+  SELECT mem.conversation_id IS NOT NULL, mem.left_at, mem.pending,
+         (SELECT row_to_json(e)
+            FROM (SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_message_id, m.kind, m.body, m.system,
+                         m.mentions, m.mentions_all, m.created_at, m.reply_to_id, m.forwarded, m.edited_at,
+                         m.deleted_at, m.deleted_by, m.change_seq
+                    FROM messages AS m
+                   WHERE m.conversation_id = p_conversation_id AND m.sender_id = p_sender_id
+                     AND m.client_message_id = p_client_message_id) AS e)
+    INTO v_member, v_left_at, v_pending, existing
+    FROM (SELECT 1) AS one
+    LEFT JOIN conversation_members AS mem
+      ON mem.conversation_id = p_conversation_id AND mem.user_id = p_sender_id;
+  membership := CASE WHEN NOT v_member THEN NULL WHEN v_left_at IS NULL THEN 'active' ELSE 'ended' END;
   IF p_require_active AND membership IS DISTINCT FROM 'active' THEN
     RETURN NEXT;
     RETURN;
   END IF;
-
-  -- A resend: the message stored under this client message id.
-  SELECT row_to_json(e) INTO existing
-    FROM (SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_message_id, m.kind, m.body, m.system,
-                 m.mentions, m.mentions_all, m.created_at, m.reply_to_id, m.forwarded, m.edited_at, m.deleted_at,
-                 m.deleted_by, m.change_seq
-            FROM messages AS m
-           WHERE m.conversation_id = p_conversation_id AND m.sender_id = p_sender_id
-             AND m.client_message_id = p_client_message_id) AS e;
   IF existing IS NOT NULL THEN
     SELECT coalesce(json_agg(m.user_id), '[]'::json) INTO audience
       FROM conversation_members AS m
@@ -144,31 +152,33 @@ BEGIN
     END IF;
   END IF;
 
-  -- The seq: the conversation's row lock serialises appends to one conversation. last_activity_at is read after
-  -- the lock is held, so it never moves backwards.
-  UPDATE conversations AS c
-     SET last_seq = c.last_seq + 1,
-         last_activity_at = greatest(c.last_activity_at, clock_timestamp())
-   WHERE c.id = p_conversation_id
-  RETURNING c.last_seq, c.last_activity_at INTO v_seq, v_created_at;
-  IF NOT FOUND THEN
-    RETURN NEXT;
-    RETURN;
-  END IF;
-  allocated := 1;
-
+  -- The seq (the conversation's row lock serialises appends to one conversation; last_activity_at is read after
+  -- the lock is held, so it never moves backwards) and the message with it.
+  WITH alloc AS (
+    UPDATE conversations AS c
+       SET last_seq = c.last_seq + 1,
+           last_activity_at = greatest(c.last_activity_at, clock_timestamp())
+     WHERE c.id = p_conversation_id
+    RETURNING c.last_seq, c.last_activity_at)
   INSERT INTO messages AS m (id, conversation_id, seq, sender_id, client_message_id, kind, body, system, mentions,
                              mentions_all, created_at, reply_to_id, forwarded)
-  VALUES (p_message_id, p_conversation_id, v_seq, p_sender_id, p_client_message_id, p_kind, p_body,
-          p_system::jsonb, p_mentions::uuid[], p_mentions_all, v_created_at, p_reply_to_id, p_forwarded)
+  SELECT p_message_id, p_conversation_id, alloc.last_seq, p_sender_id, p_client_message_id, p_kind, p_body,
+         p_system::jsonb, p_mentions::uuid[], p_mentions_all, alloc.last_activity_at, p_reply_to_id, p_forwarded
+    FROM alloc
   ON CONFLICT (conversation_id, sender_id, client_message_id) DO NOTHING
   RETURNING m.id, m.conversation_id, m.seq, m.sender_id, m.client_message_id, m.kind, m.body, m.system, m.mentions,
             m.mentions_all, m.created_at, m.reply_to_id, m.forwarded, m.edited_at, m.deleted_at, m.deleted_by,
             m.change_seq
        INTO v_message;
   IF NOT FOUND THEN
+    IF NOT EXISTS (SELECT 1 FROM conversations AS c WHERE c.id = p_conversation_id) THEN
+      RETURN NEXT;
+      RETURN;
+    END IF;
     RAISE division_by_zero USING MESSAGE = 'append guard: a seq was allocated but the message was not inserted';
   END IF;
+  allocated := 1;
+  v_seq := v_message.seq;
   inserted := row_to_json(v_message);
 
   -- The listed attachments, at their positions in the list: all of them, or the statement rolls back.
@@ -190,13 +200,12 @@ BEGIN
     END IF;
   END IF;
 
-  -- The sender has read and received their own message.
-  UPDATE conversation_members AS m
-     SET delivered_seq = greatest(m.delivered_seq, v_seq),
-         read_seq = greatest(m.read_seq, v_seq)
-   WHERE m.conversation_id = p_conversation_id AND m.user_id = p_sender_id;
-
-  -- The fan-out audience.
+  -- The sender has read and received their own message; the fan-out audience.
+  WITH marks AS (
+    UPDATE conversation_members AS m
+       SET delivered_seq = greatest(m.delivered_seq, v_seq),
+           read_seq = greatest(m.read_seq, v_seq)
+     WHERE m.conversation_id = p_conversation_id AND m.user_id = p_sender_id)
   SELECT coalesce(json_agg(m.user_id), '[]'::json) INTO audience
     FROM conversation_members AS m
    WHERE m.conversation_id = p_conversation_id AND m.left_at IS NULL;

@@ -133,11 +133,10 @@ export const conversations = pgTable(
   (t) => [
     // NULLs are distinct, so only direct conversations take part; the target of ON CONFLICT (direct_key).
     uniqueIndex('conversations_direct_key_uq').on(t.directKey),
-    // NULLS FIRST matches the default of `ORDER BY ... DESC`, so the planner can walk it for the list order.
-    index('conversations_activity_idx').on(
-      t.lastActivityAt.desc().nullsFirst(),
-      t.id.desc().nullsFirst(),
-    ),
+    // No index on last_activity_at (nor last_seq): every append updates both, and an update that changes no
+    // indexed column is a HOT update (no new index entries; PostgreSQL prunes the old versions when it next reads
+    // the page, vacuum or not). The conversation lists drive from conversation_members and sort their few rows.
+    // Not declared here: `fillfactor = 80` (migration 0008_append_function), room on each page for those updates.
     check('conversations_type_ck', sql`${t.type} IN ('direct', 'group')`),
     check(
       'conversations_direct_key_ck',
