@@ -1,3 +1,6 @@
+-- Fail fast rather than queue every append behind the index drop's ACCESS EXCLUSIVE lock (migrations run in one
+-- transaction, so this holds for all of them); the process exits and its restart tries again.
+SET LOCAL lock_timeout = '5s';--> statement-breakpoint
 -- conversations_activity_idx goes: every append updates last_activity_at, so with the index every append was a
 -- non-HOT update (a new entry in each of the table's three indexes, and dead versions that only vacuum removes:
 -- a busy conversation's row piled up tens of thousands of them between vacuums, and every lookup of it walked
@@ -28,10 +31,11 @@ ALTER TABLE "conversations" SET (fillfactor = 80);--> statement-breakpoint
 --
 -- Refusals return a row with nothing allocated, and the checks stop at the first that fails, in the order the
 -- repository reports them: membership, then a resend (which returns the stored message whatever the consent now
--- is), consent, the reply target, mentions. A seq taken without an insert (an identical send won the race while
--- this one waited for the conversation's row lock) or fewer attachments claimed than listed raises
+-- is), consent, the reply target, mentions. A seq taken without an insert (an identical send was stored after this
+-- one's resend check) or fewer attachments claimed than listed raises
 -- division_by_zero (SQLSTATE 22012), which rolls the whole statement back (the seq and the claims with it); the
--- repository then reads what happened.
+-- repository then reads what happened. A sender who must be active but was removed while the append waited for
+-- the conversation's row lock raises SQLSTATE RL001, which rolls back the same way.
 --
 -- Each statement inside takes its own snapshot (a VOLATILE function in READ COMMITTED), so in a batch a message
 -- sees the messages appended before it. The conversation's row lock (the UPDATE) is held until the transaction
@@ -39,8 +43,9 @@ ALTER TABLE "conversations" SET (fillfactor = 80);--> statement-breakpoint
 --
 -- Changing it: never edit this migration; add one that creates the function under a new name (the suffix) and
 -- point the repository at it, so that API processes of two versions can share one database during an update.
-DROP FUNCTION IF EXISTS chat_append_message_v6(uuid, uuid, text, uuid, text, text, text, boolean, text, integer,
-  text, integer, boolean, uuid, boolean, boolean);--> statement-breakpoint
+-- Never drop the previous version in the migration that creates the next: processes of the previous version are
+-- still appending with it. Drop it a release later. (chat_append_message_v6, which API versions before this one
+-- created on first use, is left for that reason; a later migration drops it.)
 CREATE FUNCTION chat_append_message_v7(
   p_conversation_id uuid, p_sender_id uuid, p_client_message_id text, p_message_id uuid, p_kind text,
   p_body text, p_system text, p_require_active boolean, p_attachment_ids text, p_attachment_count integer,
@@ -200,15 +205,24 @@ BEGIN
     END IF;
   END IF;
 
-  -- The sender has read and received their own message; the fan-out audience.
+  -- Under the conversation's row lock now, and in a new snapshot: the sender's watermarks, which also re-checks
+  -- that the sender is still an active member (a removal that held the lock while this append waited for it was
+  -- not visible to the first check), and the fan-out audience as it is now.
   WITH marks AS (
     UPDATE conversation_members AS m
        SET delivered_seq = greatest(m.delivered_seq, v_seq),
            read_seq = greatest(m.read_seq, v_seq)
-     WHERE m.conversation_id = p_conversation_id AND m.user_id = p_sender_id)
-  SELECT coalesce(json_agg(m.user_id), '[]'::json) INTO audience
+     WHERE m.conversation_id = p_conversation_id AND m.user_id = p_sender_id
+       AND (NOT p_require_active OR m.left_at IS NULL)
+    RETURNING 1)
+  SELECT (SELECT count(*) FROM marks) > 0, coalesce(json_agg(m.user_id), '[]'::json)
+    INTO v_member, audience
     FROM conversation_members AS m
    WHERE m.conversation_id = p_conversation_id AND m.left_at IS NULL;
+  IF p_require_active AND NOT v_member THEN
+    RAISE EXCEPTION 'append refused: the sender left the conversation while the append waited for its lock'
+      USING ERRCODE = 'RL001';
+  END IF;
   RETURN NEXT;
 END
 $append$;

@@ -175,6 +175,12 @@ export function lockOrder(conversationIds: readonly string[]): number[] {
  */
 const PG_DIVISION_BY_ZERO = '22012';
 
+/**
+ * SQLSTATE the append function raises when the sender must be an active member and was removed while the append
+ * waited for the conversation's row lock (the removal held it): the statement rolls back, nothing is stored.
+ */
+const PG_SENDER_LEFT = 'RL001';
+
 /** The nil UUID (RFC 9562, 5.9): no message has it. */
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -316,8 +322,11 @@ export class SqlMessagesRepository extends MessagesRepository {
    * - every mentioned person is an active member.
    * - `UPDATE conversations SET last_seq = last_seq + 1 ... RETURNING`, which takes the conversation's row lock
    *   and gives the new seq; then the message with that seq, `ON CONFLICT (conversation, sender, client id) DO
-   *   NOTHING`; then the listed attachments (see the class comment); then the sender's deliveredSeq/readSeq
-   *   raised to the new seq; last, the active member ids (the fan-out audience).
+   *   NOTHING`; then the listed attachments (see the class comment); then, under the lock and in a new snapshot,
+   *   the sender's deliveredSeq/readSeq raised to the new seq, which with `requireActiveSender` also checks again
+   *   that the sender is active (a removal that held the lock while this append waited for it: the statement
+   *   rolls back and SenderMembershipError('ended') is thrown), and the active member ids as they are then (the
+   *   fan-out audience: a member removed meanwhile is not in it).
    * - the guard: division_by_zero, aborting the statement, when a seq was allocated but nothing inserted (two
    *   identical sends raced past the resend check: the second waited on the row lock, then its insert hit the
    *   winner's committed row) or fewer attachments were claimed than listed. The abort un-allocates the seq and
@@ -372,8 +381,9 @@ export class SqlMessagesRepository extends MessagesRepository {
         requireConsent,
       ]);
     } catch (error) {
-      if (findPgError(error)?.code === PG_DIVISION_BY_ZERO)
-        return this.afterGuard(input, claims, requireActive);
+      const code = findPgError(error)?.code;
+      if (code === PG_DIVISION_BY_ZERO) return this.afterGuard(input, claims, requireActive);
+      if (code === PG_SENDER_LEFT) throw new SenderMembershipError('ended', conversationId);
       throw translateError(error);
     }
     if (!outcome) throw new Error('append statement returned no row');

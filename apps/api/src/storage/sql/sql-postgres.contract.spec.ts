@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { alicePairedWithBob, range } from '../contract/contract-context.js';
 import { describeStorageContract } from '../contract/storage.contract.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
@@ -87,6 +88,67 @@ if (unreachable === null) {
         expect((await conversations.findById(conversation.id))?.lastSeq).toBe(72);
       } finally {
         await second.health.close();
+        await storage.close();
+      }
+    });
+
+    it('refuses an append whose sender was removed while it waited for the conversation lock, storing nothing', async () => {
+      const storage = await postgresUnderTest(url);
+      const removal = new pg.Client({ connectionString: storage.databaseUrl });
+      await removal.connect();
+      try {
+        const { conversations, messages } = storage.repos;
+        const { alice, bob } = await alicePairedWithBob(storage.repos);
+        const { conversation } = await conversations.createGroup({
+          title: 'Team',
+          createdBy: alice.id,
+          memberIds: [bob.id],
+        });
+        const send = (senderId: string) =>
+          messages.append({
+            conversationId: conversation.id,
+            senderId,
+            clientMessageId: randomUUID(),
+            kind: 'text',
+            body: 'hello',
+            requireActiveSender: true,
+          });
+        expect((await send(bob.id)).created).toBe(true);
+        // What removeMember does, held open: the conversation row's lock, then Bob's membership ended.
+        await removal.query('BEGIN');
+        await removal.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [
+          conversation.id,
+        ]);
+        const waiting = send(bob.id);
+        const settled = waiting.then(
+          () => 'stored',
+          (error: unknown) => error,
+        );
+        // Bob's append has read his membership (still active) and waits for the lock.
+        for (let i = 0; i < 100; i++) {
+          const { rows } = await removal.query<{ n: number }>(
+            `SELECT count(*)::integer AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if (rows[0]!.n > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await removal.query(
+          `UPDATE conversation_members SET left_at = clock_timestamp(), history_until_seq = 1
+            WHERE conversation_id = $1 AND user_id = $2`,
+          [conversation.id, bob.id],
+        );
+        await removal.query('COMMIT');
+        expect(await settled).toMatchObject({ name: 'SenderMembershipError', reason: 'ended' });
+        // Nothing of it stayed: no seq, no message, no watermark past his history.
+        expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
+        const page = await messages.listPage(conversation.id, { after: 0, limit: 10 });
+        expect(page.items.map((m) => m.seq)).toEqual([1]);
+        expect((await conversations.findMember(conversation.id, bob.id))?.readSeq).toBe(1);
+        // Alice, still a member, appends the next seq.
+        expect((await send(alice.id)).message.seq).toBe(2);
+      } finally {
+        await removal.end();
         await storage.close();
       }
     });
