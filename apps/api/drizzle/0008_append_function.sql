@@ -66,6 +66,7 @@ DECLARE
   v_target_deleted_at timestamptz;
   v_seq integer;
   v_message record;
+  v_marked boolean;
   v_claimed_count integer;
 BEGIN
   allocated := 0;
@@ -216,10 +217,10 @@ BEGIN
        AND (NOT p_require_active OR m.left_at IS NULL)
     RETURNING 1)
   SELECT (SELECT count(*) FROM marks) > 0, coalesce(json_agg(m.user_id), '[]'::json)
-    INTO v_member, audience
+    INTO v_marked, audience
     FROM conversation_members AS m
    WHERE m.conversation_id = p_conversation_id AND m.left_at IS NULL;
-  IF p_require_active AND NOT v_member THEN
+  IF p_require_active AND NOT v_marked THEN
     RAISE EXCEPTION 'append refused: the sender left the conversation while the append waited for its lock'
       USING ERRCODE = 'RL001';
   END IF;

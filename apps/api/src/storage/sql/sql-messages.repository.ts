@@ -91,7 +91,8 @@ interface ReplyJson {
  * same suffix.
  */
 const APPEND_FUNCTION_NAME = 'chat_append_message_v7';
-const APPEND_STATEMENT_NAME = 'chat_append_message_v7';
+/** The lone append's prepared statement is named after the function it calls (names of their own kind). */
+const APPEND_STATEMENT_NAME = APPEND_FUNCTION_NAME;
 const APPEND_BATCH_NAME = 'chat_append_batch_v7';
 
 /** Parameter types of the append function, in order (see the migration). */

@@ -124,15 +124,18 @@ if (unreachable === null) {
           () => 'stored',
           (error: unknown) => error,
         );
-        // Bob's append has read his membership (still active) and waits for the lock.
-        for (let i = 0; i < 100; i++) {
+        // Bob's append has read his membership (still active) and waits for the lock; the test is only about
+        // that moment, so it insists on seeing the wait.
+        let waited = false;
+        for (let i = 0; i < 250 && !waited; i++) {
           const { rows } = await removal.query<{ n: number }>(
             `SELECT count(*)::integer AS n FROM pg_stat_activity
               WHERE datname = current_database() AND wait_event_type = 'Lock'`,
           );
-          if (rows[0]!.n > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          waited = rows[0]!.n > 0;
+          if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
         }
+        expect(waited).toBe(true);
         await removal.query(
           `UPDATE conversation_members SET left_at = clock_timestamp(), history_until_seq = 1
             WHERE conversation_id = $1 AND user_id = $2`,
