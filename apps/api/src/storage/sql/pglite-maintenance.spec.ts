@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PgliteThread } from './pglite-thread.js';
-import { maintainPglite, startPgliteMaintenance } from './pglite-maintenance.js';
+import { autovacuumPass, startPgliteMaintenance } from './pglite-maintenance.js';
 
 /**
  * Makes the statistics of the statements so far visible (a backend flushes its counters to the shared statistics
@@ -41,18 +41,18 @@ describe('PGlite maintenance (autovacuum rules, run from the API)', () => {
       // Nothing in single-user mode gathers statistics by itself.
       expect(await stats(client, 'busy')).toMatchObject({ analyzed: false, autoanalyzed: false });
 
-      const first = await maintainPglite(client);
+      const first = await autovacuumPass(client);
       expect(first.analyzed).toEqual(['public.busy']);
       expect(first.vacuumed).toEqual([]);
       await flushStats(client);
       expect(await stats(client, 'busy')).toMatchObject({ analyzed: true, vacuumed: false });
       expect(await stats(client, 'quiet')).toMatchObject({ analyzed: false });
-      expect(await maintainPglite(client)).toEqual({ analyzed: [], vacuumed: [] });
+      expect(await autovacuumPass(client)).toEqual({ analyzed: [], vacuumed: [] });
 
       // 200 updates of 200 live rows: 200 dead versions > 50 + 40.
       await client.exec('UPDATE busy SET n = n + 1');
       await flushStats(client);
-      const second = await maintainPglite(client);
+      const second = await autovacuumPass(client);
       expect(second).toEqual({ analyzed: ['public.busy'], vacuumed: ['public.busy'] });
       await flushStats(client);
       expect(await stats(client, 'busy')).toMatchObject({ vacuumed: true, dead: 0 });

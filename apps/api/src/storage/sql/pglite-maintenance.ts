@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { PgliteQueryable } from './pglite-thread.js';
+/** What a maintenance pass needs of a database connection (PgliteQueryable has it; a `pg` client, with `exec` as `query`). */
+export interface MaintenanceClient {
+  /** One statement; resolves with its rows. */
+  query<T>(sql: string): Promise<{ rows: T[] }>;
+  /** One statement whose result is not read (VACUUM, ANALYZE). */
+  exec(sql: string): Promise<unknown>;
+}
 
 /** How often the tables are looked at: every minute, autovacuum_naptime's default. */
 export const PGLITE_MAINTENANCE_INTERVAL_MS = 60_000;
@@ -27,8 +33,9 @@ const DUE_TABLES = `
 `;
 
 /**
- * One maintenance pass over a PGlite database: VACUUM (ANALYZE) or ANALYZE of each table that autovacuum would
- * pick now (see DUE_TABLES).
+ * One maintenance pass, autovacuum's: VACUUM (ANALYZE) or ANALYZE of each table that autovacuum would pick now (see
+ * DUE_TABLES). The API runs it on PGlite (startPgliteMaintenance); the load benchmark runs it on a PostgreSQL server
+ * whose autovacuum is off, so that the plans it measures are those of a server that keeps its statistics.
  *
  * Why: PGlite runs PostgreSQL in single-user mode, where no background process runs, the autovacuum launcher
  * included (`pg_stat_user_tables.last_autoanalyze` stays null). Without this the embedded database would keep the
@@ -41,7 +48,7 @@ const DUE_TABLES = `
  * edits and deletions) is the long one, and rare by the 20% rule.
  * @throws what PGlite throws for the statements (the caller logs it)
  */
-export async function maintainPglite(client: PgliteQueryable): Promise<PgliteMaintenanceReport> {
+export async function autovacuumPass(client: MaintenanceClient): Promise<PgliteMaintenanceReport> {
   const { rows } = await client.query<{ name: string; analyze: boolean; vacuum: boolean }>(
     DUE_TABLES,
   );
@@ -66,18 +73,18 @@ export interface PgliteMaintenance {
 }
 
 /**
- * Runs maintainPglite every `intervalMs` (an unref'd timer: it never keeps the process alive); passes never
+ * Runs autovacuumPass every `intervalMs` (an unref'd timer: it never keeps the process alive); passes never
  * overlap, and a failed pass is logged and tried again at the next tick.
  */
 export function startPgliteMaintenance(
-  client: PgliteQueryable,
+  client: MaintenanceClient,
   intervalMs = PGLITE_MAINTENANCE_INTERVAL_MS,
 ): PgliteMaintenance {
   const logger = new Logger('PgliteMaintenance');
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = maintainPglite(client)
+    running = autovacuumPass(client)
       .then((report) => {
         if (report.analyzed.length > 0) {
           logger.debug(
