@@ -142,6 +142,29 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
   };
 }
 
+/**
+ * A warning for the operator when the server's autovacuum is off (`SHOW autovacuum`), else null. Without it, or a
+ * scheduled `VACUUM (ANALYZE)` in its place, the planner statistics stay those of whenever the tables were last
+ * analysed: the append's resend lookup, planned on a database that held about one message per conversation, then
+ * reads a conversation's every message on each send (docs/performance.md, "Planner statistics in the benchmark"),
+ * and dead row versions are only pruned page by page.
+ * @param client any connection to the server (a pooled client, or a pool)
+ * @throws what the query throws
+ */
+export async function autovacuumWarning(client: {
+  query<T extends pg.QueryResultRow>(text: string): Promise<pg.QueryResult<T>>;
+}): Promise<string | null> {
+  const { rows } = await client.query<{ autovacuum: string }>('SHOW autovacuum');
+  if (rows[0]?.autovacuum !== 'off') return null;
+  return (
+    'autovacuum is off on this PostgreSQL server: planner statistics and dead rows are not maintained, and sends ' +
+    'slow down as conversations grow. Turn it on, or run VACUUM (ANALYZE) on a schedule.'
+  );
+}
+
+/** Whether this process has looked at the server's autovacuum setting yet: it warns once, not per database. */
+let autovacuumChecked = false;
+
 async function openPostgres(
   url: string,
   migrationsFolder: string,
@@ -159,6 +182,12 @@ async function openPostgres(
         await migrateNodePg(drizzleNodePg({ client, schema }), { migrationsFolder });
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      }
+      if (!autovacuumChecked) {
+        autovacuumChecked = true;
+        // A diagnostic: a server that will not say goes on without the warning.
+        const warning = await autovacuumWarning(client).catch(() => null);
+        if (warning) logger.warn(warning);
       }
     } finally {
       client.release();

@@ -13,7 +13,7 @@ import { alicePairedWithBob, range } from '../contract/contract-context.js';
 import { describeStorageContract } from '../contract/storage.contract.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
-import { openSqlDatabase } from './sql-database.js';
+import { autovacuumWarning, openSqlDatabase } from './sql-database.js';
 import { sqlStorageOver } from './sql-storage.js';
 
 const { postgresUrl: url, inCi } = testEnvironment();
@@ -154,6 +154,28 @@ if (unreachable === null) {
         await removal.end();
         await storage.close();
       }
+    });
+
+    it('warns the operator exactly when the server runs without autovacuum', async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ setting: string }>(
+          "SELECT current_setting('autovacuum') AS setting",
+        );
+        const warning = await autovacuumWarning(client);
+        if (rows[0]!.setting === 'off') expect(warning).toMatch(/^autovacuum is off/);
+        else expect(warning).toBeNull();
+      } finally {
+        await client.end();
+      }
+      // The other branch, whichever this server is on.
+      const answering = (autovacuum: string) => ({
+        query: async <T extends pg.QueryResultRow>() =>
+          ({ rows: [{ autovacuum }] }) as unknown as pg.QueryResult<T>,
+      });
+      await expect(autovacuumWarning(answering('on'))).resolves.toBeNull();
+      await expect(autovacuumWarning(answering('off'))).resolves.toMatch(/VACUUM \(ANALYZE\)/);
     });
 
     it('migrates an already migrated database as a no-op', async () => {
