@@ -44,7 +44,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { probePostgres, testEnvironment } from '../../src/storage/contract/probe-postgres.mjs';
-import { autovacuumPass } from '../../src/storage/sql/pglite-maintenance.js';
+import {
+  autovacuumPass,
+  scheduleAutovacuumPasses,
+} from '../../src/storage/sql/pglite-maintenance.js';
 import { createE2eDatabase } from '../../test/support/e2e-database.js';
 import {
   connectApiClients,
@@ -392,14 +395,10 @@ async function autovacuumStandIn(url: string): Promise<{ stop: () => Promise<voi
     exec: (sql: string) => client.query(sql),
   };
   await autovacuumPass(maintenance);
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => autovacuumPass(maintenance)).catch(() => undefined);
-  }, AUTOVACUUM_NAPTIME_MS);
+  const schedule = scheduleAutovacuumPasses(maintenance, AUTOVACUUM_NAPTIME_MS);
   return {
     stop: async () => {
-      clearInterval(timer);
-      await running;
+      await schedule.stop();
       await client.end();
     },
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PgliteThread } from './pglite-thread.js';
-import { autovacuumPass, startPgliteMaintenance } from './pglite-maintenance.js';
+import { autovacuumPass, scheduleAutovacuumPasses } from './pglite-maintenance.js';
 
 /**
  * Makes the statistics of the statements so far visible (a backend flushes its counters to the shared statistics
@@ -66,7 +66,7 @@ describe('PGlite maintenance (autovacuum rules, run from the API)', () => {
     await client.exec(
       'CREATE TABLE t (id integer PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);',
     );
-    const maintenance = startPgliteMaintenance(client, 20);
+    const maintenance = scheduleAutovacuumPasses(client, 20);
     try {
       for (let i = 0; i < 100 && !(await stats(client, 't')).analyzed; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
-/** What a maintenance pass needs of a database connection (PgliteQueryable has it; a `pg` client, with `exec` as `query`). */
+
+/**
+ * What a maintenance pass needs of a database connection (PgliteQueryable has it; a `pg` client does with `exec`
+ * as its `query`).
+ */
 export interface MaintenanceClient {
   /** One statement; resolves with its rows. */
   query<T>(sql: string): Promise<{ rows: T[] }>;
@@ -11,7 +15,7 @@ export interface MaintenanceClient {
 export const PGLITE_MAINTENANCE_INTERVAL_MS = 60_000;
 
 /** What one maintenance pass did: the tables it analysed and vacuumed (schema-qualified, quoted). */
-export interface PgliteMaintenanceReport {
+export interface AutovacuumReport {
   analyzed: string[];
   vacuumed: string[];
 }
@@ -34,7 +38,7 @@ const DUE_TABLES = `
 
 /**
  * One maintenance pass, autovacuum's: VACUUM (ANALYZE) or ANALYZE of each table that autovacuum would pick now (see
- * DUE_TABLES). The API runs it on PGlite (startPgliteMaintenance); the load benchmark runs it on a PostgreSQL server
+ * DUE_TABLES). The API runs it on PGlite (scheduleAutovacuumPasses); the load benchmark runs it on a PostgreSQL server
  * whose autovacuum is off, so that the plans it measures are those of a server that keeps its statistics.
  *
  * Why: PGlite runs PostgreSQL in single-user mode, where no background process runs, the autovacuum launcher
@@ -48,11 +52,11 @@ const DUE_TABLES = `
  * edits and deletions) is the long one, and rare by the 20% rule.
  * @throws what PGlite throws for the statements (the caller logs it)
  */
-export async function autovacuumPass(client: MaintenanceClient): Promise<PgliteMaintenanceReport> {
+export async function autovacuumPass(client: MaintenanceClient): Promise<AutovacuumReport> {
   const { rows } = await client.query<{ name: string; analyze: boolean; vacuum: boolean }>(
     DUE_TABLES,
   );
-  const report: PgliteMaintenanceReport = { analyzed: [], vacuumed: [] };
+  const report: AutovacuumReport = { analyzed: [], vacuumed: [] };
   for (const table of rows) {
     if (table.vacuum) {
       await client.exec(`VACUUM (ANALYZE) ${table.name}`);
@@ -66,8 +70,8 @@ export async function autovacuumPass(client: MaintenanceClient): Promise<PgliteM
   return report;
 }
 
-/** A running maintenance schedule (startPgliteMaintenance). */
-export interface PgliteMaintenance {
+/** A running schedule of autovacuum passes (scheduleAutovacuumPasses). */
+export interface AutovacuumSchedule {
   /** Stops the schedule and waits for a pass in progress (before the database closes). */
   stop(): Promise<void>;
 }
@@ -76,11 +80,11 @@ export interface PgliteMaintenance {
  * Runs autovacuumPass every `intervalMs` (an unref'd timer: it never keeps the process alive); passes never
  * overlap, and a failed pass is logged and tried again at the next tick.
  */
-export function startPgliteMaintenance(
+export function scheduleAutovacuumPasses(
   client: MaintenanceClient,
   intervalMs = PGLITE_MAINTENANCE_INTERVAL_MS,
-): PgliteMaintenance {
-  const logger = new Logger('PgliteMaintenance');
+): AutovacuumSchedule {
+  const logger = new Logger('Autovacuum');
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;

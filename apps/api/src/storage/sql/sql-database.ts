@@ -25,7 +25,7 @@ import pg from 'pg';
 import { KeyedMutex } from '../../common/keyed-mutex.js';
 import { CHANGE_LOCK_WAIT_MS } from '../domain-rules.js';
 import { ChangeLockTimeoutError } from '../storage.errors.js';
-import { startPgliteMaintenance } from './pglite-maintenance.js';
+import { scheduleAutovacuumPasses } from './pglite-maintenance.js';
 import { PgliteThread, type PgliteQueryable } from './pglite-thread.js';
 import { schema, type SqlSchema } from './schema.js';
 
@@ -129,7 +129,7 @@ async function openPglite(dataDir: string | null, migrationsFolder: string): Pro
   }
   const queue = new KeyedMutex();
   // Single-user PostgreSQL runs no autovacuum: ANALYZE and VACUUM by its rules, from here (pglite-maintenance.ts).
-  const maintenance = startPgliteMaintenance(client);
+  const maintenance = scheduleAutovacuumPasses(client);
   return {
     db,
     driver: 'pglite',
