@@ -47,6 +47,8 @@ export interface SendFigures {
   ackMs: number[];
   /** Send -> `message:new` at another member, ms (one sample per delivery). */
   deliveryMs: number[];
+  /** For each deliveryMs sample, when its message was sent, ms since the phase began (for a timeline). */
+  deliverySentAtMs: number[];
   deliveries: number;
   /** Messages acked as stored that at least one other member never received before the drain ended. */
   missingMessages: number;
@@ -67,10 +69,26 @@ function emptyFigures(): SendFigures {
     errors: {},
     ackMs: [],
     deliveryMs: [],
+    deliverySentAtMs: [],
     deliveries: 0,
     missingMessages: 0,
     missingDeliveries: 0,
   };
+}
+
+/**
+ * Send -> receive p50 and p99 of the messages sent in each second of a phase, in order: where in the phase a tail
+ * came from (a cold start, or short stalls of a few hundred ms every few seconds).
+ */
+export function latencyBySecond(figures: SendFigures): Array<{ p50: number; p99: number }> {
+  const seconds: number[][] = [];
+  figures.deliverySentAtMs.forEach((sentAt, i) => {
+    (seconds[Math.floor(sentAt / 1000)] ??= []).push(figures.deliveryMs[i]!);
+  });
+  return Array.from(seconds, (samples = []) => ({
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+  }));
 }
 
 /** The p-th percentile (0..100) of `samples` (nearest rank), NaN when empty. */
@@ -99,6 +117,8 @@ export class LoadGenerator {
   }
 
   private current: { normal: SendFigures; flood: SendFigures } | null = null;
+  /** performance.now() when the running phase began. */
+  private phaseStart = 0;
 
   private onDelivery(client: LoadClient, message: Message): void {
     if (message.senderId === client.userId) return;
@@ -108,6 +128,7 @@ export class LoadGenerator {
     const figures = entry.flood ? this.current.flood : this.current.normal;
     figures.deliveries += 1;
     figures.deliveryMs.push(performance.now() - entry.sentAt);
+    figures.deliverySentAtMs.push(entry.sentAt - this.phaseStart);
   }
 
   private send(client: LoadClient, flood: boolean, pending: Set<Promise<void>>): void {
@@ -164,6 +185,7 @@ export class LoadGenerator {
     this.current = { normal: emptyFigures(), flood: emptyFigures() };
     const pending = new Set<Promise<void>>();
     const start = performance.now();
+    this.phaseStart = start;
     let normalSent = 0;
     let floodSent = 0;
     let next = 0;
