@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid-v7.js';
 import { AttachmentsRepository, type CreateAttachmentInput } from '../attachments.repository.js';
 import { RecordNotFoundError } from '../storage.errors.js';
 import type { AttachmentRecord } from '../storage.types.js';

@@ -1,6 +1,6 @@
 import type { RegistrationMode, ReportStatus } from '@chat/shared';
 import { and, desc, eq, gt, isNull, lt, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid-v7.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import {
   InstanceRepository,

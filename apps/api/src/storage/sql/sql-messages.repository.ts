@@ -5,7 +5,7 @@ import {
   type SystemEvent,
 } from '@chat/shared';
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid-v7.js';
 import {
   MessagesRepository,
   type AppendMessageInput,

@@ -1,6 +1,6 @@
 import type { GroupAddPolicy, LastSeenVisibility } from '@chat/shared';
 import { and, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from './uuid-v7.js';
 import { decodeCursor, encodeCursor, hasStringFields } from '../cursor.js';
 import type { RecordPage, UserRecord } from '../storage.types.js';
 import {
