@@ -88,11 +88,13 @@ export function scheduleAutovacuumPasses(
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
+    const startedAt = performance.now();
     running = autovacuumPass(client)
       .then((report) => {
         if (report.analyzed.length > 0) {
+          const ms = Math.round(performance.now() - startedAt);
           logger.debug(
-            `analysed ${report.analyzed.join(', ')}; vacuumed ${report.vacuumed.join(', ') || 'none'}`,
+            `analysed ${report.analyzed.join(', ')}; vacuumed ${report.vacuumed.join(', ') || 'none'}; ${ms} ms`,
           );
         }
       })

@@ -42,6 +42,16 @@ describe('PgliteThread (PGlite on its own thread)', () => {
     ]);
   });
 
+  it('creates WAL segments without writing them full of zeros first, and writes across a new segment hold', async () => {
+    const setting = await thread.query<{ wal_init_zero: string }>('SHOW wal_init_zero');
+    expect(setting.rows).toEqual([{ wal_init_zero: 'off' }]);
+    await thread.query('INSERT INTO item (id, name) VALUES (1, $1)', ['before']);
+    await thread.query('SELECT pg_switch_wal()');
+    await thread.query('INSERT INTO item (id, name) VALUES (2, $1)', ['after']);
+    const rows = await thread.query<{ name: string }>('SELECT name FROM item ORDER BY id');
+    expect(rows.rows).toEqual([{ name: 'before' }, { name: 'after' }]);
+  });
+
   it("hands a type over as the server's text when asked with an identity parser, and parsed otherwise", async () => {
     await thread.query(`INSERT INTO item (id, name, at) VALUES (1, 'a', '2026-01-02T03:04:05Z')`);
     const parsed = await thread.query<{ at: unknown }>('SELECT at FROM item');
