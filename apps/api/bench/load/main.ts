@@ -16,7 +16,11 @@
  *
  * Run from the repository root: `pnpm bench:load [options]` (or `pnpm --filter @chat/api bench:load`):
  *   --db pglite,pglite-disk,postgres,postgres-2p,mongodb
- *                                              databases (default pglite,postgres,mongodb; postgres needs the server
+ *                                              databases (default pglite-disk,postgres,mongodb; pglite-disk is PGlite
+ *                                              in a folder, as the quick start runs it; pglite is in memory, as the
+ *                                              tests run it, where a growing table's file is copied each time it
+ *                                              grows (Emscripten's in-memory file system), so its tail grows with the
+ *                                              database; postgres needs the server
  *                                              at TEST_POSTGRES_URL or 127.0.0.1:5432, mongodb needs MONGODB_URI,
  *                                              otherwise they are reported as skipped). postgres-2p: TWO API
  *                                              processes on one PostgreSQL database sharing Redis (TEST_REDIS_URL,
@@ -81,7 +85,7 @@ import {
 
 const { values } = parseArgs({
   options: {
-    db: { type: 'string', default: 'pglite,postgres,mongodb' },
+    db: { type: 'string', default: 'pglite-disk,postgres,mongodb' },
     clients: { type: 'string', default: '1000' },
     group: { type: 'string', default: '10' },
     rates: { type: 'string', default: '150,300,500,1000,1500,2000' },
