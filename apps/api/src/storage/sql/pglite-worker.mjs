@@ -63,8 +63,9 @@ const database = await PGlite.create({
 // A new 16 MB WAL segment is created by writing it full of zeros first (wal_init_zero), with every append waiting:
 // 165 ms in memory (Emscripten's in-memory file system grows the file step by step, copying it each time) and 20
 // to 30 ms on disk, once per 16 MB of WAL (every 5 to 15 s under load). Without it only the segment's last byte is
-// written; PostgreSQL recognises the end of WAL by its records, not by zeros (docs/performance.md). One session, so
-// the setting holds for the database's lifetime.
+// written; PostgreSQL recognises the end of WAL by its records' checksums, not by zeros, as it must for the recycled
+// segments it reuses with their old contents (docs/performance.md). One session, so the setting holds for the
+// database's lifetime.
 await database.exec('SET wal_init_zero = off');
 
 /** Open transactions: id -> { tx, decide(commit), ended: promise of { ok } or { ok: false, error } }. */
