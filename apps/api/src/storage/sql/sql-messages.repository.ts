@@ -133,17 +133,20 @@ export const APPEND_BATCH_STATEMENT = `
 `;
 
 /**
- * How appends are grouped into batches (GroupCommitQueue), per process. PostgreSQL: two batches at a time, so
- * batching starts as soon as two appends are running (a batch of 10 costs PostgreSQL 0.4 to 0.5 CPU ms a message
- * against 0.8 to 0.9 alone), and one batch runs while the other's result and commit travel. Measured with the load
- * benchmark (docs/performance.md, "Group commit"): one batch at a time fell behind at 1,500 msg/s (batches full at
- * 32), four at a time batched less (p99 307 ms at 1,000 msg/s). PGlite runs one statement at a time anyway. At
- * most 64 a batch: a batch holds its conversations' row locks until it commits (64 appends: about 30 ms).
+ * How appends are grouped into batches (GroupCommitQueue), per process: one batch at a time, of at most 64. While a
+ * batch runs, the appends that arrive wait and leave together in the next one, so batching starts with the second
+ * concurrent append (a batch of 10 costs PostgreSQL about half the CPU a message of appends run one by one).
+ *
+ * One at a time on a PostgreSQL server too, not two. Two batches in flight often shared a conversation, so the
+ * second waited for the first's row lock while holding its own. Run in turns with two at a time (load benchmark,
+ * docs/performance.md, "One append batch at a time"): PostgreSQL's CPU a message 20% lower at 1,000 and 2,000
+ * msg/s, the machine 6 to 10 points less busy, and 2,500 msg/s kept up (p99 279 ms) where two at a time fell behind.
+ * (An earlier round had found one at a time falling behind at 1,500 msg/s; that was with batches of at most 32 and
+ * the append as one statement of CTEs, which cost twice as much a message.) PGlite runs one statement at a time
+ * anyway. At most 64 a batch: a batch holds its conversations' row locks until it commits (64 appends: about 30 ms).
+ * Several API processes have a queue each.
  */
-export const APPEND_BATCHING = {
-  postgres: { maxInFlight: 2, maxBatch: 64 },
-  pglite: { maxInFlight: 1, maxBatch: 64 },
-} as const;
+export const APPEND_BATCHING: GroupCommitOptions = { maxInFlight: 1, maxBatch: 64 };
 
 /**
  * JSON.stringify replacer: a lone UTF-16 surrogate half becomes U+FFFD, as the drivers' UTF-8 encoding of a lone
@@ -263,12 +266,12 @@ export class SqlMessagesRepository extends MessagesRepository {
   /**
    * @param db the drizzle handle
    * @param prepared runs the batch statement as a prepared statement (SqlDatabase.prepared)
-   * @param batching how appends are grouped (APPEND_BATCHING of the driver)
+   * @param batching how appends are grouped (APPEND_BATCHING unless a test wants otherwise)
    */
   constructor(
     private readonly db: SqlDb,
     private readonly prepared: PreparedRunner,
-    batching: GroupCommitOptions = APPEND_BATCHING.postgres,
+    batching: GroupCommitOptions = APPEND_BATCHING,
   ) {
     super();
     this.appends = new GroupCommitQueue((batch) => this.appendBatch(batch), batching);

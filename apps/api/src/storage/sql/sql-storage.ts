@@ -36,11 +36,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     users: new SqlUsersRepository(database.db),
     sessions: new SqlSessionsRepository(database.db),
     conversations: new SqlConversationsRepository(database.db, database.changeLock),
-    messages: new SqlMessagesRepository(
-      database.db,
-      database.prepared,
-      APPEND_BATCHING[database.driver],
-    ),
+    messages: new SqlMessagesRepository(database.db, database.prepared, APPEND_BATCHING),
     attachments: new SqlAttachmentsRepository(database.db),
     blocks: new SqlBlocksRepository(database.db),
     instance: new SqlInstanceRepository(database.db),
