@@ -424,14 +424,9 @@ async function committedTransactions(url: string): Promise<{
 }
 
 /**
- * How often the benchmark's stand-in for autovacuum looks at the tables (autovacuumStandIn): PostgreSQL's default
- * `autovacuum_naptime`, 1 min.
- */
-const AUTOVACUUM_NAPTIME_MS = 60_000;
-
-/**
  * Autovacuum's passes (autovacuumPass: ANALYZE, VACUUM by autovacuum's default thresholds) on the benchmark's
- * PostgreSQL database, now and every AUTOVACUUM_NAPTIME_MS on a connection of its own, until `stop`.
+ * PostgreSQL database, now and every AUTOVACUUM_NAPTIME_MS (autovacuum's default naptime, 1 min) on a connection of
+ * its own, until `stop`.
  *
  * Why: the phases should measure the plans of a server that keeps its planner statistics. Some machines run their
  * PostgreSQL with `autovacuum = off`; there the statistics of the freshly populated database (one message per
@@ -450,7 +445,7 @@ async function autovacuumStandIn(url: string): Promise<{ stop: () => Promise<voi
     exec: (sql: string) => client.query(sql),
   };
   await autovacuumPass(maintenance);
-  const schedule = scheduleAutovacuumPasses(maintenance, AUTOVACUUM_NAPTIME_MS);
+  const schedule = scheduleAutovacuumPasses(maintenance);
   return {
     stop: async () => {
       await schedule.stop();

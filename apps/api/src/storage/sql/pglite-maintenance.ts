@@ -12,7 +12,7 @@ export interface MaintenanceClient {
 }
 
 /** How often the tables are looked at: every minute, autovacuum_naptime's default. */
-export const PGLITE_MAINTENANCE_INTERVAL_MS = 60_000;
+export const AUTOVACUUM_NAPTIME_MS = 60_000;
 
 /** What one maintenance pass did: the tables it analysed and vacuumed (schema-qualified, quoted). */
 export interface AutovacuumReport {
@@ -82,7 +82,7 @@ export interface AutovacuumSchedule {
  */
 export function scheduleAutovacuumPasses(
   client: MaintenanceClient,
-  intervalMs = PGLITE_MAINTENANCE_INTERVAL_MS,
+  intervalMs = AUTOVACUUM_NAPTIME_MS,
 ): AutovacuumSchedule {
   const logger = new Logger('Autovacuum');
   let running: Promise<void> | null = null;

@@ -12,7 +12,7 @@ import { SqlBlocksRepository } from './sql-blocks.repository.js';
 import { SqlAttachmentsRepository } from './sql-attachments.repository.js';
 import { SqlConversationsRepository } from './sql-conversations.repository.js';
 import { SqlInstanceRepository } from './sql-instance.repository.js';
-import { APPEND_BATCHING, SqlMessagesRepository } from './sql-messages.repository.js';
+import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { SqlSessionsRepository } from './sql-sessions.repository.js';
 import { SqlStorageHealth } from './sql-storage.health.js';
 import { SqlUsersRepository } from './sql-users.repository.js';
@@ -36,7 +36,7 @@ export function sqlStorageOver(database: SqlDatabase): SqlStorage {
     users: new SqlUsersRepository(database.db),
     sessions: new SqlSessionsRepository(database.db),
     conversations: new SqlConversationsRepository(database.db, database.changeLock),
-    messages: new SqlMessagesRepository(database.db, database.prepared, APPEND_BATCHING),
+    messages: new SqlMessagesRepository(database.db, database.prepared),
     attachments: new SqlAttachmentsRepository(database.db),
     blocks: new SqlBlocksRepository(database.db),
     instance: new SqlInstanceRepository(database.db),
