@@ -74,7 +74,8 @@ const result = spawnSync(
   [
     '--experimental-vm-modules',
     'node_modules/jest/bin/jest.js',
-    '--runInBand',
+    // Two files at a time on a 2-core machine: each e2e app waits on its database and sockets much of the time.
+    '--maxWorkers=2',
     '--testPathPatterns',
     // An optional second argument narrows the run to matching files (e.g. `health`).
     process.argv[3] ?? '\\.e2e-spec\\.ts$',
