@@ -2,9 +2,9 @@
  * Entry point: `node --min-semi-space-size=16 dist/main.js` (`pnpm start`; the flag makes V8's young generation start
  * at 16 MB rather than 1 MB, which a process meeting load in its first seconds pays for: docs/performance.md, "A
  * fresh process under load"; the process runs without it too). Validates the environment (a bad or missing
- * variable stops the process with a message naming it), starts the API (REST + Socket.IO) on HOST:PORT and shuts down gracefully on SIGTERM/SIGINT:
- * Nest stops accepting connections, closes the Socket.IO server (disconnecting every socket) and the HTTP server,
- * then the storage module closes the database.
+ * variable stops the process with a message naming it), starts the API (REST + Socket.IO) on HOST:PORT and shuts
+ * down gracefully on SIGTERM/SIGINT: Nest stops accepting connections, closes the Socket.IO server (disconnecting
+ * every socket) and the HTTP server, then the storage module closes the database.
  */
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
