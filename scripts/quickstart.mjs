@@ -65,8 +65,8 @@ function start() {
   install();
   run('pnpm', ['turbo', 'run', 'build', '--filter=@chat/api', '--filter=@chat/web']);
   const children = [
-    // The API's start flags, as in `pnpm start` (apps/api/package.json) and its Docker image.
-    spawn('node', ['--min-semi-space-size=16', 'dist/main.js'], {
+    // `pnpm start`, like the web app: the API's start command and its flags live in apps/api/package.json.
+    spawn('pnpm', ['start'], {
       cwd: join(root, 'apps', 'api'),
       stdio: 'inherit',
       env: { NODE_ENV: 'development', JWT_SECRET: localSecret(), ...env },

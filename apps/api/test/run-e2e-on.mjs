@@ -74,7 +74,7 @@ const result = spawnSync(
   [
     '--experimental-vm-modules',
     'node_modules/jest/bin/jest.js',
-    // Two files at a time: on a 2-core machine the PostgreSQL run took 72 s so, against 102 s one file at a time.
+    // Two files at a time: on a 2-core machine the PostgreSQL run took 72 s this way, against 102 s one at a time.
     '--maxWorkers=2',
     '--testPathPatterns',
     // An optional second argument narrows the run to matching files (e.g. `health`).
