@@ -10,10 +10,12 @@
  * - `prepared statement per message`: the lone append statement (APPEND_STATEMENT: one call of the append
  *   function) as a named prepared statement, one message each, 20 in flight (one per group): how the API appended
  *   before group commit;
- * - `N messages per statement`: the repository's batch statement (APPEND_BATCH_STATEMENT: the append function,
- *   whose statements' plans PL/pgSQL caches for the session, called once per message) with N messages of N
- *   different groups, 2 to 8 statements in flight. One round trip, one statement and one commit then carry N
- *   messages;
+ * - `N a statement, one call a message`: the batch statement before migration 0009 (the append function, whose
+ *   statements' plans PL/pgSQL caches for the session, called once per message) with N messages of N different
+ *   groups, 2 to 8 statements in flight. One round trip, one statement and one commit then carry N messages;
+ * - `N a statement, as a set`: the repository's batch statement now (APPEND_BATCH_STATEMENT,
+ *   chat_append_messages_v8: the batch locked, checked and stored in two statements whatever its size), the same
+ *   batches;
  * - `repository (group commit)`: MessagesRepository.append, what the API runs now, 20 appends in flight (one per
  *   group), batched by its GroupCommitQueue.
  * Figures per message: PostgreSQL CPU (every `postgres` process, from /proc), this process's CPU (the client
@@ -27,10 +29,22 @@ import { postgresUnderTest } from '../src/storage/contract/sql-harness.js';
 import { testEnvironment } from '../src/storage/contract/probe-postgres.mjs';
 import {
   APPEND_BATCH_STATEMENT,
+  APPEND_PARAMETER_TYPES,
   APPEND_STATEMENT,
 } from '../src/storage/sql/sql-messages.repository.js';
 import { postgresCpuSample, postgresCpuSecondsBetween, sampleMachine } from './load/processes.js';
 
+/**
+ * The batch statement before the set append (migration 0009): the one-message function, chat_append_message_v7,
+ * called once per element of the batch, in the array's order. Kept here as the set statement's baseline; the
+ * function stays in the database for API processes of the previous version.
+ */
+const PER_MESSAGE_BATCH_STATEMENT = `
+  SELECT r.*
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(m, ord)
+    CROSS JOIN LATERAL chat_append_message_v7(${APPEND_PARAMETER_TYPES.map((type, i) => `(b.m->>${i})::${type}`).join(', ')}) AS r
+   ORDER BY b.ord
+`;
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 6000);
 const GROUPS = 20;
 const MEMBERS = 10;
@@ -74,7 +88,7 @@ async function measure(run: () => Promise<void>, count: () => Promise<number>): 
 
 function print(label: string, f: Figures): void {
   console.log(
-    `${label.padEnd(34)} | ${f.stored} stored | ${Math.round((f.stored / f.ms) * 1000)
+    `${label.padEnd(30)} | ${f.stored} stored | ${Math.round((f.stored / f.ms) * 1000)
       .toString()
       .padStart(
         5,
@@ -152,13 +166,14 @@ async function main(): Promise<void> {
       }, count),
     );
 
-    for (const [size, inFlight] of [
-      [1, 8],
-      [5, 4],
-      [10, 2],
-      [20, 2],
-    ] as const) {
-      // N different groups, in the repository's lock order (by conversation id).
+    const shapes = [
+      ['one call a message', 'bench_per_message', PER_MESSAGE_BATCH_STATEMENT],
+      ['as a set', 'bench_set', APPEND_BATCH_STATEMENT],
+    ] as const;
+    for (const [size, inFlight, [shape, name, text]] of [1, 5, 10, 20].flatMap((size) =>
+      shapes.map((shape) => [size, size === 1 ? 8 : size === 5 ? 4 : 2, shape] as const),
+    )) {
+      // N different groups, sorted by id (the per-message statement locks in the array's order).
       const batch = () =>
         JSON.stringify(
           [...groups]
@@ -168,7 +183,7 @@ async function main(): Promise<void> {
             .map(appendValues),
         );
       print(
-        `${size} message(s) per statement`,
+        `${size} a statement, ${shape}`,
         await measure(async () => {
           let left = APPENDS;
           await Promise.all(
@@ -176,8 +191,8 @@ async function main(): Promise<void> {
               while (left > 0) {
                 left -= size;
                 await pool.query({
-                  name: 'bench_batch',
-                  text: APPEND_BATCH_STATEMENT,
+                  name,
+                  text,
                   values: [batch()],
                 });
               }

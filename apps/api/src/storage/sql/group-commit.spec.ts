@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { GroupCommitQueue } from './group-commit.js';
-import { lockOrder } from './sql-messages.repository.js';
 
 /** A batch runner whose batches finish only when the test says so. */
 function controlledRunner() {
@@ -97,21 +96,5 @@ describe('GroupCommitQueue', () => {
 
   it('refuses a configuration that could never run anything', () => {
     expect(() => new GroupCommitQueue(async () => [], { maxInFlight: 0, maxBatch: 1 })).toThrow();
-  });
-});
-
-describe('lockOrder (the order a batch of appends takes conversation row locks in)', () => {
-  it('sorts by conversation id, keeping arrival order within a conversation, whatever the case of the ids', () => {
-    const a = '0190a000-0000-7000-8000-00000000000a';
-    const b = '0190b000-0000-7000-8000-00000000000b';
-    // Arrival: b, a, b, A (the same conversation as a), a.
-    expect(lockOrder([b, a, b, a.toUpperCase(), a])).toEqual([1, 3, 4, 0, 2]);
-  });
-
-  it('gives two batches over the same conversations the same order, whichever arrived first', () => {
-    const ids = ['c', 'a', 'b'].map((x) => `0190${x}000-0000-7000-8000-000000000000`);
-    const first = lockOrder(ids).map((i) => ids[i]);
-    const reversed = [...ids].reverse();
-    expect(lockOrder(reversed).map((i) => reversed[i])).toEqual(first);
   });
 });

@@ -85,17 +85,16 @@ interface ReplyJson {
 }
 
 /**
- * The append function, created by migration 0008_append_function (drizzle/0008_append_function.sql documents its
- * steps, parameters and result). A new version of the function gets a new name in a new migration, so API
- * processes of two versions can share one database during a rolling update; the statement names below carry the
- * same suffix.
+ * The append functions: chat_append_message_v7 appends one message (migration 0008_append_function), and
+ * chat_append_messages_v8 a batch of them as a set (migration 0009_append_batch_function). The migrations document
+ * their steps, parameters and results. A new version of a function gets a new name in a new migration, so API
+ * processes of two versions can share one database during a rolling update; the prepared statements are named
+ * after the functions they call (names of their own kind, per connection).
  */
 const APPEND_FUNCTION_NAME = 'chat_append_message_v7';
-/** The lone append's prepared statement is named after the function it calls (names of their own kind). */
-const APPEND_STATEMENT_NAME = APPEND_FUNCTION_NAME;
-const APPEND_BATCH_NAME = 'chat_append_batch_v7';
+const APPEND_BATCH_FUNCTION_NAME = 'chat_append_messages_v8';
 
-/** Parameter types of the append function, in order (see the migration). */
+/** Parameter types of an append, in order (see migration 0008; a batch's elements hold the same, as JSON). */
 export const APPEND_PARAMETER_TYPES = [
   'uuid',
   'uuid',
@@ -115,22 +114,20 @@ export const APPEND_PARAMETER_TYPES = [
   'boolean',
 ] as const;
 
-/** One append: the function called once (prepared once per connection). */
+/** One append: chat_append_message_v7 called once. */
 export const APPEND_STATEMENT = `SELECT * FROM ${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.map((type, i) => `$${i + 1}::${type}`).join(', ')})`;
 
 /**
- * Appends a batch of messages in one statement: $1 is a JSON array with one element per message, itself the array
- * of that message's 16 parameters. The function runs once per element, in the array's order (the nested loop over
- * `jsonb_array_elements`); each statement inside it takes a new snapshot (a VOLATILE function's do), so a message
- * sees the ones before it in the batch: two messages of one conversation get consecutive seqs, and a resend finds
- * the message stored earlier in the same batch.
+ * Appends a batch of messages: $1 is a JSON array with one element per message, in arrival order, itself the
+ * array of that message's parameters (APPEND_PARAMETER_TYPES). chat_append_messages_v8 locks the batch's
+ * conversations in id order, then checks, stores and numbers the messages as a set, with the outcomes that
+ * appending them one by one in that order would have; it returns one row a message, in order.
+ *
+ * A batch of one runs APPEND_STATEMENT instead: the set statement's plan is larger, and for a single message cost
+ * PostgreSQL about 1.6 CPU ms against 1.1 (bench/group-commit.bench.ts); from a few messages a batch on, the set
+ * statement is the cheaper (docs/performance.md, "The append of a batch as a set").
  */
-export const APPEND_BATCH_STATEMENT = `
-  SELECT r.*
-    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS b(m, ord)
-    CROSS JOIN LATERAL ${APPEND_FUNCTION_NAME}(${APPEND_PARAMETER_TYPES.map((type, i) => `(b.m->>${i})::${type}`).join(', ')}) AS r
-   ORDER BY b.ord
-`;
+export const APPEND_BATCH_STATEMENT = `SELECT * FROM ${APPEND_BATCH_FUNCTION_NAME}($1::jsonb)`;
 
 /**
  * How appends are grouped into batches (GroupCommitQueue), per process: one batch at a time, of at most 64. While a
@@ -155,21 +152,6 @@ export const APPEND_BATCHING: GroupCommitOptions = { maxInFlight: 1, maxBatch: 6
  */
 function wellFormedStrings(_key: string, value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/\p{Cs}/gu, '\uFFFD') : value;
-}
-
-/**
- * The order in which a batch appends: by conversation id, and in arrival order within a conversation (a stable
- * sort). Each append locks its conversation's row until the batch commits, so two batches running at once that
- * took two conversations in opposite orders would deadlock (PostgreSQL would abort one after deadlock_timeout,
- * 1 s); in one global order they cannot.
- * @param conversationIds the conversation of each append, in arrival order
- * @returns indexes into `conversationIds`, in the order to append
- */
-export function lockOrder(conversationIds: readonly string[]): number[] {
-  return conversationIds
-    .map((id, index) => ({ id: id.toLowerCase(), index }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.index - b.index))
-    .map(({ index }) => index);
 }
 
 /**
@@ -279,28 +261,18 @@ export class SqlMessagesRepository extends MessagesRepository {
 
   /**
    * Runs one batch of appends' parameters: a lone append as APPEND_STATEMENT, several as APPEND_BATCH_STATEMENT
-   * (prepared, in lockOrder). @returns one outcome row per append, in order
+   * (both prepared). @returns one outcome row per append, in order
    * @throws the statement's error: then nothing of the batch was stored (GroupCommitQueue splits it)
    */
   private async appendBatch(
     batch: readonly (readonly PreparedValue[])[],
   ): Promise<AppendOutcomeRow[]> {
     if (batch.length === 1) {
-      return this.prepared<AppendOutcomeRow>(APPEND_STATEMENT_NAME, APPEND_STATEMENT, batch[0]!);
+      return this.prepared<AppendOutcomeRow>(APPEND_FUNCTION_NAME, APPEND_STATEMENT, batch[0]!);
     }
-    const order = lockOrder(batch.map((values) => String(values[0])));
-    const rows = await this.prepared<AppendOutcomeRow>(APPEND_BATCH_NAME, APPEND_BATCH_STATEMENT, [
-      JSON.stringify(
-        order.map((i) => batch[i]),
-        wellFormedStrings,
-      ),
+    return this.prepared<AppendOutcomeRow>(APPEND_BATCH_FUNCTION_NAME, APPEND_BATCH_STATEMENT, [
+      JSON.stringify(batch, wellFormedStrings),
     ]);
-    if (rows.length !== batch.length) return rows;
-    const outcomes = new Array<AppendOutcomeRow>(batch.length);
-    order.forEach((i, position) => {
-      outcomes[i] = rows[position]!;
-    });
-    return outcomes;
   }
 
   /**
@@ -310,11 +282,14 @@ export class SqlMessagesRepository extends MessagesRepository {
    * Measured with the load benchmark (docs/performance.md): the former BEGIN + statement + COMMIT, plus the
    * service's membership read before it and member-list read after it, were five round trips per send.
    * Group commit: appends that arrive while earlier ones are still running leave together, as one batch
-   * statement (APPEND_BATCH_STATEMENT: the function once per message, by conversation and within one in arrival
-   * order, one transaction), so under load a round trip, a statement start and a commit carry several messages
-   * (GroupCommitQueue, APPEND_BATCHING). A batch is all or nothing; when it fails, it is split in halves down to
-   * the append at fault, and each gets its own outcome, so the refusals below stay per message.
-   * The function, step by step (each step only when the message needs it; the migration has the SQL):
+   * statement (APPEND_BATCH_STATEMENT: the batch's conversations locked in id order, then its messages checked,
+   * numbered and stored as a set, in one transaction), so under load a round trip, the statements and a commit
+   * carry several messages (GroupCommitQueue, APPEND_BATCHING). A batch is all or nothing; when it fails, it is
+   * split in halves down to the append at fault, and each gets its own outcome, so the refusals below stay per
+   * message.
+   * The steps of one append (each only when the message needs it; migration 0008 has the SQL). A batch makes the
+   * same checks in the same order, with the outcomes of its messages appended one by one (migration 0009), but
+   * reads them once it holds its conversations' locks, so its second membership check has nothing to find:
    * - the sender's membership row, if any; with `requireActiveSender`, nothing more unless it is active.
    * - a resend: the message stored for (conversation, sender, client id), if any, is returned as it is.
    * - with `requireConsent`: whether the send may go ahead: no block between the pair of a direct conversation

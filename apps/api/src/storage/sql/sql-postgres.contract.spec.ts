@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { alicePairedWithBob, range } from '../contract/contract-context.js';
 import { describeStorageContract } from '../contract/storage.contract.js';
+import type { MessagesRepository } from '../messages.repository.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
 import { autovacuumWarning, openSqlDatabase } from './sql-database.js';
@@ -22,6 +23,36 @@ const where = (() => {
   return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
 })();
 const unreachable = await probePostgres(url);
+
+/**
+ * Polls the server (every 20 ms, for at most 5 s) until a session of `client`'s database waits for a lock.
+ * @returns whether one did
+ */
+async function someoneWaitsForALock(client: pg.Client): Promise<boolean> {
+  for (let i = 0; i < 250; i++) {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows[0]!.n > 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+/** What removeMember does once it holds the conversation's lock (in `client`'s open transaction), then COMMIT. */
+async function endMembershipAndCommit(
+  client: pg.Client,
+  conversationId: string,
+  userId: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE conversation_members SET left_at = clock_timestamp(), history_until_seq = 1
+      WHERE conversation_id = $1 AND user_id = $2`,
+    [conversationId, userId],
+  );
+  await client.query('COMMIT');
+}
 
 if (unreachable === null) {
   describeStorageContract('sql on postgresql', () => postgresUnderTest(url));
@@ -92,6 +123,110 @@ if (unreachable === null) {
       }
     });
 
+    it('group commit: batches of two processes over the same conversations, arriving in opposite orders, all commit', async () => {
+      const storage = await postgresUnderTest(url);
+      const second = sqlStorageOver(
+        await openSqlDatabase({ kind: 'postgres', url: storage.databaseUrl }),
+      );
+      try {
+        const { conversations, users } = storage.repos;
+        const { alice, bob, conversation: direct } = await alicePairedWithBob(storage.repos);
+        const carol = await users.create({
+          username: 'carol',
+          displayName: 'C',
+          passwordHash: 'h',
+        });
+        const { conversation: group } = await conversations.createGroup({
+          title: 'Team',
+          createdBy: alice.id,
+          memberIds: [bob.id, carol.id],
+        });
+        // Each process sends into both conversations, one of them the other way round: each batch locks both
+        // rows, so unordered locking would deadlock (and PostgreSQL abort one batch) within a few rounds.
+        const send = (messages: MessagesRepository, conversationId: string, i: number) =>
+          messages.append({
+            conversationId,
+            senderId: i % 2 ? alice.id : bob.id,
+            clientMessageId: randomUUID(),
+            kind: 'text',
+            body: `${i}`,
+          });
+        for (let round = 0; round < 10; round++) {
+          const results = await Promise.all([
+            ...Array.from({ length: 8 }, (_, i) =>
+              send(storage.repos.messages, i % 2 ? direct.id : group.id, i),
+            ),
+            ...Array.from({ length: 8 }, (_, i) =>
+              send(second.messages, i % 2 ? group.id : direct.id, i),
+            ),
+          ]);
+          expect(results.every((r) => r.created)).toBe(true);
+        }
+        for (const id of [direct.id, group.id]) {
+          const page = await storage.repos.messages.listPage(id, { after: 0, limit: 200 });
+          expect(page.items.map((m) => m.seq)).toEqual(range(1, 80));
+          expect((await conversations.findById(id))?.lastSeq).toBe(80);
+        }
+      } finally {
+        await second.health.close();
+        await storage.close();
+      }
+    });
+
+    it('refuses the message of a batch whose sender was removed while the batch waited for the lock, and stores the rest', async () => {
+      const storage = await postgresUnderTest(url);
+      const removal = new pg.Client({ connectionString: storage.databaseUrl });
+      await removal.connect();
+      try {
+        const { conversations, messages } = storage.repos;
+        const { alice, bob, conversation: direct } = await alicePairedWithBob(storage.repos);
+        const { conversation } = await conversations.createGroup({
+          title: 'Team',
+          createdBy: alice.id,
+          memberIds: [bob.id],
+        });
+        const send = (conversationId: string, senderId: string) =>
+          messages.append({
+            conversationId,
+            senderId,
+            clientMessageId: randomUUID(),
+            kind: 'text',
+            body: 'hello',
+            requireActiveSender: true,
+          });
+        expect((await send(conversation.id, bob.id)).created).toBe(true);
+        await removal.query('BEGIN');
+        await removal.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [
+          conversation.id,
+        ]);
+        // The first append leaves alone (into the direct conversation, not locked); the two sent meanwhile
+        // leave together after it, as one batch, which waits for the group's lock.
+        const settled = Promise.allSettled([
+          send(direct.id, alice.id),
+          send(conversation.id, bob.id),
+          send(conversation.id, alice.id),
+        ]);
+        expect(await someoneWaitsForALock(removal)).toBe(true);
+        await endMembershipAndCommit(removal, conversation.id, bob.id);
+        const [toDirect, fromBob, fromAlice] = await settled;
+        expect(toDirect).toMatchObject({ status: 'fulfilled', value: { created: true } });
+        expect(fromBob).toMatchObject({
+          status: 'rejected',
+          reason: { name: 'SenderMembershipError', reason: 'ended' },
+        });
+        // Alice's message takes the next seq; Bob's refused one took none, and his watermark stayed.
+        expect(fromAlice).toMatchObject({
+          status: 'fulfilled',
+          value: { message: { seq: 2 }, activeMemberIds: [alice.id] },
+        });
+        expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
+        expect((await conversations.findMember(conversation.id, bob.id))?.readSeq).toBe(1);
+      } finally {
+        await removal.end();
+        await storage.close();
+      }
+    });
+
     it('refuses an append whose sender was removed while it waited for the conversation lock, storing nothing', async () => {
       const storage = await postgresUnderTest(url);
       const removal = new pg.Client({ connectionString: storage.databaseUrl });
@@ -126,22 +261,8 @@ if (unreachable === null) {
         );
         // Bob's append has read his membership (still active) and waits for the lock; the test is only about
         // that moment, so it insists on seeing the wait.
-        let waited = false;
-        for (let i = 0; i < 250 && !waited; i++) {
-          const { rows } = await removal.query<{ n: number }>(
-            `SELECT count(*)::integer AS n FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          waited = rows[0]!.n > 0;
-          if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        expect(waited).toBe(true);
-        await removal.query(
-          `UPDATE conversation_members SET left_at = clock_timestamp(), history_until_seq = 1
-            WHERE conversation_id = $1 AND user_id = $2`,
-          [conversation.id, bob.id],
-        );
-        await removal.query('COMMIT');
+        expect(await someoneWaitsForALock(removal)).toBe(true);
+        await endMembershipAndCommit(removal, conversation.id, bob.id);
         expect(await settled).toMatchObject({ name: 'SenderMembershipError', reason: 'ended' });
         // Nothing of it stayed: no seq, no message, no watermark past his history.
         expect((await conversations.findById(conversation.id))?.lastSeq).toBe(1);
