@@ -44,10 +44,12 @@ RETURNS TABLE (ord integer, allocated integer, inserted json, existing json, cla
                mentions_ok boolean, consent text, reply json, audience json, guard integer)
 LANGUAGE plpgsql VOLATILE AS $append$
 BEGIN
-  -- Every conversation of the batch, locked in id order (LockRows runs above the sort).
+  -- Every conversation of the batch, locked in id order (LockRows runs above the sort). The ids as an array, so
+  -- that the plan probes the primary key for each: the planner takes jsonb_array_elements for a hundred rows, and
+  -- a join on it would read the whole table when it is small enough.
   PERFORM 1
      FROM conversations AS c
-    WHERE c.id IN (SELECT (e.m->>0)::uuid FROM jsonb_array_elements(p_batch) AS e(m))
+    WHERE c.id = ANY (ARRAY(SELECT (e.m->>0)::uuid FROM jsonb_array_elements(p_batch) AS e(m)))
     ORDER BY c.id
       FOR NO KEY UPDATE;
 
@@ -97,8 +99,8 @@ BEGIN
               WHERE mm.conversation_id = i.conversation_id AND mm.user_id = ANY (i.mentions) AND mm.left_at IS NULL
            ) = i.mention_count AS mentions_ok
       FROM input AS i
-      -- Each lookup a lateral subquery with LIMIT 1, so that it stays one index probe a message: a join on the
-      -- input would be planned for a hundred rows (the planner's guess for jsonb_array_elements).
+      -- Each lookup a lateral subquery with LIMIT 1, so that it stays one probe a message: a join on the input
+      -- would be planned for a hundred rows, and could read a whole table instead.
       LEFT JOIN LATERAL (
         SELECT c.id, c.type, c.direct_key FROM conversations AS c WHERE c.id = i.conversation_id LIMIT 1) AS c ON true
       LEFT JOIN LATERAL (
@@ -185,10 +187,11 @@ BEGIN
               FROM numbered AS n GROUP BY n.conversation_id, n.sender_id) AS s
      WHERE m.conversation_id = s.conversation_id AND m.user_id = s.sender_id
     RETURNING 1),
+  -- The active members of the batch's conversations (an array again: index probes, not a scan of the table).
   audiences AS (
     SELECT am.conversation_id, json_agg(am.user_id) AS audience
       FROM conversation_members AS am
-     WHERE am.conversation_id IN (SELECT i.conversation_id FROM input AS i) AND am.left_at IS NULL
+     WHERE am.conversation_id = ANY (ARRAY(SELECT i.conversation_id FROM input AS i)) AND am.left_at IS NULL
      GROUP BY am.conversation_id),
   -- 1 when every winner was stored with all of its attachments; the division in the result raises otherwise.
   complete AS (
