@@ -146,12 +146,15 @@ export const APPEND_BATCH_STATEMENT = `SELECT * FROM ${APPEND_BATCH_FUNCTION_NAM
 export const APPEND_BATCHING: GroupCommitOptions = { maxInFlight: 1, maxBatch: 64 };
 
 /**
- * JSON.stringify replacer: a lone UTF-16 surrogate half becomes U+FFFD, as the drivers' UTF-8 encoding of a lone
- * append's text parameters turns it. JSON would write it as a `\ud800` escape, which jsonb refuses (22P02), failing
- * the whole batch over one message.
+ * `text` with each lone UTF-16 surrogate half replaced by U+FFFD, as the drivers' UTF-8 encoding of a text
+ * parameter turns it. An append's client message id and body pass through it before they are sent either way: in a
+ * batch's JSON a lone half would be written as a `\ud800` escape, which jsonb refuses (22P02), failing the whole
+ * batch over one message. The other strings of an append are UUIDs, arrays of them, the kind and the system event's
+ * JSON (well formed: JSON.stringify escapes), so a batch is stringified without a replacer, on JSON.stringify's
+ * fast path.
  */
-function wellFormedStrings(_key: string, value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(/\p{Cs}/gu, '\uFFFD') : value;
+function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 /**
@@ -271,7 +274,7 @@ export class SqlMessagesRepository extends MessagesRepository {
       return this.prepared<AppendOutcomeRow>(APPEND_FUNCTION_NAME, APPEND_STATEMENT, batch[0]!);
     }
     return this.prepared<AppendOutcomeRow>(APPEND_BATCH_FUNCTION_NAME, APPEND_BATCH_STATEMENT, [
-      JSON.stringify(batch, wellFormedStrings),
+      JSON.stringify(batch),
     ]);
   }
 
@@ -342,10 +345,10 @@ export class SqlMessagesRepository extends MessagesRepository {
       outcome = await this.appends.submit([
         conversationId,
         senderId,
-        clientMessageId,
+        wellFormed(clientMessageId),
         messageId,
         input.kind,
-        input.body,
+        wellFormed(input.body),
         systemJson(input.system),
         requireActive,
         claimArray,
