@@ -123,7 +123,7 @@ describe('SqlMessagesRepository: a batch appends as its messages one by one woul
   type Send = Parameters<SqlMessagesRepository['append']>[0];
 
   /** A database with people, conversations, messages and attachments in every state a send can meet. */
-  async function world() {
+  async function world(which: 'every outcome' | 'one attachment listed twice') {
     const database = await openSqlDatabase({ kind: 'pglite', dataDir: null });
     const storage = sqlStorageOver(database);
     const statements: string[] = [];
@@ -173,6 +173,13 @@ describe('SqlMessagesRepository: a batch appends as its messages one by one woul
     const g2 = await group('g2', [bob!]);
     const d1 = await direct('d-bob', bob!);
     const d2 = await direct('d-carol', carol!);
+    await messages.append({
+      conversationId: d2.id,
+      senderId: alice!.id,
+      clientMessageId: 'before the block',
+      kind: 'text',
+      body: 'before the block',
+    });
     await storage.blocks.block(carol!.id, alice!.id);
     const d3 = await direct('d-erin', erin!, alice!.id);
     const d4 = await direct('d-frank', frank!);
@@ -229,41 +236,69 @@ describe('SqlMessagesRepository: a batch appends as its messages one by one woul
         requireConsent: true,
         ...extra,
       }) satisfies Send;
-    const sends: Send[] = [
-      text(g0.id, alice!.id, 'leaves alone, the rest wait and go together'),
-      text(g1.id, alice!.id, 'plain'),
-      text(g1.id, bob!.id, 'a reply', { replyToId: stored.message.id }),
-      text(g1.id, alice!.id, 'a resend', { clientMessageId: 'stored' }),
-      text(g1.id, dave!.id, 'from a former member'),
-      text(g1.id, erin!.id, 'from a stranger'),
-      text(g1.id, alice!.id, 'twice, first', { clientMessageId: 'twice' }),
-      text(g1.id, alice!.id, 'twice, second', { clientMessageId: 'twice' }),
-      text(g1.id, alice!.id, 'refused, then', { clientMessageId: 'retry', mentions: [hank!.id] }),
-      text(g1.id, alice!.id, 'stored on retry', { clientMessageId: 'retry' }),
-      text(g1.id, alice!.id, 'a reply to another conversation', {
-        replyToId: elsewhere.message.id,
-      }),
-      text(g1.id, alice!.id, 'mentions', { mentions: [bob!.id, carol!.id], mentionsAll: true }),
-      text(g1.id, alice!.id, 'mentions a former member', { mentions: [dave!.id] }),
-      text(g1.id, alice!.id, 'two files', { attachmentIds: [second, first] }),
-      text(g2.id, bob!.id, 'forwarded', { forwarded: true }),
-      text(d1.id, alice!.id, 'to bob'),
-      text(d2.id, alice!.id, 'to carol, who blocked alice'),
-      text(d3.id, alice!.id, 'before accepting erin'),
-      text(d4.id, alice!.id, 'to frank, deactivated'),
-      text(d5.id, alice!.id, 'to gina, who left'),
-      text(randomUUID(), alice!.id, 'nowhere', {
-        requireActiveSender: false,
-        requireConsent: false,
-      }),
-      text(g2.id, erin!.id, 'as the system', {
-        requireActiveSender: false,
-        requireConsent: false,
-        kind: 'system',
-        system: { type: 'group_renamed', actorId: erin!.id, title: 'new' },
-      }),
-      text(g1.id, bob!.id, 'last'),
-    ];
+    const alone = text(g0.id, alice!.id, 'leaves alone, the rest wait and go together');
+    const sends: Send[] =
+      which === 'one attachment listed twice'
+        ? [
+            alone,
+            text(g1.id, alice!.id, 'the file', { attachmentIds: [first] }),
+            text(g1.id, bob!.id, 'between'),
+            text(g1.id, alice!.id, 'the same file again', { attachmentIds: [second, first] }),
+            text(g1.id, alice!.id, 'after'),
+          ]
+        : [
+            alone,
+            text(g1.id, alice!.id, 'plain'),
+            text(g1.id, bob!.id, 'a reply', { replyToId: stored.message.id }),
+            text(g1.id, alice!.id, 'a resend', { clientMessageId: 'stored' }),
+            text(g1.id, dave!.id, 'from a former member'),
+            text(g1.id, erin!.id, 'from a stranger'),
+            text(g1.id, alice!.id, 'twice, first', { clientMessageId: 'twice' }),
+            text(g1.id, alice!.id, 'twice, second', { clientMessageId: 'twice' }),
+            text(g1.id, alice!.id, 'refused, then', {
+              clientMessageId: 'retry',
+              mentions: [hank!.id],
+            }),
+            text(g1.id, alice!.id, 'stored on retry', { clientMessageId: 'retry' }),
+            text(g1.id, alice!.id, 'a reply to another conversation', {
+              replyToId: elsewhere.message.id,
+            }),
+            text(g1.id, alice!.id, 'mentions', {
+              mentions: [bob!.id, carol!.id],
+              mentionsAll: true,
+            }),
+            text(g1.id, alice!.id, 'mentions a former member', { mentions: [dave!.id] }),
+            text(g1.id, alice!.id, 'two files', { attachmentIds: [second, first] }),
+            text(g2.id, bob!.id, 'forwarded', { forwarded: true }),
+            text(d1.id, alice!.id, 'to bob'),
+            text(d2.id, alice!.id, 'to carol, who blocked alice'),
+            text(d3.id, alice!.id, 'before accepting erin'),
+            text(d4.id, alice!.id, 'to frank, deactivated'),
+            text(d5.id, alice!.id, 'to gina, who left'),
+            text(randomUUID(), alice!.id, 'nowhere', {
+              requireActiveSender: false,
+              requireConsent: false,
+            }),
+            text(g2.id, erin!.id, 'as the system', {
+              requireActiveSender: false,
+              requireConsent: false,
+              kind: 'system',
+              system: { type: 'group_renamed', actorId: erin!.id, title: 'new' },
+            }),
+            // Resends that would fail a later check: a resend is answered before consent, the reply and mentions.
+            text(g1.id, alice!.id, 'twice, third', {
+              clientMessageId: 'twice',
+              mentions: [dave!.id],
+            }),
+            text(d2.id, alice!.id, 'before the block, again', {
+              clientMessageId: 'before the block',
+            }),
+            text(g1.id, dave!.id, 'from a former member, allowed', {
+              requireActiveSender: false,
+              requireConsent: false,
+            }),
+            text(g1.id, bob!.id, 'last'),
+          ];
     const conversationIds = [g0, g1, g2, d1, d2, d3, d4, d5].map((c) => c.id);
     const label = (id: string) => labels.get(id) ?? id;
     /** Every conversation's last seq, messages and members' watermarks, with ids as labels. */
@@ -310,17 +345,26 @@ describe('SqlMessagesRepository: a batch appends as its messages one by one woul
     return { database, messages, sends, statements, state, outcome };
   }
 
+  /**
+   * The sends of `which` into two worlds: one by one (each awaited) in the first, all at once in the second.
+   * @returns both worlds (the caller closes them) and each send's outcome in each
+   */
+  async function sendBothWays(which: Parameters<typeof world>[0]) {
+    const alone = await world(which);
+    const together = await world(which);
+    const oneByOne: PromiseSettledResult<AppendMessageResult>[] = [];
+    for (const send of alone.sends) {
+      oneByOne.push((await Promise.allSettled([alone.messages.append(send)]))[0]!);
+    }
+    const batched = await Promise.allSettled(
+      together.sends.map((send) => together.messages.append(send)),
+    );
+    return { alone, together, oneByOne, batched };
+  }
+
   it('gives every send the outcome it gets alone, and leaves the same state', async () => {
-    const alone = await world();
-    const together = await world();
+    const { alone, together, oneByOne, batched } = await sendBothWays('every outcome');
     try {
-      const oneByOne: PromiseSettledResult<AppendMessageResult>[] = [];
-      for (const send of alone.sends) {
-        oneByOne.push((await Promise.allSettled([alone.messages.append(send)]))[0]!);
-      }
-      const batched = await Promise.allSettled(
-        together.sends.map((send) => together.messages.append(send)),
-      );
       expect(alone.statements.every((name) => name === 'chat_append_message_v7')).toBe(true);
       expect(together.statements).toEqual(['chat_append_message_v7', 'chat_append_messages_v8']);
 
@@ -351,10 +395,43 @@ describe('SqlMessagesRepository: a batch appends as its messages one by one woul
         'SendConsentError peer_inactive',
         'RecordNotFoundError',
         true,
+        false,
+        false,
+        true,
         true,
       ]);
       expect(batched.map(together.outcome)).toEqual(expected);
       expect(await together.state()).toEqual(await alone.state());
+    } finally {
+      await alone.database.close();
+      await together.database.close();
+    }
+  });
+
+  it('gives an attachment listed by two messages of a batch to the first, as one by one (the batch split)', async () => {
+    const { alone, together, oneByOne, batched } = await sendBothWays(
+      'one attachment listed twice',
+    );
+    try {
+      const expected = oneByOne.map(alone.outcome);
+      expect(expected.map((o) => ('error' in o ? `${o.error} ${o.reason}` : o.created))).toEqual([
+        true,
+        true,
+        true,
+        'AttachmentClaimError in_use',
+        true,
+      ]);
+      expect(batched.map(together.outcome)).toEqual(expected);
+      expect(await together.state()).toEqual(await alone.state());
+      // The batch of four failed on its guard and was split: [1 2] stored, [3 4] failed, 3 alone refused, 4 alone.
+      expect(together.statements).toEqual([
+        'chat_append_message_v7',
+        'chat_append_messages_v8',
+        'chat_append_messages_v8',
+        'chat_append_messages_v8',
+        'chat_append_message_v7',
+        'chat_append_message_v7',
+      ]);
     } finally {
       await alone.database.close();
       await together.database.close();

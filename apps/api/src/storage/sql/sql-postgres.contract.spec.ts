@@ -15,6 +15,7 @@ import type { MessagesRepository } from '../messages.repository.js';
 import { testEnvironment } from '../contract/probe-postgres.mjs';
 import { postgresUnderTest, probePostgres } from '../contract/sql-harness.js';
 import { autovacuumWarning, openSqlDatabase } from './sql-database.js';
+import { SqlMessagesRepository } from './sql-messages.repository.js';
 import { sqlStorageOver } from './sql-storage.js';
 
 const { postgresUrl: url, inCi } = testEnvironment();
@@ -25,19 +26,40 @@ const where = (() => {
 const unreachable = await probePostgres(url);
 
 /**
- * Polls the server (every 20 ms, for at most 5 s) until a session of `client`'s database waits for a lock.
- * @returns whether one did
+ * Polls the server (every 20 ms, for at most 5 s) until `sessions` sessions of `client`'s database wait for a lock.
+ * @returns whether they did
  */
-async function someoneWaitsForALock(client: pg.Client): Promise<boolean> {
+async function someoneWaitsForALock(client: pg.Client, sessions = 1): Promise<boolean> {
   for (let i = 0; i < 250; i++) {
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::integer AS n FROM pg_stat_activity
         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
-    if (rows[0]!.n > 0) return true;
+    if (rows[0]!.n >= sessions) return true;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
+}
+
+/**
+ * An append repository of its own on the database at `databaseUrl` (another "process"), which records the prepared
+ * statements it runs and the SQLSTATE of each that failed: a batch split after a failure (a deadlock, say) still
+ * stores every message, so only this tells it happened.
+ */
+async function recordingAppends(databaseUrl: string) {
+  const database = await openSqlDatabase({ kind: 'postgres', url: databaseUrl });
+  const statements: string[] = [];
+  const failures: string[] = [];
+  const messages = new SqlMessagesRepository(database.db, async (name, text, values) => {
+    statements.push(name);
+    try {
+      return await database.prepared(name, text, values);
+    } catch (error) {
+      failures.push(String((error as { code?: string }).code ?? error));
+      throw error;
+    }
+  });
+  return { messages, statements, failures, close: () => database.close() };
 }
 
 /** What removeMember does once it holds the conversation's lock (in `client`'s open transaction), then COMMIT. */
@@ -123,52 +145,59 @@ if (unreachable === null) {
       }
     });
 
-    it('group commit: batches of two processes over the same conversations, arriving in opposite orders, all commit', async () => {
+    it('group commit: batches of two processes over the same conversations, arriving in opposite orders, do not deadlock', async () => {
       const storage = await postgresUnderTest(url);
-      const second = sqlStorageOver(
-        await openSqlDatabase({ kind: 'postgres', url: storage.databaseUrl }),
-      );
+      const holder = new pg.Client({ connectionString: storage.databaseUrl });
+      await holder.connect();
+      const processes = [
+        await recordingAppends(storage.databaseUrl),
+        await recordingAppends(storage.databaseUrl),
+      ];
       try {
-        const { conversations, users } = storage.repos;
+        const { conversations } = storage.repos;
         const { alice, bob, conversation: direct } = await alicePairedWithBob(storage.repos);
-        const carol = await users.create({
-          username: 'carol',
-          displayName: 'C',
-          passwordHash: 'h',
-        });
-        const { conversation: group } = await conversations.createGroup({
-          title: 'Team',
-          createdBy: alice.id,
-          memberIds: [bob.id, carol.id],
-        });
-        // Each process sends into both conversations, one of them the other way round: each batch locks both
-        // rows, so unordered locking would deadlock (and PostgreSQL abort one batch) within a few rounds.
-        const send = (messages: MessagesRepository, conversationId: string, i: number) =>
+        const team = async (title: string) =>
+          (await conversations.createGroup({ title, createdBy: alice.id, memberIds: [bob.id] }))
+            .conversation.id;
+        const [first, second] = [direct.id, await team('Team')].sort();
+        const elsewhere = await team('Elsewhere');
+        const send = (messages: MessagesRepository, conversationId: string) =>
           messages.append({
             conversationId,
-            senderId: i % 2 ? alice.id : bob.id,
+            senderId: alice.id,
             clientMessageId: randomUUID(),
             kind: 'text',
-            body: `${i}`,
+            body: 'hello',
           });
-        for (let round = 0; round < 10; round++) {
-          const results = await Promise.all([
-            ...Array.from({ length: 8 }, (_, i) =>
-              send(storage.repos.messages, i % 2 ? direct.id : group.id, i),
-            ),
-            ...Array.from({ length: 8 }, (_, i) =>
-              send(second.messages, i % 2 ? group.id : direct.id, i),
-            ),
-          ]);
-          expect(results.every((r) => r.created)).toBe(true);
+        // The conversation that sorts first is held. In each process one append leaves alone (elsewhere), and
+        // two wait for it and leave as one batch: the first process's into `first` then `second`, the other's the
+        // other way round. Locking in arrival order, the second batch would take `second` and wait for `first`,
+        // which the first batch takes when it is free and then waits for `second`: a deadlock, which PostgreSQL
+        // resolves by aborting one of them after a second. In id order, both wait for `first`, holding nothing.
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM conversations WHERE id = $1 FOR NO KEY UPDATE', [first]);
+        const [one, other] = processes;
+        const settled = Promise.all([
+          send(one!.messages, elsewhere),
+          send(one!.messages, first!),
+          send(one!.messages, second!),
+          send(other!.messages, elsewhere),
+          send(other!.messages, second!),
+          send(other!.messages, first!),
+        ]);
+        expect(await someoneWaitsForALock(holder, 2)).toBe(true);
+        await holder.query('COMMIT');
+        expect((await settled).every((r) => r.created)).toBe(true);
+        for (const { statements, failures } of processes) {
+          expect(failures).toEqual([]);
+          expect(statements).toEqual(['chat_append_message_v7', 'chat_append_messages_v8']);
         }
-        for (const id of [direct.id, group.id]) {
-          const page = await storage.repos.messages.listPage(id, { after: 0, limit: 200 });
-          expect(page.items.map((m) => m.seq)).toEqual(range(1, 80));
-          expect((await conversations.findById(id))?.lastSeq).toBe(80);
+        for (const id of [first!, second!]) {
+          expect((await conversations.findById(id))?.lastSeq).toBe(2);
         }
       } finally {
-        await second.health.close();
+        await holder.end();
+        for (const { close } of processes) await close();
         await storage.close();
       }
     });
@@ -177,8 +206,10 @@ if (unreachable === null) {
       const storage = await postgresUnderTest(url);
       const removal = new pg.Client({ connectionString: storage.databaseUrl });
       await removal.connect();
+      const appends = await recordingAppends(storage.databaseUrl);
       try {
-        const { conversations, messages } = storage.repos;
+        const { conversations } = storage.repos;
+        const { messages } = appends;
         const { alice, bob, conversation: direct } = await alicePairedWithBob(storage.repos);
         const { conversation } = await conversations.createGroup({
           title: 'Team',
@@ -221,8 +252,17 @@ if (unreachable === null) {
         });
         expect((await conversations.findById(conversation.id))?.lastSeq).toBe(2);
         expect((await conversations.findMember(conversation.id, bob.id))?.readSeq).toBe(1);
+        // Bob's first message alone, the one to the direct conversation alone, then the two as one batch that
+        // refused his message itself (no statement failed and was split).
+        expect(appends.statements).toEqual([
+          'chat_append_message_v7',
+          'chat_append_message_v7',
+          'chat_append_messages_v8',
+        ]);
+        expect(appends.failures).toEqual([]);
       } finally {
         await removal.end();
+        await appends.close();
         await storage.close();
       }
     });
