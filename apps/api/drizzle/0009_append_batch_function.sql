@@ -70,6 +70,7 @@ BEGIN
            c.id IS NOT NULL AS conversation_exists,
            CASE WHEN mem.user_id IS NULL THEN NULL WHEN mem.left_at IS NULL THEN 'active' ELSE 'ended' END
              AS membership,
+           NOT i.require_active OR (mem.user_id IS NOT NULL AND mem.left_at IS NULL) AS member_ok,
            prior.message AS prior,
            CASE
              WHEN NOT i.require_consent THEN 'ok'
@@ -130,9 +131,7 @@ BEGIN
   -- before the batch.
   decided AS (
     SELECT ch.*,
-           NOT ch.require_active OR ch.membership IS NOT DISTINCT FROM 'active' AS member_ok,
-           min(ch.ord) FILTER (WHERE (NOT ch.require_active OR ch.membership IS NOT DISTINCT FROM 'active')
-                                 AND ch.conversation_exists AND ch.consent = 'ok' AND ch.reply_ok
+           min(ch.ord) FILTER (WHERE ch.member_ok AND ch.conversation_exists AND ch.consent = 'ok' AND ch.reply_ok
                                  AND ch.mentions_ok)
              OVER (PARTITION BY ch.conversation_id, ch.sender_id, ch.client_message_id) AS winner_ord
       FROM checked AS ch),

@@ -153,8 +153,8 @@ const API_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 /**
  * The V8 flags the API's start command passes (`pnpm start`, which the quick start runs, and the Docker image):
  * the young generation starts at 16 MB instead of 1 MB, so a process that meets load in its first seconds does not
- * spend them growing it (docs/performance.md, "A fresh process under load"). The relay gets the same, so both sides of the
- * comparison run with the same heap settings.
+ * spend them growing it (docs/performance.md, "A fresh process under load"). The relay gets the same, so both sides
+ * of the comparison run with the same heap settings.
  */
 const NODE_FLAGS = ['--min-semi-space-size=16'];
 const RELAY_MAIN = fileURLToPath(new URL('./relay-server.mjs', import.meta.url));
