@@ -9,8 +9,11 @@
  * ladder sends `message:send` at that total rate for the duration and prints p50/p95/p99 send -> receive and
  * send -> ack, the achieved rate, deliveries per second, messages missing at the end and the API's CPU. The same
  * generator first drives a bare Socket.IO relay (join a room, re-emit: relay-server.mjs) with as many clients, and
- * each API row shows the ratio of its p99 to the relay's at that rate. Last, a flood: one person sends at the flood
- * rate while the others send at a normal rate; their p95 is printed beside their p95 without the flood.
+ * each API row shows the ratio of its p99 to the relay's at that rate. On PostgreSQL a row also shows a bare durable
+ * commit's latency on the same server during the phase (commitProbe: the disk's flush, the database's baseline), and
+ * every row the generator's own event-loop delay (a stalled generator reports its stall as latency). Last, a flood:
+ * one person sends at the flood rate while the others send at a normal rate; their p95 is printed beside their p95
+ * without the flood.
  *
  * Traffic goes to 127.0.0.1 only; every phase is bounded in time; the run stops by itself.
  *
@@ -47,6 +50,7 @@
  *                                              message is lost or a send fails unexpectedly
  */
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -234,10 +238,13 @@ function toList(servers: Child | readonly Child[]): readonly Child[] {
 }
 
 /**
- * Reads a database-side counter (PostgreSQL's committed transactions) so a phase can report it per message; null
- * where the database offers none.
+ * PostgreSQL's side of a phase: the committed transactions (committedTransactions) to report per message, and the
+ * bare commit probe (commitProbe) to print beside the API's latency. Null on the other databases.
  */
-type Counter = (() => Promise<number>) | null;
+interface PostgresSide {
+  committed: () => Promise<number>;
+  probe: CommitProbe;
+}
 
 /** Runs the rate ladder; returns p99 send -> receive per rate. */
 async function ladder(
@@ -245,18 +252,23 @@ async function ladder(
   generator: LoadGenerator,
   clients: readonly LoadClient[],
   relayP99: Map<number, number> | null,
-  transactions: Counter = null,
+  postgres: PostgresSide | null = null,
   profileAs: string | null = null,
 ): Promise<Map<number, number>> {
   const p99s = new Map<number, number>();
   console.log(HEADER);
   for (const rate of settings.rates) {
-    const xactsBefore = await transactions?.();
+    const xactsBefore = await postgres?.committed();
     const all = toList(servers);
     const from = all.map((s) => sampleProcess(s.pid));
     const machineFrom = sampleMachine();
-    const databaseFrom = transactions ? postgresCpuSample() : null;
-    const phase = () => generator.run({ senders: clients, rate, durationMs: settings.durationMs });
+    const databaseFrom = postgres ? postgresCpuSample() : null;
+    const run = () => generator.run({ senders: clients, rate, durationMs: settings.durationMs });
+    const commitMs: number[] = [];
+    // The instrument's own health: a generator whose event loop stalled reports that stall as everyone's latency.
+    const generatorDelay = monitorEventLoopDelay({ resolution: 10 });
+    generatorDelay.enable();
+    const phase = postgres ? () => postgres.probe.during(run, commitMs) : run;
     const profiled = profileAs && settings.profileDir ? toList(servers)[0] : undefined;
     const result = profiled
       ? await profileWhile(
@@ -265,6 +277,7 @@ async function ladder(
           phase,
         )
       : await phase();
+    generatorDelay.disable();
     // Summed over the API processes (two at 60% each print 120%).
     const cpu = all.reduce((sum, s, i) => sum + cpuPercent(from[i]!, sampleProcess(s.pid)), 0);
     const machineBusy = machineBusyPercent(machineFrom, sampleMachine());
@@ -273,14 +286,16 @@ async function ladder(
         ? null
         : (postgresCpuSecondsBetween(databaseFrom, postgresCpuSample()) * 1000) /
           Math.max(1, result.normal.acked);
-    const xactsAfter = await transactions?.();
+    const xactsAfter = await postgres?.committed();
     const perMessage =
       xactsBefore === undefined || xactsAfter === undefined
         ? ''
-        : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg`;
+        : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg` +
+          ` | bare commit p99/max ${ms(percentile(commitMs, 99))} / ${ms(Math.max(...commitMs))} ms`;
     console.log(
       row(rate, result, { server: cpu, machineBusy, databaseMsPerMessage }, relayP99?.get(rate)) +
         perMessage +
+        ` | generator loop delay max ${ms(generatorDelay.max / 1e6)} ms` +
         timeline(result),
     );
     const p99 = percentile(result.normal.deliveryMs, 99);
@@ -396,6 +411,53 @@ async function databaseFor(
   }
   return {
     skipped: `unknown database ${target} (pglite, pglite-disk, postgres, postgres-2p, mongodb)`,
+  };
+}
+
+/** A bare commit every COMMIT_PROBE_INTERVAL_MS while a phase runs (commitProbe). */
+interface CommitProbe {
+  /** Runs `work`, probing meanwhile; each probe's latency in ms is pushed to `commitMs`. */
+  during<T>(work: () => Promise<T>, commitMs: number[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** How often the commit probe commits: 20 a second, next to the API's hundreds. */
+const COMMIT_PROBE_INTERVAL_MS = 50;
+
+/**
+ * The database's baseline, as the bare relay is the sockets': while a phase runs, a bare durable commit every
+ * COMMIT_PROBE_INTERVAL_MS on a connection of its own, timed from here. `SELECT txid_current()` takes a transaction
+ * id, so its commit writes a commit record and waits for the WAL flush (with the server's default
+ * synchronous_commit): its latency is what any commit on that server costs at that moment, the disk's flush
+ * (fdatasync) and the server's scheduling, without the API's work. A send is acknowledged only once its batch has
+ * committed, so a phase in which the disk took hundreds of ms to flush once shows that tail in the API's p99 too,
+ * whatever the API does (docs/performance.md, "The disk's flush in the tail").
+ * @param url the server's own database (TEST_POSTGRES_URL), not the benchmark's: the WAL, and so the flush, is the
+ *   whole server's, and the benchmark database's transaction count stays the API's own
+ */
+async function commitProbe(url: string): Promise<CommitProbe> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    during: async (work, commitMs) => {
+      let running = true;
+      const probing = (async () => {
+        while (running) {
+          const start = performance.now();
+          await client.query('SELECT txid_current()');
+          const took = performance.now() - start;
+          commitMs.push(took);
+          await new Promise((r) => setTimeout(r, Math.max(0, COMMIT_PROBE_INTERVAL_MS - took)));
+        }
+      })();
+      try {
+        return await work();
+      } finally {
+        running = false;
+        await probing;
+      }
+    },
+    close: () => client.end(),
   };
 }
 
@@ -536,17 +598,20 @@ async function benchApi(target: string, relayP99: Map<number, number> | null): P
     const generator = new LoadGenerator(clients);
     const postgres = target.startsWith('postgres');
     const counter = postgres ? await committedTransactions(database.url) : null;
+    const probe = postgres ? await commitProbe(testEnvironment().postgresUrl) : null;
     let autovacuum: { stop: () => Promise<void> } | null = null;
     try {
       await warmUp(generator, clients);
       // After the warm-up, so the statistics know conversations of several messages (see autovacuumStandIn).
       autovacuum = postgres ? await autovacuumStandIn(database.url) : null;
-      await ladder(apis, generator, clients, relayP99, counter?.read ?? null, target);
+      const side = counter && probe ? { committed: counter.read, probe } : null;
+      await ladder(apis, generator, clients, relayP99, side, target);
       await flood(generator, clients);
     } finally {
       generator.close();
       await autovacuum?.stop();
       await counter?.close();
+      await probe?.close();
     }
   } finally {
     for (const a of apis) await a.stop();
