@@ -431,7 +431,7 @@ const COMMIT_PROBE_INTERVAL_MS = 50;
  * synchronous_commit): its latency is what any commit on that server costs at that moment, the disk's flush
  * (fdatasync) and the server's scheduling, without the API's work. A send is acknowledged only once its batch has
  * committed, so a phase in which the disk took hundreds of ms to flush once shows that tail in the API's p99 too,
- * whatever the API does (docs/performance.md, "The disk's flush in the tail").
+ * whatever the API does (docs/performance.md, "Where the rest of the tail comes from").
  * @param url the server's own database (TEST_POSTGRES_URL), not the benchmark's: the WAL, and so the flush, is the
  *   whole server's, and the benchmark database's transaction count stays the API's own
  */

@@ -140,8 +140,9 @@ export const APPEND_BATCH_STATEMENT = `SELECT * FROM ${APPEND_BATCH_FUNCTION_NAM
  * msg/s, the machine 6 to 10 points less busy, and 2,500 msg/s kept up (p99 279 ms) where two at a time fell behind.
  * (An earlier round had found one at a time falling behind at 1,500 msg/s; that was with batches of at most 32 and
  * the append as one statement of CTEs, which cost twice as much a message.) PGlite runs one statement at a time
- * anyway. At most 64 a batch: a batch holds its conversations' row locks until it commits (64 appends: about 30 ms).
- * Several API processes have a queue each.
+ * anyway. At most 64 a batch: a batch holds its conversations' row locks until it commits (64 appends: 12 to 14 ms
+ * of PostgreSQL's time with the set append). Up to 256 did not drain the queue left by a stall any sooner
+ * (docs/performance.md, "Where the rest of the tail comes from"). Several API processes have a queue each.
  */
 export const APPEND_BATCHING: GroupCommitOptions = { maxInFlight: 1, maxBatch: 64 };
 
