@@ -339,6 +339,22 @@ if (unreachable === null) {
       await expect(autovacuumWarning(answering('off'))).resolves.toMatch(/VACUUM \(ANALYZE\)/);
     });
 
+    it('keeps no pending list on the search index, so no append stops to merge one into it', async () => {
+      const storage = await postgresUnderTest(url);
+      const client = new pg.Client({ connectionString: storage.databaseUrl });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ options: string[] | null }>(
+          "SELECT reloptions AS options FROM pg_class WHERE relname = 'messages_search_idx'",
+        );
+        expect(rows).toHaveLength(1);
+        expect(rows[0]!.options).toContain('fastupdate=off');
+      } finally {
+        await client.end();
+        await storage.close();
+      }
+    });
+
     it('migrates an already migrated database as a no-op', async () => {
       const storage = await postgresUnderTest(url);
       try {
