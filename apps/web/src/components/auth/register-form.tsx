@@ -79,13 +79,16 @@ export function RegisterForm() {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
+    // From the URL when the instance information has not arrived yet: a quick submit (or the browser's autofill)
+    // must still carry the invite link's token.
+    const inviteToken = invite ?? inviteFromUrl();
     try {
       const displayName = values.displayName.trim();
       await session.getState().register({
         username: values.username.trim(),
         password: values.password,
         ...(displayName ? { displayName } : {}),
-        ...(invite ? { inviteToken: invite } : {}),
+        ...(inviteToken ? { inviteToken } : {}),
       });
     } catch (error) {
       if (error instanceof ApiError && error.code === ErrorCode.USERNAME_TAKEN) {
