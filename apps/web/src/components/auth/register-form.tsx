@@ -33,18 +33,10 @@ function inviteFromUrl(): string | null {
 export function RegisterForm() {
   const { session, api } = useChat();
   const [mode, setMode] = useState<RegistrationMode | null>(null);
-  const [invite, setInvite] = useState<string | null>(null);
   useEffect(() => {
-    // Read after mount (the URL is not known while rendering on the server), with the mode.
     api.instanceInfo().then(
-      (info) => {
-        setInvite(inviteFromUrl());
-        setMode(info.registrationMode);
-      },
-      () => {
-        setInvite(inviteFromUrl());
-        setMode('open');
-      },
+      (info) => setMode(info.registrationMode),
+      () => setMode('open'),
     );
   }, [api]);
   const [values, setValues] = useState<Record<Fields, string>>({
@@ -79,9 +71,9 @@ export function RegisterForm() {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
-    // From the URL when the instance information has not arrived yet: a quick submit (or the browser's autofill)
-    // must still carry the invite link's token.
-    const inviteToken = invite ?? inviteFromUrl();
+    // Read at the moment of sending, not with the registration mode: a quick submit (or the browser's autofill)
+    // before the mode has arrived must still carry the invite link's token.
+    const inviteToken = inviteFromUrl();
     try {
       const displayName = values.displayName.trim();
       await session.getState().register({
@@ -122,7 +114,8 @@ export function RegisterForm() {
       ) : null}
       {mode === 'invite-only' ? (
         <p className="notice" role="status" data-testid="registration-notice">
-          {invite
+          {/* mode is only known after mount, so the URL can be read here without a hydration mismatch */}
+          {inviteFromUrl()
             ? 'You are joining with an invite link.'
             : 'This server is invite-only: open the invite link you were given.'}
         </p>
