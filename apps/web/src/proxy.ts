@@ -1,6 +1,6 @@
 import { type NextRequest, NextResponse } from 'next/server';
 import { loadWebConfig } from '@/config';
-import { apiOriginFor, contentSecurityPolicy } from '@/lib/security-headers';
+import { apiOriginFor, contentSecurityPolicy, pageUrlFor } from '@/lib/security-headers';
 
 /**
  * Next.js proxy (formerly middleware): gives every page request a fresh nonce and its Content-Security-Policy,
@@ -12,7 +12,8 @@ import { apiOriginFor, contentSecurityPolicy } from '@/lib/security-headers';
 export function proxy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
   const config = loadWebConfig();
-  const apiOrigin = apiOriginFor(request.nextUrl, config.apiPublicUrl);
+  const page = pageUrlFor(request.nextUrl, request.headers.get('host'));
+  const apiOrigin = apiOriginFor(page, config.apiPublicUrl);
   const policy = contentSecurityPolicy(nonce, apiOrigin, config.development);
 
   const requestHeaders = new Headers(request.headers);

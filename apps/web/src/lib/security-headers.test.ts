@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiOriginFor, contentSecurityPolicy } from './security-headers';
+import { apiOriginFor, contentSecurityPolicy, pageUrlFor } from './security-headers';
 
 describe('apiOriginFor', () => {
   it('uses API_PUBLIC_URL when set, as an origin', () => {
@@ -14,6 +14,26 @@ describe('apiOriginFor', () => {
     );
     expect(apiOriginFor(new URL('http://192.168.1.5:3000/'), null)).toBe('http://192.168.1.5:3001');
     expect(apiOriginFor(new URL('https://[::1]:3000/'), null)).toBe('https://[::1]:3001');
+  });
+});
+
+describe('pageUrlFor', () => {
+  const listening = new URL('http://0.0.0.0:3000/register?invite=x');
+
+  it('takes the host the browser asked for, by name or IP address, not the address the server listens on', () => {
+    expect(pageUrlFor(listening, 'localhost:3000').origin).toBe('http://localhost:3000');
+    expect(pageUrlFor(listening, '192.168.1.5:3000').origin).toBe('http://192.168.1.5:3000');
+    expect(pageUrlFor(listening, '[::1]:3000').origin).toBe('http://[::1]:3000');
+    expect(apiOriginFor(pageUrlFor(listening, '192.168.1.5:3000'), null)).toBe(
+      'http://192.168.1.5:3001',
+    );
+  });
+
+  it('keeps the request URL without a Host header or with one that is not a plain host', () => {
+    expect(pageUrlFor(listening, null)).toBe(listening);
+    expect(pageUrlFor(listening, 'evil.example/path')).toBe(listening);
+    expect(pageUrlFor(listening, 'user@evil.example')).toBe(listening);
+    expect(pageUrlFor(listening, 'bad host')).toBe(listening);
   });
 });
 

@@ -24,6 +24,25 @@ export const STATIC_SECURITY_HEADERS: ReadonlyArray<{ key: string; value: string
 ];
 
 /**
+ * The URL of the page as the browser asked for it: the protocol of `requestUrl` with the host of the `Host` header.
+ * Next.js builds `request.nextUrl` on the address the server listens on (`0.0.0.0` in the quick start and the
+ * image), which no browser uses, so the API origin derived from it would be blocked by the page's own policy.
+ * @param requestUrl the proxy's `request.nextUrl`
+ * @param hostHeader the request's `Host` header (`localhost:3000`, `192.168.1.5:3000`), or null
+ * @returns `requestUrl` itself when there is no `Host` header or it is not a valid host
+ */
+export function pageUrlFor(requestUrl: URL, hostHeader: string | null): URL {
+  if (!hostHeader) return requestUrl;
+  try {
+    const page = new URL(`${requestUrl.protocol}//${hostHeader}`);
+    // Anything beyond a host and port (a path, credentials) means the header was not a plain host.
+    return page.host === hostHeader.toLowerCase() && page.pathname === '/' ? page : requestUrl;
+  } catch {
+    return requestUrl;
+  }
+}
+
+/**
  * The API origin a page served for `pageUrl` talks to, as the browser will compute it (`resolveApiUrl`): the
  * configured API_PUBLIC_URL, else the page's own protocol and host name on port 3001.
  * @returns an origin such as `http://192.168.1.5:3001` (no path)
