@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { ADMIN_USERNAME, API_URL, WEB_URL, API_PORT, WEB_PORT } from './e2e/env';
+import { ADMIN_USERNAME, API_URL, API_URL_FROM_PAGE, WEB_URL, API_PORT, WEB_PORT } from './e2e/env';
 
 /**
  * Browser tests against the real built apps: the API from `../api/dist` on an in-memory PGlite database and
@@ -81,7 +81,8 @@ export default defineConfig({
         PORT: String(WEB_PORT),
         // Set explicitly: shells export HOSTNAME as the machine name, which the standalone server would bind.
         HOSTNAME: '0.0.0.0',
-        API_PUBLIC_URL: API_URL,
+        // Unset, as in the quick start: the page derives the API's address from its own host (E2E_API_URL_FROM_PAGE).
+        ...(API_URL_FROM_PAGE ? {} : { API_PUBLIC_URL: API_URL }),
       },
     },
   ],
