@@ -238,11 +238,12 @@ function toList(servers: Child | readonly Child[]): readonly Child[] {
 }
 
 /**
- * PostgreSQL's side of a phase: the committed transactions (committedTransactions) to report per message, and the
- * bare commit probe (commitProbe) to print beside the API's latency. Null on the other databases.
+ * PostgreSQL's side of a phase: the database's counters (databaseCounters) to report transactions per message and
+ * connections opened, and the bare commit probe (commitProbe) to print beside the API's latency. Null on the other
+ * databases.
  */
 interface PostgresSide {
-  committed: () => Promise<number>;
+  counts: () => Promise<DatabaseCounts>;
   probe: CommitProbe;
 }
 
@@ -258,7 +259,7 @@ async function ladder(
   const p99s = new Map<number, number>();
   console.log(HEADER);
   for (const rate of settings.rates) {
-    const xactsBefore = await postgres?.committed();
+    const countsBefore = await postgres?.counts();
     const all = toList(servers);
     const from = all.map((s) => sampleProcess(s.pid));
     const machineFrom = sampleMachine();
@@ -286,11 +287,13 @@ async function ladder(
         ? null
         : (postgresCpuSecondsBetween(databaseFrom, postgresCpuSample()) * 1000) /
           Math.max(1, result.normal.acked);
-    const xactsAfter = await postgres?.committed();
+    const countsAfter = await postgres?.counts();
     const perMessage =
-      xactsBefore === undefined || xactsAfter === undefined
+      countsBefore === undefined || countsAfter === undefined
         ? ''
-        : ` | ${((xactsAfter - xactsBefore) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg` +
+        : ` | ${((countsAfter.commits - countsBefore.commits) / Math.max(1, result.normal.acked)).toFixed(2)} transactions/msg` +
+          ` | rolled back ${countsAfter.rollbacks - countsBefore.rollbacks}` +
+          ` | connections opened ${countsAfter.sessions - countsBefore.sessions}` +
           ` | bare commit p99/max ${ms(percentile(commitMs, 99))} / ${ms(Math.max(...commitMs))} ms`;
     console.log(
       row(rate, result, { server: cpu, machineBusy, databaseMsPerMessage }, relayP99?.get(rate)) +
@@ -461,12 +464,28 @@ async function commitProbe(url: string): Promise<CommitProbe> {
   };
 }
 
+/** Counters of the benchmark's database at one moment (DatabaseCounters). */
+interface DatabaseCounts {
+  /** Committed transactions (pg_stat_database.xact_commit). */
+  commits: number;
+  /**
+   * Transactions rolled back (pg_stat_database.xact_rollback). In the benchmark's traffic every one is a failed
+   * statement: an append batch that failed as a whole, which the API then splits and runs again in halves.
+   */
+  rollbacks: number;
+  /** Sessions established so far, the API's pool connections included (pg_stat_database.sessions). */
+  sessions: number;
+}
+
 /**
- * PostgreSQL's count of committed transactions in the benchmark's database (pg_stat_database.xact_commit, read
- * with a fresh statistics snapshot): how many transactions a send costs. Each read adds one of its own.
+ * PostgreSQL's counters of the benchmark's database, read with a fresh statistics snapshot: the committed
+ * transactions, to say how many a send costs (each read adds one of its own), the rolled back ones, to say whether
+ * batches failed and were split (a split runs the batch's appends again), and the sessions established, to say
+ * whether the API's pool opened connections during a phase (a new backend's first statements are slow: its caches
+ * are cold and each prepared statement and PL/pgSQL function is planned on first use).
  */
-async function committedTransactions(url: string): Promise<{
-  read: () => Promise<number>;
+async function databaseCounters(url: string): Promise<{
+  read: () => Promise<DatabaseCounts>;
   close: () => Promise<void>;
 }> {
   const client = new pg.Client({ connectionString: url });
@@ -476,10 +495,16 @@ async function committedTransactions(url: string): Promise<{
       // Backends flush their statistics about once a second: let the phase's land first.
       await new Promise((r) => setTimeout(r, 1500));
       await client.query('SELECT pg_stat_clear_snapshot()');
-      const result = await client.query<{ n: string }>(
-        'SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()',
+      const result = await client.query<{ commits: string; rollbacks: string; sessions: string }>(
+        'SELECT xact_commit AS commits, xact_rollback AS rollbacks, sessions FROM pg_stat_database ' +
+          'WHERE datname = current_database()',
       );
-      return Number(result.rows[0]?.n ?? NaN);
+      const row = result.rows[0];
+      return {
+        commits: Number(row?.commits ?? NaN),
+        rollbacks: Number(row?.rollbacks ?? NaN),
+        sessions: Number(row?.sessions ?? NaN),
+      };
     },
     close: () => client.end(),
   };
@@ -597,14 +622,14 @@ async function benchApi(target: string, relayP99: Map<number, number> | null): P
     );
     const generator = new LoadGenerator(clients);
     const postgres = target.startsWith('postgres');
-    const counter = postgres ? await committedTransactions(database.url) : null;
+    const counter = postgres ? await databaseCounters(database.url) : null;
     const probe = postgres ? await commitProbe(testEnvironment().postgresUrl) : null;
     let autovacuum: { stop: () => Promise<void> } | null = null;
     try {
       await warmUp(generator, clients);
       // After the warm-up, so the statistics know conversations of several messages (see autovacuumStandIn).
       autovacuum = postgres ? await autovacuumStandIn(database.url) : null;
-      const side = counter && probe ? { committed: counter.read, probe } : null;
+      const side = counter && probe ? { counts: counter.read, probe } : null;
       await ladder(apis, generator, clients, relayP99, side, target);
       await flood(generator, clients);
     } finally {
