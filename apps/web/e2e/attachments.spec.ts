@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { acceptRequestViaUi, makePerson, registerViaUi, send, startConversation } from './fixtures';
+import { expectAccessible } from './axe';
 import { loaded, makePng } from './images';
 
 const PDF = Buffer.from(
@@ -102,4 +103,53 @@ test('a person changes their avatar and the other sees it in their conversation 
   await expect
     .poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
     .toBe(64);
+});
+
+test('the sender of a picture stays at the newest message once it loads, and their own file card is legible', async ({
+  browser,
+}) => {
+  const ada = makePerson('ada');
+  const bob = makePerson('bob');
+  const adaPage = await (await browser.newContext()).newPage();
+  const bobPage = await (await browser.newContext()).newPage();
+  await registerViaUi(adaPage, ada);
+  await registerViaUi(bobPage, bob);
+  await startConversation(adaPage, bob);
+  // Enough history to scroll, so "at the bottom" means something.
+  for (let i = 1; i <= 12; i += 1) await send(adaPage, `Line ${i} before the picture`);
+  await expect(adaPage.getByTestId('message').filter({ hasText: 'Line 12' })).toHaveAttribute(
+    'data-status',
+    'sent',
+  );
+
+  await adaPage.getByTestId('attach-input').setInputFiles([
+    // Tall, so the row grows by far more than the follow threshold when the picture arrives.
+    { name: 'tall.png', mimeType: 'image/png', buffer: makePng(300, 600, [40, 120, 230]) },
+    { name: 'notes.pdf', mimeType: 'application/pdf', buffer: PDF },
+  ]);
+  await expect(adaPage.locator('[data-testid="tray-item"][data-status="done"]')).toHaveCount(2);
+  await send(adaPage, 'A tall picture and the notes');
+  const sent = adaPage.getByTestId('message').filter({ hasText: 'A tall picture and the notes' });
+  await expect(sent).toHaveAttribute('data-status', 'sent');
+  await expect.poll(() => loaded(adaPage, 'attachment-image')).toBe(true);
+
+  // The whole new message is in view: the list followed the row as it grew.
+  const scroller = adaPage.getByRole('log', { name: 'Messages' });
+  await expect
+    .poll(() =>
+      scroller.evaluate((el) => Math.round(el.scrollHeight - el.scrollTop - el.clientHeight)),
+    )
+    .toBeLessThanOrEqual(2);
+  const [view, message] = await Promise.all([scroller.boundingBox(), sent.boundingBox()]);
+  expect(message!.y + message!.height).toBeLessThanOrEqual(view!.y + view!.height + 1);
+
+  // The file card on one's own (accent) bubble keeps the card's own text colour: the name is readable.
+  const name = sent.getByTestId('attachment-file').locator('.attachment-name');
+  await expect(name).toHaveText('notes.pdf');
+  const [text, card] = await Promise.all([
+    name.evaluate((el) => getComputedStyle(el).color),
+    sent.getByTestId('attachment-file').evaluate((el) => getComputedStyle(el).backgroundColor),
+  ]);
+  expect(text).not.toBe(card);
+  await expectAccessible(adaPage, 'own-attachments');
 });

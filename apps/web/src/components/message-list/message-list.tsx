@@ -176,11 +176,21 @@ export function MessageList({
   const geometry = useRef<{ scrollTop: number; scrollHeight: number; clientHeight: number } | null>(
     null,
   );
-  const edges = useRef<{ first: string | null; last: string | null; pending: number }>({
+  const edges = useRef<{
+    first: string | null;
+    last: string | null;
+    pending: number;
+    totalSize: number;
+  }>({
     first: null,
     last: null,
     pending: 0,
+    totalSize: 0,
   });
+  // Whether the reader was at the bottom at the last scroll (theirs or the list's own). Kept from scroll events, not
+  // from each commit: a row measured taller overflows the scroller before the list's size catches up, so a geometry
+  // read in between would say the reader had left the bottom.
+  const following = useRef(true);
   const recordGeometry = useCallback(() => {
     const el = scrollRef.current;
     if (el)
@@ -195,6 +205,8 @@ export function MessageList({
   const firstKey = rows.find((r) => r.kind !== 'day' && r.kind !== 'unread')?.key ?? null;
   const lastKey = rows[rows.length - 1]?.key ?? null;
   const pendingCount = thread.pending.length;
+  // Grows without a new row when a row is measured taller than at first: an image that has loaded, a reaction.
+  const totalSize = virtualizer.getTotalSize();
   // Until the first unread message is loaded (or the search for it has given up) the view is not placed yet.
   const placed = useRef(false);
   const [unreadAroundSettled, setUnreadAroundSettled] = useState(false);
@@ -208,7 +220,7 @@ export function MessageList({
     const el = scrollRef.current;
     const before = geometry.current;
     const prev = edges.current;
-    edges.current = { first: firstKey, last: lastKey, pending: pendingCount };
+    edges.current = { first: firstKey, last: lastKey, pending: pendingCount, totalSize };
     if (!el) return;
     if (!placed.current) {
       if (lastKey === null || thread.status !== 'ready' || searchingUnread || waitingForTarget)
@@ -222,16 +234,22 @@ export function MessageList({
       if (lastKey !== null) virtualizer.scrollToEnd();
     } else if (firstKey !== prev.first && lastKey === prev.last) {
       el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
-    } else if (lastKey !== prev.last) {
+    } else {
       const wasAtBottom =
         before.scrollHeight - before.scrollTop - before.clientHeight < FOLLOW_THRESHOLD_PX;
-      if (wasAtBottom || pendingCount > prev.pending) virtualizer.scrollToEnd();
+      if (lastKey !== prev.last) {
+        if (wasAtBottom || pendingCount > prev.pending) virtualizer.scrollToEnd();
+      } else if (totalSize > prev.totalSize && following.current) {
+        // A reader at the bottom stays there when the rows grow under them (the picture just sent has loaded).
+        virtualizer.scrollToEnd();
+      }
     }
     recordGeometry();
   }, [
     firstKey,
     lastKey,
     pendingCount,
+    totalSize,
     virtualizer,
     recordGeometry,
     thread.status,
@@ -271,6 +289,7 @@ export function MessageList({
     const el = scrollRef.current;
     if (!el || !placed.current) return;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < FOLLOW_THRESHOLD_PX;
+    following.current = atBottom;
     setAwaySince((since) => (atBottom ? null : (since ?? newestSeqRef.current)));
   }, []);
 
