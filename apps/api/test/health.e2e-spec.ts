@@ -43,6 +43,10 @@ describe('health and shutdown', () => {
       },
       uptimeSeconds: expect.any(Number),
     });
+    // Loadable cross-origin as an opaque response (the web app's probe), unlike the other routes.
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    const other = await http(t.baseUrl, 'GET', '/api/users/me');
+    expect(other.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
   it('answers 503 with status error when the database is gone', async () => {

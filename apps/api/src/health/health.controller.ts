@@ -12,6 +12,10 @@ export const HEALTH_PING_TIMEOUT_MS = 2000;
 /**
  * GET /api/health: 200 when the database answers, 503 otherwise; public, for load balancers and Docker. With
  * REDIS_URL it also reports Redis (`redis`), without letting it decide the status (see HealthResponse).
+ *
+ * `Cross-Origin-Resource-Policy: cross-origin` (helmet sets same-origin elsewhere): a page of any origin may load it
+ * as an opaque `no-cors` response. The web app does so when a call fails without an answer, to tell an API that is
+ * down from one that refuses the page's origin (CORS, WEB_ORIGIN); the body stays unreadable to other origins.
  */
 @Controller('health')
 export class HealthController {
@@ -43,6 +47,7 @@ export class HealthController {
     const ok = latencyMs !== null;
     res.status(ok ? 200 : 503);
     res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     return {
       status: ok ? 'ok' : 'error',
       database: { status: ok ? 'ok' : 'error', driver: this.storage.driver, latencyMs },

@@ -29,6 +29,24 @@ export class ApiError extends Error {
 }
 
 /**
+ * The API is up but refuses this page's origin: the browser blocked its answer (CORS), because the API's
+ * `WEB_ORIGIN` does not list the address the page was opened at (an IP address instead of `localhost`, say).
+ * `status` 0 and SERVICE_UNAVAILABLE as for an API that cannot be reached, so callers treat it the same way.
+ */
+export class OriginRefusedError extends ApiError {
+  /** @param origin the page's origin, e.g. `http://192.168.1.5:3000` */
+  constructor(readonly origin: string) {
+    super(
+      0,
+      ErrorCode.SERVICE_UNAVAILABLE,
+      `The server does not accept this address (${origin}). Open Relay at the address it was set up for, or ` +
+        `add ${origin} to the server's WEB_ORIGIN.`,
+    );
+    this.name = 'OriginRefusedError';
+  }
+}
+
+/**
  * The ApiError for an error response: its `code`, `message`, `details` and `retryAfterMs` when the body is an `ApiErrorBody` with a known code,
  * else a code guessed from the HTTP status (401 UNAUTHENTICATED, 404 NOT_FOUND, 429 RATE_LIMITED, else INTERNAL).
  * @param body the parsed JSON body, or undefined when there was none or it was not JSON

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@chat/shared';
-import { ApiError } from './api-error';
-import { RequestCore, type AccessTokens } from './request-core';
+import { ApiError, OriginRefusedError } from './api-error';
+import { RequestCore, unreachableError, type AccessTokens } from './request-core';
 
 /** A fetch stand-in answering from a queue of [status, body] (body undefined: no body). */
 function fakeFetch(...answers: Array<[number, unknown?]>) {
@@ -162,5 +162,57 @@ describe('RequestCore', () => {
     release();
     await call;
     expect(headersOf(vi.mocked(fetch).mock.calls[0]![1]).Authorization).toBe('Bearer fresh');
+  });
+});
+
+describe('unreachableError', () => {
+  const page = 'http://192.168.1.5:3000';
+
+  it('names the page origin when the API answers a no-cors probe (up, but refusing the origin)', async () => {
+    vi.stubGlobal('window', { location: { origin: page } });
+    const fetch = vi.fn(async (url: string | URL, init?: RequestInit) => {
+      if (init?.mode === 'no-cors') return new Response(null, { status: 200 });
+      throw new TypeError(`Failed to fetch ${String(url)}`);
+    });
+    vi.stubGlobal('fetch', fetch);
+    const error = await new RequestCore('http://192.168.1.5:3001', tokens())
+      .request('/api/auth/login', { method: 'POST', authenticated: false })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OriginRefusedError);
+    expect(error).toMatchObject({ status: 0, code: ErrorCode.SERVICE_UNAVAILABLE, origin: page });
+    expect((error as Error).message).toContain(`add ${page} to the server's WEB_ORIGIN`);
+    // The call, then the health endpoint: refused with CORS, answered without.
+    expect(fetch.mock.calls.slice(1).map(([url, init]) => [String(url), init?.mode])).toEqual([
+      ['http://192.168.1.5:3001/api/health', 'cors'],
+      ['http://192.168.1.5:3001/api/health', 'no-cors'],
+    ]);
+  });
+
+  it('says the server cannot be reached when the origin is allowed (the failure was passing: a broken connection)', async () => {
+    vi.stubGlobal('window', { location: { origin: page } });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string | URL) => {
+        if (String(url).endsWith('/api/health')) return new Response('{}', { status: 200 });
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const error = await unreachableError('http://192.168.1.5:3001');
+    expect(error).not.toBeInstanceOf(OriginRefusedError);
+    expect(error.message).toMatch(/^Cannot reach the server/);
+  });
+
+  it('says the server cannot be reached when the probe fails too', async () => {
+    vi.stubGlobal('window', { location: { origin: page } });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    );
+    const error = await unreachableError('http://192.168.1.5:3001');
+    expect(error).not.toBeInstanceOf(OriginRefusedError);
+    expect(error).toMatchObject({ status: 0, code: ErrorCode.SERVICE_UNAVAILABLE });
+    expect(error.message).toMatch(/^Cannot reach the server/);
   });
 });

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@chat/shared';
-import { ApiError, parseErrorBody } from './api-error';
+import { ApiError, OriginRefusedError, parseErrorBody } from './api-error';
 
 /** Query string values; undefined and '' are left out. */
 export type Query = Record<string, string | number | undefined>;
@@ -32,8 +32,8 @@ export interface AccessTokens {
 /**
  * The one place that talks HTTP to the API: JSON in and out, `credentials: 'include'` (the refresh cookie), no
  * caching, the Bearer token on authenticated calls. On `401 TOKEN_EXPIRED` it refreshes once and retries the call
- * once; on `401 SESSION_REVOKED` it ends the tab's session (the refresh token was revoked with it). Every failure is thrown as `ApiError`; a network failure becomes status 0 / SERVICE_UNAVAILABLE; an abort
- * rethrows the AbortError.
+ * once; on `401 SESSION_REVOKED` it ends the tab's session (the refresh token was revoked with it). Every failure is thrown as `ApiError`; a network failure becomes status 0 / SERVICE_UNAVAILABLE (OriginRefusedError when
+ * the API is up but refuses this page's origin: unreachableError); an abort rethrows the AbortError.
  */
 export class RequestCore {
   /** @param baseUrl the API origin, e.g. `http://localhost:3001` (no trailing slash, no `/api`). */
@@ -71,11 +71,7 @@ export class RequestCore {
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === 'AbortError') throw error;
-      throw new ApiError(
-        0,
-        ErrorCode.SERVICE_UNAVAILABLE,
-        'Cannot reach the server. Check your connection and try again.',
-      );
+      throw await unreachableError(this.baseUrl);
     }
 
     if (response.status === 204) return undefined as T;
@@ -107,4 +103,39 @@ export class RequestCore {
     }
     throw error;
   }
+}
+
+/** How long the reachability probe of unreachableError waits for the API, in ms. */
+const PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * The ApiError for a call that got no answer the page may read. The browser reports the same `TypeError` when the
+ * API is down, when a connection broke, and when the API answered without allowing this page's origin (CORS), so
+ * two requests of `/api/health` tell them apart: an ordinary (CORS) one succeeds when the API is up and allows the
+ * origin (the failure was passing); if it fails, a `no-cors` one, which the API lets any origin load as an opaque
+ * response (`Cross-Origin-Resource-Policy: cross-origin`), succeeds only when the API is up, so it refuses the origin.
+ * @param baseUrl the API origin
+ * @returns OriginRefusedError when the API is up and refuses this origin, else ApiError status 0 / SERVICE_UNAVAILABLE
+ */
+export async function unreachableError(baseUrl: string): Promise<ApiError> {
+  const origin = typeof window === 'undefined' ? null : window.location.origin;
+  if (origin !== null && origin !== new URL(baseUrl).origin) {
+    const answers = (mode: RequestMode) =>
+      fetch(`${baseUrl}/api/health`, {
+        mode,
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      }).then(
+        () => true,
+        () => false,
+      );
+    if (!(await answers('cors')) && (await answers('no-cors')))
+      return new OriginRefusedError(origin);
+  }
+  return new ApiError(
+    0,
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'Cannot reach the server. Check your connection and try again.',
+  );
 }

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoginRequest, RegisterRequest, SelfUser } from '@chat/shared';
 import { ApiError, type ApiClient } from '@/lib/api-client';
+import { OriginRefusedError } from '@/lib/api-error';
 
 /**
  * - `restoring`: asking the API for a session with the refresh cookie (page load).
@@ -13,6 +14,11 @@ export interface SessionState {
   status: SessionStatus;
   /** The signed-in person; null unless `status === 'signedIn'`. The access token stays inside ApiClient. */
   user: SelfUser | null;
+  /**
+   * With `unreachable`: the address the page was opened at when the API is up but does not allow it (its
+   * WEB_ORIGIN), else null (the API did not answer at all).
+   */
+  refusedOrigin: string | null;
   /** Restores the session through POST /api/auth/refresh (the httpOnly cookie). Never throws. */
   restore: () => Promise<void>;
   /** Signs in; throws ApiError (INVALID_CREDENTIALS, VALIDATION_FAILED, RATE_LIMITED, SERVICE_UNAVAILABLE). */
@@ -39,13 +45,18 @@ export function createSessionStore(api: SessionApi): SessionStore {
   const store = createStore<SessionState>()((set, get) => ({
     status: 'restoring',
     user: null,
+    refusedOrigin: null,
     restore: async () => {
-      set({ status: 'restoring' });
+      set({ status: 'restoring', refusedOrigin: null });
       try {
         await api.refresh();
       } catch (error) {
         const unreachable = error instanceof ApiError && error.status === 0;
-        set({ status: unreachable ? 'unreachable' : 'signedOut', user: null });
+        set({
+          status: unreachable ? 'unreachable' : 'signedOut',
+          user: null,
+          refusedOrigin: error instanceof OriginRefusedError ? error.origin : null,
+        });
       }
     },
     login: async (input) => {

@@ -45,6 +45,7 @@ const NotificationSettings = dynamic(
 export function ChatShell({ children }: { children: ReactNode }) {
   const status = useSession((s) => s.status);
   const user = useSession((s) => s.user);
+  const refusedOrigin = useSession((s) => s.refusedOrigin);
   const { session } = useChat();
   const router = useRouter();
   const pathname = usePathname();
@@ -66,8 +67,21 @@ export function ChatShell({ children }: { children: ReactNode }) {
     return (
       <main className="splash">
         <div className="splash-card" role="alert">
-          <h1>Cannot reach the server</h1>
-          <p>The chat service is not answering. Check your connection, then try again.</p>
+          {refusedOrigin ? (
+            <>
+              <h1>This address is not allowed</h1>
+              <p>
+                The chat server is running but does not accept pages opened at {refusedOrigin}. Open
+                Relay at the address it was set up for, or add {refusedOrigin} to the server&rsquo;s
+                WEB_ORIGIN.
+              </p>
+            </>
+          ) : (
+            <>
+              <h1>Cannot reach the server</h1>
+              <p>The chat service is not answering. Check your connection, then try again.</p>
+            </>
+          )}
           <button
             type="button"
             className="button primary"
