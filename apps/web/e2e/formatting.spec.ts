@@ -7,11 +7,8 @@ const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
 test('message text renders the chat subset of Markdown for both people, links open safely, HTML stays text', async ({
   browser,
 }) => {
-  const [{ person: ada, page: adaPage }, { page: bobPage }] = await twoPeopleInConversation(
-    browser,
-    'ada',
-    'bob',
-  );
+  const [{ person: ada, page: adaPage }, { person: bob, page: bobPage }] =
+    await twoPeopleInConversation(browser, 'ada', 'bob');
 
   await send(adaPage, '**bold** _italic_ ~~gone~~ `x = 1` see https://example.com/a_b?q=1');
   await send(adaPage, '```\nconst a = 1;\n  indented();\n```');
@@ -60,6 +57,18 @@ test('message text renders the chat subset of Markdown for both people, links op
     await expect(plain.locator('h1')).toHaveCount(0);
     await expect(plain).toHaveText('# not a heading\nline two   with spaces');
   }
+
+  // Previews are plain text: the reply's quote and the conversation list show no Markdown markers.
+  const first = bobPage.getByTestId('message').nth(0);
+  await first.hover();
+  await first.getByRole('button', { name: 'Message actions' }).click();
+  await bobPage.getByRole('menuitem', { name: 'Reply' }).click();
+  await expect(bobPage.getByTestId('composer-reply')).toContainText('bold italic gone x = 1');
+  await send(bobPage, 'Replying **plainly**');
+  await expect(bobPage.getByTestId('reply-quote')).toContainText(
+    'bold italic gone x = 1 see https://example.com/a_b?q=1',
+  );
+  await expect(conversationItem(adaPage, bob)).toContainText('Replying plainly');
 
   if (screenshotDir) {
     await bobPage.screenshot({ path: `${screenshotDir}/formatting-light.png` });

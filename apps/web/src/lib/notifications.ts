@@ -1,6 +1,7 @@
 import type { ConversationSummary, Message } from '@chat/shared';
 import { mentionsUser } from './mentions';
 import type { LockRequester } from './web-locks';
+import { plainText } from './plain-text';
 
 /**
  * Browser notifications of new messages: who is told (shouldNotify), which tab tells (NotificationCoordinator: one
@@ -190,7 +191,7 @@ export function showNotification(
     conversation?.type === 'group' && conversation.title
       ? `${name} in ${conversation.title}`
       : name;
-  const text = message.body.trim() !== '' ? message.body : 'Sent an attachment';
+  const text = plainText(message.body) || 'Sent an attachment';
   try {
     const notification = new Notification(title, {
       body: text.length > 200 ? `${text.slice(0, 199)}…` : text,

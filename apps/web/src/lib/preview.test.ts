@@ -26,6 +26,12 @@ describe('messageGist', () => {
     );
   });
 
+  it('shows the text without its Markdown', () => {
+    expect(
+      messageGist(message(1, { body: 'Hike at **Mount Tam**, see [the map](https://x.example)' })),
+    ).toBe('Hike at Mount Tam, see the map');
+  });
+
   it('names photos and files when there is no text', () => {
     const photo = attachment('image', 'a.jpg');
     const pdf = attachment('file', 'report.pdf');

@@ -1,16 +1,17 @@
 import type { ConversationSummary, Message } from '@chat/shared';
 import { systemText } from './system-text';
 import { conversationPeople } from './people';
+import { plainText } from './plain-text';
 
 /**
- * What a message carries, in a few words for a one-line preview: its text with white space folded, else its files
+ * What a message carries, in a few words for a one-line preview: its text without Markdown (plainText), else its files
  * ("Photo", "3 photos", "report.pdf", "report.pdf and 2 more"); "Message deleted" for a tombstone.
  */
 export function messageGist(
   message: Pick<Message, 'body' | 'attachments'> & Partial<Pick<Message, 'deletedAt'>>,
 ): string {
   if (message.deletedAt) return 'Message deleted';
-  const text = message.body.replace(/\s+/g, ' ').trim();
+  const text = plainText(message.body);
   if (text !== '') return text;
   const files = message.attachments;
   if (files.length === 0) return '';

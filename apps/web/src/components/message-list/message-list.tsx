@@ -24,6 +24,7 @@ import {
   type ActionRights,
   type MessageHandlers,
 } from './stored-message';
+import { plainText } from '@/lib/plain-text';
 
 // Dialogs of the message actions: loaded when first opened, out of the chat page's first load.
 const DeleteMessageDialog = dynamic(
@@ -619,7 +620,7 @@ export function MessageList({
                             <span className="reply-quote-text">
                               {row.pending.replyTo.deleted
                                 ? 'Deleted message'
-                                : row.pending.replyTo.snippet || 'Attachment'}
+                                : plainText(row.pending.replyTo.snippet) || 'Attachment'}
                             </span>
                           </p>
                         ) : null

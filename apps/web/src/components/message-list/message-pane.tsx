@@ -30,6 +30,7 @@ import dynamic from 'next/dynamic';
 import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
 import { conversationPeople } from '@/lib/people';
 import { MessageList, type PaneActions } from './message-list';
+import { plainText } from '@/lib/plain-text';
 
 // Opened on demand (Group info): loaded on first use, off the chat page's first load.
 const GroupInfoPanel = dynamic(
@@ -344,7 +345,7 @@ export function MessagePane({
                           ? 'yourself'
                           : (conversationPeople(conversation).get(replyTo.senderId)?.displayName ??
                             'a former member'),
-                      text: quoteOf(replyTo).snippet || 'Attachment',
+                      text: plainText(quoteOf(replyTo).snippet) || 'Attachment',
                     }
                   : null
               }

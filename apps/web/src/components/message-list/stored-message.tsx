@@ -15,6 +15,7 @@ import { isDeleted } from '@/lib/message-actions';
 import type { ReceiptState } from '@/components/live/receipt-ticks';
 import type { ActionItem, MenuAnchor } from '@/components/message-actions/action-menu';
 import { MessageBubble } from './message-bubble';
+import { plainText } from '@/lib/plain-text';
 
 /** Loaded on first use (and fetched ahead on the first hover or focus), out of the chat page's first load. */
 const loadMenu = () => import('@/components/message-actions/action-menu');
@@ -312,7 +313,7 @@ function QuoteButton({
   name: string;
   onJump: (quote: ReplyQuote) => void;
 }) {
-  const text = quote.deleted ? 'Deleted message' : quote.snippet || 'Attachment';
+  const text = quote.deleted ? 'Deleted message' : plainText(quote.snippet) || 'Attachment';
   return (
     <button
       type="button"

@@ -15,6 +15,7 @@ import { conversationTitle, fullDateTime, otherMember } from '@/lib/format';
 import { matchesConversationFilter } from '@/lib/conversation-filter';
 import { splitSnippet } from '@/lib/search-highlight';
 import { useChat, useConversations } from '@/components/providers/chat-provider';
+import { plainText } from '@/lib/plain-text';
 
 /** Wait this long after the last change before searching (ms): one request per pause, not per key. */
 const SEARCH_DEBOUNCE_MS = 250;
@@ -351,7 +352,7 @@ export function SearchDialog({ selfId, onClose }: { selfId: string; onClose: () 
                         </time>
                       </span>
                       <span className="search-snippet">
-                        {splitSnippet(hit.snippet).map((part, i) =>
+                        {splitSnippet(plainText(hit.snippet)).map((part, i) =>
                           part.match ? (
                             <mark key={i}>{part.text}</mark>
                           ) : (
