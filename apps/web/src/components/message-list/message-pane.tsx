@@ -134,8 +134,13 @@ export function MessagePane({
     return () => client.conversations.getState().setActive(null);
   }, [client, conversationId]);
 
+  // Set once the conversation was in the list (the pane is keyed by its id). If it leaves the list while open
+  // (declined or blocked here, removed on another device), it is gone for this person: asking the API would 404.
+  const [wasListed, setWasListed] = useState(false);
+  if (conversation && !wasListed) setWasListed(true);
+
   useEffect(() => {
-    if (conversation) return;
+    if (conversation || wasListed) return;
     let cancelled = false;
     client.conversations
       .getState()
@@ -147,8 +152,18 @@ export function MessagePane({
     return () => {
       cancelled = true;
     };
-  }, [client, conversationId, conversation]);
+  }, [client, conversationId, conversation, wasListed]);
 
+  if (!conversation && wasListed) {
+    return (
+      <section className="pane-empty" aria-label="Conversation">
+        <Link href="/c" className="button subtle back-link">
+          ← Conversations
+        </Link>
+        <p role="status">This conversation is no longer in your list.</p>
+      </section>
+    );
+  }
   if (!conversation) {
     const notFound =
       fetchError instanceof ApiError &&
