@@ -83,6 +83,14 @@ test('two people reply, react, edit and delete, and each sees the other’s chan
       'Lunch at noon?',
     );
 
+  // A menu left open closes when the focus moves elsewhere without a pointer (Ctrl+K opens search over it).
+  await openMenu(anaPage, 'Yes, see you there');
+  await anaPage.keyboard.press('Control+k');
+  await expect(anaPage.getByRole('dialog', { name: /search/i })).toBeVisible();
+  await expect(anaPage.getByRole('menu', { name: 'Message actions' })).toHaveCount(0);
+  await anaPage.keyboard.press('Escape');
+  await expect(anaPage.getByRole('dialog', { name: /search/i })).toHaveCount(0);
+
   // Ana reacts from the keyboard: focus the message, Shift+F10, the first quick reaction.
   await bubble(anaPage, 'Yes, see you there').focus();
   await anaPage.keyboard.press('Shift+F10');

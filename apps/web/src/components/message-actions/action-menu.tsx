@@ -145,6 +145,12 @@ export function ActionMenu({
       aria-label={label}
       data-testid="message-menu"
       onKeyDown={onKeyDown}
+      onBlur={(event) => {
+        // Focus moved elsewhere on the page without a pointer or Tab (a shortcut such as Ctrl+K, a script): the
+        // menu closes rather than stay floating over whatever has the focus now. Focus leaving the window does not.
+        const next = event.relatedTarget;
+        if (next instanceof Node && !event.currentTarget.contains(next)) onClose('outside');
+      }}
     >
       {onReact ? (
         <div className="action-menu-reactions" role="group" aria-label="React">
