@@ -3,6 +3,7 @@ import type { AuthResponse } from '@chat/shared';
 import { expectAccessible } from './axe';
 import { ADMIN_USERNAME, API_URL } from './env';
 import {
+  answerConfirm,
   makePerson,
   registerViaApi,
   registerViaUi,
@@ -105,8 +106,8 @@ test.describe('admin page', () => {
       await page.getByLabel('Search by username or name').fill(newcomer.username);
       const row = page.getByTestId('account-row').filter({ hasText: newcomer.username });
       await expect(row).toHaveCount(1);
-      page.once('dialog', (dialog) => void dialog.accept());
       await row.getByRole('button', { name: `Deactivate @${newcomer.username}` }).click();
+      await answerConfirm(page, `Deactivate @${newcomer.username}?`, 'Deactivate');
       await expect(row).toContainText('deactivated');
       await expect(newcomerPage).toHaveURL(/\/login/);
       await newcomerPage.getByLabel('Username').fill(newcomer.username);

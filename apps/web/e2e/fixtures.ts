@@ -230,3 +230,15 @@ export async function controlSocketLink(page: Page): Promise<SocketLinkControl> 
     },
   };
 }
+
+/**
+ * Answers the app's confirmation dialog titled `title` (ConfirmDialog) with the button `answer` ('Cancel' or the
+ * confirming label), and waits for it to close.
+ */
+export async function answerConfirm(page: Page, title: string, answer: string): Promise<void> {
+  const dialog = page.getByRole('alertdialog', { name: title });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await dialog.getByRole('button', { name: answer, exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+}

@@ -1,7 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { AuthResponse, SendMessageBody } from '@chat/shared';
 import { API_URL } from './env';
-import { makePerson, registerViaApi, startConversation, type Person } from './fixtures';
+import {
+  answerConfirm,
+  makePerson,
+  registerViaApi,
+  startConversation,
+  type Person,
+} from './fixtures';
 
 /** The outbox entries in the page's IndexedDB (idb-keyval store `chat-outbox` / `entries`), as plain objects. */
 async function outboxEntries(
@@ -155,20 +161,16 @@ test('signing out with unsent messages asks first, and deletes only that personâ
   await putOutboxEntry(page, entry(kimAuth.user.id));
   await putOutboxEntry(page, entry('someone-else'));
 
-  const questions: string[] = [];
-  page.once('dialog', (dialog) => {
-    questions.push(dialog.message());
-    void dialog.dismiss();
-  });
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect
-    .poll(() => questions)
-    .toEqual(['1 message has not been sent yet. Sign out and discard it?']);
+  await expect(page.getByRole('alertdialog', { name: 'Sign out?' })).toContainText(
+    '1 message has not been sent yet. Signing out discards it.',
+  );
+  await answerConfirm(page, 'Sign out?', 'Cancel');
   await expect(page.getByRole('button', { name: 'New chat' })).toBeVisible();
   expect((await outboxEntries(page)).filter((e) => e.userId === kimAuth.user.id)).toHaveLength(1);
 
-  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await answerConfirm(page, 'Sign out?', 'Sign out and discard');
   await expect(page).toHaveURL(/\/login$/);
   await expect
     .poll(async () => (await outboxEntries(page)).map((e) => e.userId))

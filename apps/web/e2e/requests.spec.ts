@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { makePerson, registerViaUi, send, startConversation } from './fixtures';
+import { answerConfirm, makePerson, registerViaUi, send, startConversation } from './fixtures';
 
 const screenshotDir = process.env.E2E_SCREENSHOT_DIR;
 
@@ -79,8 +79,8 @@ test('a stranger’s first message arrives as a request: accept, decline and blo
   await send(cyPage, 'Still there?');
   await expect(fromCy).toBeVisible();
   await fromCy.click();
-  benPage.once('dialog', (dialog) => void dialog.accept());
   await benPage.getByTestId('request-bar').getByRole('button', { name: 'Block' }).click();
+  await answerConfirm(benPage, `Block ${cy.displayName}?`, 'Block');
   await expect(benPage).toHaveURL(/\/c$/);
   await expect(
     benPage.getByTestId('conversation-item').filter({ hasText: cy.displayName }),
@@ -105,8 +105,12 @@ test('a stranger’s first message arrives as a request: accept, decline and blo
   await expect(dialog).toHaveCount(0);
 
   // Block from a conversation's header (Ana, light theme, wide): the composer gives way to a banner.
-  anaPage.once('dialog', (d) => void d.accept());
   await anaPage.getByTestId('block-button').click();
+  // Cancel first: nothing changes, and the focus is back on the page.
+  await answerConfirm(anaPage, `Block ${ben.displayName}?`, 'Cancel');
+  await expect(anaPage.getByLabel('Message', { exact: true })).toBeVisible();
+  await anaPage.getByTestId('block-button').click();
+  await answerConfirm(anaPage, `Block ${ben.displayName}?`, 'Block');
   await expect(anaPage.getByTestId('blocked-banner')).toContainText(
     `You blocked ${ben.displayName}`,
   );

@@ -17,6 +17,7 @@ import {
 import { describeError } from '@/lib/api-client';
 import { useChat, useSession } from '@/components/providers/chat-provider';
 import { Avatar } from '@/components/avatar/avatar';
+import { useConfirm } from '@/components/confirm/confirm-dialog';
 
 const MODE_LABELS: Record<RegistrationMode, { title: string; hint: string }> = {
   open: { title: 'Open', hint: 'Anyone who reaches this server can create an account.' },
@@ -284,6 +285,7 @@ function AccountsSection({ selfId }: { selfId: string }) {
   const [query, setQuery] = useState('');
   const [accounts, setAccounts] = useState<AdminUserView[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [confirmDialog, confirm] = useConfirm();
   useEffect(() => {
     const controller = new AbortController();
     const timer = setTimeout(() => {
@@ -304,9 +306,11 @@ function AccountsSection({ selfId }: { selfId: string }) {
     const activate = account.deactivatedAt !== null;
     if (
       !activate &&
-      !window.confirm(
-        `Deactivate @${account.user.username}? They are signed out everywhere and cannot sign in until reactivated.`,
-      )
+      !(await confirm({
+        title: `Deactivate @${account.user.username}?`,
+        text: 'They are signed out everywhere and cannot sign in until reactivated.',
+        confirmLabel: 'Deactivate',
+      }))
     ) {
       return;
     }
@@ -370,6 +374,7 @@ function AccountsSection({ selfId }: { selfId: string }) {
           </li>
         ))}
       </ul>
+      {confirmDialog}
     </section>
   );
 }

@@ -16,6 +16,7 @@ import { ProfileViewerProvider } from '@/components/profile/user-profile';
 import { PrivacyDialog } from '@/components/privacy/privacy-dialog';
 import { closeAndFocus } from '@/lib/focus';
 import dynamic from 'next/dynamic';
+import { useConfirm } from '@/components/confirm/confirm-dialog';
 
 // Loaded when first opened: it is not needed to show the chat, and keeps the page's first load small.
 const SearchDialog = dynamic(
@@ -116,6 +117,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
   const [searching, setSearching] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
   const [profileOpen, setProfileOpen] = useState(false);
   const [privacyOpen, setPrivacyOpen] = useState(false);
   const privacyButton = useRef<HTMLButtonElement>(null);
@@ -147,8 +149,15 @@ function SignedInChat({ user }: { user: SelfUser }) {
 
   async function signOut() {
     const unsent = await client.unsentCount();
-    const question = `${unsent === 1 ? '1 message has' : `${unsent} messages have`} not been sent yet. Sign out and discard ${unsent === 1 ? 'it' : 'them'}?`;
-    if (unsent > 0 && !window.confirm(question)) return;
+    if (
+      unsent > 0 &&
+      !(await confirm({
+        title: 'Sign out?',
+        text: `${unsent === 1 ? '1 message has' : `${unsent} messages have`} not been sent yet. Signing out discards ${unsent === 1 ? 'it' : 'them'}.`,
+        confirmLabel: 'Sign out and discard',
+      }))
+    )
+      return;
     setSigningOut(true);
     try {
       // Drafts first: they are this person's words, and the next person on this browser must not find them.
@@ -274,6 +283,7 @@ function SignedInChat({ user }: { user: SelfUser }) {
             onClose={() => closeAndFocus(() => setFindOpen(false), findButton)}
           />
         ) : null}
+        {confirmDialog}
       </div>
     </ProfileViewerProvider>
   );

@@ -5,6 +5,7 @@ import { toast } from 'sonner';
 import type { PublicUser } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { useChat, usePrivacy } from '@/components/providers/chat-provider';
+import { useConfirm } from '@/components/confirm/confirm-dialog';
 
 /**
  * Block or unblock the other person of a direct conversation (in its header). Blocking asks first; both change the
@@ -14,15 +15,10 @@ export function BlockButton({ other }: { other: PublicUser }) {
   const client = useChat();
   const blocked = usePrivacy((s) => s.blocked.some((b) => b.user.id === other.id));
   const [busy, setBusy] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
 
   async function toggle() {
-    if (
-      !blocked &&
-      !window.confirm(
-        `Block ${other.displayName}? Neither of you will be able to message the other or add the other to groups, and you will stop seeing each other online.`,
-      )
-    )
-      return;
+    if (!blocked && !(await confirm(blockQuestion(other)))) return;
     setBusy(true);
     try {
       if (blocked) await client.privacy.getState().unblock(other.id);
@@ -38,16 +34,28 @@ export function BlockButton({ other }: { other: PublicUser }) {
   }
 
   return (
-    <button
-      type="button"
-      className={`button small pane-block-button ${blocked ? 'subtle' : 'subtle danger-text'}`}
-      disabled={busy}
-      onClick={() => void toggle()}
-      data-testid="block-button"
-    >
-      {blocked ? 'Unblock' : 'Block'}
-    </button>
+    <>
+      <button
+        type="button"
+        className={`button small pane-block-button ${blocked ? 'subtle' : 'subtle danger-text'}`}
+        disabled={busy}
+        onClick={() => void toggle()}
+        data-testid="block-button"
+      >
+        {blocked ? 'Unblock' : 'Block'}
+      </button>
+      {confirmDialog}
+    </>
   );
+}
+
+/** The question before blocking `other` (ConfirmDialog): what a block does, both ways (docs/privacy.md). */
+export function blockQuestion(other: Pick<PublicUser, 'displayName'>) {
+  return {
+    title: `Block ${other.displayName}?`,
+    text: 'Neither of you will be able to message the other or add the other to groups, and you will stop seeing each other online. You can unblock them later.',
+    confirmLabel: 'Block',
+  };
 }
 
 /** Replaces the composer of a direct conversation with someone the person blocked. */

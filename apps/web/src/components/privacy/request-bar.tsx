@@ -7,6 +7,8 @@ import type { ConversationSummary } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
 import { otherMember } from '@/lib/format';
 import { useChat } from '@/components/providers/chat-provider';
+import { useConfirm } from '@/components/confirm/confirm-dialog';
+import { blockQuestion } from './block-button';
 
 /**
  * Shown above the composer of a conversation the person has not accepted: a message request (direct) or a group
@@ -23,6 +25,7 @@ export function RequestBar({
   const client = useChat();
   const router = useRouter();
   const [busy, setBusy] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
   const other = conversation.type === 'direct' ? otherMember(conversation, selfId) : null;
 
   async function run(action: () => Promise<void>) {
@@ -50,8 +53,7 @@ export function RequestBar({
   const block = () =>
     run(async () => {
       if (!other) return;
-      const question = `Block ${other.displayName}? They will not be able to message you or add you to groups, and will stop seeing whether you are online.`;
-      if (!window.confirm(question)) return;
+      if (!(await confirm(blockQuestion(other)))) return;
       await client.privacy.getState().block(other.id);
       client.conversations.getState().remove(conversation.id);
       toast.success(`${other.displayName} is blocked.`);
@@ -82,6 +84,7 @@ export function RequestBar({
           </button>
         ) : null}
       </div>
+      {confirmDialog}
     </div>
   );
 }
