@@ -79,7 +79,22 @@ test('a half-written message stays as a draft across conversations and reloads, 
 
   await page.reload();
   await expect(conversationItem(page, ana).getByTestId('draft-preview')).toBeVisible();
-  await conversationItem(page, ana).click();
+  // By keyboard through the list: Down from the filter to the first conversation (Ben's, the newest), Down to
+  // Ana's, Up back to Ben's and up to the filter, then down to Ana's and Enter opens it.
+  const filter = page.getByLabel('Filter conversations');
+  await filter.focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(conversationItem(page, ben)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(conversationItem(page, ana)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(filter).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/c\/.+/);
+  await expect(page.getByRole('heading', { name: ana.displayName })).toBeVisible();
   await expect(composer).toHaveValue('Half a thought for Ana');
 
   await composer.press('Enter');

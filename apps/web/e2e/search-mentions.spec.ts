@@ -84,7 +84,13 @@ test('Ctrl+K finds a message by words as they are typed and opens it in context,
   await expect(hit).toHaveCount(1);
   if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/search-dialog.png` });
 
-  await hit.click();
+  // By keyboard: Down from the field to the result, Up back to the field, Down again and Enter opens it.
+  await page.keyboard.press('ArrowDown');
+  await expect(hit).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('search-input')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
   await expect(dialog).toHaveCount(0);
   await expect(page).toHaveURL(new RegExp(`/c/${conversationId}$`));
   const jumped = page.locator('[data-jump-target="true"]');

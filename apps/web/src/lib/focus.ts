@@ -41,3 +41,28 @@ export function closeAndFocus(close: () => void, target: { current: HTMLElement 
   flushSync(close);
   target.current?.focus();
 }
+
+/**
+ * Down and Up arrows through a list of results or conversations (as in Slack's and GitHub's search): Down from
+ * `field` (the search or filter input above the list) to the first item, Down and Up from item to item, and Up from
+ * the first item back to `field`. Does nothing when the focus is elsewhere, or for Up in the field (the caret keeps
+ * it). Tab still walks through everything as before.
+ * @param items the list's focusable items, in their order on screen
+ */
+export function moveThroughList(
+  event: KeyboardEvent<HTMLElement>,
+  field: HTMLElement | null,
+  items: readonly HTMLElement[],
+): void {
+  if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  const active = document.activeElement;
+  const at = items.indexOf(active as HTMLElement);
+  const inField = field !== null && active === field;
+  if (items.length === 0 || (!inField && at < 0)) return;
+  let target: HTMLElement | null | undefined;
+  if (event.key === 'ArrowDown') target = inField ? items[0] : items[at + 1];
+  else if (!inField) target = at === 0 ? field : items[at - 1];
+  if (!target) return;
+  event.preventDefault();
+  target.focus();
+}

@@ -17,6 +17,7 @@ import { useChat, useConversations, useDrafts } from '@/components/providers/cha
 import { PresenceAvatar } from '@/components/live/presence-avatar';
 import { useNow } from '@/components/live/use-live';
 import { conversationAvatarUrl } from '@/lib/media';
+import { moveThroughList } from '@/lib/focus';
 
 /**
  * The conversation list, most recent activity first, with previews, times and unread badges, and a field above it
@@ -144,7 +145,15 @@ export function ConversationList({
   const requests = shown.filter((id) => byId[id]?.pending);
   const accepted = shown.filter((id) => !byId[id]?.pending);
   return (
-    <nav aria-label="Conversations" className="conversation-nav">
+    <nav
+      aria-label="Conversations"
+      className="conversation-nav"
+      onKeyDown={(event) =>
+        moveThroughList(event, document.getElementById(filterId), [
+          ...event.currentTarget.querySelectorAll<HTMLElement>('.conversation-item'),
+        ])
+      }
+    >
       <div className="conversation-filter">
         <label htmlFor={filterId} className="visually-hidden">
           Filter conversations

@@ -10,7 +10,7 @@ import {
   type PublicUser,
 } from '@chat/shared';
 import { describeError } from '@/lib/api-client';
-import { keepTabInside } from '@/lib/focus';
+import { keepTabInside, moveThroughList } from '@/lib/focus';
 import { conversationTitle, fullDateTime, otherMember } from '@/lib/format';
 import { matchesConversationFilter } from '@/lib/conversation-filter';
 import { splitSnippet } from '@/lib/search-highlight';
@@ -76,6 +76,7 @@ export function SearchDialog({ selfId, onClose }: { selfId: string; onClose: () 
   const byId = useConversations((s) => s.byId);
   const order = useConversations((s) => s.order);
   const ref = useRef<HTMLDialogElement>(null);
+  const resultsRef = useRef<HTMLDivElement>(null);
   const [text, setText] = useState('');
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [showFilters, setShowFilters] = useState(false);
@@ -195,7 +196,12 @@ export function SearchDialog({ selfId, onClose }: { selfId: string; onClose: () 
       className="modal search-dialog"
       aria-labelledby={`${inputId}-title`}
       onClose={onClose}
-      onKeyDown={keepTabInside}
+      onKeyDown={(event) => {
+        keepTabInside(event);
+        moveThroughList(event, document.getElementById(inputId), [
+          ...(resultsRef.current?.querySelectorAll<HTMLElement>('.search-item') ?? []),
+        ]);
+      }}
       data-testid="search-dialog"
     >
       <h2 id={`${inputId}-title`} className="visually-hidden">
@@ -277,7 +283,7 @@ export function SearchDialog({ selfId, onClose }: { selfId: string; onClose: () 
           </label>
         </fieldset>
       ) : null}
-      <div className="search-results" aria-live="polite">
+      <div ref={resultsRef} className="search-results" aria-live="polite">
         {shown.kind === 'idle' ? (
           <p className="search-note">Type words from a message, or a name.</p>
         ) : null}
