@@ -135,10 +135,28 @@ export class PresenceService implements OnModuleDestroy {
     this.typing.stopAll(userId).catch((error: unknown) => this.logger.error(error));
     const previous = this.graceTimers.get(userId);
     if (previous) clearTimeout(previous);
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      this.schedule(userId);
-    }, this.config.presenceGraceMs);
+    this.armGraceTimer(userId, until);
+  }
+
+  /**
+   * Announces `userId`'s state once the grace period that ends at `until` (epoch ms, Date.now's clock) is over.
+   * The tracker decides "still in grace" by Date.now(), but a timer runs on the event loop's clock, which is read
+   * once per loop turn: after a long turn (a loaded machine) the timer fires up to that turn's length before
+   * `until`. Reconciling then would find the person still online, announce nothing and leave them online for good,
+   * so a timer that fires early is set again for the rest.
+   */
+  private armGraceTimer(userId: string, until: number): void {
+    const timer = setTimeout(
+      () => {
+        if (Date.now() < until) {
+          this.armGraceTimer(userId, until);
+          return;
+        }
+        this.graceTimers.delete(userId);
+        this.schedule(userId);
+      },
+      Math.max(until - Date.now(), 0),
+    );
     timer.unref();
     this.graceTimers.set(userId, timer);
   }
