@@ -43,10 +43,41 @@ describe('health and shutdown', () => {
       },
       uptimeSeconds: expect.any(Number),
     });
-    // Loadable cross-origin as an opaque response (the web app's probe), unlike the other routes.
-    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    const other = await http(t.baseUrl, 'GET', '/api/users/me');
-    expect(other.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+  });
+
+  it('tells any page whether its origin is accepted, readable cross-origin without credentials', async () => {
+    const allowedOrigin = t.config.webOrigins[0]!;
+    const allowed = await http<{ allowed: boolean }>(
+      t.baseUrl,
+      'GET',
+      '/api/health/origin',
+      undefined,
+      {
+        headers: { origin: allowedOrigin },
+      },
+    );
+    expect(allowed.status).toBe(200);
+    expect(allowed.body).toEqual({ allowed: true });
+    const refused = await http<{ allowed: boolean }>(
+      t.baseUrl,
+      'GET',
+      '/api/health/origin',
+      undefined,
+      {
+        headers: { origin: 'http://192.0.2.7:3000' },
+      },
+    );
+    expect(refused.status).toBe(200);
+    expect(refused.body).toEqual({ allowed: false });
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-allow-credentials')).toBeNull();
+    // Any other route keeps CORS to WEB_ORIGIN: no header for the refused origin.
+    const other = await http(t.baseUrl, 'GET', '/api/health', undefined, {
+      headers: { origin: 'http://192.0.2.7:3000' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const none = await http<{ allowed: boolean }>(t.baseUrl, 'GET', '/api/health/origin');
+    expect(none.body).toEqual({ allowed: false });
   });
 
   it('answers 503 with status error when the database is gone', async () => {

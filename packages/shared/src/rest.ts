@@ -206,6 +206,16 @@ export interface UpdateMemberRequest {
 
 export type HealthStatus = 'ok' | 'error';
 
+/**
+ * GET /api/health/origin: whether the API accepts the calling page's origin (its `WEB_ORIGIN` list). Readable from
+ * any origin (`Access-Control-Allow-Origin: *`, no credentials), so a page the API refuses can learn that it is
+ * refused, and say so, instead of "cannot reach the server".
+ */
+export interface OriginCheckResponse {
+  /** False also when the request carries no `Origin` header (not a browser page). */
+  allowed: boolean;
+}
+
 export interface HealthResponse {
   status: HealthStatus;
   database: {

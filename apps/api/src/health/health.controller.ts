@@ -1,6 +1,7 @@
-import { Controller, Get, Logger, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Logger, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import type { HealthResponse } from '@chat/shared';
+import type { HealthResponse, OriginCheckResponse } from '@chat/shared';
+import { AppConfig } from '../config/app-config.js';
 import { Public } from '../auth/public.decorator.js';
 import { RedisConnection } from '../redis/redis.connection.js';
 import { StorageHealth } from '../storage/storage.health.js';
@@ -12,10 +13,7 @@ export const HEALTH_PING_TIMEOUT_MS = 2000;
 /**
  * GET /api/health: 200 when the database answers, 503 otherwise; public, for load balancers and Docker. With
  * REDIS_URL it also reports Redis (`redis`), without letting it decide the status (see HealthResponse).
- *
- * `Cross-Origin-Resource-Policy: cross-origin` (helmet sets same-origin elsewhere): a page of any origin may load it
- * as an opaque `no-cors` response. The web app does so when a call fails without an answer, to tell an API that is
- * down from one that refuses the page's origin (CORS, WEB_ORIGIN); the body stays unreadable to other origins.
+ * GET /api/health/origin: whether the calling page's origin is one the API accepts (OriginCheckResponse).
  */
 @Controller('health')
 export class HealthController {
@@ -25,6 +23,7 @@ export class HealthController {
   constructor(
     private readonly storage: StorageHealth,
     private readonly redis: RedisConnection,
+    private readonly config: AppConfig,
   ) {}
 
   @ApiRoute({
@@ -47,13 +46,36 @@ export class HealthController {
     const ok = latencyMs !== null;
     res.status(ok ? 200 : 503);
     res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     return {
       status: ok ? 'ok' : 'error',
       database: { status: ok ? 'ok' : 'error', driver: this.storage.driver, latencyMs },
       ...(this.redis.enabled ? { redis: await this.pingRedis() } : {}),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  /**
+   * Whether the `Origin` of the request is in WEB_ORIGIN (exact match, as CORS and the socket handshake check it).
+   * Answered to every origin (`Access-Control-Allow-Origin: *`; no credentials, nothing private): the web app asks
+   * after a call got no answer it may read, because the browser reports a refused origin (CORS) and a server that
+   * is down alike. A refused page reads `allowed: false` and names the address to add; through a proxy whose API
+   * is down the answer carries no CORS header, which reads as "cannot reach the server", as it should.
+   */
+  @ApiRoute({
+    summary: "Whether the API accepts the calling page's origin (WEB_ORIGIN)",
+    auth: 'none',
+    success: { status: 200, description: 'OriginCheckResponse' },
+  })
+  @Public()
+  @Get('origin')
+  origin(
+    @Headers('origin') origin: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): OriginCheckResponse {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.removeHeader('Access-Control-Allow-Credentials');
+    res.setHeader('Cache-Control', 'no-store');
+    return { allowed: origin !== undefined && this.config.webOrigins.includes(origin) };
   }
 
   private async pingRedis(): Promise<NonNullable<HealthResponse['redis']>> {

@@ -167,52 +167,50 @@ describe('RequestCore', () => {
 
 describe('unreachableError', () => {
   const page = 'http://192.168.1.5:3000';
+  const api = 'http://192.168.1.5:3001';
 
-  it('names the page origin when the API answers a no-cors probe (up, but refusing the origin)', async () => {
-    vi.stubGlobal('window', { location: { origin: page } });
-    const fetch = vi.fn(async (url: string | URL, init?: RequestInit) => {
-      if (init?.mode === 'no-cors') return new Response(null, { status: 200 });
-      throw new TypeError(`Failed to fetch ${String(url)}`);
+  /** The call itself fails; the origin check answers `check` (a Response), or fails too when it is undefined. */
+  function network(check?: () => Response) {
+    const fetch = vi.fn(async (url: string | URL, _init?: RequestInit) => {
+      if (String(url).endsWith('/api/health/origin') && check) return check();
+      throw new TypeError('Failed to fetch');
     });
+    vi.stubGlobal('window', { location: { origin: page } });
     vi.stubGlobal('fetch', fetch);
-    const error = await new RequestCore('http://192.168.1.5:3001', tokens())
+    return fetch;
+  }
+
+  it('names the page origin when the API answers that it refuses it', async () => {
+    const fetch = network(() => Response.json({ allowed: false }));
+    const error = await new RequestCore(api, tokens())
       .request('/api/auth/login', { method: 'POST', authenticated: false })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OriginRefusedError);
     expect(error).toMatchObject({ status: 0, code: ErrorCode.SERVICE_UNAVAILABLE, origin: page });
     expect((error as Error).message).toContain(`add ${page} to the server's WEB_ORIGIN`);
-    // The call, then the health endpoint: refused with CORS, answered without.
-    expect(fetch.mock.calls.slice(1).map(([url, init]) => [String(url), init?.mode])).toEqual([
-      ['http://192.168.1.5:3001/api/health', 'cors'],
-      ['http://192.168.1.5:3001/api/health', 'no-cors'],
-    ]);
+    const [url, init] = fetch.mock.calls[1]!;
+    expect(String(url)).toBe(`${api}/api/health/origin`);
+    expect(init).toMatchObject({ credentials: 'omit' });
   });
 
-  it('says the server cannot be reached when the origin is allowed (the failure was passing: a broken connection)', async () => {
-    vi.stubGlobal('window', { location: { origin: page } });
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async (url: string | URL) => {
-        if (String(url).endsWith('/api/health')) return new Response('{}', { status: 200 });
-        throw new TypeError('Failed to fetch');
-      }),
-    );
-    const error = await unreachableError('http://192.168.1.5:3001');
-    expect(error).not.toBeInstanceOf(OriginRefusedError);
-    expect(error.message).toMatch(/^Cannot reach the server/);
+  it('says the server cannot be reached when the check gets no answer, an error page, or "allowed"', async () => {
+    for (const check of [
+      undefined,
+      () => new Response('<html>502 Bad Gateway</html>', { status: 502 }),
+      () => Response.json({ allowed: true }),
+    ]) {
+      network(check);
+      const error = await unreachableError(api);
+      expect(error).not.toBeInstanceOf(OriginRefusedError);
+      expect(error).toMatchObject({ status: 0, code: ErrorCode.SERVICE_UNAVAILABLE });
+      expect(error.message).toMatch(/^Cannot reach the server/);
+    }
   });
 
-  it('says the server cannot be reached when the probe fails too', async () => {
-    vi.stubGlobal('window', { location: { origin: page } });
-    vi.stubGlobal(
-      'fetch',
-      vi.fn(async () => {
-        throw new TypeError('Failed to fetch');
-      }),
-    );
-    const error = await unreachableError('http://192.168.1.5:3001');
-    expect(error).not.toBeInstanceOf(OriginRefusedError);
-    expect(error).toMatchObject({ status: 0, code: ErrorCode.SERVICE_UNAVAILABLE });
-    expect(error.message).toMatch(/^Cannot reach the server/);
+  it('asks once for calls that fail together', async () => {
+    const fetch = network(() => Response.json({ allowed: false }));
+    const errors = await Promise.all([unreachableError(api), unreachableError(api)]);
+    expect(errors.every((e) => e instanceof OriginRefusedError)).toBe(true);
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@chat/shared';
+import { ErrorCode, type OriginCheckResponse } from '@chat/shared';
 import { ApiError, OriginRefusedError, parseErrorBody } from './api-error';
 
 /** Query string values; undefined and '' are left out. */
@@ -33,7 +33,7 @@ export interface AccessTokens {
  * The one place that talks HTTP to the API: JSON in and out, `credentials: 'include'` (the refresh cookie), no
  * caching, the Bearer token on authenticated calls. On `401 TOKEN_EXPIRED` it refreshes once and retries the call
  * once; on `401 SESSION_REVOKED` it ends the tab's session (the refresh token was revoked with it). Every failure is thrown as `ApiError`; a network failure becomes status 0 / SERVICE_UNAVAILABLE (OriginRefusedError when
- * the API is up but refuses this page's origin: unreachableError); an abort rethrows the AbortError.
+ * the API says it refuses this page's origin: unreachableError); an abort rethrows the AbortError.
  */
 export class RequestCore {
   /** @param baseUrl the API origin, e.g. `http://localhost:3001` (no trailing slash, no `/api`). */
@@ -105,37 +105,51 @@ export class RequestCore {
   }
 }
 
-/** How long the reachability probe of unreachableError waits for the API, in ms. */
+/** How long unreachableError waits for the API's answer about this page's origin, in ms. */
 const PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * The ApiError for a call that got no answer the page may read. The browser reports the same `TypeError` when the
  * API is down, when a connection broke, and when the API answered without allowing this page's origin (CORS), so
- * two requests of `/api/health` tell them apart: an ordinary (CORS) one succeeds when the API is up and allows the
- * origin (the failure was passing); if it fails, a `no-cors` one, which the API lets any origin load as an opaque
- * response (`Cross-Origin-Resource-Policy: cross-origin`), succeeds only when the API is up, so it refuses the origin.
+ * the API is asked which: `GET /api/health/origin`, which every origin may read. `allowed: false` means it is up
+ * and refuses this origin (its WEB_ORIGIN); anything else (no answer, a proxy's error page without CORS headers,
+ * `allowed: true` after a passing failure) means it cannot be reached now. Calls that fail together share one
+ * question.
  * @param baseUrl the API origin
- * @returns OriginRefusedError when the API is up and refuses this origin, else ApiError status 0 / SERVICE_UNAVAILABLE
+ * @returns OriginRefusedError when the API refuses this origin, else ApiError status 0 / SERVICE_UNAVAILABLE
  */
 export async function unreachableError(baseUrl: string): Promise<ApiError> {
   const origin = typeof window === 'undefined' ? null : window.location.origin;
   if (origin !== null && origin !== new URL(baseUrl).origin) {
-    const answers = (mode: RequestMode) =>
-      fetch(`${baseUrl}/api/health`, {
-        mode,
-        credentials: 'omit',
-        cache: 'no-store',
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      }).then(
-        () => true,
-        () => false,
-      );
-    if (!(await answers('cors')) && (await answers('no-cors')))
-      return new OriginRefusedError(origin);
+    let asking = originChecks.get(baseUrl);
+    if (!asking) {
+      asking = originRefused(baseUrl).finally(() => originChecks.delete(baseUrl));
+      originChecks.set(baseUrl, asking);
+    }
+    if (await asking) return new OriginRefusedError(origin);
   }
   return new ApiError(
     0,
     ErrorCode.SERVICE_UNAVAILABLE,
     'Cannot reach the server. Check your connection and try again.',
   );
+}
+
+/** The origin checks in flight, by API origin (unreachableError). */
+const originChecks = new Map<string, Promise<boolean>>();
+
+/** True when the API at `baseUrl` answers that it refuses this page's origin; false on any other outcome. */
+async function originRefused(baseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/api/health/origin`, {
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    });
+    if (!response.ok) return false;
+    const body = (await response.json()) as Partial<OriginCheckResponse>;
+    return body.allowed === false;
+  } catch {
+    return false;
+  }
 }
