@@ -72,7 +72,8 @@ test('a stranger’s first message arrives as a request: accept, decline and blo
   await expect(
     benPage.getByTestId('conversation-item').filter({ hasText: cy.displayName }),
   ).toHaveCount(0);
-
+  // A refetch would be on its way by now; let its answer arrive before looking.
+  await benPage.waitForLoadState('networkidle');
   expect(notFound).toEqual([]);
 
   // Cy writes again: a new request; this time Ben blocks.
@@ -106,8 +107,9 @@ test('a stranger’s first message arrives as a request: accept, decline and blo
 
   // Block from a conversation's header (Ana, light theme, wide): the composer gives way to a banner.
   await anaPage.getByTestId('block-button').click();
-  // Cancel first: nothing changes, and the focus is back on the page.
+  // Cancel first: nothing changes, and the focus is back on the button that asked.
   await answerConfirm(anaPage, `Block ${ben.displayName}?`, 'Cancel');
+  await expect(anaPage.getByTestId('block-button')).toBeFocused();
   await expect(anaPage.getByLabel('Message', { exact: true })).toBeVisible();
   await anaPage.getByTestId('block-button').click();
   await answerConfirm(anaPage, `Block ${ben.displayName}?`, 'Block');

@@ -55,6 +55,9 @@ export function moveThroughList(
   items: readonly HTMLElement[],
 ): void {
   if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+  // Shift or Alt with an arrow selects text or belongs to the browser; an input method uses arrows to pick a word.
+  if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.nativeEvent.isComposing) return;
   const active = document.activeElement;
   const at = items.indexOf(active as HTMLElement);
   const inField = field !== null && active === field;

@@ -20,6 +20,10 @@ describe('plainText', () => {
     expect(plainText('https://example.com/a_b_c')).toBe('https://example.com/a_b_c');
     expect(plainText('2 * 3 * 4 = 24')).toBe('2 * 3 * 4 = 24');
     expect(plainText('# not a heading\nline two')).toBe('# not a heading line two');
+    // Taken for markup that leaves nothing: the text as typed instead of an empty preview.
+    expect(plainText('[update]: server is back')).toBe('[update]: server is back');
+    expect(plainText('---')).toBe('---');
+    expect(plainText('   ')).toBe('');
   });
 
   it('keeps the search highlight markers where they were', () => {

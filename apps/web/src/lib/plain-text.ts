@@ -19,9 +19,14 @@ const HASH = '\uE0FE';
  */
 export function plainText(markdown: string): string {
   const guarded = markdown.replaceAll('<', LESS_THAN).replace(/^([ \t]*)#/gm, `$1${HASH}`);
-  return removeMarkdown(guarded, { gfm: true })
-    .replaceAll(LESS_THAN, '<')
-    .replaceAll(HASH, '#')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const plain = fold(
+    removeMarkdown(guarded, { gfm: true }).replaceAll(LESS_THAN, '<').replaceAll(HASH, '#'),
+  );
+  // What remove-markdown takes for markup that leaves nothing ("[note]: text" as a link definition, a line of
+  // dashes as a rule) still shows in the message: then the preview shows the text as typed.
+  return plain !== '' ? plain : fold(markdown);
+}
+
+function fold(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

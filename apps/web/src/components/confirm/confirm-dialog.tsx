@@ -35,6 +35,8 @@ export function ConfirmDialog({
   const answer = (confirmed: boolean) => {
     if (answered.current) return;
     answered.current = true;
+    // Closed natively before it unmounts, so the browser gives the focus back to what had it before.
+    if (ref.current?.open) ref.current.close();
     onAnswer(confirmed);
   };
 
@@ -88,17 +90,18 @@ export function useConfirm(): [ReactNode, (question: ConfirmQuestion) => Promise
     question: ConfirmQuestion;
     resolve: (confirmed: boolean) => void;
   } | null>(null);
-  const current = useRef(asking);
-  useEffect(() => {
-    current.current = asking;
-  }, [asking]);
+  // The question open now, kept in step with `asking` by confirm() itself, so a second question or an unmount in
+  // the same tick still answers the first.
+  const current = useRef<typeof asking>(null);
   useEffect(() => () => current.current?.resolve(false), []);
 
   const confirm = useCallback(
     (question: ConfirmQuestion) =>
       new Promise<boolean>((resolve) => {
         current.current?.resolve(false);
-        setAsking({ question, resolve });
+        const next = { question, resolve };
+        current.current = next;
+        setAsking(next);
       }),
     [],
   );
@@ -107,6 +110,7 @@ export function useConfirm(): [ReactNode, (question: ConfirmQuestion) => Promise
       key={asking.question.title}
       question={asking.question}
       onAnswer={(confirmed) => {
+        if (current.current === asking) current.current = null;
         setAsking(null);
         asking.resolve(confirmed);
       }}

@@ -227,6 +227,9 @@ export function MessageList({
       if (lastKey === null || thread.status !== 'ready' || searchingUnread || waitingForTarget)
         return;
       placed.current = true;
+      // Follows the newest only when placed there: rows measured after placing at a jump target or the first unread
+      // message must not pull the reader away from it before their first scroll.
+      following.current = highlightIndex < 0 && unreadIndex < 0;
       // First page(s): start at the jump target, else the first unread message, else the newest one.
       if (highlightIndex >= 0) virtualizer.scrollToIndex(highlightIndex, { align: 'center' });
       else if (unreadIndex >= 0) virtualizer.scrollToIndex(unreadIndex, { align: 'start' });
