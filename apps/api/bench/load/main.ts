@@ -473,7 +473,10 @@ interface DatabaseCounts {
    * statement: an append batch that failed as a whole, which the API then splits and runs again in halves.
    */
   rollbacks: number;
-  /** Sessions established so far, the API's pool connections included (pg_stat_database.sessions). */
+  /**
+   * Sessions established so far, the API's pool connections included (pg_stat_database.sessions, PostgreSQL 14 and
+   * later; the benchmark's PostgreSQL targets are measured on 15).
+   */
   sessions: number;
 }
 
