@@ -16,6 +16,7 @@ import {
   type PresenceState,
   type PrivacySettings,
 } from '@chat/shared';
+import sharp from 'sharp';
 import { io } from 'socket.io-client';
 import { asError, registerUser, type SignedIn } from './support/http.js';
 import { type ClientSocket, connect, disconnectAll, eventInbox, send } from './support/sockets.js';
@@ -185,6 +186,39 @@ describe('message requests', () => {
 });
 
 describe('blocks', () => {
+  it("masks the blocker's picture in the blocked person's direct conversation live, and shows it again on unblock", async () => {
+    const { a, b, conversation } = await directPair(t, 'pic');
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#36c' } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'a.png');
+    const uploaded = await fetch(`${t.baseUrl}/api/users/me/avatar`, {
+      method: 'PUT',
+      body: form,
+      headers: { authorization: `Bearer ${a.accessToken}` },
+    });
+    expect(uploaded.status).toBe(200);
+    const aPicture = (member: { user: { id: string; avatarUrl: string | null } }[]) =>
+      member.find((m) => m.user.id === a.id)?.user.avatarUrl;
+    const bSocket = await connect(t.baseUrl, b.accessToken);
+    const bUpdates = eventInbox(bSocket, 'conversation:updated');
+
+    // a blocks b: b, the one blocked, loses a's picture in the open conversation without a reload.
+    expect((await call(a, 'PUT', `/api/blocks/${b.id}`)).status).toBe(200);
+    const masked = await bUpdates.next();
+    expect(masked.id).toBe(conversation.id);
+    expect(aPicture(masked.members)).toBeNull();
+    // The same view as a reload gives.
+    expect(aPicture((await summary(b, conversation.id)).body.members)).toBeNull();
+
+    // Unblocked: the picture is back, live.
+    expect((await call(a, 'DELETE', `/api/blocks/${b.id}`)).status).toBe(204);
+    const shown = await bUpdates.next();
+    expect(shown.id).toBe(conversation.id);
+    expect(aPicture(shown.members)).toEqual(expect.any(String));
+  });
+
   it('blocking from a request declines it; the blocked person can neither open nor send, whoever blocked', async () => {
     const a = await registerUser(t.baseUrl, 'blkA');
     const b = await registerUser(t.baseUrl, 'blkB');

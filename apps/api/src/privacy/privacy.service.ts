@@ -88,30 +88,54 @@ export class PrivacyService {
       throw error;
     }
     // Their request to me, if any, goes: a block is the strongest "no".
-    await this.declineRequestFrom(callerId, other.id);
+    const declined = await this.declineRequestFrom(callerId, other.id);
     if (result.created) {
       await this.events.publish('contacts.changed', { userIds: [callerId, other.id] });
+      // A declined request's sender is not told anything (as for a plain decline): no refresh of their view then.
+      if (!declined) await this.refreshDirectViews(callerId, other.id);
     }
     return { user: toPublicUser(other), blockedAt: result.block.createdAt.toISOString() };
   }
 
   /**
-   * Removes a block (idempotent: unblocking someone not blocked answers the same). Presence snapshots refresh.
+   * Removes a block (idempotent: unblocking someone not blocked answers the same). Presence snapshots and the views
+   * of the direct conversation of the two refresh.
    */
   async unblock(callerId: string, otherId: string): Promise<void> {
     if (await this.blocks.unblock(callerId, otherId)) {
       await this.events.publish('contacts.changed', { userIds: [callerId, otherId] });
+      await this.refreshDirectViews(callerId, otherId);
     }
   }
 
-  /** Declines the caller's pending request in the direct conversation with `otherId`, if there is one. */
-  private async declineRequestFrom(callerId: string, otherId: string): Promise<void> {
-    const direct = await this.conversations.findDirectBetween(callerId, otherId);
+  /**
+   * The direct conversation of the two, if any, as `conversation.changed`: each member gets `conversation:updated`
+   * with the conversation as they see it now, so the other's picture and receipts are masked (or shown again) at
+   * once rather than at the next reload. Groups the two share refresh at their next change or reload.
+   */
+  private async refreshDirectViews(userId: string, otherId: string): Promise<void> {
+    const direct = await this.conversations.findDirectBetween(userId, otherId);
     if (!direct) return;
+    await this.events.publish('conversation.changed', {
+      conversationId: direct.id,
+      formerIds: [],
+      systemMessages: [],
+    });
+  }
+
+  /**
+   * Declines the caller's pending request in the direct conversation with `otherId`, if there is one.
+   * @returns whether a request was declined
+   */
+  private async declineRequestFrom(callerId: string, otherId: string): Promise<boolean> {
+    const direct = await this.conversations.findDirectBetween(callerId, otherId);
+    if (!direct) return false;
     const member = await this.conversations.findMember(direct.id, callerId);
     if (member?.pending && member.leftAt === null) {
       await this.queries.declinePending(direct.id, callerId);
+      return true;
     }
+    return false;
   }
 
   private async requireUser(userId: string): Promise<UserRecord> {
