@@ -76,11 +76,10 @@ test('a page opened at an address the server does not allow says so, instead of 
   page,
   request,
 }) => {
-  // The API allows the run's own origin (WEB_ORIGIN); the same web server by its IP address is another origin.
-  test.skip(HOST !== 'localhost', 'needs a second address for the same web server');
+  // The API allows the run's own origin (WEB_ORIGIN); the same web server by its other name is another origin.
   const erin = makePerson('erin');
   await registerViaApi(request, erin);
-  const elsewhere = `http://127.0.0.1:${WEB_PORT}`;
+  const elsewhere = `http://${HOST === 'localhost' ? '127.0.0.1' : 'localhost'}:${WEB_PORT}`;
 
   await page.goto(`${elsewhere}/login`);
   await page.getByLabel('Username').fill(erin.username);
