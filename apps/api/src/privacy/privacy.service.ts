@@ -87,12 +87,13 @@ export class PrivacyService {
         throw new AppError(ErrorCode.USER_NOT_FOUND, 'User not found.');
       throw error;
     }
+    const direct = await this.conversations.findDirectBetween(callerId, other.id);
     // Their request to me, if any, goes: a block is the strongest "no".
-    const declined = await this.declineRequestFrom(callerId, other.id);
+    const declined = direct ? await this.declinePendingOf(direct.id, callerId) : false;
     if (result.created) {
       await this.events.publish('contacts.changed', { userIds: [callerId, other.id] });
       // A declined request's sender is not told anything (as for a plain decline): no refresh of their view then.
-      if (!declined) await this.refreshDirectViews(callerId, other.id);
+      if (direct && !declined) await this.refreshViews(direct.id);
     }
     return { user: toPublicUser(other), blockedAt: result.block.createdAt.toISOString() };
   }
@@ -104,38 +105,34 @@ export class PrivacyService {
   async unblock(callerId: string, otherId: string): Promise<void> {
     if (await this.blocks.unblock(callerId, otherId)) {
       await this.events.publish('contacts.changed', { userIds: [callerId, otherId] });
-      await this.refreshDirectViews(callerId, otherId);
+      const direct = await this.conversations.findDirectBetween(callerId, otherId);
+      if (direct) await this.refreshViews(direct.id);
     }
   }
 
   /**
-   * The direct conversation of the two, if any, as `conversation.changed`: each member gets `conversation:updated`
-   * with the conversation as they see it now, so the other's picture and receipts are masked (or shown again) at
-   * once rather than at the next reload. Groups the two share refresh at their next change or reload.
+   * The direct conversation of a block's two people as `conversation.changed`: each member gets
+   * `conversation:updated` with the conversation as they see it now, so the other's picture and receipts are masked
+   * (or shown again) at once rather than at the next reload. Groups the two share refresh at their next change or
+   * reload.
    */
-  private async refreshDirectViews(userId: string, otherId: string): Promise<void> {
-    const direct = await this.conversations.findDirectBetween(userId, otherId);
-    if (!direct) return;
+  private async refreshViews(directId: string): Promise<void> {
     await this.events.publish('conversation.changed', {
-      conversationId: direct.id,
+      conversationId: directId,
       formerIds: [],
       systemMessages: [],
     });
   }
 
   /**
-   * Declines the caller's pending request in the direct conversation with `otherId`, if there is one.
+   * Declines `userId`'s pending request in the direct conversation `directId`, if they have one.
    * @returns whether a request was declined
    */
-  private async declineRequestFrom(callerId: string, otherId: string): Promise<boolean> {
-    const direct = await this.conversations.findDirectBetween(callerId, otherId);
-    if (!direct) return false;
-    const member = await this.conversations.findMember(direct.id, callerId);
-    if (member?.pending && member.leftAt === null) {
-      await this.queries.declinePending(direct.id, callerId);
-      return true;
-    }
-    return false;
+  private async declinePendingOf(directId: string, userId: string): Promise<boolean> {
+    const member = await this.conversations.findMember(directId, userId);
+    if (!member?.pending || member.leftAt !== null) return false;
+    await this.queries.declinePending(directId, userId);
+    return true;
   }
 
   private async requireUser(userId: string): Promise<UserRecord> {
