@@ -18,7 +18,7 @@ import {
 } from '@chat/shared';
 import { asError, http, registerUser, type SignedIn } from './support/http.js';
 import { connect } from './support/sockets.js';
-import { callAs, directPair, useTestApp } from './support/suite.js';
+import { callAs, directPair, setAvatar, useTestApp } from './support/suite.js';
 
 const t = useTestApp();
 const as = callAs(t);
@@ -74,25 +74,10 @@ function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
   });
 }
 
-async function setAvatar(me: SignedIn): Promise<SelfUser> {
-  const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#36c' } })
-    .png()
-    .toBuffer();
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'me.png');
-  const res = await fetch(`${t.baseUrl}/api/users/me/avatar`, {
-    method: 'PUT',
-    body: form,
-    headers: { authorization: `Bearer ${me.accessToken}` },
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as SelfUser;
-}
-
 describe('download my data', () => {
   it('streams a ZIP with the profile, readable conversations and messages, and my own files', async () => {
     const { a: me, b: friend, conversation } = await directPair(t, 'exp');
-    await setAvatar(me);
+    await setAvatar(t, me);
     const file = await upload(
       me,
       conversation.id,
@@ -175,7 +160,7 @@ describe('download my data', () => {
 describe('delete my account', () => {
   it('asks for the password, then leaves no access anywhere and keeps messages as from "Deleted account"', async () => {
     const { a: leaver, b: friend, conversation } = await directPair(t, 'del');
-    await setAvatar(leaver);
+    await setAvatar(t, leaver);
     const third = await registerUser(t.baseUrl, 'delthird');
     const group = await as<ConversationSummary>(leaver, 'POST', '/api/conversations/group', {
       title: 'Leaver group',

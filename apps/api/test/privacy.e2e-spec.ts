@@ -16,11 +16,10 @@ import {
   type PresenceState,
   type PrivacySettings,
 } from '@chat/shared';
-import sharp from 'sharp';
 import { io } from 'socket.io-client';
 import { asError, registerUser, type SignedIn } from './support/http.js';
 import { type ClientSocket, connect, disconnectAll, eventInbox, send } from './support/sockets.js';
-import { callAs, directPair, useTestApp } from './support/suite.js';
+import { callAs, directPair, setAvatar, useTestApp } from './support/suite.js';
 
 const GRACE_MS = 300;
 const t = useTestApp({ PRESENCE_GRACE_MS: String(GRACE_MS) });
@@ -188,17 +187,7 @@ describe('message requests', () => {
 describe('blocks', () => {
   it("masks the blocker's picture in the blocked person's direct conversation live, and shows it again on unblock", async () => {
     const { a, b, conversation } = await directPair(t, 'pic');
-    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#36c' } })
-      .png()
-      .toBuffer();
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'a.png');
-    const uploaded = await fetch(`${t.baseUrl}/api/users/me/avatar`, {
-      method: 'PUT',
-      body: form,
-      headers: { authorization: `Bearer ${a.accessToken}` },
-    });
-    expect(uploaded.status).toBe(200);
+    await setAvatar(t, a);
     const aPicture = (member: { user: { id: string; avatarUrl: string | null } }[]) =>
       member.find((m) => m.user.id === a.id)?.user.avatarUrl;
     const bSocket = await connect(t.baseUrl, b.accessToken);

@@ -1,10 +1,11 @@
 /**
  * The per-file lifecycle the e2e suites share: one real app for the whole file (started before the first test,
  * closed after the last), every socket opened through `connect` closed after each test, and helpers bound to
- * that app (authenticated calls, a direct conversation between two new people).
+ * that app (authenticated calls, a direct conversation between two new people, a profile picture).
  */
-import { afterAll, afterEach, beforeAll } from '@jest/globals';
-import type { ConversationSummary } from '@chat/shared';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
+import type { ConversationSummary, SelfUser } from '@chat/shared';
+import sharp from 'sharp';
 import { http, type HttpResult, registerUser, type SignedIn } from './http.js';
 import { disconnectAll } from './sockets.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -102,4 +103,24 @@ export async function acceptRequest(
   if (res.status !== 200 && res.status !== 409) {
     throw new Error(`accepting failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
+}
+
+/**
+ * Sets `me`'s profile picture through `PUT /api/users/me/avatar` (a 40 x 40 PNG made with sharp).
+ * @returns the SelfUser the API answers, with its new `avatarUrl`
+ * @throws (a failed expectation) when the API does not answer 200
+ */
+export async function setAvatar(app: Pick<TestApp, 'baseUrl'>, me: SignedIn): Promise<SelfUser> {
+  const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#36c' } })
+    .png()
+    .toBuffer();
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'me.png');
+  const res = await fetch(`${app.baseUrl}/api/users/me/avatar`, {
+    method: 'PUT',
+    body: form,
+    headers: { authorization: `Bearer ${me.accessToken}` },
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as SelfUser;
 }
