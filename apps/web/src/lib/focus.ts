@@ -47,6 +47,8 @@ export function closeAndFocus(close: () => void, target: { current: HTMLElement 
  * `field` (the search or filter input above the list) to the first item, Down and Up from item to item, and Up from
  * the first item back to `field`. Does nothing when the focus is elsewhere, or for Up in the field (the caret keeps
  * it). Tab still walks through everything as before.
+ * @param event the keydown on the list or on an element that contains both the field and the list
+ * @param field the input above the list, or null when there is none
  * @param items the list's focusable items, in their order on screen
  */
 export function moveThroughList(
