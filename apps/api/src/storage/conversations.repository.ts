@@ -90,8 +90,11 @@ export abstract class ConversationsRepository {
     changes: { title?: string; avatarUrl?: string | null },
   ): Promise<ConversationRecord | null>;
   /**
-   * Makes each user an active member (role member, joinedAt now, watermarks kept for a returning former member;
-   * leftAt and historyUntilSeq cleared) unless already active, and sets updatedAt when anyone was added.
+   * Makes each user an active member (role member, joinedAt now; leftAt and historyUntilSeq cleared) unless already
+   * active, and sets updatedAt when anyone was added. A member arrives caught up: both receipt watermarks start
+   * at the conversation's lastSeq (a returning former member keeps theirs where higher), so the history before
+   * their arrival is not counted unread and senders' receipts of it do not go back to "not read". An adapter
+   * that cannot read lastSeq in the same atomic step as the add may use a lower value read before it.
    * Concurrent adds of the same user: exactly one call returns them.
    * @param options.maxActive when given, the add is refused as a whole if the conversation would then have more
    *   active members than this; decided in the same atomic step as the add, so concurrent adds (any process) can

@@ -388,13 +388,27 @@ export function describeConversationsContract(ctx: ContractContext): void {
         await makeUser(),
       ];
       const { conversation } = await makeGroup(ana, [ben]);
+      await sendMany(conversation.id, ana, 2);
       await pause();
       const added = await conversations.addMembers(conversation.id, [cy.id, ben.id, dee.id]);
       expect(added.map((m) => m.userId).sort(byString)).toEqual([cy.id, dee.id].sort(byString));
       for (const m of added) {
-        expect(m).toMatchObject({ role: 'member', leftAt: null, historyUntilSeq: null });
+        // Caught up on arrival: the history before them is not unread.
+        expect(m).toMatchObject({
+          role: 'member',
+          leftAt: null,
+          historyUntilSeq: null,
+          deliveredSeq: 2,
+          readSeq: 2,
+        });
         expect(m.joinedAt.getTime()).toBeGreaterThan(conversation.createdAt.getTime());
+        expect(await conversations.getListItem(conversation.id, m.userId)).toMatchObject({
+          unreadCount: 0,
+          lastMessage: { seq: 2 },
+        });
       }
+      // Those already there keep their own marks.
+      expect(await conversations.findMember(conversation.id, ben.id)).toMatchObject({ readSeq: 0 });
       expect((await activeIds(conversation.id)).sort(byString)).toEqual(
         [ana.id, ben.id, cy.id, dee.id].sort(byString),
       );
@@ -407,7 +421,7 @@ export function describeConversationsContract(ctx: ContractContext): void {
       expect(await conversations.addMembers(conversation.id, [])).toEqual([]);
     });
 
-    it('re-adds a former member as active, keeping their watermarks', async () => {
+    it('re-adds a former member as active, caught up: watermarks raised to the last seq', async () => {
       const { conversations, messages } = ctx.repos();
       const [ana, ben] = [await makeUser(), await makeUser()];
       const { conversation } = await makeGroup(ana, [ben]);
@@ -424,17 +438,21 @@ export function describeConversationsContract(ctx: ContractContext): void {
         role: 'member',
         leftAt: null,
         historyUntilSeq: null,
-        deliveredSeq: 3,
-        readSeq: 2,
+        deliveredSeq: 5,
+        readSeq: 5,
       });
       expect(await conversations.findMember(conversation.id, ben.id)).toEqual(back);
       expect(await activeIds(conversation.id)).toContain(ben.id);
-      // Active again: their list shows everything, unread counted to the end.
+      // Active again: their list shows everything; what was said before they came back is not unread.
       expect(await conversations.getListItem(conversation.id, ben.id)).toMatchObject({
-        unreadCount: 3,
+        unreadCount: 0,
         lastMessage: { seq: 5 },
       });
       expect((await messages.listPage(conversation.id, { limit: 10 })).items).toHaveLength(5);
+      await sendMany(conversation.id, ana, 1);
+      expect(await conversations.getListItem(conversation.id, ben.id)).toMatchObject({
+        unreadCount: 1,
+      });
     });
 
     it('gives a user added by concurrent calls to exactly one of them', async () => {

@@ -303,5 +303,27 @@ export function describePrivacyContract(ctx: ContractContext): void {
       expect(await conversations.deletePendingMember(conversation.id, b.id)).toBe(true);
       expect(await conversations.findMember(conversation.id, b.id)).toBeNull();
     });
+
+    it('asks a person who declined again with the declined messages already read', async () => {
+      const [a, b] = [await makeUser(), await makeUser()];
+      const { conversation } = await conversations.findOrCreateDirect(a.id, b.id, a.id, {
+        pendingUserId: b.id,
+      });
+      await ctx.sendMany(conversation.id, a, 2);
+      expect(await conversations.getListItem(conversation.id, b.id)).toMatchObject({
+        unreadCount: 2,
+      });
+      expect(await conversations.deletePendingMember(conversation.id, b.id)).toBe(true);
+      // A later message asks again: the new request counts only what comes after it.
+      const [asked] = await conversations.addMembers(conversation.id, [b.id], {
+        pendingIds: [b.id],
+      });
+      expect(asked).toMatchObject({ pending: true, deliveredSeq: 2, readSeq: 2 });
+      await ctx.sendMany(conversation.id, a, 1);
+      expect(await conversations.getListItem(conversation.id, b.id)).toMatchObject({
+        unreadCount: 1,
+        lastMessage: { seq: 3 },
+      });
+    });
   });
 }

@@ -179,19 +179,23 @@ function activeAtMost(max: number): Record<string, unknown> {
   };
 }
 
-/** A member entry of a new or returning member (the sub-document shape, defaults spelled out). */
+/**
+ * A member entry of a new or returning member (the sub-document shape, defaults spelled out).
+ * @param caughtUpTo both receipt watermarks: the conversation's lastSeq when they arrive (0 for a new conversation)
+ */
 function newMember(
   userId: Types.ObjectId,
   role: MemberRole,
   joinedAt: Date,
   pending = false,
+  caughtUpTo = 0,
 ): MemberDoc {
   return {
     userId,
     role,
     joinedAt,
-    deliveredSeq: 0,
-    readSeq: 0,
+    deliveredSeq: caughtUpTo,
+    readSeq: caughtUpTo,
     leftAt: null,
     historyUntilSeq: null,
     pending,
@@ -701,10 +705,17 @@ export class MongoConversationsRepository extends ConversationsRepository {
       return oid;
     });
     const current = await this.conversations
-      .findById(_id, { 'members.userId': 1, 'members.leftAt': 1 })
-      .lean<{ _id: Types.ObjectId; members: Pick<MemberDoc, 'userId' | 'leftAt'>[] }>()
+      .findById(_id, { lastSeq: 1, 'members.userId': 1, 'members.leftAt': 1 })
+      .lean<{
+        _id: Types.ObjectId;
+        lastSeq: number;
+        members: Pick<MemberDoc, 'userId' | 'leftAt'>[];
+      }>()
       .exec();
     if (!current) return [];
+    // Newcomers arrive caught up on the history (receipt watermarks at lastSeq). Read before the writes below, so
+    // it can only be lower than lastSeq at the moment of the add: a message appended in between counts as unread.
+    const caughtUpTo = current.lastSeq;
     const state = new Map(current.members.map((m) => [m.userId.toHexString(), m]));
     const fresh = ids.filter((id) => !state.has(id.toHexString()));
     const former = ids.filter((id) => {
@@ -734,7 +745,9 @@ export class MongoConversationsRepository extends ConversationsRepository {
           { _id, 'members.userId': trusted({ $nin: fresh }), ...limitGuard() },
           {
             $push: {
-              members: { $each: fresh.map((id) => newMember(id, 'member', now, isPending(id))) },
+              members: {
+                $each: fresh.map((id) => newMember(id, 'member', now, isPending(id), caughtUpTo)),
+              },
             },
             $set: { updatedAt: now },
           },
@@ -766,6 +779,8 @@ export class MongoConversationsRepository extends ConversationsRepository {
               'members.$[m].pending': isPending(userId),
               updatedAt: now,
             },
+            // Watermarks never move backwards: a returning member keeps theirs when they are ahead.
+            $max: { 'members.$[m].deliveredSeq': caughtUpTo, 'members.$[m].readSeq': caughtUpTo },
           },
           { arrayFilters: [{ 'm.userId': userId }] },
         )
@@ -779,7 +794,7 @@ export class MongoConversationsRepository extends ConversationsRepository {
         .updateOne(
           { _id, 'members.userId': trusted({ $ne: userId }), ...limitGuard() },
           {
-            $push: { members: newMember(userId, 'member', now, isPending(userId)) },
+            $push: { members: newMember(userId, 'member', now, isPending(userId), caughtUpTo) },
             $set: { updatedAt: now },
           },
         )

@@ -59,7 +59,7 @@ const listSortKey = sql<Date>`coalesce(${conversationMembers.leftAt}, ${conversa
  *
  * Memberships are rows of `conversation_members`; leaving or being removed keeps the row (left_at,
  * history_until_seq set), so findMember answers for former members and re-adding reactivates the same row
- * (watermarks kept). "Active" is `left_at IS NULL`, served by a partial index.
+ * (watermarks raised to last_seq, never lowered). "Active" is `left_at IS NULL`, served by a partial index.
  *
  * Membership changes (addMembers, removeMember, setRole, ensureAdmin, archiveIfEmpty) run in a transaction that
  * first locks the conversation row (`FOR NO KEY UPDATE`, the lock an append's `last_seq` update takes too), so
@@ -358,8 +358,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
 
   /**
    * `INSERT ... ON CONFLICT (conversation_id, user_id) DO UPDATE ... WHERE left_at IS NOT NULL`: a new user gets
-   * a row, a former member's row is reactivated (role member, joinedAt now, watermarks kept), an active member
-   * is left alone and not returned. Of concurrent adds of one user, the later waits on the first (row lock,
+   * a row, a former member's row is reactivated (role member, joinedAt now, watermarks raised to last_seq), an
+   * active member is left alone and not returned. Of concurrent adds of one user, the later waits on the first (row lock,
    * then the conflict re-checks the committed row) and returns nothing for them.
    * @returns the created or reactivated memberships, in the port's member order; [] for an unknown
    *   conversation or when everyone was already active.
@@ -376,7 +376,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
     for (const id of ids) if (!isUuid(id)) throw new RecordNotFoundError('user', id);
     try {
       return await this.db.transaction(async (tx) => {
-        if (!(await this.lockConversation(tx, conversationId))) return [];
+        const conversation = await this.lockConversation(tx, conversationId);
+        if (!conversation) return [];
         if (options.maxActive !== undefined) {
           // Under the conversation row lock, and read by a statement that started after it was granted (READ
           // COMMITTED: a fresh snapshot per statement), so no concurrent add can be missing from this count.
@@ -403,6 +404,9 @@ export class SqlConversationsRepository extends ConversationsRepository {
               userId,
               role: 'member' as const,
               joinedAt: sql`clock_timestamp()`,
+              // Caught up on arrival (the lock keeps last_seq still): the history is not news to them.
+              deliveredSeq: conversation.lastSeq,
+              readSeq: conversation.lastSeq,
               pending: pending.has(userId),
             })),
           )
@@ -411,6 +415,8 @@ export class SqlConversationsRepository extends ConversationsRepository {
             set: {
               role: 'member',
               joinedAt: sql`excluded.joined_at`,
+              deliveredSeq: sql`greatest(${conversationMembers.deliveredSeq}, excluded.delivered_seq)`,
+              readSeq: sql`greatest(${conversationMembers.readSeq}, excluded.read_seq)`,
               leftAt: null,
               historyUntilSeq: null,
               pending: sql`excluded.pending`,
