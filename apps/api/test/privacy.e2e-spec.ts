@@ -44,6 +44,17 @@ async function sendText(me: SignedIn, conversationId: string, body: string) {
   });
 }
 
+/** A group of `creator` with `others` added outright (each lets everyone add them first). */
+async function groupWith(creator: SignedIn, title: string, others: SignedIn[]) {
+  for (const p of others) await call(p, 'PATCH', '/api/users/me/privacy', { groupAdd: 'everyone' });
+  const created = await call<ConversationSummary>(creator, 'POST', '/api/conversations/group', {
+    title,
+    memberIds: others.map((p) => p.id),
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
 function memberOf(c: ConversationSummary, userId: string) {
   const found = c.members.find((m) => m.user.id === userId);
   if (!found) throw new Error(`${userId} is not in ${c.id}`);
@@ -176,6 +187,8 @@ describe('message requests', () => {
     const back = await summary(b, id);
     expect(back.body.pending).toBe(true);
     expect(back.body.lastMessage?.body).toBe('second');
+    // The declined message is not news again: only the new one counts.
+    expect(back.body.unreadCount).toBe(1);
 
     // b replies: that accepts.
     expect((await sendText(b, id, 'hello')).status).toBe(201);
@@ -185,27 +198,36 @@ describe('message requests', () => {
 });
 
 describe('blocks', () => {
-  it("masks the blocker's picture in the blocked person's direct conversation live, and shows it again on unblock", async () => {
+  it("masks the blocker's picture in the blocked person's shared conversations live, and shows it again on unblock", async () => {
     const { a, b, conversation } = await directPair(t, 'pic');
+    const c = await registerUser(t.baseUrl, 'picC');
+    const group = await groupWith(a, 'Pictures', [b, c]);
     await setAvatar(t, a);
     const aPicture = (member: { user: { id: string; avatarUrl: string | null } }[]) =>
       member.find((m) => m.user.id === a.id)?.user.avatarUrl;
     const bSocket = await connect(t.baseUrl, b.accessToken);
     const bUpdates = eventInbox(bSocket, 'conversation:updated');
+    const cSocket = await connect(t.baseUrl, c.accessToken);
+    const cUpdates = eventInbox(cSocket, 'conversation:updated');
 
-    // a blocks b: b, the one blocked, loses a's picture in the open conversation without a reload.
+    // a blocks b: b, the one blocked, loses a's picture in the open conversations without a reload: the direct
+    // one first, then the group they share.
     expect((await call(a, 'PUT', `/api/blocks/${b.id}`)).status).toBe(200);
-    const masked = await bUpdates.next();
-    expect(masked.id).toBe(conversation.id);
-    expect(aPicture(masked.members)).toBeNull();
-    // The same view as a reload gives.
-    expect(aPicture((await summary(b, conversation.id)).body.members)).toBeNull();
+    const masked = [await bUpdates.next(), await bUpdates.next()];
+    expect(masked.map((view) => view.id)).toEqual([conversation.id, group.id]);
+    for (const view of masked) {
+      expect(aPicture(view.members)).toBeNull();
+      // The same view as a reload gives.
+      expect(aPicture((await summary(b, view.id)).body.members)).toBeNull();
+    }
 
     // Unblocked: the picture is back, live.
     expect((await call(a, 'DELETE', `/api/blocks/${b.id}`)).status).toBe(204);
-    const shown = await bUpdates.next();
-    expect(shown.id).toBe(conversation.id);
-    expect(aPicture(shown.members)).toEqual(expect.any(String));
+    const shown = [await bUpdates.next(), await bUpdates.next()];
+    expect(shown.map((view) => view.id)).toEqual([conversation.id, group.id]);
+    for (const view of shown) expect(aPicture(view.members)).toEqual(expect.any(String));
+    // Nobody else's view changed: the group's third member heard nothing of either.
+    await cUpdates.none(QUIET_MS);
   });
 
   it('blocking from a request declines it; the blocked person can neither open nor send, whoever blocked', async () => {
@@ -247,14 +269,7 @@ describe('blocks', () => {
   it('stops presence, typing, receipts and profile changes both ways; group messages still reach both', async () => {
     const { a, b, conversation } = await directPair(t, 'blk2');
     const c = await registerUser(t.baseUrl, 'blk2C');
-    for (const p of [b, c])
-      await call(p, 'PATCH', '/api/users/me/privacy', { groupAdd: 'everyone' });
-    const group = (
-      await call<ConversationSummary>(a, 'POST', '/api/conversations/group', {
-        title: 'Shared',
-        memberIds: [b.id, c.id],
-      })
-    ).body;
+    const group = await groupWith(a, 'Shared', [b, c]);
     const sa = await connect(t.baseUrl, a.accessToken);
     const sb = await connect(t.baseUrl, b.accessToken);
     const sc = await connect(t.baseUrl, c.accessToken);

@@ -41,6 +41,11 @@ export interface DomainEventMap {
     systemMessages: readonly Message[];
     /** People who are no longer members at all (a declined request or invitation): told `conversation:removed`. */
     removedIds?: readonly string[];
+    /**
+     * When set, only these people's views changed (a block between two members changes how each sees the other):
+     * only they are sent `conversation:updated`.
+     */
+    viewersOnly?: readonly string[];
   };
   /** These people may have new contacts (a direct conversation was created, a group created or grown). */
   'contacts.changed': { userIds: readonly string[] };

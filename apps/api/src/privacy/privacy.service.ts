@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type BlockedUser, ErrorCode, type PrivacySettings } from '@chat/shared';
+import { type BlockedUser, ErrorCode, LIMITS, type PrivacySettings } from '@chat/shared';
 import { AppError } from '../common/app-error.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { LiveAudience } from '../conversations/live-audience.js';
@@ -92,36 +92,42 @@ export class PrivacyService {
     const declined = direct ? await this.declinePendingOf(direct.id, callerId) : false;
     if (result.created) {
       await this.events.publish('contacts.changed', { userIds: [callerId, other.id] });
-      // A declined request's sender is not told anything (as for a plain decline): no refresh of their view then.
-      if (direct && !declined) await this.refreshViews(direct.id);
+      // A declined request's sender is not told anything (as for a plain decline): no refresh of it then.
+      await this.refreshSharedViews(callerId, other.id, declined ? null : (direct?.id ?? null));
     }
     return { user: toPublicUser(other), blockedAt: result.block.createdAt.toISOString() };
   }
 
   /**
    * Removes a block (idempotent: unblocking someone not blocked answers the same). Presence snapshots and the views
-   * of the direct conversation of the two refresh.
+   * of the conversations the two share refresh.
    */
   async unblock(callerId: string, otherId: string): Promise<void> {
     if (await this.blocks.unblock(callerId, otherId)) {
       await this.events.publish('contacts.changed', { userIds: [callerId, otherId] });
       const direct = await this.conversations.findDirectBetween(callerId, otherId);
-      if (direct) await this.refreshViews(direct.id);
+      await this.refreshSharedViews(callerId, otherId, direct?.id ?? null);
     }
   }
 
   /**
-   * The direct conversation of a block's two people as `conversation.changed`: each member gets
-   * `conversation:updated` with the conversation as they see it now, so the other's picture and receipts are masked
-   * (or shown again) at once rather than at the next reload. Groups the two share refresh at their next change or
-   * reload.
+   * Sends the two people of a block or unblock the conversations they share as each now sees them
+   * (`conversation.changed` limited to the two: nobody else's view changed), so the other's picture and receipts
+   * are masked (or shown again) at once rather than at the next reload: the direct conversation `directId` (null:
+   * none, or one to leave alone) and the groups both are active members of, at most LIMITS.GROUPS_IN_COMMON_MAX of
+   * them, the most recently active (any others refresh at their next change or reload).
    */
-  private async refreshViews(directId: string): Promise<void> {
-    await this.events.publish('conversation.changed', {
-      conversationId: directId,
-      formerIds: [],
-      systemMessages: [],
-    });
+  private async refreshSharedViews(a: string, b: string, directId: string | null): Promise<void> {
+    const groups = await this.conversations.listGroupsInCommon(a, b, LIMITS.GROUPS_IN_COMMON_MAX);
+    const ids = [...(directId ? [directId] : []), ...groups.map((group) => group.id)];
+    for (const conversationId of ids) {
+      await this.events.publish('conversation.changed', {
+        conversationId,
+        formerIds: [],
+        systemMessages: [],
+        viewersOnly: [a, b],
+      });
+    }
   }
 
   /**

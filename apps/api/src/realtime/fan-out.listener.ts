@@ -48,8 +48,9 @@ export class RealtimeFanOut {
   }
 
   /**
-   * `conversation:updated` to every active member and to the former members concerned, each with the conversation
-   * as they see it; then `message:new` for each system message to the active members only.
+   * `conversation:updated` to every active member and to the former members concerned (only to `viewersOnly` when
+   * the event names them), each with the conversation as they see it; then `message:new` for each system message
+   * to the active members only.
    */
   @OnDomainEvent('conversation.changed')
   async conversationChanged(event: DomainEventMap['conversation.changed']): Promise<void> {
@@ -58,6 +59,7 @@ export class RealtimeFanOut {
       event.formerIds,
     );
     for (const [userId, summary] of summaries) {
+      if (event.viewersOnly && !event.viewersOnly.includes(userId)) continue;
       this.realtime.toUsers([userId], 'conversation:updated', summary);
     }
     for (const userId of event.removedIds ?? []) {
