@@ -24,8 +24,22 @@ test('sign-in with a wrong password shows the error and stays on the sign-in pag
   await expect(page).toHaveURL(/\/c$/);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login/);
+  // The browser knows its session ended: a reload asks the API for none, so nothing answers 401 and the console
+  // stays free of errors.
+  const refreshes: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('/api/auth/refresh')) refreshes.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.goto('/c');
+  await expect(page).toHaveURL(/\/login$/);
+  expect(refreshes).toEqual([]);
+  expect(consoleErrors).toEqual([]);
 });
 
 test('sign-up checks fields before sending and shows a taken username inline', async ({

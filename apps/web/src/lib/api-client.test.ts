@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '@chat/shared';
 import { ApiClient } from './api-client';
 import { createSessionStore } from '@/stores/session-store';
+import { SESSION_HINT_KEY, storedSessionHint } from './session-hint';
 import { authResponse } from '@/testing/factories';
 
 const AUTH = authResponse();
@@ -66,6 +67,54 @@ describe('ApiClient with the session store', () => {
     const down = createSessionStore(new ApiClient('http://api.test', undefined));
     await down.getState().restore();
     expect(down.getState().status).toBe('unreachable');
+  });
+
+  it('asks for no session on load once this browser knows its session ended; a sign-in asks again', async () => {
+    const saved = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => saved.get(key) ?? null,
+      setItem: (key: string, value: string) => void saved.set(key, value),
+      removeItem: (key: string) => void saved.delete(key),
+    } as unknown as Storage;
+    const hint = storedSessionHint(() => storage);
+    const refused = serve({
+      'POST /api/auth/refresh': [
+        401,
+        { statusCode: 401, code: ErrorCode.REFRESH_TOKEN_INVALID, message: 'no' },
+      ],
+      'POST /api/auth/login': [200, AUTH],
+    });
+    // A first visit asks; the refusal is remembered.
+    const first = createSessionStore(new ApiClient('http://api.test', undefined), hint);
+    await first.getState().restore();
+    expect(first.getState().status).toBe('signedOut');
+    expect(saved.get(SESSION_HINT_KEY)).toBe('ended');
+    expect(refused).toHaveBeenCalledTimes(1);
+
+    // The next page load knows: signed out without a request.
+    const api = new ApiClient('http://api.test', undefined);
+    const next = createSessionStore(api, hint);
+    await next.getState().restore();
+    expect(next.getState()).toMatchObject({ status: 'signedOut', user: null });
+    expect(refused).toHaveBeenCalledTimes(1);
+
+    // Signing in forgets the end, so the load after it restores the session with the cookie.
+    await next.getState().login({ username: 'alice', password: 'secret-password' });
+    expect(saved.has(SESSION_HINT_KEY)).toBe(false);
+    serve({ 'POST /api/auth/refresh': [200, AUTH] });
+    const later = createSessionStore(new ApiClient('http://api.test', undefined), hint);
+    await later.getState().restore();
+    expect(later.getState().status).toBe('signedIn');
+    api.dispose();
+  });
+
+  it('asks for a session on every load when storage is refused (private mode)', async () => {
+    const refused = () => {
+      throw new DOMException('denied', 'SecurityError');
+    };
+    const hint = storedSessionHint(refused);
+    hint.remember(false);
+    expect(hint.ended()).toBe(false);
   });
 
   it('signs out locally even when the API does not answer the logout', async () => {

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoginRequest, RegisterRequest, SelfUser } from '@chat/shared';
 import { ApiError, type ApiClient } from '@/lib/api-client';
 import { OriginRefusedError } from '@/lib/api-error';
+import { type SessionHint, storedSessionHint } from '@/lib/session-hint';
 
 /**
  * - `restoring`: asking the API for a session with the refresh cookie (page load).
@@ -19,7 +20,10 @@ export interface SessionState {
    * WEB_ORIGIN), else null (the API did not answer at all).
    */
   refusedOrigin: string | null;
-  /** Restores the session through POST /api/auth/refresh (the httpOnly cookie). Never throws. */
+  /**
+   * Restores the session through POST /api/auth/refresh (the httpOnly cookie), unless this browser knows its
+   * session ended (SessionHint): then it is signed out without asking. Never throws.
+   */
   restore: () => Promise<void>;
   /** Signs in; throws ApiError (INVALID_CREDENTIALS, VALIDATION_FAILED, RATE_LIMITED, SERVICE_UNAVAILABLE). */
   login: (input: LoginRequest) => Promise<void>;
@@ -40,14 +44,22 @@ export type SessionApi = Pick<
 /**
  * Creates the session store bound to one ApiClient. Created inside the app provider (one per browser tab,
  * one per SSR request), never at module level, following zustand's Next.js guide.
+ * @param hint whether this browser's session is known to have ended (default: kept in localStorage)
  */
-export function createSessionStore(api: SessionApi): SessionStore {
+export function createSessionStore(
+  api: SessionApi,
+  hint: SessionHint = storedSessionHint(),
+): SessionStore {
   const store = createStore<SessionState>()((set, get) => ({
     status: 'restoring',
     user: null,
     refusedOrigin: null,
     restore: async () => {
       set({ status: 'restoring', refusedOrigin: null });
+      if (hint.ended()) {
+        set({ status: 'signedOut', user: null });
+        return;
+      }
       try {
         await api.refresh();
       } catch (error) {
@@ -72,6 +84,7 @@ export function createSessionStore(api: SessionApi): SessionStore {
   }));
   // Every auth result (login, register, refresh, proactive refresh, loss) flows through one place.
   api.onAuthChange((auth) => {
+    hint.remember(auth !== null);
     if (auth) store.setState({ status: 'signedIn', user: auth.user });
     else store.setState({ status: 'signedOut', user: null });
   });
