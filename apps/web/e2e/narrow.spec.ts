@@ -35,6 +35,30 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
   expect(overflow).toBeLessThanOrEqual(0);
   if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/chat-375.png` });
 
+  // The header keeps one row: block, report and notifications wait behind "Conversation options".
+  const header = page.locator('.pane-header');
+  expect((await header.boundingBox())!.height).toBeLessThan(70);
+  const options = page.getByRole('button', { name: 'Conversation options' });
+  await expect(page.getByTestId('block-button')).toBeHidden();
+  await options.click();
+  await expect(options).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByTestId('block-button')).toBeVisible();
+  await expect(page.getByTestId('report-person')).toBeVisible();
+  if (screenshotDir) await page.screenshot({ path: `${screenshotDir}/options-375.png` });
+  // By keyboard: the panel follows the button in tab order; Escape closes it and gives the focus back.
+  await page.getByTestId('notification-level').selectOption('mentions');
+  await expect(page.getByTestId('notification-level')).toHaveValue('mentions');
+  await page.getByTestId('notification-level').press('Escape');
+  await expect(page.getByTestId('block-button')).toBeHidden();
+  await expect(options).toBeFocused();
+  await expect(options).toHaveAttribute('aria-expanded', 'false');
+  await options.press('Enter');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('block-button')).toBeFocused();
+  // A press outside closes it.
+  await page.getByLabel('Message', { exact: true }).click();
+  await expect(page.getByTestId('block-button')).toBeHidden();
+
   await page.getByRole('link', { name: 'Back to conversations' }).click();
   await expect(page).toHaveURL(/\/c$/);
   await expect(conversationItem(page, gus)).toContainText('You: Hello from a small screen');

@@ -30,6 +30,7 @@ import dynamic from 'next/dynamic';
 import { PersonName, useOpenProfile } from '@/components/profile/user-profile';
 import { conversationPeople } from '@/lib/people';
 import { MessageList, type PaneActions } from './message-list';
+import { HeaderActions } from './header-actions';
 import { plainText } from '@/lib/plain-text';
 
 // Opened on demand (Group info): loaded on first use, off the chat page's first load.
@@ -282,19 +283,21 @@ export function MessagePane({
               <PresenceLine conversation={conversation} selfId={selfId} fallback="" />
             )}
           </div>
-          {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
-          {other && !other.accountState ? (
-            <button
-              type="button"
-              className="button subtle small pane-info-button"
-              onClick={() => setReporting(true)}
-              aria-label={`Report ${other.displayName}`}
-              data-testid="report-person"
-            >
-              Report
-            </button>
-          ) : null}
-          <NotificationLevelControl conversation={conversation} />
+          <HeaderActions key={conversation.id}>
+            {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
+            {other && !other.accountState ? (
+              <button
+                type="button"
+                className="button subtle small"
+                onClick={() => setReporting(true)}
+                aria-label={`Report ${other.displayName}`}
+                data-testid="report-person"
+              >
+                Report
+              </button>
+            ) : null}
+            <NotificationLevelControl conversation={conversation} />
+          </HeaderActions>
           {conversation.type === 'group' ? (
             <button
               type="button"

@@ -37,7 +37,7 @@ export function BlockButton({ other }: { other: PublicUser }) {
     <>
       <button
         type="button"
-        className={`button small pane-block-button ${blocked ? 'subtle' : 'subtle danger-text'}`}
+        className={`button small ${blocked ? 'subtle' : 'subtle danger-text'}`}
         disabled={busy}
         onClick={() => void toggle()}
         data-testid="block-button"

@@ -1,0 +1,65 @@
+'use client';
+
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+
+/**
+ * The conversation header's secondary actions (block, report, the notification level), passed as `children`. On a
+ * wide screen they sit in the header's row. On a narrow one (720 px or less; the CSS decides, so there is one set
+ * of controls, never two) the row keeps the title, and the actions move behind a "Conversation options" button
+ * that discloses them as a panel under the header: the disclosure pattern of the WAI-ARIA Authoring Practices
+ * (`aria-expanded`, `aria-controls`; the panel follows the button in tab order). Escape inside the panel or a press
+ * outside it closes it; Escape gives the focus back to the button. A modal dialog opened from the panel (the block
+ * confirmation) lives inside it, so the panel stays open under the dialog and handles none of its keys.
+ */
+export function HeaderActions({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const panelId = useId();
+  const button = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!open) return;
+    const closeOutside = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (panel.current?.contains(target) || button.current?.contains(target)) return;
+      setOpen(false);
+    };
+    document.addEventListener('pointerdown', closeOutside);
+    return () => document.removeEventListener('pointerdown', closeOutside);
+  }, [open]);
+
+  return (
+    <>
+      <button
+        ref={button}
+        type="button"
+        className="icon-button pane-more-button"
+        aria-label="Conversation options"
+        aria-expanded={open}
+        aria-controls={panelId}
+        onClick={() => setOpen((was) => !was)}
+        data-testid="conversation-options"
+      >
+        <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+          <circle cx="12" cy="5" r="2" fill="currentColor" />
+          <circle cx="12" cy="12" r="2" fill="currentColor" />
+          <circle cx="12" cy="19" r="2" fill="currentColor" />
+        </svg>
+      </button>
+      <div
+        ref={panel}
+        id={panelId}
+        className="pane-actions"
+        data-open={open}
+        onKeyDown={(event) => {
+          if (event.key !== 'Escape' || !open) return;
+          if ((event.target as Element).closest('dialog')) return; // the dialog's own Escape
+          setOpen(false);
+          button.current?.focus();
+        }}
+      >
+        {children}
+      </div>
+    </>
+  );
+}
