@@ -230,6 +230,23 @@ describe('blocks', () => {
     await cUpdates.none(QUIET_MS);
   });
 
+  it('a block that declines a request tells its sender nothing more, in the groups the two share neither', async () => {
+    const a = await registerUser(t.baseUrl, 'quietA');
+    const b = await registerUser(t.baseUrl, 'quietB');
+    const id = (await open(b, a)).body.id;
+    await sendText(b, id, 'hi there');
+    const group = await groupWith(a, 'Both in it', [b]);
+    const aUpdates = eventInbox(await connect(t.baseUrl, a.accessToken), 'conversation:updated');
+    const bUpdates = eventInbox(await connect(t.baseUrl, b.accessToken), 'conversation:updated');
+
+    expect((await call(a, 'PUT', `/api/blocks/${b.id}`)).status).toBe(200);
+    // The blocker's own view of the group changes at once.
+    expect((await aUpdates.next()).id).toBe(group.id);
+    // The sender sees what any decline shows (a left the request's member list), and nothing of the group.
+    expect((await bUpdates.next()).id).toBe(id);
+    await bUpdates.none(QUIET_MS);
+  });
+
   it('blocking from a request declines it; the blocked person can neither open nor send, whoever blocked', async () => {
     const a = await registerUser(t.baseUrl, 'blkA');
     const b = await registerUser(t.baseUrl, 'blkB');

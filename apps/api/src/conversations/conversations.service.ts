@@ -211,11 +211,14 @@ export class ConversationsService {
    * summarised from one read of the conversation, its memberships (former ones too), their users, its newest
    * message and the unread mention counts (five queries whatever their number, plus one for blocks among them);
    * each former member costs one list-item query (usually there is one).
+   * @param viewers when given, only these people's views are built (a change to how a few see it: a block), not
+   *   every member's (in a large group that is most of the work)
    * @returns the active member ids (the audience of the change's system messages) and the views by user id
    */
   async viewsAfterChange(
     conversationId: string,
     formerIds: readonly string[] = [],
+    viewers?: readonly string[],
   ): Promise<{ activeMemberIds: string[]; summaries: Map<string, ConversationSummary> }> {
     const summaries = new Map<string, ConversationSummary>();
     const [conversation, memberships, newest, mentionCounts] = await Promise.all([
@@ -235,6 +238,7 @@ export class ConversationsService {
     const usersById = new Map<string, UserRecord>(users.map((u) => [u.id, u]));
     const lastMessage = newest.items[newest.items.length - 1] ?? null;
     for (const membership of members) {
+      if (viewers && !viewers.includes(membership.userId)) continue;
       const item: ConversationListItem = {
         conversation,
         membership,

@@ -92,8 +92,13 @@ export class PrivacyService {
     const declined = direct ? await this.declinePendingOf(direct.id, callerId) : false;
     if (result.created) {
       await this.events.publish('contacts.changed', { userIds: [callerId, other.id] });
-      // A declined request's sender is not told anything (as for a plain decline): no refresh of it then.
-      await this.refreshSharedViews(callerId, other.id, declined ? null : (direct?.id ?? null));
+      // A declined request's sender is told nothing (as for a plain decline): then only my own views refresh.
+      await this.refreshSharedViews(
+        callerId,
+        other.id,
+        declined ? null : (direct?.id ?? null),
+        !declined,
+      );
     }
     return { user: toPublicUser(other), blockedAt: result.block.createdAt.toISOString() };
   }
@@ -104,28 +109,42 @@ export class PrivacyService {
    */
   async unblock(callerId: string, otherId: string): Promise<void> {
     if (await this.blocks.unblock(callerId, otherId)) {
-      await this.events.publish('contacts.changed', { userIds: [callerId, otherId] });
-      const direct = await this.conversations.findDirectBetween(callerId, otherId);
-      await this.refreshSharedViews(callerId, otherId, direct?.id ?? null);
+      // The id as stored (the route may spell it in another case), as the events' audiences compare it.
+      const other = (await this.users.findById(otherId))?.id ?? otherId;
+      await this.events.publish('contacts.changed', { userIds: [callerId, other] });
+      const direct = await this.conversations.findDirectBetween(callerId, other);
+      await this.refreshSharedViews(callerId, other, direct?.id ?? null, true);
     }
   }
 
   /**
-   * Sends the two people of a block or unblock the conversations they share as each now sees them
-   * (`conversation.changed` limited to the two: nobody else's view changed), so the other's picture and receipts
-   * are masked (or shown again) at once rather than at the next reload: the direct conversation `directId` (null:
-   * none, or one to leave alone) and the groups both are active members of, at most LIMITS.GROUPS_IN_COMMON_MAX of
-   * them, the most recently active (any others refresh at their next change or reload).
+   * Sends the people of a block or unblock the conversations they share as each now sees them
+   * (`conversation.changed` limited to them: nobody else's view changed), so the other's picture and receipts are
+   * masked (or shown again) at once rather than at the next reload: the direct conversation `directId` (null: none,
+   * or one to leave alone) and the groups both are active members of, at most LIMITS.GROUPS_IN_COMMON_MAX of them,
+   * the most recently active (any others refresh at their next change or reload). Each costs a few queries and
+   * builds the views of these people only.
+   * @param tellOther false: only `callerId`'s views (the other must not learn of it now: a declined request's sender)
    */
-  private async refreshSharedViews(a: string, b: string, directId: string | null): Promise<void> {
-    const groups = await this.conversations.listGroupsInCommon(a, b, LIMITS.GROUPS_IN_COMMON_MAX);
+  private async refreshSharedViews(
+    callerId: string,
+    otherId: string,
+    directId: string | null,
+    tellOther: boolean,
+  ): Promise<void> {
+    const groups = await this.conversations.listGroupsInCommon(
+      callerId,
+      otherId,
+      LIMITS.GROUPS_IN_COMMON_MAX,
+    );
     const ids = [...(directId ? [directId] : []), ...groups.map((group) => group.id)];
+    const viewersOnly = tellOther ? [callerId, otherId] : [callerId];
     for (const conversationId of ids) {
       await this.events.publish('conversation.changed', {
         conversationId,
         formerIds: [],
         systemMessages: [],
-        viewersOnly: [a, b],
+        viewersOnly,
       });
     }
   }

@@ -57,9 +57,9 @@ export class RealtimeFanOut {
     const { activeMemberIds, summaries } = await this.queries.viewsAfterChange(
       event.conversationId,
       event.formerIds,
+      event.viewersOnly,
     );
     for (const [userId, summary] of summaries) {
-      if (event.viewersOnly && !event.viewersOnly.includes(userId)) continue;
       this.realtime.toUsers([userId], 'conversation:updated', summary);
     }
     for (const userId of event.removedIds ?? []) {
