@@ -4,29 +4,39 @@ import type { ConversationSummary } from '@chat/shared';
 export type ReceiptState = 'pending' | 'failed' | 'sent' | 'delivered' | 'read';
 
 /**
+ * The other members whose receipts count: those who accepted the conversation. A pending member (a message request's
+ * recipient, an invitee) shares no receipts, and their watermarks read 0 in everyone's view, so counting them would
+ * turn every earlier message back to "sent" the moment someone is invited.
+ */
+function receiptSharers(conversation: ConversationSummary, selfId: string) {
+  return conversation.members.filter((m) => m.user.id !== selfId && !m.pending);
+}
+
+/**
  * The receipt state of an own stored message from the other members' watermarks: read when every other active
- * member's readSeq reached it, delivered when every one's deliveredSeq did, else sent. A conversation without other
- * members (everyone left) stays at sent.
+ * member who accepted the conversation has a readSeq that reached it, delivered when every one's deliveredSeq did,
+ * else sent. A conversation without such members (everyone left, or the only other person has not accepted a
+ * request) stays at sent.
  */
 export function receiptState(
   conversation: ConversationSummary,
   selfId: string,
   seq: number,
 ): ReceiptState {
-  const others = conversation.members.filter((m) => m.user.id !== selfId);
+  const others = receiptSharers(conversation, selfId);
   if (others.length === 0) return 'sent';
   if (others.every((m) => m.readSeq >= seq)) return 'read';
   if (others.every((m) => m.deliveredSeq >= seq)) return 'delivered';
   return 'sent';
 }
 
-/** How many other members have read up to `seq` (groups: "Seen by N"). */
+/** How many other members (of those who accepted the conversation) have read up to `seq` (groups: "Seen by N"). */
 export function seenByCount(
   conversation: ConversationSummary,
   selfId: string,
   seq: number,
 ): number {
-  return conversation.members.filter((m) => m.user.id !== selfId && m.readSeq >= seq).length;
+  return receiptSharers(conversation, selfId).filter((m) => m.readSeq >= seq).length;
 }
 
 const LABELS: Record<ReceiptState, string> = {
