@@ -20,6 +20,17 @@ function serve(routes: Record<string, [number, unknown?] | (() => never)>) {
   return fetch;
 }
 
+/** A session hint kept in a Map (what localStorage would hold), and that Map. */
+function memoryHint() {
+  const saved = new Map<string, string>();
+  const storage = {
+    getItem: (key: string) => saved.get(key) ?? null,
+    setItem: (key: string, value: string) => void saved.set(key, value),
+    removeItem: (key: string) => void saved.delete(key),
+  } as unknown as Storage;
+  return { hint: storedSessionHint(() => storage), saved };
+}
+
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.useRealTimers();
@@ -70,13 +81,7 @@ describe('ApiClient with the session store', () => {
   });
 
   it('asks for no session on load once this browser knows its session ended; a sign-in asks again', async () => {
-    const saved = new Map<string, string>();
-    const storage = {
-      getItem: (key: string) => saved.get(key) ?? null,
-      setItem: (key: string, value: string) => void saved.set(key, value),
-      removeItem: (key: string) => void saved.delete(key),
-    } as unknown as Storage;
-    const hint = storedSessionHint(() => storage);
+    const { hint, saved } = memoryHint();
     const refused = serve({
       'POST /api/auth/refresh': [
         401,
@@ -101,6 +106,17 @@ describe('ApiClient with the session store', () => {
     // Signing in forgets the end, so the load after it restores the session with the cookie.
     await next.getState().login({ username: 'alice', password: 'secret-password' });
     expect(saved.has(SESSION_HINT_KEY)).toBe(false);
+    // A tab losing its session without a word from the API about the cookie (a revoked or older session seen on
+    // its socket) does not mark the browser's session ended: the cookie may be another sign-in's by now.
+    api.dropSession();
+    expect(next.getState().status).toBe('signedOut');
+    expect(saved.has(SESSION_HINT_KEY)).toBe(false);
+    // A bare 401 (a proxy's) on a page load is not the API refusing the cookie either.
+    serve({ 'POST /api/auth/refresh': [401] });
+    const proxied = createSessionStore(new ApiClient('http://api.test', undefined), hint);
+    await proxied.getState().restore();
+    expect(proxied.getState().status).toBe('signedOut');
+    expect(saved.has(SESSION_HINT_KEY)).toBe(false);
     serve({ 'POST /api/auth/refresh': [200, AUTH] });
     const later = createSessionStore(new ApiClient('http://api.test', undefined), hint);
     await later.getState().restore();
@@ -115,6 +131,19 @@ describe('ApiClient with the session store', () => {
     const hint = storedSessionHint(refused);
     hint.remember(false);
     expect(hint.ended()).toBe(false);
+  });
+
+  it('remembers a sign-out as the end even when the API does not answer it', async () => {
+    const { hint, saved } = memoryHint();
+    serve({
+      'POST /api/auth/login': [200, AUTH],
+      'POST /api/auth/logout': [503, { statusCode: 503, code: ErrorCode.SERVICE_UNAVAILABLE }],
+    });
+    const api = new ApiClient('http://api.test', undefined);
+    const session = createSessionStore(api, hint);
+    await session.getState().login({ username: 'alice', password: 'secret-password' });
+    await expect(session.getState().logout()).rejects.toMatchObject({ status: 503 });
+    expect(saved.get(SESSION_HINT_KEY)).toBe('ended');
   });
 
   it('signs out locally even when the API does not answer the logout', async () => {

@@ -8,7 +8,11 @@
 export interface SessionHint {
   /** True when the last thing this browser learnt is that its session ended. */
   ended(): boolean;
-  /** Records a sign-in or refresh (`true`: the next page load asks) or the session's end (`false`). */
+  /**
+   * Records a sign-in or refresh (`true`: the next page load asks), or that this browser's session surely ended
+   * (`false`): a sign-out, or the API refusing the refresh cookie. Not for a tab losing its session some other
+   * way, which may be an older session than the cookie's.
+   */
   remember(signedIn: boolean): void;
 }
 

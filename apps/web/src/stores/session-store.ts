@@ -1,5 +1,6 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { LoginRequest, RegisterRequest, SelfUser } from '@chat/shared';
+import { ErrorCode } from '@chat/shared';
 import { ApiError, type ApiClient } from '@/lib/api-client';
 import { OriginRefusedError } from '@/lib/api-error';
 import { type SessionHint, storedSessionHint } from '@/lib/session-hint';
@@ -64,6 +65,10 @@ export function createSessionStore(
         await api.refresh();
       } catch (error) {
         const unreachable = error instanceof ApiError && error.status === 0;
+        // Only the API's own answer that the cookie gives no session is remembered (not a bare 401 of a proxy).
+        if (error instanceof ApiError && error.code === ErrorCode.REFRESH_TOKEN_INVALID) {
+          hint.remember(false);
+        }
         set({
           status: unreachable ? 'unreachable' : 'signedOut',
           user: null,
@@ -79,14 +84,23 @@ export function createSessionStore(
     },
     logout: async () => {
       if (get().status !== 'signedIn') return;
-      await api.logout();
+      try {
+        await api.logout();
+      } finally {
+        hint.remember(false); // signed out locally even when the API did not answer
+      }
     },
   }));
-  // Every auth result (login, register, refresh, proactive refresh, loss) flows through one place.
+  // Every auth result (login, register, refresh, proactive refresh, loss) flows through one place. A loss is not
+  // remembered as the session's end: a tab that lost an older session (another tab signed out and in as someone
+  // else meanwhile) must not hide the newer one's cookie from later page loads.
   api.onAuthChange((auth) => {
-    hint.remember(auth !== null);
-    if (auth) store.setState({ status: 'signedIn', user: auth.user });
-    else store.setState({ status: 'signedOut', user: null });
+    if (auth) {
+      hint.remember(true);
+      store.setState({ status: 'signedIn', user: auth.user });
+    } else {
+      store.setState({ status: 'signedOut', user: null });
+    }
   });
   return store;
 }
