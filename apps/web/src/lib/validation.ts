@@ -32,7 +32,7 @@ export function validateDisplayName(value: string, required: boolean): string | 
 
 /**
  * Picks per-field messages out of a VALIDATION_FAILED `details` map (`{ field: ["reason", ...] }`), keeping
- * only the fields the form knows.
+ * only the fields the form knows, each reason made a sentence (`reasonSentence`).
  */
 export function fieldErrorsFrom(
   details: Record<string, string[]> | undefined,
@@ -42,7 +42,23 @@ export function fieldErrorsFrom(
   if (!details) return out;
   for (const field of fields) {
     const reasons = details[field];
-    if (reasons && reasons.length > 0) out[field] = reasons.join(' ');
+    if (reasons && reasons.length > 0) {
+      out[field] = reasons.map((reason) => reasonSentence(field, reason)).join(' ');
+    }
   }
   return out;
+}
+
+/**
+ * The API's reasons are fragments about the field ("is on a list of commonly used passwords...", "password must be
+ * at least 8 bytes", as class-validator words them): shown next to the field they become sentences, "This password
+ * is on a list...". A reason already written as a sentence (capitalised) is kept, with a full stop.
+ * @param field the field's name in the API's details (`displayName` reads "display name")
+ */
+export function reasonSentence(field: string, reason: string): string {
+  const noun = field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  let text = reason.trim();
+  if (text.startsWith(`${field} `)) text = text.slice(field.length + 1);
+  if (/^[a-z]/.test(text)) text = `This ${noun} ${text}`;
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

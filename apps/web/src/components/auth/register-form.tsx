@@ -143,7 +143,7 @@ export function RegisterForm() {
         value={values.password}
         onChange={set('password')}
         error={errors.password}
-        hint="At least 8 characters."
+        hint="At least 8 characters; commonly used passwords are refused."
       />
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Creating account…' : 'Create account'}
