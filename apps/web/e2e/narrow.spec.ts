@@ -53,8 +53,17 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
   await expect(options).toBeFocused();
   await expect(options).toHaveAttribute('aria-expanded', 'false');
   await options.press('Enter');
+  // Escape on the button itself closes it too.
+  await options.press('Escape');
+  await expect(options).toHaveAttribute('aria-expanded', 'false');
+  await options.press('Enter');
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('block-button')).toBeFocused();
+  // Tab past the last action: the focus moves on and the panel closes behind it.
+  await page.getByTestId('notification-level').focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('block-button')).toBeHidden();
+  await options.press('Enter');
   // A press outside closes it.
   await page.getByLabel('Message', { exact: true }).click();
   await expect(page.getByTestId('block-button')).toBeHidden();

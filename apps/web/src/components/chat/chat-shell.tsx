@@ -17,6 +17,7 @@ import { PrivacyDialog } from '@/components/privacy/privacy-dialog';
 import { closeAndFocus } from '@/lib/focus';
 import dynamic from 'next/dynamic';
 import { useConfirm } from '@/components/confirm/confirm-dialog';
+import { Icon, SHIELD_ICON, SIGN_OUT_ICON } from '@/components/icons/icon';
 
 // Loaded when first opened: it is not needed to show the chat, and keeps the page's first load small.
 const SearchDialog = dynamic(
@@ -191,22 +192,27 @@ function SignedInChat({ user }: { user: SelfUser }) {
               <span className="me-name">{user.displayName}</span>
               <span className="me-username">@{user.username}</span>
             </div>
+            {/* Icons with a name and a tooltip: the person's own name keeps the room in a 340 px sidebar. */}
             <button
               ref={privacyButton}
               type="button"
-              className="button subtle small"
+              className="icon-button"
               onClick={() => setPrivacyOpen(true)}
+              aria-label="Privacy"
+              title="Privacy"
               data-testid="privacy-button"
             >
-              Privacy
+              <Icon d={SHIELD_ICON} />
             </button>
             <button
               type="button"
-              className="button subtle small"
+              className="icon-button"
               onClick={() => void signOut()}
               disabled={signingOut}
+              aria-label="Sign out"
+              title="Sign out"
             >
-              Sign out
+              <Icon d={SIGN_OUT_ICON} />
             </button>
           </header>
           {profileOpen ? (

@@ -1,15 +1,16 @@
 'use client';
 
-import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 
 /**
  * The conversation header's secondary actions (block, report, the notification level), passed as `children`. On a
  * wide screen they sit in the header's row. On a narrow one (720 px or less; the CSS decides, so there is one set
  * of controls, never two) the row keeps the title, and the actions move behind a "Conversation options" button
  * that discloses them as a panel under the header: the disclosure pattern of the WAI-ARIA Authoring Practices
- * (`aria-expanded`, `aria-controls`; the panel follows the button in tab order). Escape inside the panel or a press
- * outside it closes it; Escape gives the focus back to the button. A modal dialog opened from the panel (the block
- * confirmation) lives inside it, so the panel stays open under the dialog and handles none of its keys.
+ * (`aria-expanded`, `aria-controls`; the panel follows the button in tab order). Escape (on the button or in the
+ * panel), a press outside, or the focus moving on past the panel closes it; Escape gives the focus back to the
+ * button. A dialog opened from the panel (the block confirmation, the report form) keeps it open underneath, so the
+ * focus comes back to the action that opened it; the panel handles none of the dialog's keys.
  */
 export function HeaderActions({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
@@ -20,13 +21,27 @@ export function HeaderActions({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!open) return;
     const closeOutside = (event: PointerEvent) => {
-      const target = event.target as Node;
-      if (panel.current?.contains(target) || button.current?.contains(target)) return;
+      if (!isOutside(event.target)) return;
       setOpen(false);
     };
     document.addEventListener('pointerdown', closeOutside);
     return () => document.removeEventListener('pointerdown', closeOutside);
   }, [open]);
+
+  /** Outside the button and the panel, and not in a dialog opened from it. */
+  function isOutside(target: EventTarget | null): boolean {
+    if (!(target instanceof Node)) return true;
+    if (panel.current?.contains(target) || button.current?.contains(target)) return false;
+    return !(target instanceof Element && target.closest('dialog[open]'));
+  }
+
+  function closeOnEscape(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || !open) return;
+    if ((event.target as Element).closest('dialog')) return; // the dialog's own Escape
+    event.stopPropagation();
+    setOpen(false);
+    button.current?.focus();
+  }
 
   return (
     <>
@@ -38,6 +53,11 @@ export function HeaderActions({ children }: { children: ReactNode }) {
         aria-expanded={open}
         aria-controls={panelId}
         onClick={() => setOpen((was) => !was)}
+        onKeyDown={closeOnEscape}
+        onBlur={(event) => {
+          // Focus leaving for somewhere else than the panel (Shift+Tab back into the header) closes it.
+          if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
+        }}
         data-testid="conversation-options"
       >
         <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
@@ -51,11 +71,10 @@ export function HeaderActions({ children }: { children: ReactNode }) {
         id={panelId}
         className="pane-actions"
         data-open={open}
-        onKeyDown={(event) => {
-          if (event.key !== 'Escape' || !open) return;
-          if ((event.target as Element).closest('dialog')) return; // the dialog's own Escape
-          setOpen(false);
-          button.current?.focus();
+        onKeyDown={closeOnEscape}
+        onBlur={(event) => {
+          // Tab past the last action: the focus moves on, the panel closes behind it.
+          if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
         }}
       >
         {children}

@@ -32,6 +32,7 @@ import { conversationPeople } from '@/lib/people';
 import { MessageList, type PaneActions } from './message-list';
 import { HeaderActions } from './header-actions';
 import { plainText } from '@/lib/plain-text';
+import { Icon, INFO_ICON } from '@/components/icons/icon';
 
 // Opened on demand (Group info): loaded on first use, off the chat page's first load.
 const GroupInfoPanel = dynamic(
@@ -304,8 +305,10 @@ export function MessagePane({
               className="button subtle small pane-info-button"
               aria-expanded={infoOpen}
               onClick={() => setInfoOpen((open) => !open)}
+              title="Group info"
             >
-              Group info
+              <Icon d={INFO_ICON} />
+              <span className="button-label">Group info</span>
             </button>
           ) : null}
         </header>
