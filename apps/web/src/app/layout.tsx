@@ -32,7 +32,14 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <ChatProvider apiUrl={config.apiPublicUrl}>{children}</ChatProvider>
-        <Toaster position="top-center" richColors closeButton theme="system" />
+        {/* On a phone, below the conversation header (about 61 px), so a toast never hides whom it is about. */}
+        <Toaster
+          position="top-center"
+          richColors
+          closeButton
+          theme="system"
+          mobileOffset={{ top: 68 }}
+        />
       </body>
     </html>
   );
