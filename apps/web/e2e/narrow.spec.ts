@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import {
+  answerConfirm,
   conversationItem,
   messageBodies,
   send,
@@ -71,4 +72,13 @@ test('on a 375 px screen the list and the conversation are separate views', asyn
   await page.getByRole('link', { name: 'Back to conversations' }).click();
   await expect(page).toHaveURL(/\/c$/);
   await expect(conversationItem(page, gus)).toContainText('You: Hello from a small screen');
+
+  // An action from the options panel closes it when it has gone through; the focus goes back to its button.
+  await conversationItem(page, gus).click();
+  await options.click();
+  await page.getByTestId('block-button').click();
+  await answerConfirm(page, `Block ${gus.displayName}?`, 'Block');
+  await expect(page.getByTestId('blocked-banner')).toBeVisible();
+  await expect(page.getByTestId('block-button')).toBeHidden();
+  await expect(options).toBeFocused();
 });

@@ -10,9 +10,15 @@ import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState 
  * (`aria-expanded`, `aria-controls`; the panel follows the button in tab order). Escape (on the button or in the
  * panel), a press outside, or the focus moving on past the panel closes it; Escape gives the focus back to the
  * button. A dialog opened from the panel (the block confirmation, the report form) keeps it open underneath, so the
- * focus comes back to the action that opened it; the panel handles none of the dialog's keys.
+ * focus comes back to the action that opened it; the panel handles none of the dialog's keys. `children` may be a
+ * function given `done`, for an action to call once it has finished: the panel then closes and the focus returns
+ * to its button (on a wide screen, where there is no panel, nothing happens).
  */
-export function HeaderActions({ children }: { children: ReactNode }) {
+export function HeaderActions({
+  children,
+}: {
+  children: ReactNode | ((done: () => void) => ReactNode);
+}) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const button = useRef<HTMLButtonElement>(null);
@@ -33,6 +39,12 @@ export function HeaderActions({ children }: { children: ReactNode }) {
     if (!(target instanceof Node)) return true;
     if (panel.current?.contains(target) || button.current?.contains(target)) return false;
     return !(target instanceof Element && target.closest('dialog[open]'));
+  }
+
+  function done(): void {
+    if (!open) return;
+    setOpen(false);
+    button.current?.focus();
   }
 
   function closeOnEscape(event: KeyboardEvent): void {
@@ -77,7 +89,7 @@ export function HeaderActions({ children }: { children: ReactNode }) {
           if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
         }}
       >
-        {children}
+        {typeof children === 'function' ? children(done) : children}
       </div>
     </>
   );

@@ -285,19 +285,25 @@ export function MessagePane({
             )}
           </div>
           <HeaderActions key={conversation.id}>
-            {other && conversation.status === 'active' ? <BlockButton other={other} /> : null}
-            {other && !other.accountState ? (
-              <button
-                type="button"
-                className="button subtle small"
-                onClick={() => setReporting(true)}
-                aria-label={`Report ${other.displayName}`}
-                data-testid="report-person"
-              >
-                Report
-              </button>
-            ) : null}
-            <NotificationLevelControl conversation={conversation} />
+            {(done) => (
+              <>
+                {other && conversation.status === 'active' ? (
+                  <BlockButton other={other} onDone={done} />
+                ) : null}
+                {other && !other.accountState ? (
+                  <button
+                    type="button"
+                    className="button subtle small"
+                    onClick={() => setReporting(true)}
+                    aria-label={`Report ${other.displayName}`}
+                    data-testid="report-person"
+                  >
+                    Report
+                  </button>
+                ) : null}
+                <NotificationLevelControl conversation={conversation} />
+              </>
+            )}
           </HeaderActions>
           {conversation.type === 'group' ? (
             <button

@@ -10,8 +10,9 @@ import { useConfirm } from '@/components/confirm/confirm-dialog';
 /**
  * Block or unblock the other person of a direct conversation (in its header). Blocking asks first; both change the
  * privacy store, which the settings list and the pane's composer follow.
+ * @param onDone called once a block or unblock has gone through (the header's options panel closes)
  */
-export function BlockButton({ other }: { other: PublicUser }) {
+export function BlockButton({ other, onDone }: { other: PublicUser; onDone?: () => void }) {
   const client = useChat();
   const blocked = usePrivacy((s) => s.blocked.some((b) => b.user.id === other.id));
   const [busy, setBusy] = useState(false);
@@ -26,6 +27,7 @@ export function BlockButton({ other }: { other: PublicUser }) {
       toast.success(
         blocked ? `${other.displayName} is unblocked.` : `${other.displayName} is blocked.`,
       );
+      onDone?.();
     } catch (error) {
       toast.error(describeError(error));
     } finally {
