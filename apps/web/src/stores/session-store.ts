@@ -1,6 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { LoginRequest, RegisterRequest, SelfUser } from '@chat/shared';
-import { ErrorCode } from '@chat/shared';
+import { ErrorCode, type LoginRequest, type RegisterRequest, type SelfUser } from '@chat/shared';
 import { ApiError, type ApiClient } from '@/lib/api-client';
 import { OriginRefusedError } from '@/lib/api-error';
 import { type SessionHint, storedSessionHint } from '@/lib/session-hint';

@@ -1,10 +1,19 @@
 'use client';
 
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import {
+  type FocusEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
+import { Icon, MORE_ICON } from '@/components/icons/icon';
 
 /**
  * The conversation header's secondary actions (block, report, the notification level), passed as `children`. On a
- * wide screen they sit in the header's row. On a narrow one (720 px or less; the CSS decides, so there is one set
+ * wide screen they sit in the header's row. On a narrow one (760 px or less, the phone layout; the CSS decides, so there is one set
  * of controls, never two) the row keeps the title, and the actions move behind a "Conversation options" button
  * that discloses them as a panel under the header: the disclosure pattern of the WAI-ARIA Authoring Practices
  * (`aria-expanded`, `aria-controls`; the panel follows the button in tab order). Escape (on the button or in the
@@ -41,6 +50,7 @@ export function HeaderActions({
     return !(target instanceof Element && target.closest('dialog[open]'));
   }
 
+  /** Closes the panel and gives the focus back to its button (nothing when it is not open). */
   function done(): void {
     if (!open) return;
     setOpen(false);
@@ -51,8 +61,12 @@ export function HeaderActions({
     if (event.key !== 'Escape' || !open) return;
     if ((event.target as Element).closest('dialog')) return; // the dialog's own Escape
     event.stopPropagation();
-    setOpen(false);
-    button.current?.focus();
+    done();
+  }
+
+  /** Focus moving on past the panel, or Shift+Tab from the button back into the header, closes it. */
+  function closeWhenFocusLeaves(event: FocusEvent): void {
+    if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
   }
 
   return (
@@ -66,17 +80,10 @@ export function HeaderActions({
         aria-controls={panelId}
         onClick={() => setOpen((was) => !was)}
         onKeyDown={closeOnEscape}
-        onBlur={(event) => {
-          // Focus leaving for somewhere else than the panel (Shift+Tab back into the header) closes it.
-          if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
-        }}
+        onBlur={closeWhenFocusLeaves}
         data-testid="conversation-options"
       >
-        <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
-          <circle cx="12" cy="5" r="2" fill="currentColor" />
-          <circle cx="12" cy="12" r="2" fill="currentColor" />
-          <circle cx="12" cy="19" r="2" fill="currentColor" />
-        </svg>
+        <Icon d={MORE_ICON} size={22} />
       </button>
       <div
         ref={panel}
@@ -84,10 +91,7 @@ export function HeaderActions({
         className="pane-actions"
         data-open={open}
         onKeyDown={closeOnEscape}
-        onBlur={(event) => {
-          // Tab past the last action: the focus moves on, the panel closes behind it.
-          if (event.relatedTarget && isOutside(event.relatedTarget)) setOpen(false);
-        }}
+        onBlur={closeWhenFocusLeaves}
       >
         {typeof children === 'function' ? children(done) : children}
       </div>
